@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`. Everything installs into .venv.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run test bench index train clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	# torch first, pinned: the CPU wheel on disk (an unpinned torch pulls a CUDA build)
+	$(PIP) install --quiet --disable-pip-version-check torch==2.13.0
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## build the demo index and models on first use, then serve http://127.0.0.1:7860
+	$(VENV)/bin/crs serve
+
+test: install  ## the whole suite
+	$(PY) -m pytest -q
+
+bench: install  ## turn latency, index throughput and CF training time on the demo pack
+	$(PY) bench/turns.py
+
+index: install
+	$(VENV)/bin/crs index
+
+train: install
+	$(VENV)/bin/crs train
+
+clean:
+	rm -rf .crs .pytest_cache build *.egg-info

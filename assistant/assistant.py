@@ -1,0 +1,189 @@
+"""The assistant: one message in, one grounded `Reply` out.
+
+    respond(session, message)
+      -> clean and check the message
+      -> understand (backend) -> merge into the dialogue state
+      -> embed the request -> retrieve with filters -> CF re-rank -> diversify (retrieval.ranker)
+      -> explain each pick from its claims -> Reply
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+
+import numpy as np
+
+import prompts
+from assistant.backends import Backend, get_backend
+from assistant.dialogue import merge
+from assistant.engine import Engine
+from assistant.explain import claims_for, render
+from assistant.models import Preferences, Recommendation, Reply, Session, Turn
+from retrieval.constraints import Constraints
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def clean_message(text: str) -> str:
+    """NFKC-normalised text without terminal escapes, control or invisible characters, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", _ANSI.sub(" ", text))
+    text = "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in text)
+    return " ".join(text.split())
+
+
+class Assistant:
+    """Answers messages for one pack. Thread-safe for reads; each session is one caller's."""
+
+    def __init__(self, engine: Engine, backend: str | Backend = "rules", n_recommendations: int = 5,
+                 max_message_chars: int = 4000) -> None:
+        self.engine = engine
+        self.backend = get_backend(backend, engine) if isinstance(backend, str) else backend
+        self.n_recommendations = n_recommendations
+        self.max_message_chars = max_message_chars
+
+    @property
+    def noun(self) -> str:
+        return self.engine.noun
+
+    def respond(self, session: Session, message: str) -> Reply:
+        """Answers one message and updates the session. Bad input gets a helpful reply and changes nothing."""
+        started = time.perf_counter()
+        if not isinstance(message, str):
+            message = ""
+        if len(message) > self.max_message_chars:
+            return self._refuse(session, "message_too_long", "too_long", length=len(message), limit=self.max_message_chars)
+        text = clean_message(message)
+        if not text:
+            return self._refuse(session, "empty_message", "empty_message", noun=self.noun)
+        if not re.search(r"\w", text):
+            return self._refuse(session, "no_words", "no_words", noun=self.noun)
+
+        t0 = time.perf_counter()
+        understanding = self.backend.understand(text, session)
+        timings = {"understand": (time.perf_counter() - t0) * 1000}
+        session.turns.append(Turn(role="user", text=text))
+        if understanding.intent == "reset":
+            session.preferences, session.shown = Preferences(), []
+            reply = Reply(text=prompts.render("replies", "reset"), intent="reset")
+        elif understanding.intent == "greeting":
+            reply = Reply(
+                text=prompts.render("replies", "greeting", noun=self.noun, n_items=f"{len(self.engine.catalog):,}"),
+                intent="greeting",
+            )
+        else:
+            session.preferences = merge(session.preferences, understanding.preferences)
+            reply = self._recommend(session, timings)
+        reply.preferences = session.preferences.model_copy(deep=True)
+        session.turns.append(Turn(role="assistant", text=reply.text))
+        reply.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+        return reply
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _refuse(self, session: Session, notice: str, template: str, **variables: object) -> Reply:
+        return Reply(
+            text=prompts.render("replies", template, **variables),
+            intent="invalid",
+            notice=notice,
+            preferences=session.preferences.model_copy(deep=True),
+        )
+
+    def _query_vector(self, prefs: Preferences) -> np.ndarray | None:
+        """What to search for: the description and wanted genres, pulled towards the liked items."""
+        genres = self.engine.catalog.genres
+        words = [prefs.query] + [genres.get(g, g) for g in prefs.include_genres + prefs.mood_genres]
+        text = " ".join(w for w in words if w).strip()
+        parts = []
+        if text:
+            parts.append(self.engine.embedder.encode_one(text))
+        if prefs.liked:
+            liked = self.engine.store.vectors(prefs.liked)
+            if liked:
+                parts.append(np.mean(list(liked.values()), axis=0))
+        if not parts:
+            return None
+        q = np.sum(parts, axis=0)
+        norm = float(np.linalg.norm(q))
+        return q / norm if norm > 0 else None
+
+    def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
+        prefs = session.preferences
+        constraints = Constraints(
+            include_genres=frozenset(prefs.include_genres),
+            exclude_genres=frozenset(prefs.exclude_genres),
+            year_min=prefs.year_min,
+            year_max=prefs.year_max,
+            exclude_ids=frozenset(prefs.liked + prefs.disliked),
+        )
+        t0 = time.perf_counter()
+        query = self._query_vector(prefs)
+        timings["embed"] = (time.perf_counter() - t0) * 1000
+        k = prefs.n or self.n_recommendations
+        ranking = self.engine.recommender.recommend(
+            query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres
+        )
+        timings.update(ranking.timings_ms)
+
+        t1 = time.perf_counter()
+        catalog = self.engine.catalog
+        recs = []
+        for cand in ranking.candidates:
+            item = catalog.get(cand.item_id)
+            claims = claims_for(cand, prefs, catalog)
+            recs.append(
+                Recommendation(
+                    item_id=item.id,
+                    title=item.title,
+                    year=item.year,
+                    genres=list(item.genres),
+                    explanation=render(claims),
+                    score=round(cand.score, 4),
+                    claims=claims,
+                )
+            )
+        session.shown = [r.item_id for r in recs]
+        description = self.describe(prefs)
+        if recs:
+            lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
+            lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]
+            text = "\n".join(lines)
+        else:
+            text = prompts.render("replies", "none_found", description=description, hint=self._loosen_hint(prefs))
+        timings["explain"] = (time.perf_counter() - t1) * 1000
+        return Reply(text=text, intent="recommend", recommendations=recs)
+
+    def describe(self, prefs: Preferences) -> str:
+        """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
+        genres = self.engine.catalog.genres
+        names = [genres.get(g, g) for g in prefs.include_genres]
+        head = (" and ".join(names) + " " if names else "") + self.noun + "s"
+        parts = [head]
+        if prefs.year_min is not None and prefs.year_max is not None:
+            parts.append(f"from {prefs.year_min}" if prefs.year_min == prefs.year_max else f"from {prefs.year_min}–{prefs.year_max}")
+        elif prefs.year_min is not None:
+            parts.append(f"from {prefs.year_min} on")
+        elif prefs.year_max is not None:
+            parts.append(f"up to {prefs.year_max}")
+        out = " ".join(parts)
+        if prefs.mood_genres:
+            out += ", leaning towards " + " and ".join(genres.get(g, g) for g in prefs.mood_genres)
+        if prefs.exclude_genres:
+            out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
+        if prefs.liked:
+            out += ", for someone who liked " + " and ".join(self.engine.catalog.get(i).name for i in prefs.liked[-3:])
+        if prefs.query:
+            out += f', matching “{prefs.query}”'
+        return out
+
+    def _loosen_hint(self, prefs: Preferences) -> str:
+        hints = []
+        if prefs.year_min is not None or prefs.year_max is not None:
+            hints.append("a wider range of years")
+        if prefs.include_genres:
+            hints.append("fewer required genres")
+        if prefs.exclude_genres:
+            hints.append("fewer excluded genres")
+        return ", or ".join(hints) or "describe it in other words"

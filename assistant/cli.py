@@ -1,0 +1,200 @@
+"""`crs`: index and train a pack, ask one question, chat in the terminal, or serve the web app.
+
+Heavy libraries are imported inside the commands, so `crs --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from retrieval.errors import CrsError
+
+log = logging.getLogger("crs")
+
+
+def _offline_env() -> None:
+    """No telemetry and no hub downloads, ever; set before gradio, chromadb or transformers load."""
+    for key, value in {
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def _config(args: argparse.Namespace):
+    from assistant.config import Config
+
+    return Config.load(
+        file=args.config,
+        overrides={
+            "pack": args.pack,
+            "state_dir": args.state_dir,
+            "backend": getattr(args, "backend", None),
+            "host": getattr(args, "host", None),
+            "port": getattr(args, "port", None),
+        },
+    )
+
+
+def _assistant(args: argparse.Namespace, progress: bool = True):
+    from assistant.assistant import Assistant
+    from assistant.engine import prepare
+
+    cfg = _config(args)
+    engine = prepare(
+        cfg.pack,
+        cfg.state_dir,
+        chroma_host=cfg.chroma_host,
+        chroma_port=cfg.chroma_port,
+        candidate_pool=cfg.candidate_pool,
+        progress=progress,
+    )
+    assistant = Assistant(
+        engine, backend=cfg.backend, n_recommendations=cfg.n_recommendations, max_message_chars=cfg.max_message_chars
+    )
+    return cfg, assistant
+
+
+def _report_pack(pack) -> None:
+    print(f"pack {pack.name}: {len(pack.items):,} items, {len(pack.interactions):,} interactions", file=sys.stderr)
+    if pack.issues:
+        print(f"skipped {len(pack.issues):,} bad rows:", file=sys.stderr)
+        for issue in pack.issues[:10]:
+            print(f"  {issue}", file=sys.stderr)
+        if len(pack.issues) > 10:
+            print(f"  ... and {len(pack.issues) - 10:,} more", file=sys.stderr)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.engine import build_index, open_store
+    from retrieval.embed import shared_embedder
+    from retrieval.pack import load_pack
+
+    cfg = _config(args)
+    pack = load_pack(cfg.pack)
+    _report_pack(pack)
+    store = open_store(pack, cfg.state_dir, cfg.chroma_host, cfg.chroma_port)
+    started = time.perf_counter()
+    embedder = shared_embedder()
+    t0 = time.perf_counter()
+    if build_index(pack, store, embedder, force=args.force):
+        took = time.perf_counter() - t0
+        print(f"indexed {len(pack.items):,} items in {took:.1f} s ({len(pack.items) / took:.0f} items/s)")
+    else:
+        print(f"index is up to date ({store.count():,} items); nothing to do "
+              f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from assistant.engine import model_path, train_cf
+    from retrieval.pack import load_pack
+
+    cfg = _config(args)
+    pack = load_pack(cfg.pack)
+    _report_pack(pack)
+    if not pack.interactions:
+        print("this pack has no interactions: recommendations use content and popularity only")
+        return 0
+    t0 = time.perf_counter()
+    model = train_cf(pack, cfg.state_dir, force=True)
+    print(f"trained EASE on {model.meta['n_positives']:,} positives over {len(model.item_ids):,} items "
+          f"in {time.perf_counter() - t0:.1f} s -> {model_path(cfg.state_dir, pack)}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.models import Session
+
+    _, assistant = _assistant(args, progress=not args.json)
+    reply = assistant.respond(Session(), args.message)
+    if args.json:
+        print(reply.model_dump_json(indent=2))
+    else:
+        print(reply.text)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.models import Session
+
+    _, assistant = _assistant(args)
+    session = Session()
+    print(f"Chatting about {assistant.noun}s. Type 'start over' to reset, Ctrl-D to quit.")
+    while True:
+        try:
+            message = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        reply = assistant.respond(session, message)
+        print(f"assistant> {reply.text}\n")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui.app import build_app, launch
+
+    cfg, assistant = _assistant(args)
+    print(f"serving {assistant.engine.pack.name} on http://{cfg.host}:{cfg.port}", file=sys.stderr)
+    launch(build_app(assistant), cfg.host, cfg.port, block=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
+    common.add_argument("--state-dir", type=Path, help="where indexes and models are kept (default: .crs)")
+    common.add_argument("--config", type=Path, help="a TOML config file (see assistant/config.py)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    p = argparse.ArgumentParser(prog="crs", description="A conversational recommender assistant.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("index", parents=[common], help="embed a pack's items into the vector store")
+    s.add_argument("--force", action="store_true", help="rebuild even when the index is current")
+    s.set_defaults(func=cmd_index)
+    s = sub.add_parser("train", parents=[common], help="train the pack's collaborative-filtering model")
+    s.add_argument("--force", action="store_true", help="accepted for symmetry; train always retrains")
+    s.set_defaults(func=cmd_train)
+    s = sub.add_parser("ask", parents=[common], help="answer one message")
+    s.add_argument("message")
+    s.add_argument("--json", action="store_true", help="print the whole reply as JSON")
+    s.add_argument("--backend", help="understanding backend (default: rules)")
+    s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("chat", parents=[common], help="chat in the terminal")
+    s.add_argument("--backend")
+    s.set_defaults(func=cmd_chat)
+    s = sub.add_parser("serve", parents=[common], help="serve the web app")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--backend")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _offline_env()
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return args.func(args)
+    except CrsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Configuration: one pydantic model, layered.
+
+Precedence, lowest to highest: the defaults below < a TOML file (`--config FILE`, or the
+`CRS_CONFIG` environment variable) < environment variables `CRS_<FIELD>` (for example
+`CRS_PORT=8080`, `CRS_STATE_DIR=/var/lib/crs`) < command-line flags. Unknown keys are
+rejected. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from retrieval.errors import CrsError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_PACK = REPO_ROOT / "packs" / "movielens"
+
+
+class Config(BaseModel):
+    """Everything an operator can set."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    pack: Path = Field(DEMO_PACK, description="the pack folder to serve (default: the bundled MovieLens demo)")
+    state_dir: Path = Field(Path(".crs"), description="where the vector index and trained models live")
+    chroma_host: str | None = Field(None, description="use a Chroma server at this host instead of the embedded store")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    backend: str = Field("rules", description="how messages are understood; see `crs backends`")
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    n_recommendations: int = Field(5, ge=1, le=20)
+    candidate_pool: int = Field(100, ge=10, le=2000, description="vector-store hits considered per turn")
+    max_message_chars: int = Field(4000, ge=100, le=100_000)
+
+    @classmethod
+    def load(
+        cls,
+        file: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        overrides: Mapping[str, object] | None = None,
+    ) -> Config:
+        """Builds the config from the layers above; `overrides` are command-line values (None = not given)."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        file = file or env.get("CRS_CONFIG")
+        if file:
+            try:
+                values.update(tomllib.loads(Path(file).read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as e:
+                raise CrsError(f"cannot read config file {file}: {e}") from e
+        for name in cls.model_fields:
+            key = f"CRS_{name.upper()}"
+            if key in env:
+                values[name] = env[key]
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            raise CrsError(f"invalid configuration: {e}") from e

@@ -1,0 +1,68 @@
+"""Grounded explanations: each recommendation's explanation is rendered from claims, and every claim
+is a checkable fact about the item in the catalog or about the ranking evidence (see eval.faithfulness)."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.models import Claim, CoLikedClaim, GenreClaim, PopularityClaim, Preferences, TagClaim, YearClaim
+from retrieval.catalog import Catalog, genre_key
+from retrieval.ranker import Candidate
+
+MIN_CO_LIKERS = 2
+MIN_LIKERS = 5
+MAX_GENRES = 3
+MAX_TAGS = 2
+
+
+def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> list[Claim]:
+    """The facts worth saying about one candidate, given what the user asked for."""
+    item = catalog.get(candidate.item_id)
+    claims: list[Claim] = []
+    # asked-for genres first, then moods, then the rest in catalog order
+    rank = {g: 0 for g in prefs.include_genres} | {g: 1 for g in prefs.mood_genres if g not in prefs.include_genres}
+    genres = sorted(item.genres, key=lambda g: rank.get(genre_key(g), 2))[:MAX_GENRES]
+    if genres:
+        claims.append(GenreClaim(genres=genres))
+    if item.year is not None:
+        claims.append(YearClaim(year=item.year))
+    words = {w for w in re.findall(r"\w+", prefs.query.casefold()) if len(w) >= 3}
+    tags = [t for t in item.tags if words & set(re.findall(r"\w+", t))][:MAX_TAGS]
+    if tags:
+        claims.append(TagClaim(tags=tags))
+    best = max(
+        ((catalog.co_likers(seed, item.id), seed) for seed in prefs.liked if seed in catalog and seed != item.id),
+        default=(0, ""),
+    )
+    if best[0] >= MIN_CO_LIKERS:
+        claims.append(CoLikedClaim(seed_id=best[1], seed_title=catalog.get(best[1]).name, n_users=best[0]))
+    else:
+        likers = len(catalog.likers(item.id))
+        if likers >= MIN_LIKERS:
+            claims.append(PopularityClaim(n_users=likers))
+    return claims
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def render(claims: list[Claim]) -> str:
+    """The explanation text: one short sentence per kind of claim, nothing else."""
+    parts: list[str] = []
+    genres = next((c for c in claims if isinstance(c, GenreClaim)), None)
+    year = next((c for c in claims if isinstance(c, YearClaim)), None)
+    if genres and year:
+        parts.append(f"{_join(genres.genres)}, from {year.year}.")
+    elif genres:
+        parts.append(f"{_join(genres.genres)}.")
+    elif year:
+        parts.append(f"From {year.year}.")
+    for c in claims:
+        if isinstance(c, TagClaim):
+            parts.append("Tagged " + _join([f"“{t}”" for t in c.tags]) + ".")
+        elif isinstance(c, CoLikedClaim):
+            parts.append(f"{c.n_users} people who liked {c.seed_title} also liked it.")
+        elif isinstance(c, PopularityClaim):
+            parts.append(f"{c.n_users} people liked it.")
+    return " ".join(parts)

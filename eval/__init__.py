@@ -1,0 +1,1 @@
+"""Offline evaluation: checks and metrics over the assistant's replies."""

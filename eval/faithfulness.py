@@ -1,0 +1,56 @@
+"""Explanation faithfulness: is every claim in a recommendation true of the item or its ranking evidence?
+
+Each claim is re-derived from the catalog (and its interaction statistics), and the
+explanation text must be exactly what its claims render to, so nothing unclaimed slips in.
+"""
+
+from __future__ import annotations
+
+from assistant.explain import render
+from assistant.models import CoLikedClaim, GenreClaim, PopularityClaim, Recommendation, TagClaim, YearClaim
+from retrieval.catalog import Catalog
+
+
+def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
+    """Every false statement in one recommendation; an empty list means fully grounded."""
+    if rec.item_id not in catalog:
+        return [f"{rec.item_id}: not in the catalog"]
+    item = catalog.get(rec.item_id)
+    problems = []
+    if (rec.title, rec.year, tuple(rec.genres)) != (item.title, item.year, item.genres):
+        problems.append(f"{item.id}: title/year/genres differ from the catalog")
+    if rec.explanation != render(rec.claims):
+        problems.append(f"{item.id}: the explanation says more or other than its claims")
+    for c in rec.claims:
+        if isinstance(c, GenreClaim):
+            wrong = [g for g in c.genres if g not in item.genres]
+            if wrong:
+                problems.append(f"{item.id}: not of genre {wrong}")
+        elif isinstance(c, YearClaim):
+            if c.year != item.year:
+                problems.append(f"{item.id}: year {c.year} claimed, catalog says {item.year}")
+        elif isinstance(c, TagClaim):
+            wrong = [t for t in c.tags if t not in item.tags]
+            if wrong:
+                problems.append(f"{item.id}: not tagged {wrong}")
+        elif isinstance(c, CoLikedClaim):
+            if c.seed_id not in catalog or catalog.get(c.seed_id).name != c.seed_title:
+                problems.append(f"{item.id}: seed {c.seed_id} is not {c.seed_title!r}")
+            elif catalog.co_likers(c.seed_id, item.id) != c.n_users:
+                problems.append(
+                    f"{item.id}: {c.n_users} co-likers of {c.seed_title} claimed, "
+                    f"data says {catalog.co_likers(c.seed_id, item.id)}"
+                )
+        elif isinstance(c, PopularityClaim):
+            if len(catalog.likers(item.id)) != c.n_users:
+                problems.append(f"{item.id}: {c.n_users} likers claimed, data says {len(catalog.likers(item.id))}")
+    return problems
+
+
+def faithfulness(recs: list[Recommendation], catalog: Catalog) -> float:
+    """Share of claims that are true, over all recommendations (1.0 when there are no claims)."""
+    total = sum(len(r.claims) for r in recs)
+    if total == 0:
+        return 1.0
+    bad = sum(min(len(claim_problems(r, catalog)), len(r.claims)) for r in recs)
+    return 1.0 - bad / total

@@ -1,0 +1,1 @@
+"""Catalog, vector store, collaborative filtering and ranking: everything below the assistant."""

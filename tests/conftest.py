@@ -1,0 +1,148 @@
+"""Shared fixtures: real packs built from real MovieLens rows, a real Chroma in a temp dir, the real
+embedding model, and a guard that fails any test reaching beyond loopback."""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+for _k, _v in {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ[_k] = _v
+
+from assistant.config import DEMO_PACK  # noqa: E402
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+# -- no network: only loopback and unix sockets --------------------------------------------------
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+def _allowed(address) -> bool:
+    if not isinstance(address, tuple):
+        return True  # AF_UNIX path
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_connect(self, address):
+    if not _allowed(address):
+        raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _allowed(address):
+        raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+    return _real_connect_ex(self, address)
+
+
+def pytest_configure(config):
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+
+
+# -- packs ----------------------------------------------------------------------------------------
+
+def _rows(path: Path) -> tuple[list[str], list[dict]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write(path: Path, header: list[str], rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] | None = None) -> Path:
+    """A real pack made of demo-pack rows: the most-rated movies plus every 1990s sci-fi film,
+    with their ratings and tags, under the demo pack's own manifest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    m_head, movies = _rows(DEMO_PACK / "movies.csv")
+    r_head, ratings = _rows(DEMO_PACK / "ratings.csv")
+    t_head, tags = _rows(DEMO_PACK / "tags.csv")
+    counts: dict[str, int] = {}
+    for r in ratings:
+        counts[r["movieId"]] = counts.get(r["movieId"], 0) + 1
+    keep = set(sorted(counts, key=lambda m: -counts[m])[:n_popular])
+    for m in movies:
+        if "Sci-Fi" in m["genres"] and any(f"({y})" in m["title"] for y in range(1990, 2000)):
+            keep.add(m["movieId"])
+    chosen = [m for m in movies if m["movieId"] in keep] + (extra_movies or [])
+    _write(dest / "movies.csv", m_head, chosen)
+    _write(dest / "ratings.csv", r_head, [r for r in ratings if r["movieId"] in keep])
+    _write(dest / "tags.csv", t_head, [t for t in tags if t["movieId"] in keep])
+    manifest = (DEMO_PACK / "pack.toml").read_text(encoding="utf-8").replace(
+        'name = "movielens-small"', 'name = "movielens-test"'
+    )
+    (dest / "pack.toml").write_text(manifest, encoding="utf-8")
+    shutil.copy(DEMO_PACK / "README.txt", dest / "README.txt")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embed import shared_embedder
+
+    return shared_embedder()
+
+
+@pytest.fixture(scope="session")
+def small_pack_dir(tmp_path_factory) -> Path:
+    return make_small_pack(tmp_path_factory.mktemp("packs") / "small")
+
+
+@pytest.fixture(scope="session")
+def small_engine(small_pack_dir, embedder, tmp_path_factory):
+    from assistant.engine import prepare
+
+    return prepare(small_pack_dir, tmp_path_factory.mktemp("state-small"), embedder=embedder, progress=False)
+
+
+@pytest.fixture(scope="session")
+def demo_engine(embedder, tmp_path_factory):
+    """The full demo pack, indexed and trained from scratch, as `make run` does on first use."""
+    from assistant.engine import prepare
+
+    return prepare(DEMO_PACK, tmp_path_factory.mktemp("state-demo"), embedder=embedder, progress=False)
+
+
+@pytest.fixture
+def small_assistant(small_engine):
+    from assistant.assistant import Assistant
+
+    return Assistant(small_engine)
+
+
+@pytest.fixture(scope="session")
+def demo_catalog():
+    from retrieval.pack import load_pack
+
+    return load_pack(DEMO_PACK).catalog()

@@ -1,0 +1,80 @@
+"""The `crs` console script, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CRS = str(Path(sys.executable).with_name("crs"))
+
+
+def crs(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("CRS_CONFIG", None)
+    return subprocess.run([CRS, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="module")
+def state(small_pack_dir, tmp_path_factory):
+    """A state dir indexed and trained through the CLI."""
+    state = tmp_path_factory.mktemp("cli-state")
+    first = crs("index", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    assert first.returncode == 0, first.stderr
+    assert "indexed" in first.stdout and "items/s" in first.stdout
+    trained = crs("train", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    assert trained.returncode == 0, trained.stderr
+    assert "trained EASE" in trained.stdout
+    return state
+
+
+def test_help_is_instant_because_nothing_heavy_is_imported():
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, assistant.cli; assistant.cli.parser(); "
+         "print(sorted(m for m in ('torch', 'gradio', 'chromadb', 'transformers') if m in sys.modules))"],
+        capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == "[]"
+    assert crs("--help").returncode == 0
+
+
+def test_reindexing_an_unchanged_pack_does_nothing(small_pack_dir, state):
+    again = crs("index", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+
+
+def test_ask_json_prints_one_reply(small_pack_dir, state):
+    out = crs("ask", "a funny sci-fi movie from the 90s, nothing with horror", "--json",
+              "--pack", str(small_pack_dir), "--state-dir", str(state))
+    assert out.returncode == 0, out.stderr
+    reply = json.loads(out.stdout)
+    assert reply["intent"] == "recommend"
+    recs = reply["recommendations"]
+    assert len(recs) == 5
+    for r in recs:
+        assert set(r) >= {"item_id", "title", "year", "genres", "explanation", "score"}
+        assert "Sci-Fi" in r["genres"] and "Horror" not in r["genres"] and 1990 <= r["year"] <= 1999
+
+
+def test_errors_are_one_clear_line_and_exit_2(tmp_path, small_pack_dir, state):
+    out = crs("index", "--pack", str(tmp_path / "nope"), "--state-dir", str(tmp_path))
+    assert out.returncode == 2 and out.stderr.startswith("error:") and "no such pack folder" in out.stderr
+    assert "Traceback" not in out.stderr
+    out = crs("ask", "hi", "--backend", "gpt-17", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    assert out.returncode == 2 and "unknown backend 'gpt-17'; known backends: rules" in out.stderr
+
+
+def test_terminal_chat_keeps_state_between_lines(small_pack_dir, state):
+    out = subprocess.run(
+        [CRS, "chat", "--pack", str(small_pack_dir), "--state-dir", str(state)],
+        input="sci-fi from the 90s\nno comedies\n", capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    replies = [line for line in out.stdout.splitlines() if "assistant> " in line]
+    assert len(replies) == 2
+    assert "from 1990–1999, without Comedy" in replies[1]

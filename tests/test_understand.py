@@ -1,0 +1,131 @@
+"""The deterministic parser against the demo catalog's real titles and genres."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue import merge
+from assistant.models import Preferences
+from assistant.titles import TitleIndex
+from assistant.understand import RulesParser
+
+
+@pytest.fixture(scope="module")
+def parser(demo_catalog):
+    return RulesParser(demo_catalog, TitleIndex(demo_catalog))
+
+
+def prefs_of(parser, message: str) -> Preferences:
+    u = parser.parse(message)
+    assert u.intent == "recommend", message
+    return u.preferences
+
+
+def names(catalog, ids):
+    return [catalog.get(i).name for i in ids]
+
+
+def test_the_acceptance_request(parser):
+    p = prefs_of(parser, "a funny sci-fi movie from the 90s, nothing with horror")
+    assert p.include_genres == ["sci-fi"]
+    assert p.exclude_genres == ["horror"]
+    assert p.mood_genres == ["comedy"]
+    assert (p.year_min, p.year_max) == (1990, 1999)
+    assert p.query == ""  # nothing left that would pull the search towards horror
+
+
+@pytest.mark.parametrize(
+    ("message", "year_min", "year_max"),
+    [
+        ("something from the 80s", 1980, 1989),
+        ("60s or 70s please", 1960, 1979),
+        ("a 1970s western", 1970, 1979),
+        ("the nineties", 1990, 1999),
+        ("after 2010", 2011, None),
+        ("since 2010", 2010, None),
+        ("before 2005", None, 2004),
+        ("between 1980 and 1995", 1980, 1995),
+        ("from 1980 to 1995", 1980, 1995),
+        ("1980-1995", 1980, 1995),
+        ("2012 or later", 2012, None),
+        ("a drama from 1994", 1994, 1994),
+        ("a comedy", None, None),
+    ],
+)
+def test_years_decades_and_ranges(parser, message, year_min, year_max):
+    p = prefs_of(parser, message)
+    assert (p.year_min, p.year_max) == (year_min, year_max)
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "exclude"),
+    [
+        ("scifi please", ["sci-fi"], []),
+        ("sci fi", ["sci-fi"], []),
+        ("science fiction", ["sci-fi"], []),
+        ("a rom-com", ["romance", "comedy"], []),
+        ("no horror", [], ["horror"]),
+        ("not into musicals", [], ["musical"]),
+        ("anything but comedy", [], ["comedy"]),
+        ("I want comedy but not romance", ["comedy"], ["romance"]),
+        ("a thriller without romance or drama", ["thriller"], ["romance", "drama"]),
+        ("I don't like westerns", [], ["western"]),
+        ("animated movies for kids", ["animation", "children"], []),
+    ],
+)
+def test_genres_synonyms_and_negation(parser, message, include, exclude):
+    p = prefs_of(parser, message)
+    assert p.include_genres == include
+    assert p.exclude_genres == exclude
+
+
+@pytest.mark.parametrize(
+    ("message", "liked", "disliked"),
+    [
+        ("something like super troopers", ["Super Troopers (2001)"], []),
+        ("like galaxy qest", ["Galaxy Quest (1999)"], []),  # misspelt
+        ("I loved Galaxy Quest and The Matrix", ["Galaxy Quest (1999)", "The Matrix (1999)"], []),
+        ("movies like Solaris (2002)", ["Solaris (2002)"], []),
+        ("movies like Solaris 1972", ["Solaris (Solyaris) (1972)"], []),
+        ("I hated Titanic", [], ["Titanic (1997)"]),
+        ("I didn't like The Notebook", [], ["The Notebook (2004)"]),
+        ("Galaxy Quest was great", ["Galaxy Quest (1999)"], []),
+        ("movies about time travel", [], []),  # "About Time" is a title, but not here
+        ("I'd like a scary movie", [], []),
+    ],
+)
+def test_titles_are_found_fuzzily_with_polarity(parser, demo_catalog, message, liked, disliked):
+    p = prefs_of(parser, message)
+    assert names(demo_catalog, p.liked) == liked
+    assert names(demo_catalog, p.disliked) == disliked
+
+
+def test_words_inside_a_title_are_not_taken_as_constraints(parser, demo_catalog):
+    p = prefs_of(parser, "something like The Rocky Horror Picture Show")
+    assert names(demo_catalog, p.liked) == ["The Rocky Horror Picture Show (1975)"]
+    assert p.include_genres == [] and p.exclude_genres == []
+
+
+def test_counts_and_free_text(parser):
+    p = prefs_of(parser, "top 10 westerns before 1970")
+    assert (p.n, p.include_genres, p.year_max) == (10, ["western"], 1969)
+    assert prefs_of(parser, "three movies about time travel").n == 3
+    assert prefs_of(parser, "movies about time travel").query == "time travel"
+    assert prefs_of(parser, "actually a heist with a twist").query == "heist twist"
+
+
+def test_greetings_and_resets(parser):
+    assert parser.parse("hi there!").intent == "greeting"
+    assert parser.parse("start over").intent == "reset"
+    assert parser.parse("let's start again").intent == "reset"
+
+
+def test_later_turns_override_earlier_ones(parser):
+    state = prefs_of(parser, "a funny sci-fi movie from the 90s, nothing with horror")
+    state = merge(state, prefs_of(parser, "actually, no comedies"))
+    assert "comedy" in state.exclude_genres and "comedy" not in state.mood_genres
+    assert state.include_genres == ["sci-fi"] and (state.year_min, state.year_max) == (1990, 1999)
+    state = merge(state, prefs_of(parser, "ok, horror is fine, make it horror"))
+    assert "horror" in state.include_genres and "horror" not in state.exclude_genres
+    state = merge(state, prefs_of(parser, "after 2010"))
+    assert (state.year_min, state.year_max) == (2011, None)
