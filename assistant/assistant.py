@@ -55,9 +55,9 @@ class Assistant:
             message = ""
         if len(message) > self.max_message_chars:
             return self._refuse(session, "message_too_long", "too_long", length=len(message), limit=self.max_message_chars)
-        text = clean_message(message)
-        if not text:
+        if not message.strip():
             return self._refuse(session, "empty_message", "empty_message", noun=self.noun)
+        text = clean_message(message)
         if not re.search(r"\w", text):
             return self._refuse(session, "no_words", "no_words", noun=self.noun)
 

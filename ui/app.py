@@ -27,7 +27,7 @@ EXAMPLES = [
 CSS = """
 .crs-cards { display: grid; gap: 0.6rem; }
 .crs-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6rem 0.8rem; }
-.crs-card h3 { margin: 0 0 0.2rem 0; font-size: 1.05rem; }
+.crs-card h3 { margin: 0 0 0.2rem 0; font-size: 1.05rem; font-weight: 600; font-synthesis: none; }
 .crs-card p { margin: 0.15rem 0; }
 .crs-genres { opacity: 0.8; font-size: 0.9rem; }
 """
