@@ -17,10 +17,11 @@ import numpy as np
 
 import prompts
 from assistant.backends import Backend, get_backend
-from assistant.dialogue import merge
+from assistant.answers import answer
+from assistant.dialogue import apply, resolve_refs
 from assistant.engine import Engine
 from assistant.explain import claims_for, render
-from assistant.models import Preferences, Recommendation, Reply, Session, Turn
+from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
@@ -65,23 +66,64 @@ class Assistant:
         understanding = self.backend.understand(text, session)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text))
-        if understanding.intent == "reset":
-            session.preferences, session.shown = Preferences(), []
-            reply = Reply(text=prompts.render("replies", "reset"), intent="reset")
-        elif understanding.intent == "greeting":
-            reply = Reply(
-                text=prompts.render("replies", "greeting", noun=self.noun, n_items=f"{len(self.engine.catalog):,}"),
-                intent="greeting",
-            )
-        else:
-            session.preferences = merge(session.preferences, understanding.preferences)
-            reply = self._recommend(session, timings)
+        reply = self._route(session, understanding, text, timings)
         reply.preferences = session.preferences.model_copy(deep=True)
         session.turns.append(Turn(role="assistant", text=reply.text))
         reply.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
         return reply
 
     # -- steps ------------------------------------------------------------------------------
+
+    def _route(self, session: Session, u: Understanding, text: str, timings: dict[str, float]) -> Reply:
+        """One reply per intent; only recommend, refine and reset change the dialogue state."""
+        low = text.casefold()
+        if u.intent in ("recommend", "refine", "reset"):
+            apply(session, u, plural=bool(re.search(r"\b(?:those|these|them|all)\b", low)))
+        if u.intent == "reset":
+            return Reply(text=prompts.render("replies", "reset"), intent="reset")
+        if u.intent in ("recommend", "refine"):
+            reply = self._recommend(session, timings)
+            reply.intent = u.intent
+            return reply
+        if u.intent == "ask_item":
+            return self._answer(session, u)
+        if u.intent == "support":
+            contact = self.engine.pack.manifest.support_contact
+            return Reply(text=prompts.render("replies", "support_unavailable", contact=contact), intent="support")
+        if u.intent == "out_of_scope":
+            return Reply(text=prompts.render("replies", "out_of_scope", noun=self.noun), intent="out_of_scope")
+        return Reply(text=self._chitchat(low), intent="chitchat")
+
+    def _chitchat(self, low: str) -> str:
+        n_items = f"{len(self.engine.catalog):,}"
+        if re.search(r"\b(?:thanks|thank you|thx|ty|cheers)\b", low):
+            return prompts.render("replies", "thanks", noun=self.noun)
+        if re.search(r"\b(?:bye|goodbye|see you|see ya)\b", low):
+            return prompts.render("replies", "goodbye")
+        if re.search(r"\b(?:who|what) are you\b|\bwhat can you do\b|\bwhat do you do\b|\bbot\b|\bhuman\b", low):
+            return prompts.render("replies", "capabilities", noun=self.noun, n_items=n_items)
+        return prompts.render("replies", "greeting", noun=self.noun, n_items=n_items)
+
+    def _answer(self, session: Session, u: Understanding) -> Reply:
+        """Answers a question about one item from catalog facts; asks back when it is unclear which item."""
+        if u.target:
+            item_id = u.target
+        elif u.refs:
+            ids = resolve_refs(u.refs[:1], session.shown)
+            if not ids:
+                n = len(session.shown)
+                last = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+                text = prompts.render("replies", "no_such_item", n_shown=n, noun=self.noun, last=last[min(n, 10) - 1] if n else "first")
+                return Reply(text=text, intent="ask_item")
+            item_id = ids[0]
+        elif session.focus:
+            item_id = session.focus
+        elif len(session.shown) == 1:
+            item_id = session.shown[0]
+        else:
+            return Reply(text=prompts.render("replies", "which_item", noun=self.noun), intent="ask_item")
+        session.focus = item_id
+        return Reply(text=answer(u.question or "general", item_id, self.engine.catalog), intent="ask_item", about_item=item_id)
 
     def _refuse(self, session: Session, notice: str, template: str, **variables: object) -> Reply:
         return Reply(
@@ -94,7 +136,9 @@ class Assistant:
     def _query_vector(self, prefs: Preferences) -> np.ndarray | None:
         """What to search for: the description and wanted genres, pulled towards the liked items."""
         genres = self.engine.catalog.genres
-        words = [prefs.query] + [genres.get(g, g) for g in prefs.include_genres + prefs.mood_genres]
+        words = [prefs.query, *prefs.keywords, *prefs.people] + [
+            genres.get(g, g) for g in prefs.include_genres + prefs.mood_genres
+        ]
         text = " ".join(w for w in words if w).strip()
         parts = []
         if text:
@@ -116,19 +160,27 @@ class Assistant:
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked),
+            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items),
         )
+        catalog = self.engine.catalog
+        boosts: dict[str, float] = {}
+        for name in prefs.people:
+            for iid in catalog.items_with_person(name):
+                boosts[iid] = boosts.get(iid, 0.0) + 1.0
+        for kw in prefs.keywords:
+            for iid in catalog.by_tag.get(kw, ()):
+                boosts[iid] = boosts.get(iid, 0.0) + 0.5
         t0 = time.perf_counter()
         query = self._query_vector(prefs)
         timings["embed"] = (time.perf_counter() - t0) * 1000
         k = prefs.n or self.n_recommendations
         ranking = self.engine.recommender.recommend(
-            query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres
+            query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres,
+            boosts=boosts,
         )
         timings.update(ranking.timings_ms)
 
         t1 = time.perf_counter()
-        catalog = self.engine.catalog
         recs = []
         for cand in ranking.candidates:
             item = catalog.get(cand.item_id)
@@ -145,6 +197,7 @@ class Assistant:
                 )
             )
         session.shown = [r.item_id for r in recs]
+        session.focus = None
         description = self.describe(prefs)
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
@@ -172,8 +225,14 @@ class Assistant:
             out += ", leaning towards " + " and ".join(genres.get(g, g) for g in prefs.mood_genres)
         if prefs.exclude_genres:
             out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
+        if prefs.people:
+            out += ", with " + " and ".join(p.title() for p in prefs.people)
+        if prefs.keywords:
+            out += ", about " + " and ".join(prefs.keywords)
         if prefs.liked:
             out += ", for someone who liked " + " and ".join(self.engine.catalog.get(i).name for i in prefs.liked[-3:])
+        if prefs.exclude_items:
+            out += f", leaving out {len(prefs.exclude_items)} you moved past"
         if prefs.query:
             out += f', matching “{prefs.query}”'
         return out

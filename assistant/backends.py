@@ -27,7 +27,7 @@ class RulesBackend:
         self._parser = engine.parser
 
     def understand(self, message: str, session: Session) -> Understanding:
-        return self._parser.parse(message)
+        return self._parser.parse(message, session)
 
 
 BACKENDS: dict[str, Callable[[Engine], Backend]] = {"rules": RulesBackend}

@@ -1,13 +1,22 @@
-"""Dialogue state: how one message's preferences merge into what the conversation wants so far.
+"""Dialogue state: how one understood message changes what the conversation wants.
 
-Later beats earlier: asking for a genre removes an earlier exclusion of it and vice versa;
-a new year range replaces the old one; a new description replaces the old one; liked and
-disliked items accumulate, and liking an item takes it off the disliked list (and back).
+Rules, in order:
+- "start over" clears everything, including what was shown.
+- A list operation resolves against what was shown last: "more like the second one" adds
+  it to the liked items; "I didn't like the first one" to the disliked; "not the third",
+  "something else" and "I've seen it/those" exclude those items from now on.
+- A new standalone request ("I want a horror movie from the 80s") starts a new topic: the
+  wanted genres, moods, years, people, keywords, liked items and description are replaced;
+  exclusions, disliked and excluded items and the list length carry over.
+- Anything else refines: later beats earlier (asking for a genre removes an earlier
+  exclusion of it and vice versa; a new year range replaces the old one; a new
+  description replaces the old one); liked, disliked and excluded items accumulate, and
+  liking an item takes it off the disliked list (and back).
 """
 
 from __future__ import annotations
 
-from assistant.models import Preferences
+from assistant.models import Preferences, Session, Understanding
 
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
@@ -16,7 +25,7 @@ def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[s
 
 
 def merge(state: Preferences, new: Preferences) -> Preferences:
-    """The state after a message that said `new`."""
+    """The state after a refining message that said `new`."""
     include = _merge_lists(state.include_genres, new.include_genres, new.exclude_genres + new.mood_genres)
     exclude = _merge_lists(state.exclude_genres, new.exclude_genres, new.include_genres + new.mood_genres)
     mood = _merge_lists(state.mood_genres, new.mood_genres, new.exclude_genres + new.include_genres)
@@ -28,7 +37,55 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         mood_genres=mood,
         year_min=new.year_min if ranged else state.year_min,
         year_max=new.year_max if ranged else state.year_max,
+        people=_merge_lists(state.people, new.people, []),
+        keywords=_merge_lists(state.keywords, new.keywords, []),
         liked=_merge_lists(state.liked, new.liked, new.disliked),
         disliked=_merge_lists(state.disliked, new.disliked, new.liked),
+        exclude_items=_merge_lists(state.exclude_items, new.exclude_items, new.liked),
         n=new.n or state.n,
     )
+
+
+def resolve_refs(refs: list[int], shown: list[str]) -> list[str]:
+    """Shown item ids for 0-based positions (negative counts from the end); out-of-range positions are dropped."""
+    out = []
+    for r in refs:
+        if -len(shown) <= r < len(shown):
+            out.append(shown[r])
+    return list(dict.fromkeys(out))
+
+
+def referenced(u: Understanding, session: Session, plural: bool) -> list[str]:
+    """The items a message points at: ordinals, else 'it'/'that one' (the focus or top pick), else all shown."""
+    if u.refs:
+        return resolve_refs(u.refs, session.shown)
+    if plural or not session.shown:
+        return list(session.shown)
+    return [session.focus] if session.focus in session.shown else session.shown[:1]
+
+
+def apply(session: Session, u: Understanding, plural: bool = False) -> None:
+    """Updates the session's preferences for one understood message (recommend, refine or reset)."""
+    if u.intent == "reset":
+        session.preferences, session.shown, session.focus = Preferences(), [], None
+        return
+    if u.intent not in ("recommend", "refine"):
+        return
+    new = u.preferences.model_copy(deep=True)
+    if u.action:
+        items = referenced(u, session, plural or u.action in ("exclude_shown",))
+        if u.action == "more_like":
+            new.liked += items
+        elif u.action == "dislike_refs":
+            new.disliked += items
+        else:  # exclude_shown, exclude_refs, seen_refs
+            new.exclude_items += items
+    state = session.preferences
+    if u.intent == "recommend":
+        state = Preferences(
+            exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.mood_genres],
+            disliked=state.disliked,
+            exclude_items=state.exclude_items,
+            n=state.n,
+        )
+    session.preferences = merge(state, new)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.models import Claim, CoLikedClaim, GenreClaim, PopularityClaim, Preferences, TagClaim, YearClaim
-from retrieval.catalog import Catalog, genre_key
+from assistant.models import (
+    Claim, CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Preferences, TagClaim, YearClaim,
+)
+from retrieval.catalog import Catalog, genre_key, person_key
 from retrieval.ranker import Candidate
 
 MIN_CO_LIKERS = 2
@@ -26,10 +28,15 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> li
         claims.append(GenreClaim(genres=genres))
     if item.year is not None:
         claims.append(YearClaim(year=item.year))
-    words = {w for w in re.findall(r"\w+", prefs.query.casefold()) if len(w) >= 3}
+    asked = " ".join([prefs.query, *prefs.keywords, *prefs.people]).casefold()
+    words = {w for w in re.findall(r"\w+", asked) if len(w) >= 3}
     tags = [t for t in item.tags if words & set(re.findall(r"\w+", t))][:MAX_TAGS]
     if tags:
         claims.append(TagClaim(tags=tags))
+    for role, names in (("director", item.directors), ("cast", item.cast)):
+        matched = [n for n in names if person_key(n) in prefs.people]
+        if matched:
+            claims.append(PeopleClaim(role=role, names=matched))
     best = max(
         ((catalog.co_likers(seed, item.id), seed) for seed in prefs.liked if seed in catalog and seed != item.id),
         default=(0, ""),
@@ -65,4 +72,6 @@ def render(claims: list[Claim]) -> str:
             parts.append(f"{c.n_users} people who liked {c.seed_title} also liked it.")
         elif isinstance(c, PopularityClaim):
             parts.append(f"{c.n_users} people liked it.")
+        elif isinstance(c, PeopleClaim):
+            parts.append(("Directed by " if c.role == "director" else "Starring ") + _join(c.names) + ".")
     return " ".join(parts)

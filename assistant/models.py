@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Intent = Literal["recommend", "greeting", "reset", "invalid"]
+Intent = Literal["recommend", "refine", "ask_item", "support", "chitchat", "out_of_scope", "reset", "invalid"]
+Question = Literal["director", "cast", "year", "genre", "about", "rating", "general"]
+Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
 
 class Preferences(BaseModel):
@@ -21,8 +23,11 @@ class Preferences(BaseModel):
     mood_genres: list[str] = Field([], description="soft: 'funny' boosts comedy without requiring it")
     year_min: int | None = None
     year_max: int | None = None
+    people: list[str] = Field([], description="directors or cast asked for, casefolded")
+    keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
     liked: list[str] = []
     disliked: list[str] = []
+    exclude_items: list[str] = Field([], description="shown items the user moved past or has seen")
     n: int | None = Field(None, ge=1, le=20)
 
     def is_empty(self) -> bool:
@@ -30,10 +35,18 @@ class Preferences(BaseModel):
 
 
 class Understanding(BaseModel):
-    """What one message says: its intent and the preferences it adds."""
+    """What one message says: its intent, the preferences it adds, and what it refers to.
+
+    `refs` are 0-based positions in the last shown list ("the second one" -> [1], "the last one" -> [-1]);
+    `action` says what to do with them; `question` is what an `ask_item` message wants to know.
+    """
 
     intent: Intent
     preferences: Preferences = Preferences()
+    refs: list[int] = []
+    action: Action | None = None
+    question: Question | None = None
+    target: str | None = Field(None, description="an item named in an ask_item question")
 
 
 class Turn(BaseModel):
@@ -47,6 +60,7 @@ class Session(BaseModel):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     preferences: Preferences = Preferences()
     shown: list[str] = []
+    focus: str | None = Field(None, description="the item last talked about, for 'it' and 'that one'")
     turns: list[Turn] = []
 
 
@@ -77,7 +91,15 @@ class PopularityClaim(BaseModel):
     n_users: int
 
 
-Claim = Annotated[GenreClaim | YearClaim | TagClaim | CoLikedClaim | PopularityClaim, Field(discriminator="kind")]
+class PeopleClaim(BaseModel):
+    kind: Literal["people"] = "people"
+    role: Literal["director", "cast"]
+    names: list[str]
+
+
+Claim = Annotated[
+    GenreClaim | YearClaim | TagClaim | CoLikedClaim | PopularityClaim | PeopleClaim, Field(discriminator="kind")
+]
 
 
 class Recommendation(BaseModel):
@@ -98,6 +120,7 @@ class Reply(BaseModel):
     text: str
     intent: Intent
     recommendations: list[Recommendation] = []
+    about_item: str | None = Field(None, description="the item an ask_item answer is about")
     preferences: Preferences = Preferences()
     notice: str | None = Field(None, description="machine-readable reason when the message could not be used")
     timings_ms: dict[str, float] = Field({}, description="time per stage of this turn, for benchmarks and debugging")

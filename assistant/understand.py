@@ -1,75 +1,27 @@
-"""The deterministic, catalog-aware parser: one message in, its intent and preferences out.
+"""The deterministic, catalog-aware parser: one message (and the session so far) in, an `Understanding` out.
 
-It needs no model: genres come from the catalog's own vocabulary plus synonyms, titles
-from the catalog's titles (fuzzy), years from decade and range expressions, and
-negation from the clause a mention sits in.
+It needs no model: genres come from the catalog's vocabulary plus synonyms, titles from
+the catalog's titles (fuzzy), keywords from the tags people put on items, people from
+the catalog's directors and cast, years from decade and range expressions, negation
+from the clause a mention sits in, and "the second one" from what was shown last.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.models import Preferences, Understanding
-from assistant.titles import TitleIndex, TitleMatch
-from retrieval.catalog import Catalog
+from rapidfuzz import fuzz, process
 
-# genre key -> ways people say it; only keys present in the catalog are used
-GENRE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "sci-fi": ("sci-fi", "sci fi", "scifi", "science fiction", "science-fiction", "sf"),
-    "comedy": ("comedy", "comedies", "comedic"),
-    "horror": ("horror", "horrors", "slasher", "slashers"),
-    "romance": ("romance", "romances", "romantic", "love story", "love stories"),
-    "action": ("action",),
-    "adventure": ("adventure", "adventures"),
-    "animation": ("animation", "animated", "cartoon", "cartoons", "anime"),
-    "children": ("children", "children's", "kids", "kid", "family"),
-    "documentary": ("documentary", "documentaries", "docs", "docu"),
-    "drama": ("drama", "dramas", "dramatic"),
-    "thriller": ("thriller", "thrillers", "suspense"),
-    "crime": ("crime", "gangster", "gangsters", "mafia", "mob"),
-    "mystery": ("mystery", "mysteries", "whodunit", "whodunnit"),
-    "fantasy": ("fantasy", "fantasies"),
-    "war": ("war", "wartime"),
-    "musical": ("musical", "musicals"),
-    "western": ("western", "westerns", "cowboy", "cowboys"),
-    "film-noir": ("film noir", "film-noir", "noir"),
-    "imax": ("imax",),
-}
-# phrases that mean two genres at once
-GENRE_COMBOS: dict[str, tuple[str, ...]] = {
-    "rom-com": ("romance", "comedy"),
-    "rom com": ("romance", "comedy"),
-    "romcom": ("romance", "comedy"),
-    "romantic comedy": ("romance", "comedy"),
-    "romantic comedies": ("romance", "comedy"),
-}
-# moods: soft preferences that boost a genre without requiring it (and exclude it when negated)
-MOOD_GENRES: dict[str, tuple[str, ...]] = {
-    "funny": ("comedy",),
-    "hilarious": ("comedy",),
-    "lighthearted": ("comedy",),
-    "light-hearted": ("comedy",),
-    "laugh": ("comedy",),
-    "feel-good": ("comedy",),
-    "feel good": ("comedy",),
-    "scary": ("horror",),
-    "creepy": ("horror",),
-    "frightening": ("horror",),
-    "terrifying": ("horror",),
-    "gory": ("horror",),
-    "suspenseful": ("thriller",),
-    "thrilling": ("thriller",),
-    "tense": ("thriller",),
-    "exciting": ("action",),
-    "magical": ("fantasy",),
-    "spooky": ("horror",),
-}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "a couple of": 2, "a few": 3}
-DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
-                "seventies": 1970, "eighties": 1980, "nineties": 1990}
+from assistant import routing
+from assistant.lexicon import (
+    DECADE_WORDS, FILLER, GENERIC_TAGS, GENRE_COMBOS, GENRE_SYNONYMS, MOOD_GENRES, NUMBER_WORDS, ORDINALS,
+)
+from assistant.models import Preferences, Session, Understanding
+from assistant.titles import TitleIndex, TitleMatch
+from retrieval.catalog import Catalog, person_key
 
 _NEGATION = re.compile(
     r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
@@ -77,19 +29,20 @@ _NEGATION = re.compile(
     r"|n't\b"
 )
 _BOUNDARY = re.compile(r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b")
-_RESET = re.compile(r"\b(?:start (?:over|again|afresh)|reset|forget (?:it|that|everything|all)|new search|clear (?:all|everything))\b")
-_GREETING = re.compile(
-    r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening)|thanks|thank you|thx|cheers|ok|okay|bye|goodbye)"
-    r"(?: there| again| so much| a lot)?[\s!.,?]*$"
-)
 _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
-    r"hated|hate|disliked|can'?t stand)\s+",
+    r"hated|hate|disliked|can'?t stand|is|was|about|of)\s+",
     re.I,
 )
+_NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
 _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
+_PERSON_CUE = re.compile(
+    r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
+    r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
+)
+_STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
 _RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
@@ -97,22 +50,14 @@ _AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+(
 _BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+(?:the\s+year\s+)?{_YEAR}\b")
 _LATER = re.compile(rf"\b{_YEAR}\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older|and before)\b")
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
+_RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
+_NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
+_OLDER = re.compile(r"\b(?:older|less recent)\b")
 _COUNT = re.compile(
-    r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:more\s+|other\s+|good\s+|great\s+)?"
+    r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:more\s+|other\s+|good\s+|great\s+|new\s+)?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows))\b"
 )
-_FILLER = set(
-    """i i'm im i'd id me my mine we us our you your want wanna would like looking look for a an the some
-    something anything movie movies film films flick flicks book books item items show shows recommend
-    recommendation recommendations suggest suggestion suggestions please pls can could you give find get watch
-    watching to with from in of on at that this these those is are was be been it its it's and or but
-    maybe any what which should see really very kind sort type types genre genres one ones there about also just
-    so too else more other good great nice cool fun have has had do does did tonight today now let lets let's
-    need how some year years era decade decades released release made came out new recent set something's
-    thing things stuff watchable please thanks hey hi hello liked likes love loved loves enjoyed enjoy
-    adored hated hate disliked similar such fan reminds remind actually instead rather okay ok well hmm yes
-    yeah sure perhaps still again only even though already""".split()
-)
+RECENT_YEARS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,21 +66,19 @@ class _Span:
     end: int
 
 
-def _synonym_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     alts = sorted(set(phrases), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])")
 
 
 class RulesParser:
-    """Parses one message against a catalog's genres and titles. Build once per catalog; parse is ~1 ms."""
+    """Parses messages against one catalog. Build once per catalog; a parse takes about a millisecond."""
 
     def __init__(self, catalog: Catalog, titles: TitleIndex) -> None:
         self.catalog = catalog
         self.titles = titles
         known = set(catalog.genres)
-        self._phrase_genres: dict[str, tuple[tuple[str, ...], bool]] = {}
-        for key in known:  # the catalog's own spelling always works
-            self._phrase_genres[key] = ((key,), False)
+        self._phrase_genres: dict[str, tuple[tuple[str, ...], bool]] = {key: ((key,), False) for key in known}
         for key, phrases in GENRE_SYNONYMS.items():
             if key in known:
                 for p in phrases:
@@ -146,50 +89,77 @@ class RulesParser:
         for phrase, keys in MOOD_GENRES.items():
             if all(k in known for k in keys):
                 self._phrase_genres.setdefault(phrase, (keys, True))
-        self._genre_re = _synonym_pattern(self._phrase_genres)
+        self._genre_re = _phrase_pattern(self._phrase_genres)
+        # keywords: tags several items share, that are neither filler nor a genre word
+        self.keywords = {
+            t for t, ids in catalog.by_tag.items()
+            if len(set(ids)) >= 2 and len(t) >= 4 and t not in GENERIC_TAGS and t not in self._phrase_genres
+            and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
+        }
+        self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
+        self._people = list(catalog.people)
+        self.newest_year = max((it.year for it in catalog.items.values() if it.year), default=None)
 
     # -- public -----------------------------------------------------------------------------
 
-    def parse(self, message: str) -> Understanding:
-        """Intent and preferences of one (already cleaned) message."""
+    def parse(self, message: str, session: Session | None = None) -> Understanding:
+        """Intent, preferences, references and question of one (cleaned) message."""
+        session = session or Session()
         text = message.strip()
         low = text.casefold()
-        if _RESET.search(low):
+        if routing.RESET.search(low):
             return Understanding(intent="reset")
-        if _GREETING.match(low):
-            return Understanding(intent="greeting")
+        titles = self._titles(text)
+        masked = _mask(low, [_Span(m.start, m.end) for m, _ in titles])
+        has_shown = bool(session.shown)
+
+        if routing.SUPPORT.search(masked) and not titles:
+            return Understanding(intent="support")
+        refs = routing.ordinal_refs(masked)
+        question = routing.question_kind(masked)
+        if question and (titles or (has_shown and (refs or routing.PRONOUN.search(masked) or session.focus))):
+            target = titles[0][0].item_id if titles else None
+            return Understanding(intent="ask_item", refs=refs, question=question, target=target)
+        if routing.CHITCHAT.match(low):
+            return Understanding(intent="chitchat")
 
         prefs = Preferences()
-        consumed: list[_Span] = []
-        for match, negative in self._titles(text):
+        for match, negative in titles:
             (prefs.disliked if negative else prefs.liked).append(match.item_id)
-            consumed.append(_Span(match.start, match.end))
-        masked = _mask(low, consumed)
-
-        for m in self._genre_re.finditer(masked):
-            keys, soft = self._phrase_genres[m.group(0)]
-            negated = _negated(masked, m.start())
-            for key in keys:
-                if negated:
-                    _add(prefs.exclude_genres, key)
-                elif soft:
-                    _add(prefs.mood_genres, key)
-                else:
-                    _add(prefs.include_genres, key)
-            consumed.append(_Span(m.start(), m.end()))
-        prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
-        prefs.mood_genres = [g for g in prefs.mood_genres if g not in prefs.exclude_genres + prefs.include_genres]
-
-        year_spans = self._years(masked, prefs)
-        consumed += year_spans
+        consumed = [_Span(m.start, m.end) for m, _ in titles]
+        consumed += self._genres(masked, prefs)
+        consumed += self._years(masked, prefs, session)
+        consumed += self._people_in(text, masked, prefs)
+        consumed += self._keywords_in(_mask(masked, consumed), prefs)
         count = _COUNT.search(masked)
         if count:
             raw = count.group("top") or count.group("n")
-            n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-            prefs.n = max(1, min(20, n))
+            prefs.n = max(1, min(20, int(raw) if raw.isdigit() else NUMBER_WORDS[raw]))
             consumed.append(_Span(count.start(), count.end()))
-        prefs.query = self._residual(_mask(low, consumed))
-        return Understanding(intent="recommend", preferences=prefs)
+        action = routing.action_of(masked, refs, has_shown)
+        if action:
+            consumed += [_Span(m.start(), m.end()) for m in re.finditer(r"\b(?:" + "|".join(ORDINALS) + r")\b", masked)]
+        prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
+
+        slots = prefs.model_copy(update={"query": ""})
+        if slots.is_empty() and not action:
+            if routing.OUT_OF_SCOPE.search(masked) or (_is_question(low) and not routing.DOMAIN.search(masked)):
+                return Understanding(intent="out_of_scope")
+            if not prefs.query:
+                return Understanding(intent="chitchat")
+        elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
+            prefs.include_genres or prefs.liked or prefs.mood_genres
+        ):
+            return Understanding(intent="out_of_scope")
+
+        ongoing = has_shown or not session.preferences.is_empty()
+        new_genres = [g for g in prefs.include_genres if g not in session.preferences.include_genres]
+        topic_switch = not routing.REFINE.search(low) and bool(
+            new_genres or prefs.liked
+            or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
+        )
+        intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
+        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -198,15 +168,18 @@ class RulesParser:
         found: list[tuple[TitleMatch, bool]] = []
         taken: list[_Span] = []
         for cue in _LIKE_CUE.finditer(text):
-            negative = bool(cue.group("neg")) or cue.group("cue").casefold().replace("’", "'") in _NEGATIVE_CUES
+            if any(s.start <= cue.start() < s.end for s in taken):
+                continue
+            word = cue.group("cue").casefold().replace("’", "'")
+            negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES
             pos = cue.end()
             while pos < len(text):
-                match = self._title_at(text, pos)
+                match = self._title_at(text, pos, strict=word in _NEUTRAL_CUES)
                 if match is None:
                     break
                 found.append((match, negative))
                 taken.append(_Span(match.start, match.end))
-                nxt = re.match(r"\s*(?:,|and|or|&|\bor\b)\s*", text[match.end :])
+                nxt = re.match(r"\s*(?:,|and|or|&)\s*", text[match.end :])
                 if not nxt:
                     break
                 pos = match.end + nxt.end()
@@ -216,29 +189,80 @@ class RulesParser:
             found.append((match, _negated(text.casefold(), match.start)))
         return found
 
-    def _title_at(self, text: str, pos: int) -> TitleMatch | None:
-        """The longest run of words starting at `pos` (up to a clause end) that names a catalog title."""
+    def _title_at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
+        """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
         clause = re.match(r"[^,.;!?\n]*", text[pos:]).group(0)
-        clause = re.split(r"\s+(?:but|because|since|which|that was|though)\s+", clause)[0]
+        clause = re.split(r"\s+(?:but|because|since|which|that was|though|from the|in the)\s+", clause)[0]
         words = list(re.finditer(r"\S+", clause))[:12]
         for n in range(len(words), 0, -1):
             end = words[n - 1].end()
             span = clause[:end]
-            # a year in parentheses or after the title belongs to it
+            if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
+                continue
             year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
             if year:
-                hit = self.titles.lookup(span + " " + year.group(1))
+                hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
                 if hit:
                     return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
-            if all(w.group(0).casefold().strip("'\"") in _FILLER for w in words[:n]):
-                continue
-            hit = self.titles.lookup(span)
+            hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
             if hit:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
 
-    def _years(self, text: str, prefs: Preferences) -> list[_Span]:
-        """Sets the year range from ranges, open bounds, decades or a single year; returns the spans used."""
+    def _genres(self, masked: str, prefs: Preferences) -> list[_Span]:
+        spans = []
+        for m in self._genre_re.finditer(masked):
+            keys, soft = self._phrase_genres[m.group(0)]
+            negated = _negated(masked, m.start())
+            for key in keys:
+                target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
+                if key not in target:
+                    target.append(key)
+            spans.append(_Span(m.start(), m.end()))
+        prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
+        prefs.mood_genres = [g for g in prefs.mood_genres if g not in prefs.exclude_genres + prefs.include_genres]
+        return spans
+
+    def _people_in(self, text: str, masked: str, prefs: Preferences) -> list[_Span]:
+        """Directors and cast: catalog names after a cue, or a capitalised name after a strong cue."""
+        spans = []
+        for m in _PERSON_CUE.finditer(text):
+            if masked[m.start() : m.start() + 1] == " " and not text[m.start()].isspace():
+                continue  # inside a title
+            cue = m.group(0)[: m.start("name") - m.start()].strip().casefold()
+            words = m.group("name").split()[:4]
+            name = None
+            for n in range(len(words), 0, -1):
+                candidate = person_key(" ".join(words[:n]))
+                if self._people:
+                    best = process.extractOne(candidate, self._people, scorer=fuzz.ratio, score_cutoff=90)
+                    if best:
+                        name = best[0]
+                        break
+                strong = any(c in cue for c in _STRONG_PERSON_CUES)
+                if all(w[:1].isupper() and w.isalpha() for w in words[:n]) and (n >= 2 or strong):
+                    name = candidate
+                    break
+            if name and name not in prefs.people:
+                prefs.people.append(name)
+                start = m.start("name")
+                spans.append(_Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
+        return spans
+
+    def _keywords_in(self, masked: str, prefs: Preferences) -> list[_Span]:
+        spans = []
+        if self._keyword_re is None:
+            return spans
+        for m in self._keyword_re.finditer(masked):
+            if _negated(masked, m.start()):
+                continue
+            if m.group(0) not in prefs.keywords:
+                prefs.keywords.append(m.group(0))
+            spans.append(_Span(m.start(), m.end()))
+        return spans
+
+    def _years(self, text: str, prefs: Preferences, session: Session) -> list[_Span]:
+        """Sets the year range from ranges, open bounds, decades, a single year or 'newer'; returns spans used."""
         spans: list[_Span] = []
         lo: int | None = None
         hi: int | None = None
@@ -257,9 +281,9 @@ class RulesParser:
             for m in _AFTER.finditer(text):
                 if any(s.start <= m.start() < s.end for s in spans):
                     continue
-                y = int(m.group(2))
                 if m.group("op") == "from" and not m.group("on"):
                     continue  # "from 1995" is a single year, handled below
+                y = int(m.group(2))
                 lo = y + 1 if m.group("op") in {"after", "newer than", "later than", "post"} else y
                 spans.append(_Span(m.start(), m.end()))
             for m in _BEFORE.finditer(text):
@@ -288,6 +312,18 @@ class RulesParser:
                 ys = [int(m.group(1)) for m in years]
                 lo, hi = min(ys), max(ys)
                 spans += [_Span(m.start(), m.end()) for m in years]
+        if lo is None and hi is None:
+            shown_years = [self.catalog.get(i).year for i in session.shown if i in self.catalog]
+            shown_years = [y for y in shown_years if y]
+            if (m := _NEWER.search(text)) and shown_years:
+                lo = int(statistics.median(shown_years)) + 1
+                spans.append(_Span(m.start(), m.end()))
+            elif (m := _OLDER.search(text)) and shown_years:
+                hi = int(statistics.median(shown_years)) - 1
+                spans.append(_Span(m.start(), m.end()))
+            elif (m := _RECENT.search(text)) and self.newest_year and not _negated(text, m.start()):
+                lo = self.newest_year - RECENT_YEARS
+                spans.append(_Span(m.start(), m.end()))
         prefs.year_min, prefs.year_max = lo, hi
         return spans
 
@@ -300,14 +336,15 @@ class RulesParser:
                 clause = clause[: neg.start()]
             for w in re.findall(r"[\w'-]+", clause):
                 w = w.strip("'-")
-                if w and w not in _FILLER and not w.isdigit():
+                if w and w not in FILLER and not w.isdigit():
                     kept.append(w)
         return " ".join(kept)
 
 
-def _add(values: list[str], key: str) -> None:
-    if key not in values:
-        values.append(key)
+def _is_question(low: str) -> bool:
+    return low.rstrip().endswith("?") or bool(
+        re.match(r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|would|should)\b", low)
+    )
 
 
 def _mask(text: str, spans: Iterable[_Span]) -> str:

@@ -7,7 +7,9 @@ explanation text must be exactly what its claims render to, so nothing unclaimed
 from __future__ import annotations
 
 from assistant.explain import render
-from assistant.models import CoLikedClaim, GenreClaim, PopularityClaim, Recommendation, TagClaim, YearClaim
+from assistant.models import (
+    CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Recommendation, TagClaim, YearClaim,
+)
 from retrieval.catalog import Catalog
 
 
@@ -41,6 +43,11 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
                     f"{item.id}: {c.n_users} co-likers of {c.seed_title} claimed, "
                     f"data says {catalog.co_likers(c.seed_id, item.id)}"
                 )
+        elif isinstance(c, PeopleClaim):
+            names = item.directors if c.role == "director" else item.cast
+            wrong = [n for n in c.names if n not in names]
+            if wrong:
+                problems.append(f"{item.id}: {wrong} not among its {c.role}")
         elif isinstance(c, PopularityClaim):
             if len(catalog.likers(item.id)) != c.n_users:
                 problems.append(f"{item.id}: {c.n_users} likers claimed, data says {len(catalog.likers(item.id))}")

@@ -17,6 +17,11 @@ def genre_key(genre: str) -> str:
     return " ".join(genre.casefold().split())
 
 
+def person_key(name: str) -> str:
+    """The canonical form of a person's name for matching: `Tom  Hanks` -> `tom hanks`."""
+    return " ".join(name.casefold().split())
+
+
 def display_title(raw: str) -> str:
     """Moves a trailing article to the front, as catalogs like MovieLens store it: `Matrix, The` -> `The Matrix`."""
     m = _ARTICLE_SUFFIX.match(raw.strip())
@@ -38,6 +43,8 @@ class Item(BaseModel):
     genres: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     description: str = Field(default="", max_length=20_000)
+    directors: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
 
     @field_validator("id", "title", mode="before")
     @classmethod
@@ -83,23 +90,38 @@ class Catalog:
         self.row: dict[str, int] = {iid: i for i, iid in enumerate(self.ids)}
         self.positive_min_rating = positive_min_rating
         n_ratings: Counter[str] = Counter()
+        rating_sum: Counter[str] = Counter()
+        n_rated: Counter[str] = Counter()
         likers: dict[str, set[str]] = defaultdict(set)
         for x in interactions:
             if x.item_id not in self.row:
                 continue
             n_ratings[x.item_id] += 1
+            if x.rating is not None:
+                rating_sum[x.item_id] += x.rating
+                n_rated[x.item_id] += 1
             if x.rating is None or x.rating >= positive_min_rating:
                 likers[x.item_id].add(x.user_id)
         self.n_ratings = n_ratings
+        self.mean_rating = {i: rating_sum[i] / n for i, n in n_rated.items()}
         self._likers = {iid: frozenset(users) for iid, users in likers.items()}
         counts = np.array([len(self._likers.get(i, ())) for i in self.ids], dtype=np.float32)
         # popularity prior in [0, 1]: log-scaled count of people who liked the item
         top = float(np.log1p(counts.max())) if len(counts) and counts.max() > 0 else 1.0
         self.popularity: np.ndarray = np.log1p(counts) / top
         self.genres: dict[str, str] = {}
+        self.by_tag: dict[str, list[str]] = defaultdict(list)
+        self.by_person: dict[str, list[str]] = defaultdict(list)
+        self.people: dict[str, str] = {}
         for it in self.items.values():
             for g in it.genres:
                 self.genres.setdefault(genre_key(g), g)
+            for t in it.tags:
+                self.by_tag[t.casefold()].append(it.id)
+            for name in it.directors + it.cast:
+                key = person_key(name)
+                self.people.setdefault(key, name)
+                self.by_person[key].append(it.id)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -113,6 +135,11 @@ class Catalog:
     def likers(self, item_id: str) -> frozenset[str]:
         """Users who liked the item (see `positive_min_rating`)."""
         return self._likers.get(item_id, frozenset())
+
+    def items_with_person(self, name: str) -> list[str]:
+        """Items whose directors or cast include the person, or that people tagged with the name."""
+        key = person_key(name)
+        return list(dict.fromkeys(self.by_person.get(key, []) + self.by_tag.get(key, [])))
 
     def co_likers(self, a: str, b: str) -> int:
         """How many users liked both items."""

@@ -35,6 +35,8 @@ class ItemsSpec(BaseModel):
     year: str | None = "year"
     genres: str | None = "genres"
     description: str | None = "description"
+    directors: str | None = "directors"
+    cast: str | None = "cast"
     list_separator: str = "|"
     year_in_title: bool = Field(False, description="parse a trailing '(1995)' off the title when there is no year")
 
@@ -69,6 +71,7 @@ class Manifest(BaseModel):
     title: str = ""
     license_file: str | None = None
     item_noun: str = "item"
+    support_contact: str = Field("Please contact the shop's customer service.", max_length=500)
     items: ItemsSpec
     interactions: InteractionsSpec | None = None
     tags: TagsSpec | None = None
@@ -184,6 +187,8 @@ def _item_fields(row: dict, spec: ItemsSpec, tags: dict[str, list[str]]) -> dict
         "genres": _as_list(row.get(spec.genres) if spec.genres else None, spec.list_separator),
         "tags": tuple(tags.get(iid, ())),
         "description": str(row.get(spec.description) or "") if spec.description else "",
+        "directors": _as_list(row.get(spec.directors) if spec.directors else None, spec.list_separator),
+        "cast": _as_list(row.get(spec.cast) if spec.cast else None, spec.list_separator),
     }
 
 

@@ -9,7 +9,7 @@ and mood, and the top k are picked with MMR so the list is not five near-copies.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +28,7 @@ class RankingWeights(BaseModel):
     cf: float = 0.6
     popularity: float = 0.5
     mood: float = 0.15
+    boost: float = 0.5
     disliked_cf: float = 0.5
     mmr_lambda: float = 0.8
 
@@ -42,6 +43,7 @@ class Candidate:
     cf: float = 0.0
     popularity: float = 0.0
     mood: float = 0.0
+    boost: float = 0.0
     score: float = 0.0
     sources: set[str] = field(default_factory=set)
 
@@ -81,8 +83,14 @@ class Recommender:
         liked: Sequence[str] = (),
         disliked: Sequence[str] = (),
         mood_genres: Sequence[str] = (),
+        boosts: Mapping[str, float] | None = None,
     ) -> Ranking:
-        """The top-k items for a query vector (384,) or None, under hard constraints, seeded by liked items."""
+        """The top-k items for a query vector (384,) or None, under hard constraints, seeded by liked items.
+
+        `boosts` are items the request points at directly (a person's films, a tag), with a weight in [0, 1+]:
+        they join the candidates and add to their score.
+        """
+        boosts = boosts or {}
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         pool: dict[str, Candidate] = {}
@@ -95,6 +103,8 @@ class Recommender:
         extra: list[tuple[str, str]] = []
         if self.cf is not None and liked:
             extra += [(iid, "cf") for iid, _ in self.cf.top(liked, self.pool)]
+        top_boosted = sorted(boosts, key=lambda i: -boosts[i])[: self.pool]
+        extra += [(iid, "boost") for iid in top_boosted if iid in self.catalog]
         n_pop = 0
         for iid in self._by_popularity:
             if n_pop >= self.pool // 2:
@@ -117,6 +127,8 @@ class Recommender:
         t2 = time.perf_counter()
         timings["candidates"] = (t2 - t1) * 1000
 
+        for c in cands:
+            c.boost = float(boosts.get(c.item_id, 0.0))
         self._score(cands, liked, disliked, mood_genres, has_query=query is not None)
         chosen = self._diversify(cands, k)
         timings["rerank"] = (time.perf_counter() - t2) * 1000
@@ -152,6 +164,7 @@ class Recommender:
                 + w.cf * float(norm)
                 + w.popularity * c.popularity
                 + w.mood * c.mood
+                + w.boost * c.boost
             )
 
     def _diversify(self, cands: list[Candidate], k: int) -> list[Candidate]:

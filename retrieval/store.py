@@ -26,6 +26,10 @@ def item_text(item: Item) -> str:
     parts = [item.name + "."]
     if item.genres:
         parts.append("Genres: " + ", ".join(item.genres) + ".")
+    if item.directors:
+        parts.append("Directed by " + ", ".join(item.directors) + ".")
+    if item.cast:
+        parts.append("Starring " + ", ".join(item.cast) + ".")
     if item.tags:
         parts.append("Tags: " + ", ".join(item.tags) + ".")
     if item.description:

@@ -139,5 +139,5 @@ def test_hostile_text_is_data(small_assistant):
 
 def test_greeting_introduces_the_catalog(small_assistant, small_engine):
     reply = small_assistant.respond(Session(), "hello!")
-    assert reply.intent == "greeting" and not reply.recommendations
+    assert reply.intent == "chitchat" and not reply.recommendations
     assert f"{len(small_engine.catalog):,}" in reply.text

@@ -1,0 +1,56 @@
+"""Answers to questions about an item, made of catalog facts only; a fact the catalog lacks is said to be missing."""
+
+from __future__ import annotations
+
+from assistant.models import Question
+from retrieval.catalog import Catalog
+
+
+def _join(words: list[str] | tuple[str, ...]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _rating(item_id: str, catalog: Catalog) -> str:
+    n = catalog.n_ratings.get(item_id, 0)
+    if not n:
+        return "Nobody has rated it in our data yet."
+    likers = len(catalog.likers(item_id))
+    mean = catalog.mean_rating.get(item_id)
+    avg = f", averaging {mean:.1f} out of 5" if mean is not None else ""
+    return f"{n} {'person' if n == 1 else 'people'} rated it{avg}; {likers} liked it."
+
+
+def answer(question: Question, item_id: str, catalog: Catalog) -> str:
+    """One short answer about the item, true of the catalog."""
+    item = catalog.get(item_id)
+    name = item.name
+    if question == "director":
+        return f"{name} was directed by {_join(item.directors)}." if item.directors else (
+            f"The catalog does not say who directed {name}."
+        )
+    if question == "cast":
+        return f"{name} stars {_join(item.cast)}." if item.cast else f"The catalog does not list the cast of {name}."
+    if question == "year":
+        return f"{name} is from {item.year}." if item.year else f"The catalog does not give a year for {item.title}."
+    if question == "genre":
+        return f"{name} is listed as {_join(item.genres)}." if item.genres else f"The catalog lists no genre for {name}."
+    if question == "about":
+        if item.description:
+            return f"{name}: {item.description}"
+        if item.tags:
+            return f"The catalog has no synopsis of {name}; people tagged it " + _join([f"“{t}”" for t in item.tags[:5]]) + "."
+        return f"The catalog has no synopsis of {name}."
+    if question == "rating":
+        return f"{name}: {_rating(item_id, catalog)}"
+    parts = [f"{name}" + (f" is listed as {_join(item.genres)}." if item.genres else ".")]
+    if item.directors:
+        parts.append(f"Directed by {_join(item.directors)}.")
+    if item.cast:
+        parts.append(f"Starring {_join(item.cast)}.")
+    if item.description:
+        parts.append(item.description)
+    elif item.tags:
+        parts.append("People tagged it " + _join([f"“{t}”" for t in item.tags[:5]]) + ".")
+    parts.append(_rating(item_id, catalog))
+    return " ".join(parts)

@@ -1,0 +1,123 @@
+"""Intent cues: what kind of message this is, which shown items it points at, and what it asks."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.lexicon import ORDINALS
+from assistant.models import Action, Question
+
+RESET = re.compile(
+    r"\b(?:start (?:over|again|afresh|from scratch)|reset|forget (?:it|that|everything|all|what i said)|"
+    r"new search|clear (?:all|everything|my preferences))\b"
+)
+CHITCHAT = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening)|thanks|thank you|thx|ty|cheers|"
+    r"ok|okay|cool|great|nice|awesome|perfect|lol|haha|bye|goodbye|see you|see ya|how are you(?: doing)?|"
+    r"who are you|what are you|what can you do|what do you do|are you a (?:bot|robot|human|person)|"
+    r"you(?:'re| are) (?:great|awesome|helpful|funny)|that(?:'s| is) (?:great|helpful|perfect|all))"
+    r"(?: there| again| so much| a lot| today| then)?[\s!.,?]*)+$"
+)
+SUPPORT = re.compile(
+    r"\b(?:orders?|ordered|refunds?|refunded|reimburse\w*|return(?:ing|ed)? (?:it|this|my|a|an|the)|returns? policy|"
+    r"ship(?:ping|ped|ment)|deliver(?:y|ed|ies)?|package|parcel|track(?:ing)? (?:number|my)|invoices?|receipts?|"
+    r"bill(?:ing|ed)?|charged?|charges|payments?|pay(?:ing)? (?:with|by|for)|credit card|debit card|paypal|"
+    r"accounts?|passwords?|log ?in|sign ?in|sign ?up|log ?out|registration|register|subscriptions?|subscribe|"
+    r"unsubscribe|newsletter|membership|cancel(?:l?ation|l?ing|l?ed)?|complain(?:t|ts|ing)?|"
+    r"(?:speak|talk|chat) (?:to|with) (?:a |an |someone|somebody)?\s*(?:human|person|agent|representative|manager|someone|somebody)|"
+    r"human agent|real person|customer (?:service|support|care)|support team|discount code|coupon|promo code|"
+    r"shipping address|delivery address|email address|phone number|gift card|voucher)\b"
+)
+OUT_OF_SCOPE = re.compile(
+    r"\b(?:weather|forecast|stock|stocks|bitcoin|crypto|recipe|cook|cooking|bake|math|calculate|solve|equation|"
+    r"poem|essay|homework|translate|translation|capital of|president|prime minister|election|politics|"
+    r"code|python|javascript|program|diagnos\w+|symptoms?|medical|lawyer|legal advice|invest\w*|horoscope|"
+    r"lottery|sports? scores?|football score|time is it|what day is)\b"
+)
+DOMAIN = re.compile(
+    r"\b(?:movies?|films?|flicks?|cinema|watch(?:ing)?|recommend\w*|suggest\w*|genre|actors?|actress|director|"
+    r"directed|starring|cast|plot|story|sequel|trilogy|series|books?|novels?|authors?|read(?:ing)?|titles?)\b"
+)
+REQUEST = re.compile(
+    r"\b(?:recommend|suggest|looking for|look for|i want|i'd like|i would like|i need|give me|show me|find me|"
+    r"can you find|what should i (?:watch|see|read)|in the mood for|any (?:good )?(?:recommendations|suggestions|ideas))\b"
+    r"|\b(?:a|an|some)\s+(?:[\w'-]+\s+){0,4}(?:movie|film|flick|book|novel|show)s?\b"
+    r"|^(?:[\w'-]+\s+){0,3}(?:movies|films|books|novels|shows)\b"
+)
+REFINE = re.compile(
+    r"^(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
+    r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different)\b"
+    r"|\b(?:instead|rather|newer|older|more recent|something else|anything else|other ones|different ones|"
+    r"too|as well|also|as long as|but only|only if)\b"
+)
+
+_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+_REF = re.compile(
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b"
+    r"|(?:#|\bnumber\s+|\bno\.\s*)(?P<num>\d{1,2})\b"
+)
+PRONOUN = re.compile(r"\b(?:it|that one|this one|that movie|this movie|that film|this film|that book|this book)\b")
+MORE_LIKE = re.compile(
+    r"\b(?:more (?:like|of)|similar to|something like|like|same as|in the vein of|along the lines of|"
+    r"(?:i )?(?:liked|loved|enjoyed|really liked|like|love) )\s*(?:the\s+)?"
+    rf"(?:{_ORD}|#\d|number \d|that one|this one|that|this|those|these|them|it)\b"
+)
+DISLIKE_REF = re.compile(
+    r"\b(?:didn'?t|did not|don'?t|do not|never) (?:really )?(?:like|love|enjoy)|\bhated?\b|\bdisliked?\b|\bnot a fan of\b"
+)
+EXCLUDE_SHOWN = re.compile(
+    r"\b(?:something else|anything else|other (?:ones|options|suggestions|movies|films|books|picks)|"
+    r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
+    r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?)\b"
+)
+EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
+SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already)\b")
+
+QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
+    ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
+    ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
+    ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),
+    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
+    ("about", re.compile(r"\b(?:what(?:'s| is| was) (?:it|that|this|the \w+ one|the \w+)? ?about|plot|story|synopsis|premise|what happens)\b")),
+    ("rating", re.compile(r"\b(?:is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
+    ("general", re.compile(r"\b(?:tell me (?:more )?about|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
+]
+
+
+def ordinal_refs(text: str) -> list[int]:
+    """Positions in the shown list the text points at: 'the second one' -> [1], 'the last' -> [-1]."""
+    refs = []
+    for m in _REF.finditer(text):
+        if m.group("ord"):
+            # "top" only counts as "the top one", never in "top 10"
+            if m.group("ord") == "top" and not re.match(r"top\s+(?:one|pick)", m.group(0)):
+                continue
+            refs.append(ORDINALS[m.group("ord")])
+        elif m.group("num"):
+            refs.append(int(m.group("num")) - 1)
+    return list(dict.fromkeys(refs))
+
+
+def question_kind(text: str) -> Question | None:
+    """What a question about an item asks, or None when it is not such a question."""
+    for kind, pattern in QUESTIONS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def action_of(text: str, refs: list[int], has_shown: bool) -> Action | None:
+    """The list operation a message asks for, if any."""
+    if not has_shown:
+        return None
+    if SEEN.search(text):
+        return "seen_refs"
+    if refs and EXCLUDE_REF.search(text):
+        return "exclude_refs"
+    if (refs or PRONOUN.search(text) or re.search(r"\b(?:that|this|those|these|them)\b", text)) and (
+        MORE_LIKE.search(text) or DISLIKE_REF.search(text)
+    ):
+        return "dislike_refs" if DISLIKE_REF.search(text) else "more_like"
+    if EXCLUDE_SHOWN.search(text):
+        return "exclude_shown"
+    return None
