@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from assistant.config import Config
 from assistant.engine import Engine
 from assistant.models import Session, Understanding
 from retrieval.errors import UnknownBackend
@@ -30,13 +31,18 @@ class RulesBackend:
         return self._parser.parse(message, session)
 
 
-BACKENDS: dict[str, Callable[[Engine], Backend]] = {"rules": RulesBackend}
+BACKENDS: dict[str, Callable[[Engine, Config], Backend]] = {"rules": lambda engine, cfg: RulesBackend(engine)}
 
 
-def get_backend(name: str, engine: Engine) -> Backend:
+def get_backend(name: str, engine: Engine, config: Config | None = None) -> Backend:
     """The backend registered under `name`; an unknown name fails with the list of known ones."""
     try:
         factory = BACKENDS[name]
     except KeyError:
         raise UnknownBackend(f"unknown backend {name!r}; known backends: {', '.join(sorted(BACKENDS))}") from None
-    return factory(engine)
+    return factory(engine, config or Config())
+
+
+def available_backends(config: Config) -> list[str]:
+    """Backends that can run here: `rules` always; the others when their model or server is configured."""
+    return ["rules"]

@@ -48,6 +48,7 @@ def _config(args: argparse.Namespace):
 
 def _assistant(args: argparse.Namespace, progress: bool = True):
     from assistant.assistant import Assistant
+    from assistant.backends import get_backend
     from assistant.engine import prepare
 
     cfg = _config(args)
@@ -60,7 +61,10 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
         progress=progress,
     )
     assistant = Assistant(
-        engine, backend=cfg.backend, n_recommendations=cfg.n_recommendations, max_message_chars=cfg.max_message_chars
+        engine,
+        backend=get_backend(cfg.backend, engine, cfg),
+        n_recommendations=cfg.n_recommendations,
+        max_message_chars=cfg.max_message_chars,
     )
     return cfg, assistant
 
@@ -150,6 +154,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_understanding(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import available_backends, get_backend
+    from eval.understanding import DATA, evaluate_backend, load_set, print_table
+
+    cfg, base = _assistant(args)
+    names = args.backends.split(",") if args.backends else available_backends(cfg)
+    cases = load_set(args.data or DATA)
+    results = {}
+    for name in names:
+        assistant = Assistant(base.engine, backend=get_backend(name, base.engine, cfg),
+                              n_recommendations=cfg.n_recommendations)
+        results[name] = evaluate_backend(assistant, cases)
+    print_table(results)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+        print(f"wrote {args.json}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -173,6 +198,12 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", parents=[common], help="chat in the terminal")
     s.add_argument("--backend")
     s.set_defaults(func=cmd_chat)
+    ev = sub.add_parser("eval", help="offline evaluations").add_subparsers(dest="suite", required=True)
+    s = ev.add_parser("understanding", parents=[common], help="slot F1, exact match, state accuracy per backend")
+    s.add_argument("--backends", help="comma-separated backends (default: every available one)")
+    s.add_argument("--data", type=Path, help="a labelled set in the format of eval/data/understanding.yaml")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_understanding)
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")
     s.add_argument("--port", type=int)

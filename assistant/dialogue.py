@@ -8,6 +8,7 @@ Rules, in order:
 - A new standalone request ("I want a horror movie from the 80s") starts a new topic: the
   wanted genres, moods, years, people, keywords, liked items and description are replaced;
   exclusions, disliked and excluded items and the list length carry over.
+- "X instead" replaces the wanted genres and moods with X.
 - Anything else refines: later beats earlier (asking for a genre removes an earlier
   exclusion of it and vice versa; a new year range replaces the old one; a new
   description replaces the old one); liked, disliked and excluded items accumulate, and
@@ -59,7 +60,9 @@ def referenced(u: Understanding, session: Session, plural: bool) -> list[str]:
     """The items a message points at: ordinals, else 'it'/'that one' (the focus or top pick), else all shown."""
     if u.refs:
         return resolve_refs(u.refs, session.shown)
-    if plural or not session.shown:
+    if not session.shown:
+        return [session.focus] if session.focus else []
+    if plural:
         return list(session.shown)
     return [session.focus] if session.focus in session.shown else session.shown[:1]
 
@@ -81,6 +84,8 @@ def apply(session: Session, u: Understanding, plural: bool = False) -> None:
         else:  # exclude_shown, exclude_refs, seen_refs
             new.exclude_items += items
     state = session.preferences
+    if u.replace_genres:  # "a western instead": drop the genres wanted so far
+        state = state.model_copy(update={"include_genres": [], "mood_genres": []})
     if u.intent == "recommend":
         state = Preferences(
             exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.mood_genres],

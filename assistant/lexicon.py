@@ -81,4 +81,15 @@ FILLER = set(
 # tags that are too generic to be a keyword on their own
 GENERIC_TAGS = FILLER | {"movie", "film", "good", "bad", "great", "classic", "boring", "seen", "watched", "dvd",
                          "netflix", "queue", "owned", "imdb top 250", "favorite", "favorites", "overrated",
-                         "must see", "to see", "want to see", "bd-r", "based on a book", "remake"}
+                         "must see", "to see", "want to see", "bd-r", "based on a book", "remake",
+                         "awesome", "interesting", "beautiful", "great ending", "good dialogue", "bad acting",
+                         "bad plot", "bad script", "bad writing", "predictable", "plot holes", "stupid ending",
+                         "ridiculous", "not seen", "seen more than once", "in netflix queue",
+                         "not available from netflix", "remade", "sequel", "soundtrack", "dialogue", "big budget",
+                         "cinematography", "long shots", "slick", "unique", "class", "union", "jason", "race",
+                         "president", "death", "humor", "humorous", "smart", "clever", "intelligent", "moving",
+                         "touching", "emotional", "sweet", "silly", "goofy", "dark", "intense", "artistic", "artsy",
+                         "stylish", "stylized", "rasicm", "reciprocal spectator", "audience intelligence underestimated",
+                         "heroine in tight suit", "sexy female scientist", "shakespeare sort of", "great performances",
+                         "great soundtrack", "good soundtrack", "visually appealing", "visually stunning",
+                         "food", "court", "television", "radio", "theater"}

@@ -47,6 +47,7 @@ class Understanding(BaseModel):
     action: Action | None = None
     question: Question | None = None
     target: str | None = Field(None, description="an item named in an ask_item question")
+    replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
 
 
 class Turn(BaseModel):

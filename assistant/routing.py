@@ -8,7 +8,7 @@ from assistant.lexicon import ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(
-    r"\b(?:start (?:over|again|afresh|from scratch)|reset|forget (?:it|that|everything|all|what i said)|"
+    r"\b(?:start (?:over|again|afresh|from scratch)|reset(?! (?:my|the|your|a|an) )|forget (?:it|that|everything|all|what i said)|"
     r"new search|clear (?:all|everything|my preferences))\b"
 )
 CHITCHAT = re.compile(
@@ -78,10 +78,13 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
     ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
-    ("about", re.compile(r"\b(?:what(?:'s| is| was) (?:it|that|this|the \w+ one|the \w+)? ?about|plot|story|synopsis|premise|what happens)\b")),
+    ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
 ]
+
+
+INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to)\b")
 
 
 def ordinal_refs(text: str) -> list[int]:

@@ -90,22 +90,30 @@ class TitleIndex:
             return None
         return self._pick(self._variants[best[0]], year), float(best[1])
 
-    def find_exact(self, message: str) -> list[TitleMatch]:
+    def find_exact(self, message: str, single_words: bool = False) -> list[TitleMatch]:
         """Titles written out in the message without a cue, longest first, not overlapping.
 
         Three or more words match in any case; two words only when written capitalised
-        ("Galaxy Quest"), since pairs like "about time" are everyday phrases too.
+        ("Galaxy Quest"), since pairs like "about time" are everyday phrases too. With
+        `single_words` (questions about an item), one capitalised word that is not the
+        message's first word matches a one-word title ("when did Titanic come out?").
         """
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w'’&]+", message)]
         found: list[TitleMatch] = []
         taken: set[int] = set()
-        for n in range(min(self._max_words, len(words)), 1, -1):
+        for n in range(min(self._max_words, len(words)), 0 if single_words else 1, -1):
             for i in range(len(words) - n + 1):
                 if taken & set(range(i, i + n)):
                     continue
                 start, end = words[i][1], words[i + n - 1][2]
                 norm = normalize(message[start:end])
                 if n == 2 and not all(w[0][:1].isupper() or w[0][:1].isdigit() for w in words[i : i + n]):
+                    continue
+                if n == 1:
+                    w = words[i][0]
+                    if i > 0 and w[:1].isupper() and len(w) >= 4 and norm in self._variants and norm not in self._common:
+                        found.append(TitleMatch(self._pick(self._variants[norm], _year_after(message, end)), start, end, 100.0))
+                        taken.add(i)
                     continue
                 if norm in self._exact:
                     year = _year_after(message, end)

@@ -31,7 +31,7 @@ _NEGATION = re.compile(
 _BOUNDARY = re.compile(r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b")
 _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
-    r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+)?)?"
+    r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
     r"hated|hate|disliked|can'?t stand|is|was|about|of)\s+",
     re.I,
@@ -54,8 +54,13 @@ _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
 _NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
 _OLDER = re.compile(r"\b(?:older|less recent)\b")
 _COUNT = re.compile(
-    r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:more\s+|other\s+|good\s+|great\s+|new\s+)?"
-    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows))\b"
+    r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
+    r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
+    r"|(?:give me|show me|just|only)\s+(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
+)
+_REF_PHRASE = re.compile(
+    r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
 )
 RECENT_YEARS = 5
 
@@ -109,7 +114,8 @@ class RulesParser:
         low = text.casefold()
         if routing.RESET.search(low):
             return Understanding(intent="reset")
-        titles = self._titles(text)
+        refs_masked = _mask(text, [_Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
+        titles = self._titles(refs_masked)
         masked = _mask(low, [_Span(m.start, m.end) for m, _ in titles])
         has_shown = bool(session.shown)
 
@@ -117,9 +123,13 @@ class RulesParser:
             return Understanding(intent="support")
         refs = routing.ordinal_refs(masked)
         question = routing.question_kind(masked)
-        if question and (titles or (has_shown and (refs or routing.PRONOUN.search(masked) or session.focus))):
-            target = titles[0][0].item_id if titles else None
-            return Understanding(intent="ask_item", refs=refs, question=question, target=target)
+        if question and (question == "general" or _is_question(low)):
+            named = titles or self._titles(refs_masked, neutral=True) or [
+                (m, False) for m in self.titles.find_exact(refs_masked, single_words=True)
+            ]
+            if named or (has_shown and (refs or routing.PRONOUN.search(masked) or session.focus)):
+                target = named[0][0].item_id if named else None
+                return Understanding(intent="ask_item", refs=refs, question=question, target=target)
         if routing.CHITCHAT.match(low):
             return Understanding(intent="chitchat")
 
@@ -127,16 +137,18 @@ class RulesParser:
         for match, negative in titles:
             (prefs.disliked if negative else prefs.liked).append(match.item_id)
         consumed = [_Span(m.start, m.end) for m, _ in titles]
-        consumed += self._genres(masked, prefs)
+        genre_spans = self._genres(masked, prefs)
         consumed += self._years(masked, prefs, session)
         consumed += self._people_in(text, masked, prefs)
-        consumed += self._keywords_in(_mask(masked, consumed), prefs)
+        # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
+        keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
+        consumed += genre_spans + keyword_spans
         count = _COUNT.search(masked)
         if count:
-            raw = count.group("top") or count.group("n")
+            raw = count.group("top") or count.group("n") or count.group("bare")
             prefs.n = max(1, min(20, int(raw) if raw.isdigit() else NUMBER_WORDS[raw]))
             consumed.append(_Span(count.start(), count.end()))
-        action = routing.action_of(masked, refs, has_shown)
+        action = routing.action_of(masked, refs, has_shown or bool(session.focus))
         if action:
             consumed += [_Span(m.start(), m.end()) for m in re.finditer(r"\b(?:" + "|".join(ORDINALS) + r")\b", masked)]
         prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
@@ -159,18 +171,24 @@ class RulesParser:
             or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
         )
         intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
-        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action)
+        replace = bool(prefs.include_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
+        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace)
 
     # -- parts ------------------------------------------------------------------------------
 
-    def _titles(self, text: str) -> list[tuple[TitleMatch, bool]]:
-        """Items named in the message, each with whether the user spoke against it."""
+    def _titles(self, text: str, neutral: bool = False) -> list[tuple[TitleMatch, bool]]:
+        """Items named in the message, each with whether the user spoke against it.
+
+        `neutral` also reads 'is X', 'about X' (exact titles only): for questions about an item.
+        """
         found: list[tuple[TitleMatch, bool]] = []
         taken: list[_Span] = []
         for cue in _LIKE_CUE.finditer(text):
             if any(s.start <= cue.start() < s.end for s in taken):
                 continue
             word = cue.group("cue").casefold().replace("’", "'")
+            if word in _NEUTRAL_CUES and not neutral:
+                continue
             negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES
             pos = cue.end()
             while pos < len(text):
@@ -211,6 +229,7 @@ class RulesParser:
 
     def _genres(self, masked: str, prefs: Preferences) -> list[_Span]:
         spans = []
+        mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
         for m in self._genre_re.finditer(masked):
             keys, soft = self._phrase_genres[m.group(0)]
             negated = _negated(masked, m.start())
@@ -218,7 +237,11 @@ class RulesParser:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
                     target.append(key)
+                if negated and soft:
+                    mood_excluded.add(key)
             spans.append(_Span(m.start(), m.end()))
+        wanted = set(prefs.include_genres) | set(prefs.mood_genres)
+        prefs.exclude_genres = [g for g in prefs.exclude_genres if not (g in mood_excluded and g in wanted)]
         prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
         prefs.mood_genres = [g for g in prefs.mood_genres if g not in prefs.exclude_genres + prefs.include_genres]
         return spans
@@ -284,11 +307,19 @@ class RulesParser:
                 if m.group("op") == "from" and not m.group("on"):
                     continue  # "from 1995" is a single year, handled below
                 y = int(m.group(2))
-                lo = y + 1 if m.group("op") in {"after", "newer than", "later than", "post"} else y
+                strict = m.group("op") in {"after", "newer than", "later than", "post"}
+                if _negated(text, m.start()):  # "nothing after 2000" = up to 2000
+                    hi = y if strict else y - 1
+                else:
+                    lo = y + 1 if strict else y
                 spans.append(_Span(m.start(), m.end()))
             for m in _BEFORE.finditer(text):
                 y = int(m.group(2))
-                hi = y - 1 if m.group("op") in {"before", "older than", "earlier than", "pre"} else y
+                strict = m.group("op") in {"before", "older than", "earlier than", "pre"}
+                if _negated(text, m.start()):  # "nothing before 1980" = from 1980 on
+                    lo = y if strict else y + 1
+                else:
+                    hi = y - 1 if strict else y
                 spans.append(_Span(m.start(), m.end()))
         if lo is None and hi is None:
             decades = []

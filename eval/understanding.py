@@ -1,0 +1,223 @@
+"""`crs eval understanding`: slot F1, exact match, intent and dialogue-state accuracy per backend.
+
+Cases are data (eval/data/understanding.yaml); the metrics below say what they compare.
+Utterances are understood with no prior conversation; dialogues run turn by turn through
+the full assistant, so list references ("the second one") resolve against what it showed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.models import Preferences, Session
+
+DATA = Path(__file__).parent / "data" / "understanding.yaml"
+SET_SLOTS = ("include_genres", "exclude_genres", "mood_genres", "people", "keywords", "liked", "disliked")
+SCALAR_SLOTS = ("year_min", "year_max", "n")
+SLOTS = SET_SLOTS + SCALAR_SLOTS
+STATE_SLOTS = SLOTS + ("exclude_items",)
+
+
+class UtteranceCase(BaseModel):
+    """One labelled message; slots left out are expected empty."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    intent: str
+    include_genres: list[str] = []
+    exclude_genres: list[str] = []
+    mood_genres: list[str] = []
+    people: list[str] = []
+    keywords: list[str] = []
+    liked: list[str] = []
+    disliked: list[str] = []
+    year_min: int | None = None
+    year_max: int | None = None
+    n: int | None = None
+    target: str | None = None
+    question: str | None = None
+
+
+class DialogueTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: str
+    intent: str
+    state: dict = Field(default_factory=dict)
+
+
+class Dialogue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    turns: list[DialogueTurn]
+
+
+class UnderstandingSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    utterances: list[UtteranceCase]
+    dialogues: list[Dialogue]
+
+
+def load_set(path: Path = DATA) -> UnderstandingSet:
+    return UnderstandingSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def name_index(catalog) -> dict[str, str]:
+    """Catalog name ('Title (Year)') -> item id."""
+    return {it.name: it.id for it in catalog.items.values()}
+
+
+def _ids(names: Iterable[str], names_to_ids: dict[str, str]) -> set[str]:
+    out = set()
+    for n in names:
+        if n not in names_to_ids:
+            raise ValueError(f"labelled title {n!r} is not in the catalog")
+        out.add(names_to_ids[n])
+    return out
+
+
+def _slot_values(prefs: Preferences | UtteranceCase, slot: str) -> set:
+    value = getattr(prefs, slot)
+    if slot in SCALAR_SLOTS:
+        return set() if value is None else {value}
+    return set(value)
+
+
+class SlotScores:
+    """Micro-averaged precision/recall/F1 over (slot, value) pairs, per slot and overall."""
+
+    def __init__(self) -> None:
+        self.tp: dict[str, int] = defaultdict(int)
+        self.fp: dict[str, int] = defaultdict(int)
+        self.fn: dict[str, int] = defaultdict(int)
+
+    def add(self, slot: str, expected: set, got: set) -> None:
+        self.tp[slot] += len(expected & got)
+        self.fp[slot] += len(got - expected)
+        self.fn[slot] += len(expected - got)
+
+    @staticmethod
+    def f1(tp: int, fp: int, fn: int) -> float:
+        return 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+
+    def per_slot(self) -> dict[str, float]:
+        return {s: self.f1(self.tp[s], self.fp[s], self.fn[s]) for s in SLOTS}
+
+    def overall(self) -> float:
+        return self.f1(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
+
+
+def _resolve_state(state: dict, shown: dict[int, list[str]], names_to_ids: dict[str, str]) -> dict[str, set]:
+    """Expected state with titles as ids and '@tN[i]' references resolved against what turn N showed."""
+    out: dict[str, set] = {}
+    for slot in STATE_SLOTS:
+        raw = state.get(slot)
+        if slot in SCALAR_SLOTS:
+            out[slot] = set() if raw is None else {raw}
+            continue
+        values: set = set()
+        for v in raw or []:
+            m = re.fullmatch(r"@t(\d+)\[(\*|-?\d+)\]", str(v))
+            if m:
+                listed = shown.get(int(m.group(1)), [])
+                if m.group(2) == "*":
+                    values |= set(listed)
+                elif -len(listed) <= int(m.group(2)) < len(listed):
+                    values.add(listed[int(m.group(2))])
+                else:
+                    values.add(f"<missing {v}>")
+            elif slot in ("liked", "disliked", "exclude_items"):
+                values |= _ids([v], names_to_ids)
+            else:
+                values.add(v)
+        out[slot] = values
+    return out
+
+
+def evaluate_backend(assistant, cases: UnderstandingSet, progress: bool = True) -> dict:
+    """All metrics for one assistant (its backend decides how messages are understood)."""
+    from tqdm import tqdm
+
+    catalog = assistant.engine.catalog
+    names_to_ids = name_index(catalog)
+    scores = SlotScores()
+    exact = intent_ok = 0
+    latencies: list[float] = []
+    errors: list[dict] = []
+    for case in tqdm(cases.utterances, desc=f"utterances [{assistant.backend.name}]", disable=not progress):
+        t0 = time.perf_counter()
+        u = assistant.backend.understand(case.text, Session())
+        latencies.append((time.perf_counter() - t0) * 1000)
+        expected = {s: _slot_values(case, s) for s in SLOTS}
+        expected["liked"] = _ids(case.liked, names_to_ids)
+        expected["disliked"] = _ids(case.disliked, names_to_ids)
+        got = {s: _slot_values(u.preferences, s) for s in SLOTS}
+        for s in SLOTS:
+            scores.add(s, expected[s], got[s])
+        target_ok = case.target is None or (u.target == names_to_ids.get(case.target) and u.question == case.question)
+        intent_ok += u.intent == case.intent
+        if u.intent == case.intent and expected == got and target_ok:
+            exact += 1
+        else:
+            errors.append({"text": case.text, "intent": [case.intent, u.intent],
+                           **{s: [sorted(map(str, expected[s])), sorted(map(str, got[s]))]
+                              for s in SLOTS if expected[s] != got[s]}})
+
+    state_ok = turns = turn_intent_ok = 0
+    for dialogue in tqdm(cases.dialogues, desc=f"dialogues [{assistant.backend.name}]", disable=not progress):
+        session = Session()
+        shown: dict[int, list[str]] = {}
+        for i, turn in enumerate(dialogue.turns, start=1):
+            reply = assistant.respond(session, turn.user)
+            shown[i] = [r.item_id for r in reply.recommendations] or shown.get(i - 1, [])
+            expected = _resolve_state(turn.state, shown, names_to_ids)
+            got = {s: _slot_values(session.preferences, s) if s != "exclude_items"
+                   else set(session.preferences.exclude_items) for s in STATE_SLOTS}
+            turns += 1
+            turn_intent_ok += reply.intent == turn.intent
+            if expected == got and reply.intent == turn.intent:
+                state_ok += 1
+            else:
+                errors.append({"dialogue": dialogue.name, "turn": i, "user": turn.user,
+                               "intent": [turn.intent, reply.intent],
+                               **{s: [sorted(map(str, expected[s])), sorted(map(str, got[s]))]
+                                  for s in STATE_SLOTS if expected[s] != got[s]}})
+    n = len(cases.utterances)
+    return {
+        "slot_f1": round(scores.overall(), 4),
+        "per_slot_f1": {k: round(v, 4) for k, v in scores.per_slot().items()},
+        "exact_match": round(exact / n, 4),
+        "intent_accuracy": round(intent_ok / n, 4),
+        "state_accuracy": round(state_ok / turns, 4),
+        "dialogue_intent_accuracy": round(turn_intent_ok / turns, 4),
+        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2),
+        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "n_utterances": n,
+        "n_dialogues": len(cases.dialogues),
+        "n_turns": turns,
+        "errors": errors,
+    }
+
+
+def print_table(results: dict[str, dict]) -> None:
+    """Backends side by side."""
+    names = list(results)
+    rows = [("slot F1", "slot_f1"), ("exact match", "exact_match"), ("intent accuracy", "intent_accuracy"),
+            ("state accuracy", "state_accuracy"), ("latency p50 ms", "latency_p50_ms"),
+            ("latency p95 ms", "latency_p95_ms")]
+    print(f"{'':<22}" + "".join(f"{n:>12}" for n in names))
+    for label, key in rows:
+        print(f"{label:<22}" + "".join(f"{results[n][key]:>12}" for n in names))
+    print("per-slot F1:")
+    for slot in SLOTS:
+        print(f"  {slot:<20}" + "".join(f"{results[n]['per_slot_f1'][slot]:>12}" for n in names))
+    first = results[names[0]]
+    print(f"({first['n_utterances']} utterances, {first['n_dialogues']} dialogues / {first['n_turns']} turns; "
+          "targets: slot F1 >= 0.90, state accuracy >= 0.90)")

@@ -1,0 +1,120 @@
+"""Dialogue state across turns on the demo pack, and the understanding eval's numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.backends import RulesBackend
+from assistant.models import Session
+from eval.understanding import SlotScores, evaluate_backend, load_set
+
+HELDOUT = load_set.__defaults__[0].with_name("understanding_heldout.yaml")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_engine):
+    return Assistant(demo_engine)
+
+
+def violations(rec, prefs, catalog) -> list[str]:
+    item = catalog.get(rec.item_id)
+    keys = set(item.genre_keys)
+    out = []
+    if not set(prefs.include_genres) <= keys:
+        out.append(f"{item.name} lacks {set(prefs.include_genres) - keys}")
+    if set(prefs.exclude_genres) & keys:
+        out.append(f"{item.name} has excluded {set(prefs.exclude_genres) & keys}")
+    if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
+        out.append(f"{item.name} before {prefs.year_min}")
+    if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
+        out.append(f"{item.name} after {prefs.year_max}")
+    if item.id in set(prefs.exclude_items) | set(prefs.disliked) | set(prefs.liked):
+        out.append(f"{item.name} was excluded, disliked or already named")
+    return out
+
+
+@pytest.mark.parametrize("path", [None, HELDOUT], ids=["main", "heldout"])
+def test_no_recommendation_of_any_scripted_dialogue_breaks_the_state(demo, demo_catalog, path):
+    cases = load_set(path) if path else load_set()
+    checked = 0
+    for dialogue in cases.dialogues:
+        session = Session()
+        for turn in dialogue.turns:
+            reply = demo.respond(session, turn.user)
+            for rec in reply.recommendations:
+                assert violations(rec, session.preferences, demo_catalog) == [], (dialogue.name, turn.user)
+                checked += 1
+    assert checked >= 5 * sum(len(d.turns) for d in cases.dialogues) // 2  # most turns recommend
+
+
+def test_rules_backend_meets_the_understanding_targets(demo):
+    result = evaluate_backend(demo, load_set(), progress=False)
+    assert result["slot_f1"] >= 0.90 and result["state_accuracy"] >= 0.90
+    assert result["n_utterances"] >= 200 and result["n_dialogues"] >= 30
+
+
+def test_list_references_more_like_something_else_and_seen(demo):
+    session = Session()
+    first = demo.respond(session, "animated movies for kids")
+    second_id = first.recommendations[1].item_id
+    more = demo.respond(session, "more like the second one")
+    assert more.intent == "refine" and session.preferences.liked == [second_id]
+    assert second_id not in [r.item_id for r in more.recommendations]
+    shown = [r.item_id for r in more.recommendations]
+    other = demo.respond(session, "something else")
+    assert not set(shown) & {r.item_id for r in other.recommendations}
+    seen = other.recommendations[0].item_id
+    demo.respond(session, "I've seen the first one")
+    assert seen in session.preferences.exclude_items
+
+
+def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):
+    session = Session()
+    first = demo.respond(session, "comedies from the 80s")
+    second = demo_catalog.get(first.recommendations[1].item_id)
+    who = demo.respond(session, "who directed the second one?")
+    # MovieLens lists no directors: the honest answer says so instead of guessing
+    assert who.intent == "ask_item" and who.about_item == second.id
+    assert who.text == f"The catalog does not say who directed {second.name}."
+    year = demo.respond(session, "what year is it from?")
+    assert year.text == f"{second.name} is from {second.year}."
+    rating = demo.respond(session, "is it any good?")
+    assert f"{demo_catalog.n_ratings[second.id]} people rated it" in rating.text
+    assert not who.recommendations and session.shown == [r.item_id for r in first.recommendations]
+    assert demo.respond(session, "what's the ninth one about?").text.startswith("I only showed 5 movies")
+
+
+def test_support_and_out_of_scope_do_not_disturb_the_preferences(demo):
+    session = Session()
+    demo.respond(session, "sci-fi from the 90s")
+    before = session.preferences.model_copy()
+    support = demo.respond(session, "where is my order?")
+    assert support.intent == "support" and "can't see orders" in support.text and not support.recommendations
+    oos = demo.respond(session, "what's the capital of France?")
+    assert oos.intent == "out_of_scope" and not oos.recommendations
+    assert session.preferences == before
+
+
+def test_slot_scores_match_hand_computed_values():
+    s = SlotScores()
+    s.add("include_genres", {"sci-fi", "comedy"}, {"sci-fi"})          # tp 1, fn 1
+    s.add("include_genres", set(), {"horror"})                         # fp 1
+    s.add("year_min", {1990}, {1990})                                  # tp 1
+    assert s.per_slot()["include_genres"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 1))
+    assert s.per_slot()["year_min"] == 1.0
+    assert s.per_slot()["people"] == 1.0  # nothing expected, nothing found
+    assert s.overall() == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+
+
+def test_a_backend_that_understands_nothing_scores_low(demo_engine):
+    class Deaf(RulesBackend):
+        name = "deaf"
+
+        def understand(self, message, session):
+            from assistant.models import Understanding
+
+            return Understanding(intent="chitchat")
+
+    result = evaluate_backend(Assistant(demo_engine, backend=Deaf(demo_engine)), load_set(), progress=False)
+    assert result["slot_f1"] == 0.0 and result["state_accuracy"] < 0.2
