@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -23,6 +25,10 @@ from assistant.engine import Engine
 from assistant.explain import claims_for, render
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
+from retrieval.errors import LLMError
+
+log = logging.getLogger(__name__)
+MAX_NARRATION_CHARS = 300
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -48,6 +54,49 @@ class Assistant:
     @property
     def noun(self) -> str:
         return self.engine.noun
+
+    def stream(self, session: Session, message: str) -> Iterator[Reply]:
+        """The reply as it grows: first complete with the recommendations and a template opening,
+        then (LLM backends) with the model's opening sentence streamed in token by token. The
+        model's sentence is kept only if it passes `narration_is_safe`; otherwise the template stays."""
+        reply = self.respond(session, message)
+        yield reply
+        if reply.intent not in ("recommend", "refine") or not reply.recommendations or not reply.summary:
+            return
+        template, _, rest = reply.text.partition("\n")
+        tokens: list[str] = []
+        try:
+            for token in self.backend.narrate(reply.summary):
+                tokens.append(token)
+                partial = " ".join("".join(tokens).split())
+                if len(partial) > MAX_NARRATION_CHARS:
+                    break
+                yield reply.model_copy(update={"text": partial + "\n" + rest})
+        except LLMError as e:
+            log.warning("narration failed (%s); keeping the template opening", e)
+            tokens = []
+        sentence = " ".join("".join(tokens).split())
+        if tokens and not self.narration_is_safe(sentence, reply):
+            log.warning("narration rejected by the safety check; keeping the template opening")
+        opening = sentence if tokens and self.narration_is_safe(sentence, reply) else template
+        reply.text = opening + "\n" + rest
+        if session.turns and session.turns[-1].role == "assistant":
+            session.turns[-1].text = reply.text
+        yield reply
+
+    def narration_is_safe(self, sentence: str, reply: Reply) -> bool:
+        """An LLM opening may only frame the list: no numbers, titles, markup or links it was not given."""
+        if not sentence or len(sentence) > MAX_NARRATION_CHARS:
+            return False
+        if re.search(r"[<>\[\]`{}|]|https?:|www\.", sentence):
+            return False
+        if set(re.findall(r"\d+", sentence)) - set(re.findall(r"\d+", reply.summary or "")):
+            return False
+        low = sentence.casefold()
+        titles = [self.engine.catalog.get(r.item_id).title.casefold() for r in reply.recommendations]
+        if any(t in low for t in titles if len(t) >= 4) or self.engine.parser.titles.find_exact(sentence):
+            return False
+        return True
 
     def respond(self, session: Session, message: str) -> Reply:
         """Answers one message and updates the session. Bad input gets a helpful reply and changes nothing."""
@@ -206,7 +255,7 @@ class Assistant:
         else:
             text = prompts.render("replies", "none_found", description=description, hint=self._loosen_hint(prefs))
         timings["explain"] = (time.perf_counter() - t1) * 1000
-        return Reply(text=text, intent="recommend", recommendations=recs)
+        return Reply(text=text, intent="recommend", recommendations=recs, summary=description)
 
     def describe(self, prefs: Preferences) -> str:
         """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""

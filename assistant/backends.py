@@ -1,48 +1,177 @@
-"""Understanding backends by name. Each one turns a message (and the session so far) into an `Understanding`."""
+"""Understanding backends by name: `rules` (deterministic), `local` (packaged GGUF model in-process)
+and `openai` (any OpenAI-compatible server). Each turns a message and the session so far into an
+`Understanding`; LLM backends also narrate the reply's opening sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
+from pydantic import ValidationError
+
+import prompts
 from assistant.config import Config
 from assistant.engine import Engine
 from assistant.models import Session, Understanding
-from retrieval.errors import UnknownBackend
+from assistant.reconcile import READING_SCHEMA, LLMReading, reconcile
+from retrieval.errors import LLMError, UnknownBackend
+
+log = logging.getLogger(__name__)
 
 
 class Backend(Protocol):
-    """The one required method: understand a message in the context of a session."""
+    """One required method: understand a message in the context of a session."""
 
     name: str
 
     def understand(self, message: str, session: Session) -> Understanding: ...
 
+    def narrate(self, description: str) -> Iterator[str]: ...
+
 
 class RulesBackend:
-    """Deterministic, catalog-aware and model-free: the default, and what tests and evals rely on."""
+    """Deterministic, catalog-aware and model-free: what tests and evals rely on, and the fallback of the others."""
 
     name = "rules"
 
     def __init__(self, engine: Engine) -> None:
-        self._parser = engine.parser
+        self.engine = engine
+        self.parser = engine.parser
 
     def understand(self, message: str, session: Session) -> Understanding:
-        return self._parser.parse(message, session)
+        return self.parser.parse(message, session)
+
+    def narrate(self, description: str) -> Iterator[str]:
+        return iter(())
 
 
-BACKENDS: dict[str, Callable[[Engine, Config], Backend]] = {"rules": lambda engine, cfg: RulesBackend(engine)}
+class LLMBackend(RulesBackend):
+    """A chat model on top of the parser.
+
+    The parser reads every message first. When it explains the whole message, its reading
+    is used as is; when words are left it could not place, the model is asked for the
+    `LLMReading` JSON, validated, asked once more with the validation error, and its
+    reading reconciled with the parser's (see assistant.reconcile). Any model fault falls
+    back to the parser's reading and is logged without the message text.
+    """
+
+    def __init__(self, engine: Engine, chat, name: str) -> None:
+        super().__init__(engine)
+        self.chat = chat
+        self.name = name
+        self.stats = {"parser_only": 0, "llm": 0, "fallback": 0}
+
+    def understand(self, message: str, session: Session) -> Understanding:
+        rules = self.parser.parse(message, session)
+        if rules.intent in ("reset", "support", "ask_item", "out_of_scope", "chitchat") or (
+            rules.intent in ("recommend", "refine") and not rules.preferences.query
+        ):
+            self.stats["parser_only"] += 1
+            return rules
+        reading = self._extract(message, session)
+        if reading is None:
+            self.stats["fallback"] += 1
+            return rules
+        self.stats["llm"] += 1
+        return reconcile(rules, reading, message, self.parser)
+
+    def _extract(self, message: str, session: Session) -> LLMReading | None:
+        catalog = self.engine.catalog
+        shown = "; ".join(f"{i}. {catalog.get(x).name}" for i, x in enumerate(session.shown[:10], 1))
+        messages = [
+            ("system", prompts.render("llm", "extract_system", noun=self.engine.noun, genres=self.parser.genre_list)),
+            ("user", prompts.render("llm", "extract_user", shown=shown, message=json.dumps(message))),
+        ]
+        for attempt in (1, 2):
+            try:
+                text = self.chat.complete(messages, schema=READING_SCHEMA)
+            except LLMError as e:
+                log.warning("llm extraction failed (%s); using the parser's reading", e)
+                return None
+            try:
+                return LLMReading.model_validate_json(_json_part(text))
+            except (ValidationError, ValueError) as e:
+                error = _short_error(e)
+                log.warning("llm extraction attempt %d invalid (%s)", attempt, error)
+                messages += [("assistant", text[:2000]), ("user", prompts.render("llm", "extract_retry", error=error))]
+        log.warning("llm extraction invalid twice; using the parser's reading")
+        return None
+
+    def narrate(self, description: str) -> Iterator[str]:
+        """The reply's opening sentence, token by token (raises LLMError on a fault)."""
+        messages = [
+            ("system", prompts.render("llm", "narrate_system", noun=self.engine.noun)),
+            ("user", prompts.render("llm", "narrate_user", description=description)),
+        ]
+        return self.chat.stream(messages, max_tokens=60)
+
+
+def _json_part(text: str) -> str:
+    """The JSON object in a model's answer (some wrap it in prose or code fences)."""
+    m = re.search(r"\{.*\}", text, re.S)
+    if not m:
+        raise ValueError("no JSON object in the answer")
+    return m.group(0)
+
+
+def _short_error(e: Exception) -> str:
+    if isinstance(e, ValidationError):
+        err = e.errors()[0]
+        return f"{'.'.join(map(str, err['loc'])) or 'value'}: {err['msg']}"[:200]
+    return str(e)[:200]
+
+
+def _local(engine: Engine, cfg: Config) -> Backend:
+    from assistant.llm import local_chat
+
+    return LLMBackend(engine, local_chat(cfg.local_model, cfg.state_dir), "local")
+
+
+def _openai(engine: Engine, cfg: Config) -> Backend:
+    from assistant.llm import openai_chat
+
+    if not cfg.openai_base_url and not (cfg.openai_api_key or _env_key()):
+        raise UnknownBackend("the openai backend needs CRS_OPENAI_BASE_URL or an API key (OPENAI_API_KEY)")
+    key = cfg.openai_api_key.get_secret_value() if cfg.openai_api_key else None
+    chat = openai_chat(cfg.openai_base_url, cfg.openai_model, key, cfg.llm_timeout_s, cfg.openai_json_mode)
+    return LLMBackend(engine, chat, "openai")
+
+
+def _env_key() -> str | None:
+    import os
+
+    return os.environ.get("OPENAI_API_KEY")
+
+
+BACKENDS: dict[str, Callable[[Engine, Config], Backend]] = {
+    "rules": lambda engine, cfg: RulesBackend(engine),
+    "local": _local,
+    "openai": _openai,
+}
+
+
+def check_backend_name(name: str) -> None:
+    """Fails fast, with the list of known backends, on a name that is not registered."""
+    if name not in BACKENDS:
+        raise UnknownBackend(f"unknown backend {name!r}; known backends: {', '.join(sorted(BACKENDS))}")
 
 
 def get_backend(name: str, engine: Engine, config: Config | None = None) -> Backend:
     """The backend registered under `name`; an unknown name fails with the list of known ones."""
-    try:
-        factory = BACKENDS[name]
-    except KeyError:
-        raise UnknownBackend(f"unknown backend {name!r}; known backends: {', '.join(sorted(BACKENDS))}") from None
-    return factory(engine, config or Config())
+    check_backend_name(name)
+    return BACKENDS[name](engine, config or Config())
 
 
 def available_backends(config: Config) -> list[str]:
-    """Backends that can run here: `rules` always; the others when their model or server is configured."""
-    return ["rules"]
+    """Backends that can run here: `rules` always; `local` when its model is installed; `openai` when configured."""
+    from assistant.llm import local_model_available
+
+    names = ["rules"]
+    if local_model_available(config.local_model):
+        names.append("local")
+    if config.openai_base_url or config.openai_api_key or _env_key():
+        names.append("openai")
+    return names

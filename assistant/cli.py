@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.errors import CrsError
+from retrieval.errors import CrsError, LLMError
 
 log = logging.getLogger("crs")
 
@@ -48,10 +48,11 @@ def _config(args: argparse.Namespace):
 
 def _assistant(args: argparse.Namespace, progress: bool = True):
     from assistant.assistant import Assistant
-    from assistant.backends import get_backend
+    from assistant.backends import check_backend_name, get_backend
     from assistant.engine import prepare
 
     cfg = _config(args)
+    check_backend_name(cfg.backend)
     engine = prepare(
         cfg.pack,
         cfg.state_dir,
@@ -60,9 +61,15 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
         candidate_pool=cfg.candidate_pool,
         progress=progress,
     )
+    try:
+        backend = get_backend(cfg.backend, engine, cfg)
+    except LLMError as e:
+        # the app must come up: answer with the deterministic backend and say why
+        print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
+        backend = get_backend("rules", engine, cfg)
     assistant = Assistant(
         engine,
-        backend=get_backend(cfg.backend, engine, cfg),
+        backend=backend,
         n_recommendations=cfg.n_recommendations,
         max_message_chars=cfg.max_message_chars,
     )
@@ -121,7 +128,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.models import Session
 
     _, assistant = _assistant(args, progress=not args.json)
-    reply = assistant.respond(Session(), args.message)
+    *_, reply = assistant.stream(Session(), args.message)
     if args.json:
         print(reply.model_dump_json(indent=2))
     else:
@@ -141,7 +148,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        reply = assistant.respond(session, message)
+        *_, reply = assistant.stream(session, message)
         print(f"assistant> {reply.text}\n")
 
 

@@ -13,7 +13,9 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from retrieval.errors import CrsError
 
@@ -30,7 +32,15 @@ class Config(BaseModel):
     state_dir: Path = Field(Path(".crs"), description="where the vector index and trained models live")
     chroma_host: str | None = Field(None, description="use a Chroma server at this host instead of the embedded store")
     chroma_port: int = Field(8000, ge=1, le=65535)
-    backend: str = Field("rules", description="how messages are understood; see `crs backends`")
+    backend: str = Field("local", description="how messages are understood: rules | local | openai")
+    local_model: str = Field("qwen2.5-coder-0.5b", description="the packaged GGUF model of the `local` backend")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = Field(None, description="also read from OPENAI_API_KEY; never logged")
+    openai_json_mode: Literal["schema", "json_schema", "json_object"] = Field(
+        "json_object", description="how JSON is asked for: llama.cpp 'schema', OpenAI/vLLM 'json_schema', or plain"
+    )
+    llm_timeout_s: float = Field(20.0, gt=0, le=600)
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     n_recommendations: int = Field(5, ge=1, le=20)

@@ -122,6 +122,7 @@ class Reply(BaseModel):
     intent: Intent
     recommendations: list[Recommendation] = []
     about_item: str | None = Field(None, description="the item an ask_item answer is about")
+    summary: str | None = Field(None, description="the request as understood, in plain words")
     preferences: Preferences = Preferences()
     notice: str | None = Field(None, description="machine-readable reason when the message could not be used")
     timings_ms: dict[str, float] = Field({}, description="time per stage of this turn, for benchmarks and debugging")

@@ -107,6 +107,15 @@ class RulesParser:
 
     # -- public -----------------------------------------------------------------------------
 
+    def genre_key_of(self, word: str) -> str | None:
+        """The catalog genre a word names ('Sci Fi', 'comedies' -> 'sci-fi', 'comedy'), or None."""
+        entry = self._phrase_genres.get(" ".join(word.casefold().split()))
+        return entry[0][0] if entry and len(entry[0]) == 1 else None
+
+    @property
+    def genre_list(self) -> str:
+        return ", ".join(sorted(self.catalog.genres))
+
     def parse(self, message: str, session: Session | None = None) -> Understanding:
         """Intent, preferences, references and question of one (cleaned) message."""
         session = session or Session()

@@ -190,7 +190,9 @@ def evaluate_backend(assistant, cases: UnderstandingSet, progress: bool = True) 
                                **{s: [sorted(map(str, expected[s])), sorted(map(str, got[s]))]
                                   for s in STATE_SLOTS if expected[s] != got[s]}})
     n = len(cases.utterances)
+    stats = dict(getattr(assistant.backend, "stats", {}))
     return {
+        "model_calls": stats,
         "slot_f1": round(scores.overall(), 4),
         "per_slot_f1": {k: round(v, 4) for k, v in scores.per_slot().items()},
         "exact_match": round(exact / n, 4),

@@ -15,3 +15,7 @@ class IndexNotBuilt(CrsError):
 
 class UnknownBackend(CrsError):
     """A backend name that is not in the registry."""
+
+
+class LLMError(CrsError):
+    """A language model could not be reached, timed out, or answered something unusable."""

@@ -13,8 +13,8 @@ import pytest
 CRS = str(Path(sys.executable).with_name("crs"))
 
 
-def crs(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def crs(*args: str, timeout: int = 300, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CRS_BACKEND": "rules", **(extra_env or {})}
     env.pop("CRS_CONFIG", None)
     return subprocess.run([CRS, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
@@ -66,13 +66,14 @@ def test_errors_are_one_clear_line_and_exit_2(tmp_path, small_pack_dir, state):
     assert out.returncode == 2 and out.stderr.startswith("error:") and "no such pack folder" in out.stderr
     assert "Traceback" not in out.stderr
     out = crs("ask", "hi", "--backend", "gpt-17", "--pack", str(small_pack_dir), "--state-dir", str(state))
-    assert out.returncode == 2 and "unknown backend 'gpt-17'; known backends: rules" in out.stderr
+    assert out.returncode == 2 and "unknown backend 'gpt-17'; known backends: local, openai, rules" in out.stderr
+    assert "Loading" not in out.stderr  # refused before any model is loaded
 
 
 def test_terminal_chat_keeps_state_between_lines(small_pack_dir, state):
     out = subprocess.run(
         [CRS, "chat", "--pack", str(small_pack_dir), "--state-dir", str(state)],
-        input="sci-fi from the 90s\nno comedies\n", capture_output=True, text=True, timeout=300,
+        env={**os.environ, "CRS_BACKEND": "rules"}, input="sci-fi from the 90s\nno comedies\n", capture_output=True, text=True, timeout=300,
     )
     assert out.returncode == 0, out.stderr
     replies = [line for line in out.stdout.splitlines() if "assistant> " in line]

@@ -43,24 +43,23 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     def chat(message: str, history: list | None, session: Session | None) -> Iterator[tuple]:
         session = session or Session()
         history = list(history or [])
+        shown_user = message if len(message or "") <= 500 else (message or "")[:500] + "…"
+        history += [{"role": "user", "content": chat_markdown(shown_user)}, {"role": "assistant", "content": ""}]
         try:
-            reply = assistant.respond(session, message or "")
+            for reply in assistant.stream(session, message or ""):
+                cards = cards_html(reply)
+                lines = reply.text.split("\n")
+                if reply.intent in ("recommend", "refine") and len(lines) > 1 and not history[-1]["content"]:
+                    # first sight of this reply: reveal it line by line
+                    for k in range(1, len(lines)):
+                        history[-1] = {"role": "assistant", "content": chat_markdown("\n".join(lines[:k]))}
+                        yield history, cards, session, ""
+                history[-1] = {"role": "assistant", "content": chat_markdown(reply.text)}
+                yield history, cards, session, ""
         except Exception:  # a bug of ours: log it, tell the user, keep serving
             log.exception("turn failed")
-            history += [
-                {"role": "user", "content": chat_markdown(message or "")},
-                {"role": "assistant", "content": "Sorry, something went wrong on our side. Please try again."},
-            ]
+            history[-1] = {"role": "assistant", "content": "Sorry, something went wrong on our side. Please try again."}
             yield history, "", session, ""
-            return
-        shown_user = message if len(message or "") <= 500 else message[:500] + "…"
-        history += [{"role": "user", "content": chat_markdown(shown_user)}, {"role": "assistant", "content": ""}]
-        cards = cards_html(reply)
-        streamed: list[str] = []
-        for line in reply.text.split("\n"):
-            streamed.append(line)
-            history[-1] = {"role": "assistant", "content": chat_markdown("\n".join(streamed))}
-            yield history, cards, session, ""
 
     def new_conversation() -> tuple:
         return [], "", Session(), ""

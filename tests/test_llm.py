@@ -1,0 +1,196 @@
+"""LLM backends on real parts: the packaged GGUF model in-process, the real `openai` client over HTTP
+against llama.cpp's OpenAI-compatible server, and a misbehaving HTTP server for every fault."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.backends import LLMBackend, get_backend
+from assistant.config import Config
+from assistant.llm import assemble_local_model
+from assistant.models import Session
+
+UNPARSED = "a road trip with a talking animal from the 70s"  # words the parser cannot place -> the model is asked
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def model_state(tmp_path_factory):
+    state = tmp_path_factory.mktemp("llm-state")
+    path = assemble_local_model("qwen2.5-coder-0.5b", state)  # sha256-checked
+    assert path.stat().st_size > 400_000_000
+    return state
+
+
+@pytest.fixture(scope="session")
+def llama_server(model_state):
+    """llama.cpp's OpenAI-compatible server with the packaged model, on loopback."""
+    port = _free_port()
+    model = assemble_local_model("qwen2.5-coder-0.5b", model_state)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
+         "--n_threads", "2", "--n_threads_batch", "2", "--n_ctx", "2048", "--model_alias", "local"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/models", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("llama_cpp.server exited")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("llama_cpp.server did not come up")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def openai_assistant(engine, url: str, timeout: float = 120.0, json_mode: str = "schema") -> Assistant:
+    cfg = Config(openai_base_url=url, openai_model="local", openai_json_mode=json_mode, llm_timeout_s=timeout)
+    return Assistant(engine, backend=get_backend("openai", engine, cfg))
+
+
+def test_openai_backend_through_a_real_local_server(small_engine, llama_server):
+    assistant = openai_assistant(small_engine, llama_server)
+    backend = assistant.backend
+    reading = backend._extract(UNPARSED, Session())
+    assert reading is not None  # valid JSON in the schema's shape, through the real openai client
+    session = Session()
+    replies = list(assistant.stream(session, UNPARSED))
+    assert backend.stats["llm"] == 1 and backend.stats["fallback"] == 0  # _extract above is not counted
+    final = replies[-1]
+    assert final.intent == "recommend" and len(final.recommendations) == 5
+    assert (final.preferences.year_min, final.preferences.year_max) == (1970, 1979)
+    assert all(1970 <= r.year <= 1979 for r in final.recommendations)
+    # recommendations come first and do not change while the opening sentence streams in
+    assert len(replies) >= 2
+    assert all(r.recommendations == final.recommendations for r in replies)
+    assert final.text.split("\n")[1:] == replies[0].text.split("\n")[1:]
+    opening = final.text.split("\n")[0]
+    assert opening and assistant.narration_is_safe(opening, final) or opening == replies[0].text.split("\n")[0]
+
+
+def test_local_backend_runs_the_packaged_model_in_process(small_engine, model_state):
+    backend = get_backend("local", small_engine, Config(state_dir=model_state))
+    assert isinstance(backend, LLMBackend) and backend.name == "local"
+    u = backend.understand(UNPARSED, Session())
+    assert backend.stats["llm"] + backend.stats["fallback"] == 1
+    assert u.intent == "recommend" and (u.preferences.year_min, u.preferences.year_max) == (1970, 1979)
+    tokens = list(backend.narrate("Sci-Fi movies from 1990–1999"))
+    assert len(tokens) >= 2 and "".join(tokens).strip()
+    # a fully understood message never waits for the model
+    assert backend.understand("sci-fi from the 90s, no horror", Session()).preferences.include_genres == ["sci-fi"]
+    assert backend.stats["parser_only"] == 1
+
+
+# -- faults -------------------------------------------------------------------------------------
+
+class FaultServer:
+    """An OpenAI-compatible endpoint that fails in one chosen way, counting the requests it gets."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                outer.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if outer.mode == "500":
+                    self._send(500, {"error": {"message": "boom"}})
+                elif outer.mode == "slow":
+                    time.sleep(3)
+                    self._send(200, _completion('{"intent": "recommend"}'))
+                elif outer.mode == "garbage":
+                    body = b"\x00\xffnot json at all"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif outer.mode == "invalid_json":
+                    self._send(200, _completion('{"intent": "recommend", "year_min": "the nineties", '))
+                elif outer.mode == "prose":
+                    self._send(200, _completion("Sure! You would love some great comedies from 1999."))
+
+            def _send(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _completion(content: str) -> dict:
+    return {"id": "x", "object": "chat.completion", "created": 0, "model": "local",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+
+
+@pytest.mark.parametrize("mode", ["down", "500", "slow", "garbage", "invalid_json", "prose"])
+def test_llm_faults_fall_back_to_the_parser_and_log_without_the_message(small_engine, caplog, mode):
+    server = None if mode == "down" else FaultServer(mode)
+    url = server.url if server else f"http://127.0.0.1:{_free_port()}/v1"
+    assistant = openai_assistant(small_engine, url, timeout=1.0, json_mode="json_object")
+    rules = Assistant(small_engine)
+    caplog.set_level(logging.WARNING)
+    try:
+        session = Session()
+        final = list(assistant.stream(session, UNPARSED))[-1]
+    finally:
+        if server:
+            server.close()
+    expected = rules.respond(Session(), UNPARSED)
+    # the same answer as the deterministic path: same picks, the template opening, nothing invented
+    assert final.intent == "recommend"
+    assert [r.item_id for r in final.recommendations] == [r.item_id for r in expected.recommendations]
+    assert final.text == expected.text
+    assert assistant.backend.stats["fallback"] == 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("using the parser" in w for w in warnings)
+    assert not any("talking animal" in w or "road trip" in w for w in warnings)
+    if mode in ("invalid_json", "prose"):
+        assert server.requests == 3  # two extraction attempts, then one narration attempt
+
+
+def test_local_backend_meets_the_understanding_targets(demo_engine, model_state):
+    from eval.understanding import evaluate_backend, load_set
+
+    assistant = Assistant(demo_engine, backend=get_backend("local", demo_engine, Config(state_dir=model_state)))
+    result = evaluate_backend(assistant, load_set(), progress=False)
+    assert result["slot_f1"] >= 0.90 and result["state_accuracy"] >= 0.90
+    assert result["model_calls"]["llm"] + result["model_calls"]["fallback"] >= 5  # the model was really asked
