@@ -20,15 +20,9 @@ log = logging.getLogger("crs")
 
 def _offline_env() -> None:
     """No telemetry and no hub downloads, ever; set before gradio, chromadb or transformers load."""
-    for key, value in {
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "ANONYMIZED_TELEMETRY": "False",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-    }.items():
-        os.environ.setdefault(key, value)
+    from assistant.config import apply_offline_env
+
+    apply_offline_env()
 
 
 def _config(args: argparse.Namespace):

@@ -20,6 +20,24 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from retrieval.errors import CrsError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# No telemetry and no hub downloads, ever: set before gradio, chromadb or transformers load.
+OFFLINE_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def apply_offline_env(force: bool = False) -> None:
+    """Puts OFFLINE_ENV into the environment (`force` also overrides values already set)."""
+    for key, value in OFFLINE_ENV.items():
+        if force:
+            os.environ[key] = value
+        else:
+            os.environ.setdefault(key, value)
 DEMO_PACK = REPO_ROOT / "packs" / "movielens"
 
 

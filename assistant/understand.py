@@ -9,7 +9,6 @@ from the clause a mention sits in, and "the second one" from what was shown last
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,9 +16,10 @@ from rapidfuzz import fuzz, process
 
 from assistant import routing
 from assistant.lexicon import (
-    DECADE_WORDS, FILLER, GENERIC_TAGS, GENRE_COMBOS, GENRE_SYNONYMS, MOOD_GENRES, NUMBER_WORDS, ORDINALS,
+    FILLER, GENERIC_TAGS, GENRE_COMBOS, GENRE_SYNONYMS, MOOD_GENRES, NUMBER_WORDS, ORDINALS,
 )
 from assistant.models import Preferences, Session, Understanding
+from assistant.years import read_years
 from assistant.titles import TitleIndex, TitleMatch
 from retrieval.catalog import Catalog, person_key
 
@@ -43,16 +43,6 @@ _PERSON_CUE = re.compile(
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
 )
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
-_YEAR = r"(1[89]\d\d|20[0-3]\d)"
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
-_RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
-_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+(?:the\s+year\s+)?{_YEAR}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?\b")
-_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+(?:the\s+year\s+)?{_YEAR}\b")
-_LATER = re.compile(rf"\b{_YEAR}\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older|and before)\b")
-_BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
-_RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
-_NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
-_OLDER = re.compile(r"\b(?:older|less recent)\b")
 _COUNT = re.compile(
     r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
@@ -62,7 +52,6 @@ _COUNT = re.compile(
 _REF_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
 )
-RECENT_YEARS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,78 +283,10 @@ class RulesParser:
         return spans
 
     def _years(self, text: str, prefs: Preferences, session: Session) -> list[_Span]:
-        """Sets the year range from ranges, open bounds, decades, a single year or 'newer'; returns spans used."""
-        spans: list[_Span] = []
-        lo: int | None = None
-        hi: int | None = None
-        for m in _RANGE.finditer(text):
-            a, b = (int(g) for g in m.groups() if g)
-            lo, hi = min(a, b), max(a, b)
-            spans.append(_Span(m.start(), m.end()))
-        if lo is None:
-            for m in _LATER.finditer(text):
-                y = int(m.group(1))
-                if m.group("dir").endswith(("earlier", "older", "before")):
-                    hi = y
-                else:
-                    lo = y
-                spans.append(_Span(m.start(), m.end()))
-            for m in _AFTER.finditer(text):
-                if any(s.start <= m.start() < s.end for s in spans):
-                    continue
-                if m.group("op") == "from" and not m.group("on"):
-                    continue  # "from 1995" is a single year, handled below
-                y = int(m.group(2))
-                strict = m.group("op") in {"after", "newer than", "later than", "post"}
-                if _negated(text, m.start()):  # "nothing after 2000" = up to 2000
-                    hi = y if strict else y - 1
-                else:
-                    lo = y + 1 if strict else y
-                spans.append(_Span(m.start(), m.end()))
-            for m in _BEFORE.finditer(text):
-                y = int(m.group(2))
-                strict = m.group("op") in {"before", "older than", "earlier than", "pre"}
-                if _negated(text, m.start()):  # "nothing before 1980" = from 1980 on
-                    lo = y if strict else y + 1
-                else:
-                    hi = y - 1 if strict else y
-                spans.append(_Span(m.start(), m.end()))
-        if lo is None and hi is None:
-            decades = []
-            for m in _DECADE.finditer(text):
-                if _negated(text, m.start()):
-                    continue
-                if m.group("full"):
-                    d = int(m.group("full"))
-                elif m.group("short"):
-                    s = int(m.group("short"))
-                    d = 2000 + 10 * s if s <= 2 else 1900 + 10 * s
-                else:
-                    d = DECADE_WORDS[m.group("word")]
-                decades.append(d)
-                spans.append(_Span(m.start(), m.end()))
-            if decades:
-                lo, hi = min(decades), max(decades) + 9
-        if lo is None and hi is None:
-            years = [m for m in _BARE_YEAR.finditer(text) if not _negated(text, m.start())]
-            if years:
-                ys = [int(m.group(1)) for m in years]
-                lo, hi = min(ys), max(ys)
-                spans += [_Span(m.start(), m.end()) for m in years]
-        if lo is None and hi is None:
-            shown_years = [self.catalog.get(i).year for i in session.shown if i in self.catalog]
-            shown_years = [y for y in shown_years if y]
-            if (m := _NEWER.search(text)) and shown_years:
-                lo = int(statistics.median(shown_years)) + 1
-                spans.append(_Span(m.start(), m.end()))
-            elif (m := _OLDER.search(text)) and shown_years:
-                hi = int(statistics.median(shown_years)) - 1
-                spans.append(_Span(m.start(), m.end()))
-            elif (m := _RECENT.search(text)) and self.newest_year and not _negated(text, m.start()):
-                lo = self.newest_year - RECENT_YEARS
-                spans.append(_Span(m.start(), m.end()))
-        prefs.year_min, prefs.year_max = lo, hi
-        return spans
+        """Sets the year range the message asks for; returns the spans it used."""
+        shown_years = [y for i in session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
+        prefs.year_min, prefs.year_max, spans = read_years(text, _negated, shown_years, self.newest_year)
+        return [_Span(a, b) for a, b in spans]
 
     def _residual(self, masked: str) -> str:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 import csv
 import ipaddress
-import os
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
-for _k, _v in {
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}.items():
-    os.environ[_k] = _v
+from assistant.config import DEMO_PACK, apply_offline_env
 
-from assistant.config import DEMO_PACK  # noqa: E402
+apply_offline_env(force=True)
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 # -- no network: only loopback and unix sockets --------------------------------------------------

@@ -1,0 +1,98 @@
+"""Reading the years a message asks for: ranges, open bounds, decades, single years, and
+"newer"/"older" relative to what was shown."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+
+from assistant.lexicon import DECADE_WORDS
+
+_YEAR = r"(1[89]\d\d|20[0-3]\d)"
+_DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
+_RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
+_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+(?:the\s+year\s+)?{_YEAR}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?\b")
+_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+(?:the\s+year\s+)?{_YEAR}\b")
+_LATER = re.compile(rf"\b{_YEAR}\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older|and before)\b")
+_BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
+_RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
+_NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
+_OLDER = re.compile(r"\b(?:older|less recent)\b")
+RECENT_YEARS = 5
+
+Span = tuple[int, int]
+
+
+def read_years(
+    text: str, negated: Callable[[str, int], bool], shown_years: list[int], newest_year: int | None
+) -> tuple[int | None, int | None, list[Span]]:
+    """(year_min, year_max, spans used) for a lower-cased message; `negated(text, pos)` tells negation scope."""
+    spans: list[Span] = []
+    lo: int | None = None
+    hi: int | None = None
+    for m in _RANGE.finditer(text):
+        a, b = (int(g) for g in m.groups() if g)
+        lo, hi = min(a, b), max(a, b)
+        spans.append((m.start(), m.end()))
+    if lo is None:
+        for m in _LATER.finditer(text):
+            y = int(m.group(1))
+            if m.group("dir").endswith(("earlier", "older", "before")):
+                hi = y
+            else:
+                lo = y
+            spans.append((m.start(), m.end()))
+        for m in _AFTER.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            if m.group("op") == "from" and not m.group("on"):
+                continue  # "from 1995" is a single year, handled below
+            y = int(m.group(2))
+            strict = m.group("op") in {"after", "newer than", "later than", "post"}
+            if negated(text, m.start()):  # "nothing after 2000" = up to 2000
+                hi = y if strict else y - 1
+            else:
+                lo = y + 1 if strict else y
+            spans.append((m.start(), m.end()))
+        for m in _BEFORE.finditer(text):
+            y = int(m.group(2))
+            strict = m.group("op") in {"before", "older than", "earlier than", "pre"}
+            if negated(text, m.start()):  # "nothing before 1980" = from 1980 on
+                lo = y if strict else y + 1
+            else:
+                hi = y - 1 if strict else y
+            spans.append((m.start(), m.end()))
+    if lo is None and hi is None:
+        decades = []
+        for m in _DECADE.finditer(text):
+            if negated(text, m.start()):
+                continue
+            if m.group("full"):
+                d = int(m.group("full"))
+            elif m.group("short"):
+                s = int(m.group("short"))
+                d = 2000 + 10 * s if s <= 2 else 1900 + 10 * s
+            else:
+                d = DECADE_WORDS[m.group("word")]
+            decades.append(d)
+            spans.append((m.start(), m.end()))
+        if decades:
+            lo, hi = min(decades), max(decades) + 9
+    if lo is None and hi is None:
+        years = [m for m in _BARE_YEAR.finditer(text) if not negated(text, m.start())]
+        if years:
+            ys = [int(m.group(1)) for m in years]
+            lo, hi = min(ys), max(ys)
+            spans += [(m.start(), m.end()) for m in years]
+    if lo is None and hi is None:
+        if (m := _NEWER.search(text)) and shown_years:
+            lo = int(statistics.median(shown_years)) + 1
+            spans.append((m.start(), m.end()))
+        elif (m := _OLDER.search(text)) and shown_years:
+            hi = int(statistics.median(shown_years)) - 1
+            spans.append((m.start(), m.end()))
+        elif (m := _RECENT.search(text)) and newest_year and not negated(text, m.start()):
+            lo = newest_year - RECENT_YEARS
+            spans.append((m.start(), m.end()))
+    return lo, hi, spans
