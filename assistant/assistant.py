@@ -26,6 +26,7 @@ from assistant.explain import claims_for, render
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError
+from retrieval.ranker import Ranking
 
 log = logging.getLogger(__name__)
 MAX_NARRATION_CHARS = 300
@@ -202,8 +203,9 @@ class Assistant:
         norm = float(np.linalg.norm(q))
         return q / norm if norm > 0 else None
 
-    def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
-        prefs = session.preferences
+    def rank(self, prefs: Preferences, k: int, timings: dict[str, float] | None = None) -> Ranking:
+        """The top-k candidates for preferences: constraints, people/tag boosts, query vector, then the recommender."""
+        timings = {} if timings is None else timings
         constraints = Constraints(
             include_genres=frozenset(prefs.include_genres),
             exclude_genres=frozenset(prefs.exclude_genres),
@@ -222,12 +224,17 @@ class Assistant:
         t0 = time.perf_counter()
         query = self._query_vector(prefs)
         timings["embed"] = (time.perf_counter() - t0) * 1000
-        k = prefs.n or self.n_recommendations
         ranking = self.engine.recommender.recommend(
             query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres,
             boosts=boosts,
         )
         timings.update(ranking.timings_ms)
+        return ranking
+
+    def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
+        prefs = session.preferences
+        catalog = self.engine.catalog
+        ranking = self.rank(prefs, prefs.n or self.n_recommendations, timings)
 
         t1 = time.perf_counter()
         recs = []

@@ -176,6 +176,30 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_benchmark(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import check_backend_name, get_backend
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack, html_report, print_comparison, run_benchmark, write_json
+
+    cfg = _config(args)
+    check_backend_name(cfg.backend)
+    bench = args.bench
+    if not (bench / "cases.jsonl").is_file() or not (bench / "items.jsonl").is_file():
+        raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
+    engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
+    result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed)
+    print_comparison(result)
+    if args.json:
+        write_json(result, args.json)
+        print(f"wrote {args.json}")
+    if args.report:
+        html_report(result, args.report)
+        print(f"wrote {args.report}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -205,6 +229,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--data", type=Path, help="a labelled set in the format of eval/data/understanding.yaml")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_understanding)
+    s = ev.add_parser("benchmark", parents=[common], help="replay a CRS benchmark (ReDial format) and score it")
+    s.add_argument("--bench", type=Path, required=True, help="folder with cases.jsonl and items.jsonl")
+    s.add_argument("--backend", help="understanding backend (default: rules here; LLMs are slow per case)")
+    s.add_argument("--sample", type=int, help="score a seeded random subset of N cases (95%% CIs reported)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", type=Path, help="write the metrics here")
+    s.add_argument("--report", type=Path, help="write a self-contained HTML report here")
+    s.set_defaults(func=cmd_eval_benchmark, backend="rules")
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")
     s.add_argument("--port", type=int)

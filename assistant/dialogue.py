@@ -22,7 +22,7 @@ from assistant.models import Preferences, Session, Understanding
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
     out = [x for x in old if x not in removed]
-    return out + [x for x in added if x not in out]
+    return list(dict.fromkeys(out + added))
 
 
 def merge(state: Preferences, new: Preferences) -> Preferences:

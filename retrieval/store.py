@@ -166,9 +166,10 @@ class ItemStore:
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the given items (missing ids are left out)."""
+        ids = list(dict.fromkeys(ids))  # chroma rejects repeated ids
         if not ids:
             return {}
-        res = self.collection.get(ids=list(ids), include=["embeddings"])
+        res = self.collection.get(ids=ids, include=["embeddings"])
         return {iid: np.asarray(v, dtype=np.float32) for iid, v in zip(res["ids"], res["embeddings"], strict=True)}
 
     def all_vectors(self) -> tuple[list[str], np.ndarray]:

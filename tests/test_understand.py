@@ -130,3 +130,10 @@ def test_later_turns_override_earlier_ones(parser):
     assert "horror" in state.include_genres and "horror" not in state.exclude_genres
     state = merge(state, prefs_of(parser, "after 2010"))
     assert (state.year_min, state.year_max) == (2011, None)
+
+
+def test_a_title_named_twice_is_liked_once(parser):
+    from assistant.dialogue import merge
+
+    p = prefs_of(parser, "I loved Galaxy Quest, yes Galaxy Quest")
+    assert merge(Preferences(), p).liked == ["3175"]

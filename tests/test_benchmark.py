@@ -1,0 +1,115 @@
+"""Benchmark replay: metrics against hand-computed values, and a small benchmark in the ReDial format
+built from demo-pack rows, run through `crs eval benchmark` with no code change."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from eval.benchmark import Case, load_cases, replay, score
+from eval.metrics import mean_ci, ndcg_at, rank_of, recall_at, reciprocal_rank
+from tests.test_cli import crs
+
+
+def test_metrics_match_hand_computed_values():
+    ranked = ["a", "b", "c", "d"]
+    assert rank_of(ranked, "c") == 3 and rank_of(ranked, "z") is None
+    assert recall_at(3, 1) == 0.0 and recall_at(3, 3) == 1.0 and recall_at(None, 50) == 0.0
+    assert ndcg_at(1, 10) == 1.0
+    assert ndcg_at(3, 10) == pytest.approx(1 / math.log2(4)) == pytest.approx(0.5)
+    assert ndcg_at(11, 10) == 0.0
+    assert reciprocal_rank(4) == 0.25 and reciprocal_rank(None) == 0.0
+    mean, half = mean_ci([1.0, 0.0, 0.0, 1.0])
+    assert mean == 0.5 and half == pytest.approx(1.96 * math.sqrt((4 * 0.25 / 3) / 4))
+
+
+def test_samples_are_case_target_pairs_with_and_without_mentioned_targets():
+    cases = [
+        Case(id="1", dialog_id="d", turns=[], target_ids=["a", "x"], mentioned_ids=["a"]),
+        Case(id="2", dialog_id="d", turns=[], target_ids=["c"]),
+    ]
+    per = score(cases, {"1": ["a", "b"], "2": ["b", "c"]})
+    assert per["recall@1"] == [1.0, 0.0, 0.0]          # a at 1, x absent, c at 2
+    assert per["recall@5"] == [1.0, 0.0, 1.0]
+    assert per["recall@1_excl_mentioned"] == [0.0, 0.0]  # "a" was already mentioned
+    assert per["mrr"] == [1.0, 0.0, 0.5]
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory, small_pack_dir):
+    """A benchmark folder in the ReDial format whose items are the small pack's movies."""
+    from retrieval.pack import load_pack
+
+    pack = load_pack(small_pack_dir)
+    root = tmp_path_factory.mktemp("bench") / "tiny-crs"
+    root.mkdir()
+    with (root / "items.jsonl").open("w") as f:
+        for it in pack.items:
+            f.write(json.dumps({"id": it.id, "name": it.name, "title": it.title, "year": it.year,
+                                "genres": [g.lower() for g in it.genres]}) + "\n")
+    by_name = {it.name: it.id for it in pack.items}
+    cases = [
+        ("1", [("user", "Hi! I love funny sci-fi like Galaxy Quest (1999)")], ["Men in Black (a.k.a. MIB) (1997)"]),
+        ("2", [("user", "any good animated movies for kids?")], ["Toy Story (1995)", "Aladdin (1992)"]),
+        ("3", [("user", "I like scary movies"), ("assistant", "Have you seen Alien (1979)?"),
+               ("user", "Yes! more like that one please")], ["Aliens (1986)"]),
+        ("4", [("user", "a crime thriller from the 90s")], ["Pulp Fiction (1994)"]),
+    ]
+    with (root / "cases.jsonl").open("w") as f:
+        for cid, turns, targets in cases:
+            mentioned = [n for n in by_name if any(n in t for _, t in turns)]
+            f.write(json.dumps({
+                "id": cid, "dialog_id": cid,
+                "turns": [{"role": r, "text": t} for r, t in turns],
+                "targets": targets, "target_ids": [by_name[t] for t in targets],
+                "mentioned": mentioned, "mentioned_ids": [by_name[m] for m in mentioned],
+                "response": f"You should watch {targets[0]}",
+            }) + "\n")
+    return root
+
+
+def test_the_reference_response_never_reaches_the_system(tiny_bench, small_assistant):
+    assert "response" not in Case.model_fields
+    first = {c.id: replay(small_assistant, c)[0] for c in load_cases(tiny_bench)}
+    lines = (tiny_bench / "cases.jsonl").read_text().splitlines()
+    changed = tiny_bench.parent / "changed"
+    changed.mkdir()
+    (changed / "cases.jsonl").write_text(
+        "\n".join(json.dumps({**json.loads(line), "response": "Watch Titanic (1997)!"}) for line in lines) + "\n"
+    )
+    again = {c.id: replay(small_assistant, c)[0] for c in load_cases(changed)}
+    assert first == again
+
+
+def test_any_benchmark_folder_in_the_format_runs_through_the_cli(tiny_bench, tmp_path):
+    out, report = tmp_path / "out.json", tmp_path / "report.html"
+    run = crs("eval", "benchmark", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+              "--json", str(out), "--report", str(report))
+    assert run.returncode == 0, run.stderr
+    result = json.loads(out.read_text())
+    for key in ("recall@1", "recall@10", "recall@50", "ndcg@10", "recall@10_excl_mentioned", "n_cases",
+                "latency_p50_ms", "latency_p95_ms"):
+        assert key in result, key
+    assert result["n_cases"] == 4 and result["n_samples"] == 5
+    assert 0.0 <= result["recall@1"] <= result["recall@10"] <= result["recall@50"] <= 1.0
+    assert result["recall@50"] > 0  # the picks are not random: at least one target is found
+    assert "ours (rules)" in run.stdout
+    page = report.read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page and "<script" not in page
+
+
+def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_assistant):
+    from eval.benchmark import run_benchmark
+
+    a = run_benchmark(small_assistant, tiny_bench, sample=3, seed=1, progress=False)
+    b = run_benchmark(small_assistant, tiny_bench, sample=3, seed=1, progress=False)
+    assert a["n_cases"] == 3 and a["sampled"] and a == {**b, "latency_p50_ms": a["latency_p50_ms"],
+                                                        "latency_p95_ms": a["latency_p95_ms"]}
+    assert "recall@10_ci95" in a
+
+
+def test_a_folder_without_cases_is_a_clear_error(tmp_path):
+    run = crs("eval", "benchmark", "--bench", str(tmp_path), "--state-dir", str(tmp_path / "s"))
+    assert run.returncode == 2 and "needs cases.jsonl and items.jsonl" in run.stderr
