@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -89,24 +90,68 @@ def bench_pack(bench: Path, cache: Path) -> Path:
     return root
 
 
-def replay(assistant, case: Case, depth: int = DEPTH) -> tuple[list[str], list[float]]:
-    """The assistant's top-`depth` item ids after the case's history, and each user turn's latency (ms)."""
+@dataclass
+class Replay:
+    """One replayed case: the top-`depth` ranking after its history, the last reply shown, turn latencies (ms)."""
+
+    ranked: list[str]
+    shown: list = field(default_factory=list)  # Recommendation objects of the last user turn
+    preferences: object = None
+    latencies: list[float] = field(default_factory=list)
+
+
+def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
+    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn."""
     from assistant.models import Session
 
     session = Session()
-    latencies = []
+    out = Replay(ranked=[])
     parser = assistant.engine.parser
     for turn in case.turns:
         if turn.role == "user":
             t0 = time.perf_counter()
-            assistant.respond(session, turn.text)
-            latencies.append((time.perf_counter() - t0) * 1000)
+            reply = assistant.respond(session, turn.text)
+            out.latencies.append((time.perf_counter() - t0) * 1000)
+            out.shown = reply.recommendations
         else:
             named = [m.item_id for m, _ in parser._titles(turn.text)]
             if named:
                 session.shown = named
-    ranking = assistant.rank(session.preferences, depth)
-    return [c.item_id for c in ranking.candidates], latencies
+    out.preferences = session.preferences
+    out.ranked = [c.item_id for c in assistant.rank(session.preferences, depth).candidates]
+    return out
+
+
+def beyond_accuracy(assistant, cases: list[Case], replays: dict[str, Replay], all_cases: list[Case]) -> dict:
+    """Coverage, diversity, novelty and popularity bias of the top-10 lists; violations and faithfulness
+    of what was shown. Popularity is how often the benchmark's dialogues mention an item."""
+    from eval.beyond import catalog_coverage, exposure_counts, gini, intra_list_diversity, long_tail_share, novelty
+    from eval.faithfulness import claim_problems, constraint_violations
+
+    catalog = assistant.engine.catalog
+    top10 = [replays[c.id].ranked[:10] for c in cases]
+    popularity: dict[str, float] = {}
+    for c in all_cases:
+        for i in set(c.mentioned_ids) | set(c.target_ids):
+            popularity[i] = popularity.get(i, 0.0) + 1.0
+    ild = []
+    for lst in top10:
+        vecs = assistant.engine.store.vectors(lst)
+        ild.append(intra_list_diversity(np.stack([vecs[i] for i in lst if i in vecs])) if len(vecs) > 1 else 0.0)
+    shown = [(r, replays[c.id].preferences) for c in cases for r in replays[c.id].shown]
+    violating = sum(bool(constraint_violations(r.item_id, prefs, catalog)) for r, prefs in shown)
+    claims = sum(len(r.claims) for r, _ in shown)
+    false_claims = sum(min(len(claim_problems(r, catalog)), len(r.claims)) for r, _ in shown)
+    return {
+        "catalog_coverage@10": round(catalog_coverage(top10, len(catalog)), 4),
+        "intra_list_diversity@10": round(float(np.mean(ild)), 4) if ild else 0.0,
+        "novelty@10_bits": round(novelty(top10, popularity), 3),
+        "popularity_gini@10": round(gini(exposure_counts(top10, catalog.ids)), 4),
+        "long_tail_share@10": round(long_tail_share(top10, popularity), 4),
+        "constraint_violation_rate": round(violating / len(shown), 4) if shown else 0.0,
+        "explanation_faithfulness": round(1 - false_claims / claims, 4) if claims else 1.0,
+        "n_shown": len(shown),
+    }
 
 
 def score(cases: list[Case], ranked: dict[str, list[str]]) -> dict[str, list[float]]:
@@ -133,12 +178,11 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
     n_all = len(cases)
     if sample and sample < n_all:
         cases = random.Random(seed).sample(cases, sample)
-    ranked: dict[str, list[str]] = {}
-    latencies: list[float] = []
+    replays: dict[str, Replay] = {}
     for case in tqdm(cases, desc="benchmark cases", unit="case", disable=not progress):
-        ranked[case.id], lat = replay(assistant, case)
-        latencies += lat
-    per = score(cases, ranked)
+        replays[case.id] = replay(assistant, case)
+    latencies = [ms for r in replays.values() for ms in r.latencies]
+    per = score(cases, {cid: r.ranked for cid, r in replays.items()})
     out: dict = {}
     for key, values in per.items():
         mean, half = mean_ci(values)
@@ -155,6 +199,7 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         "backend": assistant.backend.name,
         "benchmark": bench.resolve().name,
     })
+    out.update(beyond_accuracy(assistant, cases, replays, load_cases(bench)))
     return out
 
 
@@ -173,6 +218,9 @@ def print_comparison(result: dict) -> None:
     if result["sampled"]:
         note += f"; seeded sample, recall@10 95% CI ± {result['recall@10_ci95']:.3f}"
     print(f"({note}; turn latency p50 {result['latency_p50_ms']} ms, p95 {result['latency_p95_ms']} ms)")
+    print("beyond accuracy: " + ", ".join(f"{k} {result[k]}" for k in (
+        "catalog_coverage@10", "intra_list_diversity@10", "novelty@10_bits", "popularity_gini@10",
+        "long_tail_share@10", "constraint_violation_rate", "explanation_faithfulness")))
 
 
 def html_report(result: dict, path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.explain import render
 from assistant.models import (
-    CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Recommendation, TagClaim, YearClaim,
+    CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Preferences, Recommendation, TagClaim, YearClaim,
 )
 from retrieval.catalog import Catalog
 
@@ -61,3 +61,21 @@ def faithfulness(recs: list[Recommendation], catalog: Catalog) -> float:
         return 1.0
     bad = sum(min(len(claim_problems(r, catalog)), len(r.claims)) for r in recs)
     return 1.0 - bad / total
+
+
+def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) -> list[str]:
+    """How a shown item breaks the user's active hard constraints (empty when it breaks none)."""
+    item = catalog.get(item_id)
+    keys = set(item.genre_keys)
+    out = []
+    if not set(prefs.include_genres) <= keys:
+        out.append(f"{item.name} lacks {sorted(set(prefs.include_genres) - keys)}")
+    if set(prefs.exclude_genres) & keys:
+        out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")
+    if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
+        out.append(f"{item.name} is before {prefs.year_min}")
+    if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
+        out.append(f"{item.name} is after {prefs.year_max}")
+    if item.id in set(prefs.exclude_items) | set(prefs.disliked) | set(prefs.liked):
+        out.append(f"{item.name} was excluded, disliked or already named")
+    return out

@@ -72,14 +72,14 @@ def tiny_bench(tmp_path_factory, small_pack_dir):
 
 def test_the_reference_response_never_reaches_the_system(tiny_bench, small_assistant):
     assert "response" not in Case.model_fields
-    first = {c.id: replay(small_assistant, c)[0] for c in load_cases(tiny_bench)}
+    first = {c.id: replay(small_assistant, c).ranked for c in load_cases(tiny_bench)}
     lines = (tiny_bench / "cases.jsonl").read_text().splitlines()
     changed = tiny_bench.parent / "changed"
     changed.mkdir()
     (changed / "cases.jsonl").write_text(
         "\n".join(json.dumps({**json.loads(line), "response": "Watch Titanic (1997)!"}) for line in lines) + "\n"
     )
-    again = {c.id: replay(small_assistant, c)[0] for c in load_cases(changed)}
+    again = {c.id: replay(small_assistant, c).ranked for c in load_cases(changed)}
     assert first == again
 
 
@@ -96,6 +96,8 @@ def test_any_benchmark_folder_in_the_format_runs_through_the_cli(tiny_bench, tmp
     assert 0.0 <= result["recall@1"] <= result["recall@10"] <= result["recall@50"] <= 1.0
     assert result["recall@50"] > 0  # the picks are not random: at least one target is found
     assert "ours (rules)" in run.stdout
+    assert result["constraint_violation_rate"] == 0.0 and result["explanation_faithfulness"] == 1.0
+    assert 0 < result["catalog_coverage@10"] <= 1 and 0 < result["intra_list_diversity@10"] <= 1
     page = report.read_text()
     assert page.startswith("<!doctype html>") and "<svg" in page and "<script" not in page
 

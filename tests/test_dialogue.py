@@ -7,6 +7,7 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.backends import RulesBackend
 from assistant.models import Session
+from eval.faithfulness import constraint_violations
 from eval.understanding import SlotScores, evaluate_backend, load_set
 
 HELDOUT = load_set.__defaults__[0].with_name("understanding_heldout.yaml")
@@ -15,23 +16,6 @@ HELDOUT = load_set.__defaults__[0].with_name("understanding_heldout.yaml")
 @pytest.fixture(scope="module")
 def demo(demo_engine):
     return Assistant(demo_engine)
-
-
-def violations(rec, prefs, catalog) -> list[str]:
-    item = catalog.get(rec.item_id)
-    keys = set(item.genre_keys)
-    out = []
-    if not set(prefs.include_genres) <= keys:
-        out.append(f"{item.name} lacks {set(prefs.include_genres) - keys}")
-    if set(prefs.exclude_genres) & keys:
-        out.append(f"{item.name} has excluded {set(prefs.exclude_genres) & keys}")
-    if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
-        out.append(f"{item.name} before {prefs.year_min}")
-    if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
-        out.append(f"{item.name} after {prefs.year_max}")
-    if item.id in set(prefs.exclude_items) | set(prefs.disliked) | set(prefs.liked):
-        out.append(f"{item.name} was excluded, disliked or already named")
-    return out
 
 
 @pytest.mark.parametrize("path", [None, HELDOUT], ids=["main", "heldout"])
@@ -43,7 +27,7 @@ def test_no_recommendation_of_any_scripted_dialogue_breaks_the_state(demo, demo_
         for turn in dialogue.turns:
             reply = demo.respond(session, turn.user)
             for rec in reply.recommendations:
-                assert violations(rec, session.preferences, demo_catalog) == [], (dialogue.name, turn.user)
+                assert constraint_violations(rec.item_id, session.preferences, demo_catalog) == [], turn.user
                 checked += 1
     assert checked >= 5 * sum(len(d.turns) for d in cases.dialogues) // 2  # most turns recommend
 
