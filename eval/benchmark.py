@@ -154,6 +154,15 @@ def beyond_accuracy(assistant, cases: list[Case], replays: dict[str, Replay], al
     }
 
 
+def dense_baseline(assistant, cases: list[Case], depth: int = DEPTH) -> dict[str, list[str]]:
+    """Reference ranking measured in the same run: the user turns embedded as one text, top items by cosine
+    over the same vectors, no filters and no dialogue state."""
+    embedder, store = assistant.engine.embedder, assistant.engine.store
+    texts = [" ".join(t.text for t in c.turns if t.role == "user") for c in cases]
+    vectors = embedder.encode(texts)
+    return {c.id: [h.item_id for h in store.search(v, depth)] for c, v in zip(cases, vectors, strict=True)}
+
+
 def score(cases: list[Case], ranked: dict[str, list[str]]) -> dict[str, list[float]]:
     """Per-sample metric values, keyed 'recall@10', 'recall@10_excl_mentioned', ..."""
     per: dict[str, list[float]] = {}
@@ -200,6 +209,8 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         "benchmark": bench.resolve().name,
     })
     out.update(beyond_accuracy(assistant, cases, replays, load_cases(bench)))
+    baseline = score(cases, dense_baseline(assistant, cases))
+    out["baseline_dense"] = {k: round(mean_ci(v)[0], 4) for k, v in baseline.items()}
     return out
 
 
@@ -212,6 +223,9 @@ def print_comparison(result: dict) -> None:
     print(f"{ours:<28}" + "".join(f"{result.get(c, float('nan')):>11.3f}" for c in cols))
     excl = "ours, excl. mentioned"
     print(f"{excl:<28}" + "".join(f"{result.get(c + '_excl_mentioned', float('nan')):>11.3f}" for c in cols))
+    base = result.get("baseline_dense", {})
+    if base:
+        print(f"{'dense baseline (same run)':<28}" + "".join(f"{base.get(c, float('nan')):>11.3f}" for c in cols))
     for name, figures in published.items():
         print(f"{name:<28}" + "".join(f"{figures[c]:>11.3f}" if c in figures else f"{'–':>11}" for c in cols))
     note = f"{result['n_samples']} samples from {result['n_cases']} of {result['n_cases_total']} cases"
@@ -230,13 +244,15 @@ def html_report(result: dict, path: Path) -> None:
     published = PUBLISHED.get(result["benchmark"], {})
     series = {f"ours ({result['backend']})": {k: result[f"recall@{k}"] for k in KS},
               "ours, excl. mentioned": {k: result[f"recall@{k}_excl_mentioned"] for k in KS}}
+    if result.get("baseline_dense"):
+        series["dense baseline (same run)"] = {k: result["baseline_dense"][f"recall@{k}"] for k in KS}
     for name, fig in published.items():
         series[name] = {k: fig[f"recall@{k}"] for k in KS if f"recall@{k}" in fig}
     w, hgt, pad = 560, 320, 48
     top = max([v for s in series.values() for v in s.values()] + [0.05]) * 1.1
     xs = {k: pad + i * (w - 2 * pad) / (len(KS) - 1) for i, k in enumerate(KS)}
     y = lambda v: hgt - pad - v / top * (hgt - 2 * pad)  # noqa: E731
-    colors = ["#d9480f", "#f08c00", "#1971c2", "#2f9e44", "#7048e8", "#868e96"]
+    colors = ["#d9480f", "#f08c00", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96"]
     lines = []
     for (name, s), color in zip(series.items(), colors, strict=False):
         pts = " ".join(f"{xs[k]:.1f},{y(v):.1f}" for k, v in sorted(s.items()))
@@ -246,7 +262,8 @@ def html_report(result: dict, path: Path) -> None:
     ticks = "".join(f'<text x="{pad - 6}" y="{y(t):.1f}" text-anchor="end">{t:.2f}</text>'
                     for t in np.linspace(0, top, 5))
     legend = "".join(f'<li style="color:{c}">{h.escape(n)}</li>' for n, c in zip(series, colors, strict=False))
-    rows = "".join(f"<tr><td>{h.escape(k)}</td><td>{h.escape(str(v))}</td></tr>" for k, v in result.items())
+    rows = "".join(f"<tr><td>{h.escape(k)}</td><td>{h.escape(str(v))}</td></tr>" for k, v in result.items()
+                   if not isinstance(v, dict))
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Benchmark: {h.escape(result['benchmark'])}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:900px}}td{{padding:2px 10px}}
 svg text{{font-size:12px}}</style></head><body>

@@ -95,7 +95,8 @@ def test_any_benchmark_folder_in_the_format_runs_through_the_cli(tiny_bench, tmp
     assert result["n_cases"] == 4 and result["n_samples"] == 5
     assert 0.0 <= result["recall@1"] <= result["recall@10"] <= result["recall@50"] <= 1.0
     assert result["recall@50"] > 0  # the picks are not random: at least one target is found
-    assert "ours (rules)" in run.stdout
+    assert "ours (rules)" in run.stdout and "dense baseline (same run)" in run.stdout
+    assert 0.0 <= result["baseline_dense"]["recall@10"] <= 1.0
     assert result["constraint_violation_rate"] == 0.0 and result["explanation_faithfulness"] == 1.0
     assert 0 < result["catalog_coverage@10"] <= 1 and 0 < result["intra_list_diversity@10"] <= 1
     page = report.read_text()
