@@ -108,8 +108,11 @@ def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_a
 
     a = run_benchmark(small_assistant, tiny_bench, sample=3, seed=1, progress=False)
     b = run_benchmark(small_assistant, tiny_bench, sample=3, seed=1, progress=False)
-    assert a["n_cases"] == 3 and a["sampled"] and a == {**b, "latency_p50_ms": a["latency_p50_ms"],
-                                                        "latency_p95_ms": a["latency_p95_ms"]}
+    def without_timings(result: dict) -> dict:  # timings vary run to run; everything else must not
+        return {k: v for k, v in result.items() if not k.startswith("latency")}
+
+    assert a["n_cases"] == 3 and a["sampled"]
+    assert without_timings(a) == without_timings(b)
     assert "recall@10_ci95" in a
 
 
