@@ -183,8 +183,9 @@ class Assistant:
             preferences=session.preferences.model_copy(deep=True),
         )
 
-    def _query_vector(self, prefs: Preferences) -> np.ndarray | None:
-        """What to search for: the description and wanted genres, pulled towards the liked items."""
+    def query_vector(self, prefs: Preferences) -> np.ndarray | None:
+        """The search vector (384,): the description, keywords, people and wanted genres, pulled towards
+        the liked items; None when nothing describes the request (then popularity ranks)."""
         genres = self.engine.catalog.genres
         words = [prefs.query, *prefs.keywords, *prefs.people] + [
             genres.get(g, g) for g in prefs.include_genres + prefs.mood_genres
@@ -222,7 +223,7 @@ class Assistant:
             for iid in catalog.by_tag.get(kw, ()):
                 boosts[iid] = boosts.get(iid, 0.0) + 0.5
         t0 = time.perf_counter()
-        query = self._query_vector(prefs)
+        query = self.query_vector(prefs)
         timings["embed"] = (time.perf_counter() - t0) * 1000
         ranking = self.engine.recommender.recommend(
             query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres,

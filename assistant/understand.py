@@ -101,6 +101,10 @@ class RulesParser:
         entry = self._phrase_genres.get(" ".join(word.casefold().split()))
         return entry[0][0] if entry and len(entry[0]) == 1 else None
 
+    def titles_in(self, text: str) -> list[str]:
+        """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
+        return list(dict.fromkeys(m.item_id for m, _ in self._titles(text)))
+
     @property
     def genre_list(self) -> str:
         return ", ".join(sorted(self.catalog.genres))

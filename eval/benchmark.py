@@ -114,7 +114,7 @@ def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
             out.latencies.append((time.perf_counter() - t0) * 1000)
             out.shown = reply.recommendations
         else:
-            named = [m.item_id for m, _ in parser._titles(turn.text)]
+            named = parser.titles_in(turn.text)
             if named:
                 session.shown = named
     out.preferences = session.preferences
