@@ -1,8 +1,9 @@
-"""The assistant: one message in, one grounded `Reply` out.
+"""The assistant: one message in, one grounded `Reply` out (`respond`), or the same reply as it
+grows while an LLM streams its opening sentence (`stream`).
 
     respond(session, message)
       -> clean and check the message
-      -> understand (backend) -> merge into the dialogue state
+      -> understand (backend) -> route by intent -> update the dialogue state
       -> embed the request -> retrieve with filters -> CF re-rank -> diversify (retrieval.ranker)
       -> explain each pick from its claims -> Reply
 """
@@ -22,6 +23,7 @@ from assistant.backends import Backend, get_backend
 from assistant.answers import answer
 from assistant.dialogue import apply, resolve_refs
 from assistant.engine import Engine
+from assistant.lexicon import ORDINAL_NAMES
 from assistant.explain import claims_for, render
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
@@ -77,9 +79,10 @@ class Assistant:
             log.warning("narration failed (%s); keeping the template opening", e)
             tokens = []
         sentence = " ".join("".join(tokens).split())
-        if tokens and not self.narration_is_safe(sentence, reply):
+        safe = bool(tokens) and self.narration_is_safe(sentence, reply)
+        if tokens and not safe:
             log.warning("narration rejected by the safety check; keeping the template opening")
-        opening = sentence if tokens and self.narration_is_safe(sentence, reply) else template
+        opening = sentence if safe else template
         reply.text = opening + "\n" + rest
         if session.turns and session.turns[-1].role == "assistant":
             session.turns[-1].text = reply.text
@@ -128,7 +131,7 @@ class Assistant:
         """One reply per intent; only recommend, refine and reset change the dialogue state."""
         low = text.casefold()
         if u.intent in ("recommend", "refine", "reset"):
-            apply(session, u, plural=bool(re.search(r"\b(?:those|these|them|all)\b", low)))
+            apply(session, u)
         if u.intent == "reset":
             return Reply(text=prompts.render("replies", "reset"), intent="reset")
         if u.intent in ("recommend", "refine"):
@@ -162,8 +165,8 @@ class Assistant:
             ids = resolve_refs(u.refs[:1], session.shown)
             if not ids:
                 n = len(session.shown)
-                last = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-                text = prompts.render("replies", "no_such_item", n_shown=n, noun=self.noun, last=last[min(n, 10) - 1] if n else "first")
+                last = ORDINAL_NAMES[min(n, len(ORDINAL_NAMES)) - 1] if n else "first"
+                text = prompts.render("replies", "no_such_item", n_shown=n, noun=self.noun, last=last)
                 return Reply(text=text, intent="ask_item")
             item_id = ids[0]
         elif session.focus:

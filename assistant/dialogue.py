@@ -56,18 +56,19 @@ def resolve_refs(refs: list[int], shown: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def referenced(u: Understanding, session: Session, plural: bool) -> list[str]:
-    """The items a message points at: ordinals, else 'it'/'that one' (the focus or top pick), else all shown."""
+def referenced(u: Understanding, session: Session) -> list[str]:
+    """The items a message points at: its references, else all shown for "something else",
+    else 'it'/'that one' (the item in focus, or the top pick)."""
     if u.refs:
         return resolve_refs(u.refs, session.shown)
+    if u.action == "exclude_shown":
+        return list(session.shown)
     if not session.shown:
         return [session.focus] if session.focus else []
-    if plural:
-        return list(session.shown)
     return [session.focus] if session.focus in session.shown else session.shown[:1]
 
 
-def apply(session: Session, u: Understanding, plural: bool = False) -> None:
+def apply(session: Session, u: Understanding) -> None:
     """Updates the session's preferences for one understood message (recommend, refine or reset)."""
     if u.intent == "reset":
         session.preferences, session.shown, session.focus = Preferences(), [], None
@@ -76,7 +77,7 @@ def apply(session: Session, u: Understanding, plural: bool = False) -> None:
         return
     new = u.preferences.model_copy(deep=True)
     if u.action:
-        items = referenced(u, session, plural or u.action in ("exclude_shown",))
+        items = referenced(u, session)
         if u.action == "more_like":
             new.liked += items
         elif u.action == "dislike_refs":

@@ -192,7 +192,11 @@ def _llama(path: str, n_ctx: int):
 def local_chat(name: str, state_dir: Path, n_ctx: int = 2048) -> ChatModel:
     """The packaged local model, loaded once per process."""
     path = assemble_local_model(name, state_dir)
-    model = LlamaCppChatModel(client=_llama(str(path), n_ctx), lock=threading.Lock())
+    try:
+        client = _llama(str(path), n_ctx)
+    except Exception as e:  # llama.cpp raises ValueError/RuntimeError on a bad file or too little memory
+        raise LLMError(f"cannot load the local model {name!r}: {type(e).__name__}: {e}") from e
+    model = LlamaCppChatModel(client=client, lock=threading.Lock())
     return ChatModel(model, f"local:{name}", json_mode="schema")
 
 

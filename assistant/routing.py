@@ -56,6 +56,7 @@ _REF = re.compile(
     rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b"
     r"|(?:#|\bnumber\s+|\bno\.\s*)(?P<num>\d{1,2})\b"
 )
+PLURAL = re.compile(r"\b(?:those|these|them|all of them|all)\b")
 PRONOUN = re.compile(r"\b(?:it|that one|this one|that movie|this movie|that film|this film|that book|this book)\b")
 MORE_LIKE = re.compile(
     r"\b(?:more (?:like|of)|similar to|something like|like|same as|in the vein of|along the lines of|"

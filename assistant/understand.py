@@ -151,8 +151,8 @@ class RulesParser:
             prefs.n = max(1, min(20, int(raw) if raw.isdigit() else NUMBER_WORDS[raw]))
             consumed.append(_Span(count.start(), count.end()))
         action = routing.action_of(masked, refs, has_shown or bool(session.focus))
-        if action:
-            consumed += [_Span(m.start(), m.end()) for m in re.finditer(r"\b(?:" + "|".join(ORDINALS) + r")\b", masked)]
+        if action and not refs and routing.PLURAL.search(masked):  # "I've seen those": every shown item
+            refs = list(range(len(session.shown)))
         prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
 
         slots = prefs.model_copy(update={"query": ""})

@@ -254,7 +254,7 @@ def html_report(result: dict, path: Path) -> None:
     y = lambda v: hgt - pad - v / top * (hgt - 2 * pad)  # noqa: E731
     colors = ["#d9480f", "#f08c00", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96"]
     lines = []
-    for (name, s), color in zip(series.items(), colors, strict=False):
+    for s, color in zip(series.values(), colors, strict=False):
         pts = " ".join(f"{xs[k]:.1f},{y(v):.1f}" for k, v in sorted(s.items()))
         lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>')
         lines += [f'<circle cx="{xs[k]:.1f}" cy="{y(v):.1f}" r="3" fill="{color}"/>' for k, v in s.items()]

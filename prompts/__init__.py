@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import jinja2
@@ -11,7 +11,7 @@ import jinja2
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _templates(collection: str) -> dict[str, jinja2.Template]:
     text = resources.files(__package__).joinpath(f"{collection}.toml").read_text(encoding="utf-8")
     return {name: _ENV.from_string(src.strip()) for name, src in tomllib.loads(text).items()}

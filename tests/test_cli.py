@@ -79,3 +79,11 @@ def test_terminal_chat_keeps_state_between_lines(small_pack_dir, state):
     replies = [line for line in out.stdout.splitlines() if "assistant> " in line]
     assert len(replies) == 2
     assert "from 1990–1999, without Comedy" in replies[1]
+
+
+def test_an_unavailable_local_model_falls_back_to_rules_and_says_why(small_pack_dir, state):
+    out = crs("ask", "sci-fi from the 90s", "--json", "--pack", str(small_pack_dir), "--state-dir", str(state),
+              extra_env={"CRS_BACKEND": "local", "CRS_LOCAL_MODEL": "no-such-model"})
+    assert out.returncode == 0, out.stderr
+    assert "backend 'local' unavailable" in out.stderr and "using the rules backend" in out.stderr
+    assert len(json.loads(out.stdout)["recommendations"]) == 5

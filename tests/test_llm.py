@@ -56,7 +56,7 @@ def llama_server(model_state):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("llama_cpp.server exited")
+                raise RuntimeError("llama_cpp.server exited") from None
             time.sleep(0.5)
     else:
         proc.kill()
