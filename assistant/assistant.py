@@ -29,6 +29,7 @@ from assistant.models import Preferences, Recommendation, Reply, Session, Turn, 
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError
 from retrieval.ranker import Ranking
+from retrieval.recommenders import Context
 
 log = logging.getLogger(__name__)
 MAX_NARRATION_CHARS = 300
@@ -117,6 +118,7 @@ class Assistant:
 
         t0 = time.perf_counter()
         understanding = self.backend.understand(text, session)
+        self._note_mentions(session, text)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text))
         reply = self._route(session, understanding, text, timings)
@@ -124,6 +126,30 @@ class Assistant:
         session.turns.append(Turn(role="assistant", text=reply.text))
         reply.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
         return reply
+
+    def observe(self, session: Session, role: str, text: str) -> None:
+        """Takes in one turn of an earlier conversation without answering it: a user turn updates the
+        dialogue state as `respond` would; an assistant turn registers the items it named (so "that one"
+        and the conversation models see them). For importing history and for benchmark replay."""
+        text = clean_message(text if isinstance(text, str) else "")[: self.max_message_chars]
+        if role == "assistant":
+            named = self.engine.parser.titles_in(text)
+            if named:
+                session.shown = named
+                session.mentioned = list(dict.fromkeys([*session.mentioned, *named]))
+            session.turns.append(Turn(role="assistant", text=text))
+            return
+        if not re.search(r"\w", text):
+            return
+        understanding = self.backend.understand(text, session)
+        self._note_mentions(session, text)
+        session.turns.append(Turn(role="user", text=text))
+        if understanding.intent in ("recommend", "refine", "reset"):
+            apply(session, understanding)
+
+    def _note_mentions(self, session: Session, text: str) -> None:
+        session.recent = self.engine.parser.titles_in(text)
+        session.mentioned = list(dict.fromkeys([*session.mentioned, *session.recent]))
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -207,16 +233,49 @@ class Assistant:
         norm = float(np.linalg.norm(q))
         return q / norm if norm > 0 else None
 
-    def rank(self, prefs: Preferences, k: int, timings: dict[str, float] | None = None) -> Ranking:
-        """The top-k candidates for preferences: constraints, people/tag boosts, query vector, then the recommender."""
+    def context(self, session: Session, prefs: Preferences | None = None) -> Context:
+        """What the ranker's models see: the conversation's words and named items, likes, and the
+        known user's stored history."""
+        prefs = prefs or session.preferences
+        return Context(
+            text=" ".join(t.text for t in session.turns),
+            query=self.query_vector(prefs),
+            liked=list(prefs.liked),
+            disliked=list(prefs.disliked),
+            mentioned=list(session.mentioned),
+            recent=list(session.recent),
+            history=self.history(session.user_id),
+        )
+
+    def history(self, user_id: str | None) -> list[str]:
+        """A known user's stored positives (none for anonymous sessions)."""
+        return []
+
+    def rank(self, session: Session, k: int, timings: dict[str, float] | None = None) -> Ranking:
+        """The top-k candidates for the session: constraints, people/tag boosts, context, then the ranker."""
         timings = {} if timings is None else timings
-        constraints = Constraints(
+        prefs = session.preferences
+        t0 = time.perf_counter()
+        ctx = self.context(session)
+        timings["embed"] = (time.perf_counter() - t0) * 1000
+        ranking = self.engine.ranker.recommend(ctx, self.constraints(session), k, mood_genres=prefs.mood_genres,
+                                               boosts=self.boosts(prefs))
+        timings.update(ranking.timings_ms)
+        return ranking
+
+    def constraints(self, session: Session) -> Constraints:
+        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past or named."""
+        prefs = session.preferences
+        return Constraints(
             include_genres=frozenset(prefs.include_genres),
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items),
+            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned),
         )
+
+    def boosts(self, prefs: Preferences) -> dict[str, float]:
+        """Items the request points at directly: a named person's work, a tag's items."""
         catalog = self.engine.catalog
         boosts: dict[str, float] = {}
         for name in prefs.people:
@@ -225,20 +284,12 @@ class Assistant:
         for kw in prefs.keywords:
             for iid in catalog.by_tag.get(kw, ()):
                 boosts[iid] = boosts.get(iid, 0.0) + 0.5
-        t0 = time.perf_counter()
-        query = self.query_vector(prefs)
-        timings["embed"] = (time.perf_counter() - t0) * 1000
-        ranking = self.engine.recommender.recommend(
-            query, constraints, k, liked=prefs.liked, disliked=prefs.disliked, mood_genres=prefs.mood_genres,
-            boosts=boosts,
-        )
-        timings.update(ranking.timings_ms)
-        return ranking
+        return boosts
 
     def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
         prefs = session.preferences
         catalog = self.engine.catalog
-        ranking = self.rank(prefs, prefs.n or self.n_recommendations, timings)
+        ranking = self.rank(session, prefs.n or self.n_recommendations, timings)
 
         t1 = time.perf_counter()
         recs = []

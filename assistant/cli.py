@@ -101,7 +101,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from assistant.engine import model_path, train_cf
+    from assistant.engine import MODELS, model_path, train_models
     from retrieval.pack import load_pack
 
     cfg = _config(args)
@@ -110,10 +110,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not pack.interactions:
         print("this pack has no interactions: recommendations use content and popularity only")
         return 0
-    t0 = time.perf_counter()
-    model = train_cf(pack, cfg.state_dir, force=True)
-    print(f"trained EASE on {model.meta['n_positives']:,} positives over {len(model.item_ids):,} items "
-          f"in {time.perf_counter() - t0:.1f} s -> {model_path(cfg.state_dir, pack)}")
+    catalog = pack.catalog()
+    for name in MODELS:
+        t0 = time.perf_counter()
+        model = train_models(pack, catalog, cfg.state_dir, names=(name,), force=True)[name]
+        print(f"trained {name} over {len(model.item_ids):,} items in {time.perf_counter() - t0:.1f} s "
+              f"-> {model_path(cfg.state_dir, pack, name)}")
     return 0
 
 

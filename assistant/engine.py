@@ -16,7 +16,8 @@ from retrieval.cf import EaseModel
 from retrieval.embed import Embedder, shared_embedder
 from retrieval.errors import IndexNotBuilt
 from retrieval.pack import Pack, load_pack
-from retrieval.ranker import Recommender
+from retrieval.ranker import HybridRanker
+from retrieval.recommenders import BprModel, ItemKnnModel, PopularityModel, Recommender, TrainingData
 from retrieval.store import ItemStore, make_client
 
 log = logging.getLogger(__name__)
@@ -30,17 +31,33 @@ class Engine:
     catalog: Catalog
     embedder: Embedder
     store: ItemStore
-    cf: EaseModel | None
+    models: dict[str, Recommender]
     parser: RulesParser
-    recommender: Recommender
+    ranker: HybridRanker
 
     @property
     def noun(self) -> str:
         return self.pack.manifest.item_noun
 
 
-def model_path(state_dir: Path, pack: Pack) -> Path:
-    return Path(state_dir) / "models" / pack.name / "ease.pt"
+# Every model `crs train` fits on a pack's interactions; the ranker uses RANKED (the others are for comparison,
+# `crs eval cf`, or a learned blend that asks for them).
+MODELS = {"ease": EaseModel, "bpr": BprModel, "itemknn": ItemKnnModel, "popularity": PopularityModel}
+RANKED = ("ease", "popularity")
+
+
+def model_path(state_dir: Path, pack: Pack, name: str = "ease") -> Path:
+    return Path(state_dir) / "models" / pack.name / f"{name}.pt"
+
+
+def training_data(pack: Pack, catalog: Catalog) -> TrainingData:
+    spec = pack.manifest.interactions
+    return TrainingData(
+        item_ids=catalog.ids,
+        interactions=pack.interactions,
+        data_hash=pack.interactions_hash,
+        positive_min_rating=spec.positive_min_rating if spec else 4.0,
+    )
 
 
 def open_store(pack: Pack, state_dir: Path, chroma_host: str | None = None, chroma_port: int = 8000) -> ItemStore:
@@ -56,25 +73,33 @@ def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = 
     return True
 
 
-def train_cf(pack: Pack, state_dir: Path, force: bool = False, progress: bool = True) -> EaseModel | None:
-    """Trains (or loads, when current) the pack's CF model; None when the pack has no interactions."""
+def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str, ...] = RANKED, force: bool = False,
+                 progress: bool = True) -> dict[str, Recommender]:
+    """Trains (or loads, when current) the named models of a pack; none when the pack has no interactions."""
     if not pack.interactions:
-        return None
-    path = model_path(state_dir, pack)
-    if not force:
-        try:
-            return EaseModel.load(path, pack.interactions_hash)
-        except IndexNotBuilt:
-            pass
-    spec = pack.manifest.interactions
-    model = EaseModel.fit(
-        pack.interactions,
-        pack.interactions_hash,
-        positive_min_rating=spec.positive_min_rating if spec else 4.0,
-        progress=progress,
-    )
-    model.save(path)
-    return model
+        return {}
+    data = training_data(pack, catalog)
+    out: dict[str, Recommender] = {}
+    for name in names:
+        cls = MODELS[name]
+        path = model_path(state_dir, pack, name)
+        if not force:
+            try:
+                out[name] = cls.load(path, pack.interactions_hash)
+                continue
+            except IndexNotBuilt:
+                pass
+        model = cls.fit(data, progress=progress)
+        model.save(path)
+        out[name] = model
+    return out
+
+
+def load_models(pack: Pack, state_dir: Path, names: tuple[str, ...] = RANKED) -> dict[str, Recommender]:
+    """Loads trained models, refusing stale ones (IndexNotBuilt says which and how to fix it)."""
+    if not pack.interactions:
+        return {}
+    return {name: MODELS[name].load(model_path(state_dir, pack, name), pack.interactions_hash) for name in names}
 
 
 def prepare(
@@ -97,18 +122,18 @@ def prepare(
     store = open_store(pack, Path(state_dir), chroma_host, chroma_port)
     if build:
         build_index(pack, store, embedder, progress=progress)
-        cf = train_cf(pack, Path(state_dir), progress=progress)
+        models = train_models(pack, catalog, Path(state_dir), progress=progress)
     else:
         if not store.is_current(pack.items_hash, embedder.name, len(pack.items)):
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")
-        cf = EaseModel.load(model_path(Path(state_dir), pack), pack.interactions_hash) if pack.interactions else None
+        models = load_models(pack, Path(state_dir))
     titles = TitleIndex(catalog)
     return Engine(
         pack=pack,
         catalog=catalog,
         embedder=embedder,
         store=store,
-        cf=cf,
+        models=models,
         parser=RulesParser(catalog, titles),
-        recommender=Recommender(catalog, store, cf, pool=candidate_pool),
+        ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
     )

@@ -63,6 +63,9 @@ class Session(BaseModel):
     shown: list[str] = []
     focus: str | None = Field(None, description="the item last talked about, for 'it' and 'that one'")
     turns: list[Turn] = []
+    mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
+    recent: list[str] = Field([], description="the items named in the last user message")
+    user_id: str | None = Field(None, description="a known user: their stored feedback personalises the results")
 
 
 class GenreClaim(BaseModel):

@@ -65,7 +65,7 @@ def main() -> int:
 
     from assistant.assistant import Assistant
     from assistant.config import DEMO_PACK
-    from assistant.engine import model_path, open_store, prepare, train_cf
+    from assistant.engine import MODELS, model_path, open_store, prepare, training_data
     from assistant.models import Session
     from retrieval.constraints import Constraints
     from retrieval.embed import shared_embedder
@@ -94,11 +94,13 @@ def main() -> int:
         t = time.perf_counter()
         store.build(pack.items, timed_encode, pack.items_hash, embedder.name, progress=True)
         build_s = time.perf_counter() - t
-    path = model_path(state, pack)
-    path.unlink(missing_ok=True)
-    t = time.perf_counter()
-    model = train_cf(pack, state, force=True, progress=True)
-    train_s = time.perf_counter() - t
+    data = training_data(pack, pack.catalog())
+    trained = {}
+    for name, cls in MODELS.items():
+        t = time.perf_counter()
+        model = cls.fit(data, progress=True)
+        trained[name] = (time.perf_counter() - t, model)
+        model.save(model_path(state, pack, name))
 
     engine = prepare(DEMO_PACK, state, embedder=embedder, progress=False)
     assistant = Assistant(engine)
@@ -165,7 +167,8 @@ def main() -> int:
               f"(embedding {len(pack.items) / embed_s:,.0f} items/s, insert {len(pack.items) / (build_s - embed_s):,.0f} items/s)")
     else:
         print("index build: reused an existing index (run without --state-dir to measure)")
-    print(f"CF (EASE) training: {train_s:.1f} s over {len(model.item_ids):,} items, {model.meta['n_positives']:,} positives")
+    for name, (secs, model) in trained.items():
+        print(f"training {name}: {secs:.1f} s over {len(model.item_ids):,} items")
     print(f"turns: {len(msgs)} varied requests, {sum(n_recs) / len(n_recs):.2f} recommendations on average")
     print()
     print(f"{'stage':<22}{'p50 ms':>10}{'p95 ms':>10}")

@@ -101,24 +101,31 @@ class Replay:
 
 
 def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
-    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn."""
+    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn.
+
+    Earlier turns are taken in with `observe` (user turns update the dialogue state, the human
+    recommender's turns register the titles they named); the last user turn gets a full `respond`,
+    timed. Our own reply is then dropped from the transcript, so the ranking sees the same history
+    a deployed assistant would have had."""
     from assistant.models import Session
 
     session = Session()
     out = Replay(ranked=[])
-    parser = assistant.engine.parser
-    for turn in case.turns:
-        if turn.role == "user":
-            t0 = time.perf_counter()
-            reply = assistant.respond(session, turn.text)
-            out.latencies.append((time.perf_counter() - t0) * 1000)
-            out.shown = reply.recommendations
-        else:
-            named = parser.titles_in(turn.text)
-            if named:
-                session.shown = named
+    last = max(i for i, t in enumerate(case.turns) if t.role == "user")
+    for i, turn in enumerate(case.turns):
+        if i < last:
+            assistant.observe(session, turn.role, turn.text)
+            continue
+        if i > last:
+            break
+        t0 = time.perf_counter()
+        reply = assistant.respond(session, turn.text)
+        out.latencies.append((time.perf_counter() - t0) * 1000)
+        out.shown = reply.recommendations
+        if session.turns and session.turns[-1].role == "assistant":
+            session.turns.pop()
     out.preferences = session.preferences
-    out.ranked = [c.item_id for c in assistant.rank(session.preferences, depth).candidates]
+    out.ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
     return out
 
 

@@ -1,9 +1,11 @@
 """Candidate generation, hybrid re-ranking and diversification.
 
-Candidates come from the vector store (filtered by the constraints), from CF neighbours
-of the items the user liked, and from the most-liked items; every one is checked
-against the same `Constraints`, scored by a blend of query similarity, CF, popularity
-and mood, and the top k are picked with MMR so the list is not five near-copies.
+Candidates come from the vector store (filtered by the constraints), from every trained
+model (CF neighbours of the liked items, what past conversations recommended, popular
+items) and from direct boosts; every one is checked against the same `Constraints`, gets
+its features (query and seed similarity, mood, boost, and each model's scores), is scored
+by the pack's blend (`retrieval.blend`), and the top k are picked with MMR so the list is
+not five near-copies.
 """
 
 from __future__ import annotations
@@ -13,24 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from pydantic import BaseModel
-
+from retrieval.blend import Blend
 from retrieval.catalog import Catalog, genre_key
-from retrieval.cf import EaseModel
 from retrieval.constraints import Constraints
+from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 
-class RankingWeights(BaseModel):
-    """Blend weights of the hybrid score, and MMR's relevance/diversity trade-off (1 = no diversification)."""
-
-    similarity: float = 1.0
-    cf: float = 0.6
-    popularity: float = 0.5
-    mood: float = 0.15
-    boost: float = 0.5
-    disliked_cf: float = 0.5
-    mmr_lambda: float = 0.8
+BASE_FEATURES = ("similarity", "seed_similarity", "mood", "boost")
 
 
 @dataclass(slots=True)
@@ -39,13 +31,13 @@ class Candidate:
 
     item_id: str
     vector: np.ndarray
-    similarity: float = 0.0
-    cf: float = 0.0
-    popularity: float = 0.0
-    mood: float = 0.0
-    boost: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     sources: set[str] = field(default_factory=set)
+
+    @property
+    def similarity(self) -> float:
+        return self.features.get("similarity", 0.0)
 
 
 @dataclass(slots=True)
@@ -57,115 +49,127 @@ class Ranking:
     timings_ms: dict[str, float]
 
 
-class Recommender:
-    """Retrieves, re-ranks and diversifies over one pack's store, CF model and catalog."""
+class HybridRanker:
+    """Retrieves, scores and diversifies over one pack's store, catalog and trained models."""
 
     def __init__(
         self,
         catalog: Catalog,
         store: ItemStore,
-        cf: EaseModel | None,
-        weights: RankingWeights | None = None,
+        models: Sequence[Recommender] = (),
+        blend: Blend | None = None,
         pool: int = 100,
+        mmr_lambda: float = 0.8,
     ) -> None:
         self.catalog = catalog
         self.store = store
-        self.cf = cf
-        self.weights = weights or RankingWeights()
-        self.pool = pool
+        self.models = list(models)
+        self.pool_size = pool
+        self.mmr_lambda = mmr_lambda
+        self.blend = blend or Blend.default(self.feature_names)
         self._by_popularity = [catalog.ids[i] for i in np.argsort(-catalog.popularity, kind="stable")]
 
-    def recommend(
+    @property
+    def feature_names(self) -> list[str]:
+        names = list(BASE_FEATURES)
+        for m in self.models:
+            names += list(getattr(m, "FEATURES", (m.name,)))
+        return names
+
+    def set_models(self, models: Sequence[Recommender], blend: Blend | None = None) -> None:
+        """Swaps the trained models (and their blend) in one step; the default blend when none is given."""
+        self.models = list(models)
+        self.blend = blend or Blend.default(self.feature_names)
+
+    def pool(
         self,
-        query: np.ndarray | None,
+        ctx: Context,
         constraints: Constraints,
-        k: int,
-        liked: Sequence[str] = (),
-        disliked: Sequence[str] = (),
         mood_genres: Sequence[str] = (),
         boosts: Mapping[str, float] | None = None,
-    ) -> Ranking:
-        """The top-k items for a query vector (384,) or None, under hard constraints, seeded by liked items.
-
-        `boosts` are items the request points at directly (a person's films, a tag), with a weight in [0, 1+]:
-        they join the candidates and add to their score.
-        """
+        timings: dict[str, float] | None = None,
+    ) -> list[Candidate]:
+        """Every candidate that passes the constraints, with its features (not yet scored)."""
         boosts = boosts or {}
-        timings: dict[str, float] = {}
+        timings = {} if timings is None else timings
         t0 = time.perf_counter()
         pool: dict[str, Candidate] = {}
+        query = ctx.query
         if query is not None:
-            for hit in self.store.search(query, self.pool, constraints.where()):
-                pool[hit.item_id] = Candidate(hit.item_id, hit.vector, similarity=hit.similarity, sources={"vector"})
+            for hit in self.store.search(query, self.pool_size, constraints.where()):
+                pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": hit.similarity}, sources={"vector"})
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
         extra: list[tuple[str, str]] = []
-        if self.cf is not None and liked:
-            extra += [(iid, "cf") for iid, _ in self.cf.top(liked, self.pool)]
-        top_boosted = sorted(boosts, key=lambda i: -boosts[i])[: self.pool]
-        extra += [(iid, "boost") for iid in top_boosted if iid in self.catalog]
+        for model in self.models:
+            extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
+        top_boosted = sorted(boosts, key=lambda i: -boosts[i])[: self.pool_size]
+        extra += [(iid, "boost") for iid in top_boosted]
         n_pop = 0
         for iid in self._by_popularity:
-            if n_pop >= self.pool // 2:
+            if n_pop >= self.pool_size // 2:
                 break
             if constraints.allows(self.catalog.get(iid)):
                 extra.append((iid, "popular"))
                 n_pop += 1
-        missing = [iid for iid, _ in extra if iid not in pool]
-        vectors = self.store.vectors(list(dict.fromkeys(missing)))
+        extra = [(iid, src) for iid, src in extra if iid in self.catalog]
+        # one place decides what may be shown: the same constraints the store filtered on
+        allowed = {iid for iid, _ in extra if iid not in pool and constraints.allows(self.catalog.get(iid))}
+        seeds = [s for s in ctx.seeds if s in self.catalog]
+        vectors = self.store.vectors(list(allowed) + seeds)
         for iid, source in extra:
             if iid in pool:
                 pool[iid].sources.add(source)
-            elif iid in vectors:
+            elif iid in allowed and iid in vectors:
                 vec = vectors[iid]
                 sim = float(vec @ query) if query is not None else 0.0
-                pool[iid] = Candidate(iid, vec, similarity=sim, sources={source})
-
-        # one place decides what may be shown: the same constraints the store filtered on
+                pool[iid] = Candidate(iid, vec, {"similarity": sim}, sources={source})
         cands = [c for c in pool.values() if constraints.allows(self.catalog.get(c.item_id))]
         t2 = time.perf_counter()
         timings["candidates"] = (t2 - t1) * 1000
 
-        for c in cands:
-            c.boost = float(boosts.get(c.item_id, 0.0))
-        self._score(cands, liked, disliked, mood_genres, has_query=query is not None)
-        chosen = self._diversify(cands, k)
-        timings["rerank"] = (time.perf_counter() - t2) * 1000
-        return Ranking(chosen, len(cands), timings)
-
-    def _score(
-        self,
-        cands: list[Candidate],
-        liked: Sequence[str],
-        disliked: Sequence[str],
-        mood_genres: Sequence[str],
-        has_query: bool,
-    ) -> None:
-        if not cands:
-            return
-        w = self.weights
         ids = [c.item_id for c in cands]
-        cf = np.zeros(len(cands), dtype=np.float32)
-        if self.cf is not None and liked:
-            cf = self.cf.score(liked, ids)
-        if self.cf is not None and disliked:
-            cf = cf - w.disliked_cf * self.cf.score(disliked, ids)
-        top = float(np.abs(cf).max()) if len(cf) else 0.0
-        cf_norm = cf / top if top > 0 else cf
+        seed_vecs = [vectors[s] for s in seeds if s in vectors]
+        seed_vec = np.mean(seed_vecs, axis=0) if seed_vecs else None
         moods = {genre_key(g) for g in mood_genres}
-        for c, raw, norm in zip(cands, cf, cf_norm, strict=True):
-            item = self.catalog.get(c.item_id)
-            c.cf = float(raw)
-            c.popularity = float(self.catalog.popularity[self.catalog.row[c.item_id]])
-            c.mood = 1.0 if moods & set(item.genre_keys) else 0.0
-            c.score = (
-                (w.similarity * c.similarity if has_query else 0.0)
-                + w.cf * float(norm)
-                + w.popularity * c.popularity
-                + w.mood * c.mood
-                + w.boost * c.boost
-            )
+        for c in cands:
+            c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
+            c.features["mood"] = 1.0 if moods & set(self.catalog.get(c.item_id).genre_keys) else 0.0
+            c.features["boost"] = float(boosts.get(c.item_id, 0.0))
+        for model in self.models:
+            for name, values in model.features(ctx, ids).items():
+                for c, v in zip(cands, values, strict=True):
+                    c.features[name] = float(v)
+        timings["features"] = (time.perf_counter() - t2) * 1000
+        return cands
+
+    def matrix(self, cands: Sequence[Candidate], names: Sequence[str]) -> np.ndarray:
+        return np.array([[c.features.get(n, 0.0) for n in names] for c in cands], dtype=np.float32).reshape(
+            len(cands), len(names))
+
+    def recommend(
+        self,
+        ctx: Context,
+        constraints: Constraints,
+        k: int,
+        mood_genres: Sequence[str] = (),
+        boosts: Mapping[str, float] | None = None,
+    ) -> Ranking:
+        """The top-k items for a request under hard constraints: pool, blend, then MMR.
+
+        `boosts` are items the request points at directly (a person's films, a tag), with a weight in [0, 1+]:
+        they join the candidates and add to their score.
+        """
+        timings: dict[str, float] = {}
+        cands = self.pool(ctx, constraints, mood_genres, boosts, timings)
+        t0 = time.perf_counter()
+        scores = self.blend.score(self.matrix(cands, self.blend.names))
+        for c, s in zip(cands, scores, strict=True):
+            c.score = float(s)
+        chosen = self._diversify(cands, k)
+        timings["rerank"] = (time.perf_counter() - t0) * 1000
+        return Ranking(chosen, len(cands), timings)
 
     def _diversify(self, cands: list[Candidate], k: int) -> list[Candidate]:
         """Maximal marginal relevance over item vectors; identical names are never both shown."""
@@ -176,7 +180,7 @@ class Recommender:
         span = float(scores.max() - scores.min())
         rel = (scores - scores.min()) / span if span > 0 else np.ones_like(scores)
         vecs = np.stack([c.vector for c in cands])
-        lam = self.weights.mmr_lambda
+        lam = self.mmr_lambda
         chosen: list[int] = []
         names: set[str] = set()
         max_sim = np.full(len(cands), -np.inf, dtype=np.float32)

@@ -1,0 +1,153 @@
+"""The hybrid score: how the ranker turns each candidate's evidence into one number.
+
+Features are first scaled within the request (each divided by its largest magnitude over
+the candidate pool, so a model's raw scale never matters) and, for the learned blend,
+joined by their reciprocal ranks. Two blends:
+
+- `Blend.default()`: fixed linear weights, used when a pack has nothing to learn them from;
+- `Blend.fit(...)`: a small learning-to-rank model in torch (linear part plus a one-hidden-
+  layer MLP) trained with a listwise softmax loss on a dev split: each example is one
+  request's candidate pool and which of its items the person actually took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from retrieval.recommenders import Saved
+
+# What a feature means lives where it is computed: similarity and seed_similarity (ranker), mood and boost
+# (the request), ease/bpr/itemknn/popularity (retrieval.recommenders, retrieval.cf), conv_* (retrieval.conversations).
+DEFAULT_WEIGHTS = {
+    "similarity": 1.0,
+    "seed_similarity": 0.3,
+    "ease": 0.6,
+    "popularity": 0.5,
+    "mood": 0.15,
+    "boost": 0.5,
+    "conv_co": 0.3,
+    "conv_recent": 0.2,
+    "conv_trans": 0.4,
+    "conv_pop": 0.3,
+    "conv_knn": 0.8,
+}
+
+
+def scale(features: np.ndarray) -> np.ndarray:
+    """Each column divided by its largest magnitude over the pool (all-zero columns stay zero)."""
+    top = np.abs(features).max(axis=0, keepdims=True) if len(features) else np.ones((1, features.shape[1]))
+    return np.divide(features, top, out=np.zeros_like(features), where=top > 0)
+
+
+def rank_features(features: np.ndarray) -> np.ndarray:
+    """1 / log2(2 + rank) of each item within each column; 0 where the feature is 0."""
+    order = np.argsort(-features, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(len(features))[:, None].repeat(features.shape[1], 1), axis=0)
+    return np.where(features != 0, 1.0 / np.log2(2.0 + ranks), 0.0).astype(np.float32)
+
+
+class _Net(torch.nn.Module):
+    def __init__(self, n_in: int, hidden: int) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(n_in, 1)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.linear(x) + self.mlp(x)).squeeze(-1)
+
+
+class Blend(Saved):
+    """Scores a pool of candidates from a (n_candidates, n_features) matrix whose columns are `names`."""
+
+    FORMAT: ClassVar[str] = "blend-v1"
+
+    def __init__(self, names: Sequence[str], weights: dict[str, float] | None = None, net: _Net | None = None,
+                 hidden: int = 32, data_hash: str = "", meta: dict | None = None) -> None:
+        super().__init__(data_hash=data_hash, meta=meta or {})
+        self.names = list(names)
+        self.weights = np.array([(weights or {}).get(n, 0.0) for n in self.names], dtype=np.float32)
+        self.net = net
+        self.hidden = hidden
+
+    @classmethod
+    def default(cls, names: Sequence[str]) -> Blend:
+        return cls(names, DEFAULT_WEIGHTS)
+
+    @property
+    def learned(self) -> bool:
+        return self.net is not None
+
+    def inputs(self, features: np.ndarray) -> np.ndarray:
+        scaled = scale(features)
+        return np.hstack([scaled, rank_features(features)]).astype(np.float32)
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0, dtype=np.float32)
+        if self.net is None:
+            return scale(features) @ self.weights
+        with torch.no_grad():
+            return self.net(torch.from_numpy(self.inputs(features))).numpy()
+
+    @classmethod
+    def fit(cls, names: Sequence[str], examples: Sequence[tuple[np.ndarray, np.ndarray]], epochs: int = 25,
+            hidden: int = 32, seed: int = 0, data_hash: str = "", progress: bool = False) -> Blend:
+        """Learns from (features of a pool, 0/1 labels of what was taken) examples; pools without a positive
+        teach nothing and are skipped."""
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        blend = cls(names, hidden=hidden, data_hash=data_hash)
+        useful = [(f, y) for f, y in examples if len(f) and y.sum() > 0]
+        if not useful:
+            raise ValueError("no example has a positive item in its candidate pool; nothing to learn")
+        torch.manual_seed(seed)
+        width = max(len(f) for f, _ in useful)
+        n_in = 2 * len(blend.names)
+        x = torch.zeros(len(useful), width, n_in)
+        y = torch.zeros(len(useful), width)
+        mask = torch.zeros(len(useful), width, dtype=torch.bool)
+        for k, (f, labels) in enumerate(useful):
+            x[k, : len(f)] = torch.from_numpy(blend.inputs(f))
+            y[k, : len(f)] = torch.from_numpy(labels.astype(np.float32))
+            mask[k, : len(f)] = True
+        net = _Net(n_in, hidden)
+        opt = torch.optim.Adam(net.parameters(), lr=0.01, weight_decay=1e-4)
+        gen = torch.Generator().manual_seed(seed)
+        for _ in tqdm(range(epochs), desc="learning the blend", unit="epoch", disable=not progress):
+            perm = torch.randperm(len(useful), generator=gen)
+            for b in range(0, len(perm), 64):
+                j = perm[b : b + 64]
+                logits = net(x[j]).masked_fill(~mask[j], -1e9)
+                logp = torch.log_softmax(logits, dim=1)
+                loss = -((logp * y[j]).sum(1) / y[j].sum(1)).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        net.eval()
+        blend.net = net
+        blend.meta = {"n_examples": len(useful), "epochs": epochs, "train_seconds": time.perf_counter() - started}
+        return blend
+
+    def state(self) -> dict:
+        return {"names": self.names, "hidden": self.hidden,
+                "net": {k: v for k, v in self.net.state_dict().items()} if self.net is not None else {}}
+
+    @classmethod
+    def load(cls, path: str | Path, data_hash: str | None = None) -> Blend:
+        saved = cls.read(path, data_hash)
+        s = saved["state"]
+        blend = cls(s["names"], hidden=int(s["hidden"]), data_hash=saved["data_hash"], meta=saved["meta"])
+        if s["net"]:
+            net = _Net(2 * len(blend.names), blend.hidden)
+            net.load_state_dict(s["net"])
+            net.eval()
+            blend.net = net
+        return blend

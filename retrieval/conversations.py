@@ -1,0 +1,191 @@
+"""Learning from past conversations: what people recommended, accepted and turned down.
+
+A `LoggedTurn` is one moment in a past conversation where items were recommended: the
+conversation so far, the items named before it, what was recommended, and which of those
+the user accepted or rejected. An operator's logs (or our own sessions with their
+feedback) become training data for `ConversationModel`, which learns four signals:
+
+- co-mention: items named in the same conversation (a conversation counts once per pair);
+- transitions: after item A was named, item B was recommended (accepted counts double,
+  rejected counts against);
+- recommended popularity: how often an item was recommended (and not turned down);
+- context neighbours: the past conversations whose words are closest (TF-IDF cosine) vote
+  for what was recommended in them.
+
+Everything is sparse torch tensors plus a TF-IDF vocabulary; fitting takes seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+from pydantic import BaseModel, ConfigDict
+
+from retrieval.recommenders import Context, Saved, _top
+from retrieval.tfidf import TfidfEncoder
+
+
+class LoggedTurn(BaseModel):
+    """One recommendation moment of a past conversation. Item lists hold catalog ids."""
+
+    model_config = ConfigDict(extra="ignore")
+    conversation_id: str
+    text: str = ""  # the conversation up to this moment, both sides
+    mentioned: list[str] = []
+    recommended: list[str] = []
+    accepted: list[str] = []
+    rejected: list[str] = []
+
+
+def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> torch.Tensor:
+    index = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, -1)
+    return torch.sparse_coo_tensor(index, torch.tensor(vals, dtype=torch.float32), shape).coalesce()
+
+
+class ConversationModel(Saved):
+    """Conversation-log CF: co-mention, transitions, recommended popularity and context neighbours."""
+
+    FORMAT: ClassVar[str] = "conversations-v1"
+    name = "conversations"
+    FEATURES = ("conv_co", "conv_recent", "conv_trans", "conv_pop", "conv_knn")
+
+    def __init__(self, item_ids: list[str], co: torch.Tensor, trans_t: torch.Tensor, pop: torch.Tensor,
+                 encoder: TfidfEncoder, contexts: torch.Tensor, targets: torch.Tensor, data_hash: str, meta: dict,
+                 knn_k: int = 200, knn_power: float = 3.0) -> None:
+        super().__init__(data_hash=data_hash, meta=meta)
+        self.item_ids = item_ids
+        self.row = {iid: j for j, iid in enumerate(item_ids)}
+        self.co = co.to_sparse_csr()
+        self.trans_t = trans_t.to_sparse_csr()  # transposed: row b holds the items after which b was recommended
+        self.pop = pop
+        self.encoder = encoder
+        self.contexts = contexts.to_sparse_csr()  # (turns, vocab), unit rows
+        self.targets_t = targets.t().coalesce().to_sparse_csr()  # (items, turns)
+        self.knn_k, self.knn_power = knn_k, knn_power
+
+    @classmethod
+    def fit(cls, turns: Sequence[LoggedTurn], item_ids: Sequence[str], data_hash: str = "",
+            progress: bool = False) -> ConversationModel:
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        item_ids = list(item_ids)
+        row = {iid: j for j, iid in enumerate(item_ids)}
+        n = len(item_ids)
+        by_conv: dict[str, set[int]] = {}
+        tr_r, tr_c, tr_v = [], [], []
+        pop = torch.zeros(n)
+        t_r, t_c, t_v = [], [], []
+        for k, t in enumerate(tqdm(turns, desc="learning from conversations", unit="turn", disable=not progress)):
+            named = [row[i] for i in dict.fromkeys(t.mentioned) if i in row]
+            rejected = {row[i] for i in t.rejected if i in row}
+            accepted = {row[i] for i in t.accepted if i in row}
+            recs = [row[i] for i in dict.fromkeys(t.recommended + t.accepted) if i in row]
+            by_conv.setdefault(t.conversation_id, set()).update(named + [r for r in recs if r not in rejected])
+            for r in recs:
+                w = -1.0 if r in rejected else 2.0 if r in accepted else 1.0
+                pop[r] += w
+                t_r.append(k)
+                t_c.append(r)
+                t_v.append(w)
+                for a in named:
+                    if a != r:
+                        tr_r.append(a)
+                        tr_c.append(r)
+                        tr_v.append(w)
+        co_r, co_c = [], []
+        for items in by_conv.values():
+            s = sorted(items)
+            for a in s:
+                for b in s:
+                    if a != b:
+                        co_r.append(a)
+                        co_c.append(b)
+        co = _sparse(co_r, co_c, [1.0] * len(co_r), (n, n))
+        trans_t = _sparse(tr_c, tr_r, tr_v, (n, n))
+        encoder = TfidfEncoder.fit([t.text for t in turns])
+        contexts = encoder.encode([t.text for t in turns])
+        targets = _sparse(t_r, t_c, t_v, (len(turns), n))
+        meta = {"n_turns": len(turns), "n_conversations": len(by_conv), "vocabulary": len(encoder.vocabulary),
+                "train_seconds": time.perf_counter() - started}
+        return cls(item_ids, co, trans_t, pop, encoder, contexts, targets, data_hash, meta)
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _from(self, matrix: torch.Tensor, ids: Sequence[str], decay: float = 1.0) -> np.ndarray:
+        """Row sums of `matrix` over the given items, the newest weighted 1 and older ones by `decay`^age."""
+        rows = [self.row[i] for i in ids if i in self.row]
+        if not rows:
+            return np.zeros(len(self.item_ids), dtype=np.float32)
+        seeds = torch.zeros(len(self.item_ids))
+        for age, r in enumerate(reversed(rows)):
+            seeds[r] += decay**age
+        return torch.mv(matrix, seeds).numpy()
+
+    def knn(self, text: str) -> np.ndarray:
+        """Votes of the `knn_k` past conversations closest in words, each weighted by similarity^power."""
+        q = self.encoder.encode([text]).to_dense()[0]
+        n_turns = self.contexts.shape[0]
+        if not text.strip() or float(q.abs().sum()) == 0.0 or n_turns == 0:
+            return np.zeros(len(self.item_ids), dtype=np.float32)
+        sims = torch.mv(self.contexts, q)
+        k = min(self.knn_k, n_turns)
+        top = torch.topk(sims, k)
+        weights = torch.zeros(n_turns)
+        weights[top.indices] = top.values.clamp(min=0) ** self.knn_power
+        return torch.mv(self.targets_t, weights).numpy()
+
+    def all_features(self, ctx: Context) -> dict[str, np.ndarray]:
+        mentioned = list(dict.fromkeys([*ctx.mentioned, *ctx.liked]))
+        return {
+            "conv_co": np.log1p(np.maximum(self._from(self.co, mentioned), 0)),
+            "conv_recent": np.log1p(np.maximum(self._from(self.co, ctx.recent), 0)),
+            "conv_trans": np.log1p(np.maximum(self._from(self.trans_t, mentioned, decay=0.7), 0)),
+            "conv_pop": np.log1p(np.maximum(self.pop.numpy(), 0)),
+            "conv_knn": self.knn(ctx.text),
+        }
+
+    def candidates(self, ctx: Context, n: int) -> list[str]:
+        f = self.all_features(ctx)
+        out: list[str] = []
+        for key in ("conv_knn", "conv_trans", "conv_co", "conv_pop"):
+            out += _top(f[key], self.item_ids, n)
+        return list(dict.fromkeys(out))
+
+    def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        f = self.all_features(ctx)
+        pos = np.array([self.row.get(i, -1) for i in ids])
+        known = pos >= 0
+        out = {}
+        for key, values in f.items():
+            col = np.zeros(len(ids), dtype=np.float32)
+            col[known] = values[pos[known]]
+            out[key] = col
+        return out
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        return {
+            "item_ids": self.item_ids,
+            "co": self.co.to_sparse_coo().coalesce(),
+            "trans_t": self.trans_t.to_sparse_coo().coalesce(),
+            "pop": self.pop,
+            "encoder": self.encoder.state(),
+            "contexts": self.contexts.to_sparse_coo().coalesce(),
+            "targets_t": self.targets_t.to_sparse_coo().coalesce(),
+            "knn": [self.knn_k, self.knn_power],
+        }
+
+    @classmethod
+    def load(cls, path: str | Path, data_hash: str | None = None) -> ConversationModel:
+        saved = cls.read(path, data_hash)
+        s = saved["state"]
+        return cls(s["item_ids"], s["co"], s["trans_t"], s["pop"], TfidfEncoder.from_state(s["encoder"]),
+                   s["contexts"], s["targets_t"].t(), saved["data_hash"], saved["meta"],
+                   knn_k=int(s["knn"][0]), knn_power=float(s["knn"][1]))
