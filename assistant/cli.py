@@ -190,7 +190,11 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
         raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
     engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
     assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
-    result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed)
+    folds = 0 if args.zero_shot else args.folds
+    if folds == 1 or folds < 0:
+        raise CrsError("--folds must be 0 (zero-shot) or at least 2")
+    result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed, folds=folds,
+                           learn_blend=not args.default_blend)
     print_comparison(result)
     if args.json:
         write_json(result, args.json)
@@ -237,6 +241,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", type=Path, help="write the metrics here")
     s.add_argument("--report", type=Path, help="write a self-contained HTML report here")
+    s.add_argument("--folds", type=int, default=5,
+                   help="learn from the benchmark's own dialogues K-fold by dialogue (default 5)")
+    s.add_argument("--zero-shot", action="store_true",
+                   help="learn nothing from the benchmark's dialogues (same as --folds 0)")
+    s.add_argument("--default-blend", action="store_true", help="fixed blend weights instead of learned ones")
     s.set_defaults(func=cmd_eval_benchmark, backend="rules")
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")

@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,33 +101,117 @@ class Replay:
     latencies: list[float] = field(default_factory=list)
 
 
-def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
-    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn.
+def feed_history(assistant, case: Case, answer_last: bool = True) -> tuple[object, list[float], list]:
+    """A fresh session that has taken in the case's history; returns it with the timed latency of the last
+    user turn and what was shown for it.
 
     Earlier turns are taken in with `observe` (user turns update the dialogue state, the human
     recommender's turns register the titles they named); the last user turn gets a full `respond`,
-    timed. Our own reply is then dropped from the transcript, so the ranking sees the same history
-    a deployed assistant would have had."""
+    timed, unless `answer_last` is False. Our own reply is then dropped from the transcript, so the
+    ranking sees the same history a deployed assistant would have had."""
     from assistant.models import Session
 
     session = Session()
-    out = Replay(ranked=[])
+    latencies: list[float] = []
+    shown: list = []
     last = max(i for i, t in enumerate(case.turns) if t.role == "user")
-    for i, turn in enumerate(case.turns):
-        if i < last:
+    for i, turn in enumerate(case.turns[: last + 1]):
+        if i < last or not answer_last:
             assistant.observe(session, turn.role, turn.text)
             continue
-        if i > last:
-            break
         t0 = time.perf_counter()
         reply = assistant.respond(session, turn.text)
-        out.latencies.append((time.perf_counter() - t0) * 1000)
-        out.shown = reply.recommendations
+        latencies.append((time.perf_counter() - t0) * 1000)
+        shown = reply.recommendations
         if session.turns and session.turns[-1].role == "assistant":
             session.turns.pop()
-    out.preferences = session.preferences
-    out.ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
-    return out
+    return session, latencies, shown
+
+
+def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
+    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn."""
+    session, latencies, shown = feed_history(assistant, case)
+    ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
+    return Replay(ranked=ranked, shown=shown, preferences=session.preferences, latencies=latencies)
+
+
+def pool_example(assistant, case: Case, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One learning-to-rank example: the features of the candidate pool after the case's history, and
+    which candidates the human recommender suggested."""
+    session, _, _ = feed_history(assistant, case, answer_last=False)
+    ranker = assistant.engine.ranker
+    prefs = session.preferences
+    cands = ranker.pool(assistant.context(session), assistant.constraints(session), prefs.mood_genres,
+                        assistant.boosts(prefs))
+    targets = set(case.target_ids)
+    return ranker.matrix(cands, names), np.array([c.item_id in targets for c in cands], dtype=np.float32)
+
+
+def logged_turns(cases: list[Case]) -> list:
+    """The cases as conversation logs to learn from: the history, what was named, what was recommended."""
+    from retrieval.conversations import LoggedTurn
+
+    return [LoggedTurn(conversation_id=c.dialog_id, text=" ".join(t.text for t in c.turns),
+                       mentioned=c.mentioned_ids, recommended=c.target_ids) for c in cases]
+
+
+def fold_of(case: Case, folds: int) -> int:
+    """Folds by dialogue (stable across runs and machines): no dialogue is ever split across folds."""
+    return zlib.crc32(case.dialog_id.encode()) % folds
+
+
+def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, learn_blend: bool = True,
+              progress: bool = True) -> tuple[dict[str, Replay], dict]:
+    """Replays `cases` fold by fold. For the cases of fold f, the conversation model is trained on the
+    other folds' dialogues only; the blend is learned on the dev fold f+1, from features computed with a
+    conversation model that saw neither fold f nor the dev fold. No dialogue ever helps predict itself."""
+    from tqdm import tqdm
+
+    from retrieval.blend import Blend
+    from retrieval.conversations import ConversationModel
+
+    ranker = assistant.engine.ranker
+    base = [m for m in ranker.models if m.name != ConversationModel.name]
+    item_ids = assistant.engine.catalog.ids
+    by_fold = [[c for c in all_cases if fold_of(c, folds) == f] for f in range(folds)]
+    replays: dict[str, Replay] = {}
+    if learn_blend and folds < 3:
+        learn_blend = False
+        info: dict = {"folds": folds, "blend": "default (a learned blend needs 3 folds or more)"}
+    else:
+        info = {"folds": folds, "blend": "learned" if learn_blend else "default"}
+    info["train_seconds"] = 0.0
+    bar = tqdm(total=len(cases), desc="benchmark cases", unit="case", disable=not progress)
+    try:
+        for f in range(folds):
+            test = [c for c in cases if fold_of(c, folds) == f]
+            if not test:
+                continue
+            blend = None
+            t0 = time.perf_counter()
+            if learn_blend:
+                dev = (f + 1) % folds
+                seen = [c for g in range(folds) if g not in (f, dev) for c in by_fold[g]]
+                ranker.set_models([*base, ConversationModel.fit(logged_turns(seen), item_ids)])
+                names = ranker.feature_names
+                examples = [pool_example(assistant, c, names) for c in
+                            tqdm(by_fold[dev], desc=f"fold {f}: dev examples", unit="case", leave=False,
+                                 disable=not progress)]
+                try:
+                    blend = Blend.fit(names, examples)
+                except ValueError:  # the dev fold gave nothing to learn from: keep the fixed weights
+                    info["blend"] = "default (a dev fold had no usable examples)"
+            seen = [c for g in range(folds) if g != f for c in by_fold[g]]
+            ranker.set_models([*base, ConversationModel.fit(logged_turns(seen), item_ids)], blend)
+            info["train_seconds"] += time.perf_counter() - t0
+            for case in test:
+                replays[case.id] = replay(assistant, case)
+                bar.update()
+    finally:
+        bar.close()
+        ranker.set_models(base)
+    info["train_seconds"] = round(info["train_seconds"], 1)
+    return replays, info
 
 
 def beyond_accuracy(assistant, cases: list[Case], replays: dict[str, Replay], all_cases: list[Case]) -> dict:
@@ -186,17 +271,26 @@ def score(cases: list[Case], ranked: dict[str, list[str]]) -> dict[str, list[flo
     return per
 
 
-def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int = 0, progress: bool = True) -> dict:
-    """Replays (a seeded sample of) the benchmark; returns the metrics with 95% CIs and latency."""
+def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int = 0, progress: bool = True,
+                  folds: int = 0, learn_blend: bool = True) -> dict:
+    """Replays (a seeded sample of) the benchmark; returns the metrics with 95% CIs and latency.
+
+    `folds` 0 is zero-shot: nothing is learned from the benchmark's dialogues. With `folds` K >= 2 the
+    conversation model (and the blend, unless `learn_blend` is False) are trained K-fold by dialogue."""
     from tqdm import tqdm
 
-    cases = load_cases(bench)
+    all_cases = load_cases(bench)
+    cases = all_cases
     n_all = len(cases)
     if sample and sample < n_all:
         cases = random.Random(seed).sample(cases, sample)
-    replays: dict[str, Replay] = {}
-    for case in tqdm(cases, desc="benchmark cases", unit="case", disable=not progress):
-        replays[case.id] = replay(assistant, case)
+    if folds >= 2:
+        replays, training = run_folds(assistant, cases, all_cases, folds, learn_blend, progress)
+    else:
+        training = {"folds": 0, "blend": "default"}
+        replays = {}
+        for case in tqdm(cases, desc="benchmark cases", unit="case", disable=not progress):
+            replays[case.id] = replay(assistant, case)
     latencies = [ms for r in replays.values() for ms in r.latencies]
     per = score(cases, {cid: r.ranked for cid, r in replays.items()})
     out: dict = {}
@@ -214,8 +308,9 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "backend": assistant.backend.name,
         "benchmark": bench.resolve().name,
+        "training": training,
     })
-    out.update(beyond_accuracy(assistant, cases, replays, load_cases(bench)))
+    out.update(beyond_accuracy(assistant, cases, replays, all_cases))
     baseline = score(cases, dense_baseline(assistant, cases))
     out["baseline_dense"] = {k: round(mean_ci(v)[0], 4) for k, v in baseline.items()}
     return out

@@ -159,7 +159,7 @@ class ConversationModel(Saved):
 
     def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]:
         f = self.all_features(ctx)
-        pos = np.array([self.row.get(i, -1) for i in ids])
+        pos = np.array([self.row.get(i, -1) for i in ids], dtype=np.int64)
         known = pos >= 0
         out = {}
         for key, values in f.items():

@@ -1,0 +1,146 @@
+"""Conversation-log CF: what past conversations named, recommended, accepted and turned down; and the
+benchmark's K-fold training, where no dialogue ever helps predict itself."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from retrieval.conversations import ConversationModel, LoggedTurn
+from retrieval.errors import IndexNotBuilt
+from retrieval.recommenders import Context
+
+ITEMS = ["a", "b", "c", "d", "e", "f"]
+
+
+def turn(cid, text="", mentioned=(), recommended=(), accepted=(), rejected=()):
+    return LoggedTurn(conversation_id=cid, text=text, mentioned=list(mentioned), recommended=list(recommended),
+                      accepted=list(accepted), rejected=list(rejected))
+
+
+@pytest.fixture(scope="module")
+def model():
+    logs = [
+        turn("1", "a space adventure with robots", ["a"], ["b"]),
+        turn("2", "space robots again please", ["a"], ["b", "c"], rejected=["c"]),
+        turn("3", "a gentle romance set in paris", ["d"], ["e"], accepted=["e"]),
+        turn("3", "a gentle romance set in paris, more", ["d", "e"], ["f"]),
+    ]
+    return ConversationModel.fit(logs, ITEMS, data_hash="h1")
+
+
+def feats(model, ctx, ids=ITEMS):
+    return {k: dict(zip(ids, v.tolist(), strict=True)) for k, v in model.features(ctx, ids).items()}
+
+
+def test_items_named_together_and_what_followed_a_mention(model):
+    f = feats(model, Context(mentioned=["a"]))
+    assert f["conv_co"]["b"] > 0 and f["conv_co"]["d"] == 0
+    assert f["conv_trans"]["b"] > f["conv_trans"]["c"] == 0  # c was turned down after a
+    assert f["conv_co"]["c"] == 0  # a rejected recommendation is not "named together"
+    assert model.candidates(Context(mentioned=["a"]), 2)[0] == "b"
+
+
+def test_accepted_recommendations_count_more_and_rejected_ones_against(model):
+    pop = feats(model, Context())["conv_pop"]
+    assert pop["e"] > pop["f"] > 0  # e accepted, f merely recommended
+    assert pop["c"] == 0  # recommended once, rejected once
+
+
+def test_past_conversations_with_the_same_words_vote_for_what_was_recommended(model):
+    knn = feats(model, Context(text="romance in paris"))["conv_knn"]
+    assert knn["e"] > 0 and knn["f"] > 0 and knn["b"] == 0
+    assert not any(feats(model, Context(text="zzz qqq"))["conv_knn"].values())
+
+
+def test_save_load_roundtrip_and_stale_models_are_refused(model, tmp_path):
+    path = tmp_path / "conversations.pt"
+    model.save(path)
+    again = ConversationModel.load(path, "h1")
+    ctx = Context(text="space robots", mentioned=["a", "d"], recent=["d"])
+    for key, values in model.features(ctx, ITEMS).items():
+        assert np.allclose(again.features(ctx, ITEMS)[key], values), key
+    with pytest.raises(IndexNotBuilt, match="crs train"):
+        ConversationModel.load(path, "other")
+
+
+def test_an_empty_log_scores_nothing():
+    empty = ConversationModel.fit([], ITEMS)
+    assert not any(v.any() for v in empty.features(Context(text="anything", mentioned=["a"]), ITEMS).values())
+
+
+@pytest.fixture(scope="module")
+def paired_bench(tmp_path_factory, small_pack_dir):
+    """Dialogues in threes: all of a group use the same made-up word and get the same target, which no
+    other dialogue mentions. A word must occur in two past dialogues to count (TF-IDF min_df), so a
+    dialogue can learn its target only when both partners are in other folds."""
+    from retrieval.pack import load_pack
+
+    pack = load_pack(small_pack_dir)
+    root = tmp_path_factory.mktemp("paired") / "paired-crs"
+    root.mkdir()
+    with (root / "items.jsonl").open("w") as f:
+        for it in pack.items:
+            f.write(json.dumps({"id": it.id, "name": it.name, "title": it.title, "year": it.year}) + "\n")
+    targets = [it.id for it in pack.items[40:56]]
+    rows = []
+    for k, target in enumerate(targets):
+        word = "".join(chr(ord("k") + int(d)) for d in f"{k:03d}")  # a word no other pair uses
+        for side in ("left", "r", "mid-"):
+            rows.append({"id": f"{side}{k}", "dialog_id": f"{side}{k}",
+                         "turns": [{"role": "user", "text": f"I want something {word} {word} tonight"}],
+                         "target_ids": [target], "mentioned_ids": []})
+    (root / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return root
+
+
+def test_kfold_learns_from_other_dialogues_only(paired_bench, small_assistant):
+    from eval.benchmark import fold_of, load_cases, logged_turns, replay, run_benchmark, run_folds
+
+    cases = load_cases(paired_bench)
+    partners = {c.id: [o for o in cases if o.target_ids == c.target_ids and o.id != c.id] for c in cases}
+    learnable = {c.id for c in cases if all(fold_of(o, 2) != fold_of(c, 2) for o in partners[c.id])}
+    isolated = {c.id for c in cases if all(fold_of(o, 2) == fold_of(c, 2) for o in partners[c.id])}
+    assert learnable and isolated  # the fixture has both kinds
+
+    replays, info = run_folds(small_assistant, cases, cases, folds=2, learn_blend=False, progress=False)
+    assert info["folds"] == 2
+    top1 = {cid: r.ranked[0] for cid, r in replays.items()}
+    target = {c.id: c.target_ids[0] for c in cases}
+    assert all(top1[c] == target[c] for c in learnable)  # learned from its two partners in the other fold
+    assert not any(top1[c] == target[c] for c in isolated)  # only its own fold knew it: never learned
+
+    # the positive control: a model that saw every dialogue (a leak) finds every target at rank 1
+    ranker = small_assistant.engine.ranker
+    base = list(ranker.models)
+    ranker.set_models([*base, ConversationModel.fit(logged_turns(cases), small_assistant.engine.catalog.ids)])
+    try:
+        assert all(replay(small_assistant, c).ranked[0] == target[c.id] for c in cases)
+    finally:
+        ranker.set_models(base)
+
+    result = run_benchmark(small_assistant, paired_bench, folds=2, progress=False)
+    assert result["training"] == {"folds": 2, "blend": "default (a learned blend needs 3 folds or more)",
+                                  "train_seconds": result["training"]["train_seconds"]}
+    assert result["recall@1"] == pytest.approx(sum(top1[c] == target[c] for c in top1) / len(cases))
+
+
+def test_the_learned_blend_finds_what_decides_and_beats_fixed_weights():
+    from retrieval.blend import Blend
+
+    rng = np.random.default_rng(0)
+    names = ["similarity", "popularity", "conv_knn"]
+
+    def example():
+        f = rng.random((30, 3)).astype(np.float32)
+        y = np.zeros(30, dtype=np.float32)
+        y[int(np.argmax(f[:, 2] - 0.8 * f[:, 1]))] = 1.0  # taken: close in words, not the hit
+        return f, y
+
+    learned = Blend.fit(names, [example() for _ in range(400)], epochs=15)
+    fixed = Blend.default(names)
+    held_out = [example() for _ in range(200)]
+    top1 = lambda b: np.mean([y[np.argmax(b.score(f))] for f, y in held_out])  # noqa: E731
+    assert top1(learned) > 0.8 > top1(fixed)
