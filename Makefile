@@ -28,6 +28,7 @@ test: install  ## the whole suite
 
 bench: install  ## turn latency, index throughput and CF training time on the demo pack
 	$(PY) bench/turns.py
+	$(PY) bench/ranking.py
 
 index: install
 	$(VENV)/bin/crs index

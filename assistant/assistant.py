@@ -25,6 +25,7 @@ from assistant.dialogue import apply, resolve_refs
 from assistant.engine import Engine
 from assistant.lexicon import ORDINAL_NAMES
 from assistant.explain import claims_for, render
+from assistant.feedback import KINDS, FeedbackStore, near_duplicates
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError
@@ -49,8 +50,9 @@ class Assistant:
     """Answers messages for one pack. Thread-safe for reads; each session is one caller's."""
 
     def __init__(self, engine: Engine, backend: str | Backend = "rules", n_recommendations: int = 5,
-                 max_message_chars: int = 4000) -> None:
+                 max_message_chars: int = 4000, feedback_store: FeedbackStore | None = None) -> None:
         self.engine = engine
+        self.feedback_store = feedback_store
         self.backend = get_backend(backend, engine) if isinstance(backend, str) else backend
         self.n_recommendations = n_recommendations
         self.max_message_chars = max_message_chars
@@ -126,6 +128,37 @@ class Assistant:
         session.turns.append(Turn(role="assistant", text=reply.text))
         reply.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
         return reply
+
+    def feedback(self, session: Session, item_id: str, kind: str) -> Reply:
+        """Thumbs up, thumbs down or "I've seen it" on an item; the next turn reflects it at once, and it is
+        stored (for the known user, and as an interaction for the next training).
+
+        down: never shown again, nor the rest of its series, and its CF neighbours are pushed down;
+        up: a positive seed for the next lists; seen: never shown again."""
+        if kind not in KINDS:
+            raise ValueError(f"feedback must be one of {', '.join(KINDS)}, not {kind!r}")
+        catalog = self.engine.catalog
+        if not isinstance(item_id, str) or item_id not in catalog:
+            return self._refuse(session, "unknown_item", "unknown_item", noun=self.noun)
+        prefs = session.preferences
+        drop = lambda ids: [i for i in ids if i != item_id]  # noqa: E731
+        related: list[str] = []
+        if kind == "up":
+            prefs.liked = [*drop(prefs.liked), item_id]
+            prefs.disliked = drop(prefs.disliked)
+        elif kind == "down":
+            prefs.disliked = [*drop(prefs.disliked), item_id]
+            prefs.liked = drop(prefs.liked)
+            related = [i for i in near_duplicates(item_id, catalog) if i not in prefs.exclude_items]
+            prefs.exclude_items = [*prefs.exclude_items, *related]
+        else:
+            prefs.exclude_items = [*drop(prefs.exclude_items), item_id]
+        if self.feedback_store is not None:
+            self.feedback_store.add(self.engine.pack.name, session.id, item_id, kind, session.user_id)
+        text = prompts.render("replies", f"feedback_{kind}", title=catalog.get(item_id).name, noun=self.noun,
+                              n_related=len(related))
+        session.turns.append(Turn(role="assistant", text=text))
+        return Reply(text=text, intent="feedback", about_item=item_id, preferences=prefs.model_copy(deep=True))
 
     def observe(self, session: Session, role: str, text: str) -> None:
         """Takes in one turn of an earlier conversation without answering it: a user turn updates the
@@ -237,19 +270,25 @@ class Assistant:
         """What the ranker's models see: the conversation's words and named items, likes, and the
         known user's stored history."""
         prefs = prefs or session.preferences
+        stored = self._latest(session.user_id)
         return Context(
             text=" ".join(t.text for t in session.turns),
             query=self.query_vector(prefs),
             liked=list(prefs.liked),
-            disliked=list(prefs.disliked),
+            disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),
             recent=list(session.recent),
-            history=self.history(session.user_id),
+            history=[i for i, kind in stored.items() if kind == "up" and i in self.engine.catalog],
         )
 
     def history(self, user_id: str | None) -> list[str]:
-        """A known user's stored positives (none for anonymous sessions)."""
-        return []
+        """A known user's stored positives: items they gave a thumbs up (none for anonymous sessions)."""
+        return [i for i, kind in self._latest(user_id).items() if kind == "up" and i in self.engine.catalog]
+
+    def _latest(self, user_id: str | None) -> dict[str, str]:
+        if user_id is None or self.feedback_store is None:
+            return {}
+        return self.feedback_store.latest(self.engine.pack.name, user_id)
 
     def rank(self, session: Session, k: int, timings: dict[str, float] | None = None) -> Ranking:
         """The top-k candidates for the session: constraints, people/tag boosts, context, then the ranker."""
@@ -271,7 +310,8 @@ class Assistant:
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned),
+            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned
+                                  + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
         )
 
     def boosts(self, prefs: Preferences) -> dict[str, float]:

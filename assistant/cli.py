@@ -60,11 +60,15 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
         # the app must come up: answer with the deterministic backend and say why
         print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
         backend = get_backend("rules", engine, cfg)
+    from assistant.engine import feedback_path
+    from assistant.feedback import FeedbackStore
+
     assistant = Assistant(
         engine,
         backend=backend,
         n_recommendations=cfg.n_recommendations,
         max_message_chars=cfg.max_message_chars,
+        feedback_store=FeedbackStore(feedback_path(cfg.state_dir)),
     )
     return cfg, assistant
 
@@ -189,6 +193,17 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     if not (bench / "cases.jsonl").is_file() or not (bench / "items.jsonl").is_file():
         raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
     engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    if args.transfer:
+        from assistant.engine import train_models
+        from retrieval.pack import load_pack
+        from retrieval.recommenders import TransferredModel, match_by_title
+
+        source = load_pack(args.transfer)
+        models = train_models(source, source.catalog(), Path(cfg.state_dir))
+        mapping = match_by_title(engine.pack.items, source.items)
+        print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
+              file=sys.stderr)
+        engine.ranker.set_models([*engine.ranker.models, *(TransferredModel(m, mapping) for m in models.values())])
     assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
     folds = 0 if args.zero_shot else args.folds
     if folds == 1 or folds < 0:
@@ -202,6 +217,23 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     if args.report:
         html_report(result, args.report)
         print(f"wrote {args.report}")
+    return 0
+
+
+def cmd_eval_cf(args: argparse.Namespace) -> int:
+    from eval.cf import evaluate, print_table
+    from retrieval.pack import load_pack
+
+    cfg = _config(args)
+    pack = load_pack(cfg.pack)
+    if not pack.interactions:
+        raise CrsError(f"pack {pack.name} has no interactions to evaluate collaborative filtering on")
+    results = evaluate(pack)
+    print_table(results)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+        print(f"wrote {args.json}")
     return 0
 
 
@@ -246,7 +278,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--zero-shot", action="store_true",
                    help="learn nothing from the benchmark's dialogues (same as --folds 0)")
     s.add_argument("--default-blend", action="store_true", help="fixed blend weights instead of learned ones")
+    s.add_argument("--transfer", type=Path, metavar="PACK",
+                   help="also use the interaction models of this pack (e.g. packs/movielens), items matched by title")
     s.set_defaults(func=cmd_eval_benchmark, backend="rules")
+    s = ev.add_parser("cf", parents=[common],
+                      help="the interaction models side by side: leave-last-out Recall@20 and NDCG@20")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_cf)
+
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")
     s.add_argument("--port", type=int)

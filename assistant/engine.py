@@ -50,11 +50,23 @@ def model_path(state_dir: Path, pack: Pack, name: str = "ease") -> Path:
     return Path(state_dir) / "models" / pack.name / f"{name}.pt"
 
 
-def training_data(pack: Pack, catalog: Catalog) -> TrainingData:
+def feedback_path(state_dir: Path) -> Path:
+    return Path(state_dir) / "feedback.sqlite3"
+
+
+def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -> TrainingData:
+    """The pack's interactions plus the feedback people gave in the app (stored under `state_dir`)."""
+    from assistant.feedback import FeedbackStore
+
     spec = pack.manifest.interactions
+    extra = []
+    if state_dir is not None and feedback_path(state_dir).is_file():
+        store = FeedbackStore(feedback_path(state_dir))
+        extra = store.interactions(pack.name)
+        store.close()
     return TrainingData(
         item_ids=catalog.ids,
-        interactions=pack.interactions,
+        interactions=[*pack.interactions, *extra],
         data_hash=pack.interactions_hash,
         positive_min_rating=spec.positive_min_rating if spec else 4.0,
     )
@@ -78,7 +90,7 @@ def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str
     """Trains (or loads, when current) the named models of a pack; none when the pack has no interactions."""
     if not pack.interactions:
         return {}
-    data = training_data(pack, catalog)
+    data = training_data(pack, catalog, state_dir)
     out: dict[str, Recommender] = {}
     for name in names:
         cls = MODELS[name]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Intent = Literal["recommend", "refine", "ask_item", "support", "chitchat", "out_of_scope", "reset", "invalid"]
+Intent = Literal["recommend", "refine", "ask_item", "support", "chitchat", "out_of_scope", "reset", "feedback", "invalid"]
 Question = Literal["director", "cast", "year", "genre", "about", "rating", "general"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 

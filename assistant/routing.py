@@ -44,6 +44,27 @@ REQUEST = re.compile(
     r"|\b(?:a|an|some)\s+(?:[\w'-]+\s+){0,4}(?:movie|film|flick|book|novel|show)s?\b"
     r"|^(?:[\w'-]+\s+){0,3}(?:movies|films|books|novels|shows)\b"
 )
+# A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
+# person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
+# "a comedy please" are requests: hard filters.
+TASTE = re.compile(
+    r"\b(?:i|we)\s+(?:really\s+|also\s+|just\s+|usually\s+|generally\s+|mostly\s+|kind of\s+|do\s+)*"
+    r"(?:like|love|enjoy|adore|dig|prefer)\b|\b(?:i'm|i am|we're|we are)\s+(?:really\s+|also\s+|mostly\s+)*"
+    r"(?:into|a (?:big |huge |real )?fan of|fans of)\b|\bfavou?rite (?:genres?|kinds?|types?)(?: of \w+)? (?:is|are)\b"
+)
+_CLAUSE_END = re.compile(r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest)\b")
+_REQUEST_AFTER_TASTE = re.compile(r"\b(?:a|an|some|want|need|looking|show|give|find|recommend|suggest|tonight|now)\b")
+
+
+def is_taste(before: str) -> bool:
+    """Whether a genre that follows `before` (lower-cased text up to it) is named in a statement of taste."""
+    clause = _CLAUSE_END.split(before)[-1]
+    cue = None
+    for cue in TASTE.finditer(clause):
+        pass
+    return cue is not None and not _REQUEST_AFTER_TASTE.search(clause[cue.end():])
+
+
 REFINE = re.compile(
     r"^(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
     r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different)\b"

@@ -235,6 +235,7 @@ class RulesParser:
         for m in self._genre_re.finditer(masked):
             keys, soft = self._phrase_genres[m.group(0)]
             negated = _negated(masked, m.start())
+            soft = soft or routing.is_taste(masked[: m.start()].casefold())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -289,6 +290,8 @@ class RulesParser:
     def _years(self, text: str, prefs: Preferences, session: Session) -> list[_Span]:
         """Sets the year range the message asks for; returns the spans it used."""
         shown_years = [y for i in session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
+        # "Frozen (2013)": a year in brackets cites a title's year; it does not ask for that year
+        text = _CITED_YEAR.sub(lambda m: " " * len(m.group(0)), text)
         prefs.year_min, prefs.year_max, spans = read_years(text, _negated, shown_years, self.newest_year)
         return [_Span(a, b) for a, b in spans]
 
@@ -304,6 +307,9 @@ class RulesParser:
                 if w and w not in FILLER and not w.isdigit():
                     kept.append(w)
         return " ".join(kept)
+
+
+_CITED_YEAR = re.compile(r"\(\s*(?:1[89]\d\d|20[0-3]\d)\s*\)")
 
 
 def _is_question(low: str) -> bool:

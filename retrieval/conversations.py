@@ -44,7 +44,8 @@ class LoggedTurn(BaseModel):
 
 def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]) -> torch.Tensor:
     index = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, -1)
-    return torch.sparse_coo_tensor(index, torch.tensor(vals, dtype=torch.float32), shape).coalesce()
+    values = torch.tensor(vals, dtype=torch.float32)
+    return torch.sparse_coo_tensor(index, values, shape, check_invariants=False).coalesce()
 
 
 class ConversationModel(Saved):

@@ -67,7 +67,10 @@ class HybridRanker:
         self.pool_size = pool
         self.mmr_lambda = mmr_lambda
         self.blend = blend or Blend.default(self.feature_names)
-        self._by_popularity = [catalog.ids[i] for i in np.argsort(-catalog.popularity, kind="stable")]
+        # with no interactions there is no popularity to propose by
+        has_popularity = bool(len(catalog.popularity)) and float(catalog.popularity.max()) > 0
+        self._by_popularity = [catalog.ids[i] for i in np.argsort(-catalog.popularity, kind="stable")] \
+            if has_popularity else []
 
     @property
     def feature_names(self) -> list[str]:

@@ -61,7 +61,7 @@ class TfidfEncoder:
             vals += w.tolist()
         index = torch.tensor([rows, cols], dtype=torch.int64).reshape(2, -1)
         return torch.sparse_coo_tensor(index, torch.tensor(vals, dtype=torch.float32),
-                                       (len(texts), len(self.vocabulary))).coalesce()
+                                       (len(texts), len(self.vocabulary)), check_invariants=False).coalesce()
 
     def state(self) -> dict:
         return {"vocabulary": self.vocabulary, "idf": torch.from_numpy(self.idf)}
