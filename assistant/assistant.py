@@ -34,6 +34,7 @@ from retrieval.recommenders import Context
 
 log = logging.getLogger(__name__)
 MAX_NARRATION_CHARS = 300
+WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -271,9 +272,11 @@ class Assistant:
         known user's stored history."""
         prefs = prefs or session.preferences
         stored = self._latest(session.user_id)
+        said = [t.text for t in session.turns if t.role == "user"][-WORDS_TURNS:]
         return Context(
             text=" ".join(t.text for t in session.turns),
             query=self.query_vector(prefs),
+            words=self.engine.embedder.encode_one(" ".join(said)) if said else None,
             liked=list(prefs.liked),
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),

@@ -22,10 +22,11 @@ import torch
 
 from retrieval.recommenders import Saved
 
-# What a feature means lives where it is computed: similarity and seed_similarity (ranker), mood and boost
+# What a feature means lives where it is computed: similarity, text_similarity and seed_similarity (ranker), mood and boost
 # (the request), ease/bpr/itemknn/popularity (retrieval.recommenders, retrieval.cf), conv_* (retrieval.conversations).
 DEFAULT_WEIGHTS = {
     "similarity": 1.0,
+    "text_similarity": 0.5,
     "seed_similarity": 0.3,
     "ease": 0.6,
     "popularity": 0.5,

@@ -22,7 +22,7 @@ from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 
-BASE_FEATURES = ("similarity", "seed_similarity", "mood", "boost")
+BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mood", "boost")
 
 
 @dataclass(slots=True)
@@ -101,6 +101,14 @@ class HybridRanker:
         if query is not None:
             for hit in self.store.search(query, self.pool_size, constraints.where()):
                 pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": hit.similarity}, sources={"vector"})
+        words = ctx.words
+        if words is not None:
+            for hit in self.store.search(words, self.pool_size // 2, constraints.where()):
+                if hit.item_id in pool:
+                    pool[hit.item_id].sources.add("words")
+                else:
+                    sim = float(hit.vector @ query) if query is not None else 0.0
+                    pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": sim}, sources={"words"})
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
@@ -137,6 +145,7 @@ class HybridRanker:
         seed_vec = np.mean(seed_vecs, axis=0) if seed_vecs else None
         moods = {genre_key(g) for g in mood_genres}
         for c in cands:
+            c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
             c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
             c.features["mood"] = 1.0 if moods & set(self.catalog.get(c.item_id).genre_keys) else 0.0
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))

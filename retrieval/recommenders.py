@@ -34,7 +34,8 @@ class Context:
     """What a recommender may look at for one request. Item lists are oldest first."""
 
     text: str = ""  # the conversation so far, both sides
-    query: np.ndarray | None = None  # the request embedded (384,), when there is one
+    query: np.ndarray | None = None  # the request as understood, embedded (384,), when there is one
+    words: np.ndarray | None = None  # the person's own recent words embedded (384,), when there are any
     liked: Sequence[str] = ()
     disliked: Sequence[str] = ()
     mentioned: Sequence[str] = ()  # every item named in the conversation, liked or not

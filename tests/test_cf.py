@@ -93,3 +93,19 @@ def test_save_load_roundtrip_and_stale_models_are_refused(models, small_pack, tm
         cls.load(path, "some-other-hash")
     with pytest.raises(IndexNotBuilt, match="crs train"):
         cls.load(tmp_path / "missing.pt")
+
+
+def test_a_packs_models_serve_another_catalog_through_titles(models, small_pack):
+    from retrieval.catalog import Item
+    from retrieval.recommenders import TransferredModel, match_by_title
+
+    target = [Item(id="t-toy", title="Toy Story", year=1995), Item(id="t-toy2", title="Toy Story 2"),
+              Item(id="t-matrix", title="Matrix", year=1999), Item(id="t-none", title="Not A Real Film", year=1995),
+              Item(id="t-wrong-year", title="Toy Story", year=1971)]
+    mapping = match_by_title(target, small_pack.items)
+    assert mapping == {"t-toy": "1", "t-toy2": "3114", "t-matrix": "2571"}
+    moved = TransferredModel(models["ease"], mapping)
+    ctx = Context(liked=["t-toy"])
+    assert moved.candidates(ctx, 50)[:1] == ["t-toy2"]  # Toy Story 2, the source's top neighbour in this catalog
+    scores = moved.features(ctx, ["t-toy2", "t-matrix", "t-none"])["ease"]
+    assert scores[0] > 0 and scores[2] == 0
