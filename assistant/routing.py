@@ -50,8 +50,13 @@ REQUEST = re.compile(
 TASTE = re.compile(
     r"\b(?:i|we)\s+(?:really\s+|also\s+|just\s+|usually\s+|generally\s+|mostly\s+|kind of\s+|do\s+)*"
     r"(?:like|love|enjoy|adore|dig|prefer)\b|\b(?:i'm|i am|we're|we are)\s+(?:really\s+|also\s+|mostly\s+)*"
-    r"(?:into|a (?:big |huge |real )?fan of|fans of)\b|\bfavou?rite (?:genres?|kinds?|types?)(?: of \w+)? (?:is|are)\b"
+    r"(?:into|a (?:big |huge |real )?fan of|fans of)\b"
+    r"|\bfavou?rite (?:genres?|kinds?|types?|movies|films|books|shows)(?: of \w+)? (?:is|are)\b"
+
 )
+# describing an item ("it was a thrilling action movie", "which was a comedy") says what it is, not what to find
+DESCRIBING = re.compile(r"\b(?:it|that|this|which|that one|this one)\s+(?:was|is|'s)\s+(?:(?:a|an|the|very|really|such a|"
+                        r"great|good|fun|funny|thrilling|classic|real|total|pretty)\s+){0,3}$")
 _CLAUSE_END = re.compile(r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest)\b")
 _REQUEST_AFTER_TASTE = re.compile(r"\b(?:a|an|some|want|need|looking|show|give|find|recommend|suggest|tonight|now)\b")
 
@@ -59,6 +64,8 @@ _REQUEST_AFTER_TASTE = re.compile(r"\b(?:a|an|some|want|need|looking|show|give|f
 def is_taste(before: str) -> bool:
     """Whether a genre that follows `before` (lower-cased text up to it) is named in a statement of taste."""
     clause = _CLAUSE_END.split(before)[-1]
+    if DESCRIBING.search(clause):
+        return True
     cue = None
     for cue in TASTE.finditer(clause):
         pass

@@ -107,24 +107,25 @@ def test_kfold_learns_from_other_dialogues_only(paired_bench, small_assistant):
 
     replays, info = run_folds(small_assistant, cases, cases, folds=2, learn_blend=False, progress=False)
     assert info["folds"] == 2
-    top1 = {cid: r.ranked[0] for cid, r in replays.items()}
     target = {c.id: c.target_ids[0] for c in cases}
-    assert all(top1[c] == target[c] for c in learnable)  # learned from its two partners in the other fold
-    assert not any(top1[c] == target[c] for c in isolated)  # only its own fold knew it: never learned
+    rank = {cid: r.ranked.index(target[cid]) if target[cid] in r.ranked else 99 for cid, r in replays.items()}
+    assert all(rank[c] < 3 for c in learnable)  # learned from its two partners in the other fold
+    assert all(rank[c] >= 3 for c in isolated)  # only its own fold knew it: never learned
 
-    # the positive control: a model that saw every dialogue (a leak) finds every target at rank 1
+    # the positive control: a model that saw every dialogue (a leak) finds every target near the top
     ranker = small_assistant.engine.ranker
     base = list(ranker.models)
     ranker.set_models([*base, ConversationModel.fit(logged_turns(cases), small_assistant.engine.catalog.ids)])
     try:
-        assert all(replay(small_assistant, c).ranked[0] == target[c.id] for c in cases)
+        leaked = {c.id: replay(small_assistant, c).ranked for c in cases}
+        assert all(target[c.id] in leaked[c.id][:5] for c in cases)
     finally:
         ranker.set_models(base)
 
     result = run_benchmark(small_assistant, paired_bench, folds=2, progress=False)
     assert result["training"] == {"folds": 2, "blend": "default (a learned blend needs 3 folds or more)",
                                   "train_seconds": result["training"]["train_seconds"]}
-    assert result["recall@1"] == pytest.approx(sum(top1[c] == target[c] for c in top1) / len(cases))
+    assert result["recall@5"] == pytest.approx(sum(rank[c] < 5 for c in rank) / len(cases), abs=1e-4)
 
 
 def test_the_learned_blend_finds_what_decides_and_beats_fixed_weights():
