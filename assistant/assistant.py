@@ -19,13 +19,13 @@ from collections.abc import Iterator
 import numpy as np
 
 import prompts
-from assistant.backends import Backend, get_backend
 from assistant.answers import answer
+from assistant.backends import Backend, get_backend
 from assistant.dialogue import apply, resolve_refs
 from assistant.engine import Engine
-from assistant.lexicon import ORDINAL_NAMES
 from assistant.explain import claims_for, render
 from assistant.feedback import KINDS, FeedbackStore, near_duplicates
+from assistant.lexicon import ORDINAL_NAMES
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError

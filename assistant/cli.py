@@ -73,6 +73,12 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
     return cfg, assistant
 
 
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2))
+    print(f"wrote {path}")
+
+
 def _report_pack(pack) -> None:
     print(f"pack {pack.name}: {len(pack.items):,} items, {len(pack.interactions):,} interactions", file=sys.stderr)
     if pack.issues:
@@ -175,9 +181,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
         results[name] = evaluate_backend(assistant, cases)
     print_table(results)
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
-        print(f"wrote {args.json}")
+        _write_json(args.json, results)
     return 0
 
 
@@ -231,9 +235,7 @@ def cmd_eval_cf(args: argparse.Namespace) -> int:
     results = evaluate(pack)
     print_table(results)
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
-        print(f"wrote {args.json}")
+        _write_json(args.json, results)
     return 0
 
 

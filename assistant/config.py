@@ -12,7 +12,6 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 from assistant.models import (
-    Claim, CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Preferences, TagClaim, YearClaim,
+    Claim,
+    CoLikedClaim,
+    GenreClaim,
+    PeopleClaim,
+    PopularityClaim,
+    Preferences,
+    TagClaim,
+    YearClaim,
 )
 from retrieval.catalog import Catalog, genre_key, person_key
 from retrieval.ranker import Candidate

@@ -178,9 +178,7 @@ class ChatModel:
 
 @lru_cache(maxsize=2)
 def _llama(path: str, n_ctx: int):
-    from llama_cpp import Llama
-
-    from llama_cpp import LlamaRAMCache
+    from llama_cpp import Llama, LlamaRAMCache
 
     threads = max(1, os.cpu_count() or 1)
     llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False)

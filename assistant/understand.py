@@ -16,11 +16,17 @@ from rapidfuzz import fuzz, process
 
 from assistant import routing
 from assistant.lexicon import (
-    FILLER, GENERIC_TAGS, GENRE_COMBOS, GENRE_SYNONYMS, MOOD_GENRES, NUMBER_WORDS, ORDINALS,
+    FILLER,
+    GENERIC_TAGS,
+    GENRE_COMBOS,
+    GENRE_SYNONYMS,
+    MOOD_GENRES,
+    NUMBER_WORDS,
+    ORDINALS,
 )
 from assistant.models import Preferences, Session, Understanding
-from assistant.years import read_years
 from assistant.titles import TitleIndex, TitleMatch
+from assistant.years import read_years
 from retrieval.catalog import Catalog, person_key
 
 _NEGATION = re.compile(

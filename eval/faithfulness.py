@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from assistant.explain import render
 from assistant.models import (
-    CoLikedClaim, GenreClaim, PeopleClaim, PopularityClaim, Preferences, Recommendation, TagClaim, YearClaim,
+    CoLikedClaim,
+    GenreClaim,
+    PeopleClaim,
+    PopularityClaim,
+    Preferences,
+    Recommendation,
+    TagClaim,
+    YearClaim,
 )
 from retrieval.catalog import Catalog
 

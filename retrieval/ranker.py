@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from retrieval.blend import Blend
 from retrieval.catalog import Catalog, genre_key
 from retrieval.constraints import Constraints
 from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
-
 
 BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mood", "boost")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,26 +71,26 @@ class TrainingData:
 
 @runtime_checkable
 class Recommender(Protocol):
+    """What the ranker needs of a model. Persistence is `Saved`'s: fit, save, load(path, data_hash)."""
+
     name: str
-    data_hash: str
 
     def candidates(self, ctx: Context, n: int) -> list[str]: ...
 
     def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 
-    def save(self, path: str | Path) -> None: ...
-
 
 @dataclass
-class Saved:
+class Saved(ABC):
     """Common save/load: a format tag, the data hash, and a dict of tensors and plain values."""
 
     FORMAT: ClassVar[str] = ""
     data_hash: str = ""
     meta: dict = field(default_factory=dict)
 
+    @abstractmethod
     def state(self) -> dict:
-        raise NotImplementedError
+        """The model's tensors and plain values, as `load` reads them back."""
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
@@ -188,8 +189,9 @@ class ItemToItem(Saved):
     item_ids: list[str]
     row: dict[str, int]
 
+    @abstractmethod
     def weights_from(self, seed_rows: list[int]) -> np.ndarray:
-        raise NotImplementedError
+        """Summed item-item weights from the seed rows to every item: (n_items,) float32."""
 
     def _seed_rows(self, ctx: Context) -> list[int]:
         return [self.row[s] for s in ctx.seeds if s in self.row]
@@ -334,7 +336,8 @@ class BprModel(ItemToItem):
 
 
 class TransferredModel:
-    """A model trained on another pack, used on this catalog through items matched by title and year.
+    """A model trained on another pack, used on this catalog through items matched by title and year. Not saved
+    itself: it is rebuilt when loaded from its source pack's saved model and the two catalogs.
 
     How a MovieLens-trained EASE serves a benchmark's catalog with no interactions of its own
     (zero-shot): seeds are translated to the source pack's ids, scores and candidates back."""
@@ -357,9 +360,6 @@ class TransferredModel:
     def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]:
         source_ids = [self.to_source.get(i, "") for i in ids]
         return self.model.features(self._ctx(ctx), source_ids)
-
-    def save(self, path: str | Path) -> None:
-        raise NotImplementedError("a transferred model is built at load time from its source pack's model")
 
 
 def match_by_title(target_items, source_items) -> dict[str, str]:
