@@ -24,7 +24,7 @@ from assistant.backends import Backend, get_backend
 from assistant.dialogue import apply, resolve_refs
 from assistant.engine import Engine
 from assistant.explain import claims_for, render
-from assistant.feedback import KINDS, FeedbackStore, near_duplicates
+from assistant.feedback import KINDS, FeedbackStore, apply_feedback
 from assistant.lexicon import ORDINAL_NAMES
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from retrieval.constraints import Constraints
@@ -142,18 +142,7 @@ class Assistant:
         if not isinstance(item_id, str) or item_id not in catalog:
             return self._refuse(session, "unknown_item", "unknown_item", noun=self.noun)
         prefs = session.preferences
-        drop = lambda ids: [i for i in ids if i != item_id]  # noqa: E731
-        related: list[str] = []
-        if kind == "up":
-            prefs.liked = [*drop(prefs.liked), item_id]
-            prefs.disliked = drop(prefs.disliked)
-        elif kind == "down":
-            prefs.disliked = [*drop(prefs.disliked), item_id]
-            prefs.liked = drop(prefs.liked)
-            related = [i for i in near_duplicates(item_id, catalog) if i not in prefs.exclude_items]
-            prefs.exclude_items = [*prefs.exclude_items, *related]
-        else:
-            prefs.exclude_items = [*drop(prefs.exclude_items), item_id]
+        related = apply_feedback(prefs, item_id, kind, catalog)
         if self.feedback_store is not None:
             self.feedback_store.add(self.engine.pack.name, session.id, item_id, kind, session.user_id)
         text = prompts.render("replies", f"feedback_{kind}", title=catalog.get(item_id).name, noun=self.noun,
@@ -281,12 +270,15 @@ class Assistant:
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),
             recent=list(session.recent),
-            history=[i for i, kind in stored.items() if kind == "up" and i in self.engine.catalog],
+            history=self._ups(stored),
         )
 
     def history(self, user_id: str | None) -> list[str]:
         """A known user's stored positives: items they gave a thumbs up (none for anonymous sessions)."""
-        return [i for i, kind in self._latest(user_id).items() if kind == "up" and i in self.engine.catalog]
+        return self._ups(self._latest(user_id))
+
+    def _ups(self, stored: dict[str, str]) -> list[str]:
+        return [i for i, kind in stored.items() if kind == "up" and i in self.engine.catalog]
 
     def _latest(self, user_id: str | None) -> dict[str, str]:
         if user_id is None or self.feedback_store is None:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
+from assistant.models import Preferences
 from retrieval.catalog import Catalog, Interaction
 
 Kind = Literal["up", "down", "seen"]
@@ -84,6 +85,26 @@ class FeedbackStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def apply_feedback(prefs: Preferences, item_id: str, kind: str, catalog: Catalog) -> list[str]:
+    """Applies one piece of feedback to the dialogue state; returns the series items a thumbs down also removed.
+
+    up: a liked seed (and no longer disliked); down: disliked (CF pushes its neighbours down) and the rest of
+    its series moved past; seen: moved past."""
+    drop = lambda ids: [i for i in ids if i != item_id]  # noqa: E731
+    if kind == "up":
+        prefs.liked = [*drop(prefs.liked), item_id]
+        prefs.disliked = drop(prefs.disliked)
+        return []
+    if kind == "down":
+        prefs.disliked = [*drop(prefs.disliked), item_id]
+        prefs.liked = drop(prefs.liked)
+        related = [i for i in near_duplicates(item_id, catalog) if i not in prefs.exclude_items]
+        prefs.exclude_items = [*prefs.exclude_items, *related]
+        return related
+    prefs.exclude_items = [*drop(prefs.exclude_items), item_id]
+    return []
 
 
 _SEQUEL = re.compile(r"(?:\s*[:(-].*$)|(?:\s+(?:part\s+)?(?:\d+|[ivx]+)\s*$)", re.IGNORECASE)

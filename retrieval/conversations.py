@@ -142,6 +142,15 @@ class ConversationModel(Saved):
         return torch.mv(self.targets_t, weights).numpy()
 
     def all_features(self, ctx: Context) -> dict[str, np.ndarray]:
+        """Every feature for every item; computed once per Context (candidates and features share it)."""
+        last = getattr(self, "_last", None)
+        if last is not None and last[0] is ctx:
+            return last[1]
+        features = self._all_features(ctx)
+        self._last = (ctx, features)  # one tuple, replaced atomically: safe for concurrent requests
+        return features
+
+    def _all_features(self, ctx: Context) -> dict[str, np.ndarray]:
         mentioned = list(dict.fromkeys([*ctx.mentioned, *ctx.liked]))
         return {
             "conv_co": np.log1p(np.maximum(self._from(self.co, mentioned), 0)),

@@ -197,6 +197,15 @@ class ItemToItem(Saved):
         return [self.row[s] for s in ctx.seeds if s in self.row]
 
     def score_all(self, ctx: Context) -> np.ndarray | None:
+        """Scores of every item for the request; computed once per Context (candidates and features share it)."""
+        last = getattr(self, "_last", None)
+        if last is not None and last[0] is ctx:
+            return last[1]
+        scores = self._score_all(ctx)
+        self._last = (ctx, scores)  # one tuple, replaced atomically: safe for concurrent requests
+        return scores
+
+    def _score_all(self, ctx: Context) -> np.ndarray | None:
         pos = self._seed_rows(ctx)
         neg = [self.row[s] for s in ctx.disliked if s in self.row]
         if not pos and not neg:
