@@ -17,6 +17,7 @@ from assistant.config import Config
 from assistant.engine import Engine
 from assistant.models import Session, Understanding
 from assistant.reconcile import READING_SCHEMA, LLMReading, reconcile
+from retrieval.docs import Passage
 from retrieval.errors import LLMError, UnknownBackend
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Backend(Protocol):
     def understand(self, message: str, session: Session) -> Understanding: ...
 
     def narrate(self, description: str) -> Iterator[str]: ...
+
+    def answer_support(self, question: str, passages: list[Passage], extract: str) -> str | None: ...
 
 
 class RulesBackend:
@@ -46,6 +49,10 @@ class RulesBackend:
 
     def narrate(self, description: str) -> Iterator[str]:
         return iter(())
+
+    def answer_support(self, question: str, passages: list[Passage], extract: str) -> str | None:
+        """None: the assistant answers with the passage's own sentences."""
+        return None
 
 
 class LLMBackend(RulesBackend):
@@ -107,6 +114,35 @@ class LLMBackend(RulesBackend):
             ("user", prompts.render("llm", "narrate_user", description=description)),
         ]
         return self.chat.stream(messages, max_tokens=60)
+
+
+    def answer_support(self, question: str, passages: list[Passage], extract: str) -> str | None:
+        """The model's answer written from the passages only, or None (then the extract is used) when it fails
+        or says anything the passages do not: a number, an email address, a link or a phone number."""
+        sources = "\n\n".join(f"[{i}] {p.citation}\n{p.text}" for i, p in enumerate(passages, start=1))
+        messages = [
+            ("system", prompts.render("llm", "support_system")),
+            ("user", prompts.render("llm", "support_user", sources=sources, question=json.dumps(question))),
+        ]
+        try:
+            text = " ".join(self.chat.complete(messages, max_tokens=160).split())
+        except LLMError as e:
+            log.warning("llm support answer failed (%s); using the passage", e)
+            return None
+        if not grounded(text, [p.text for p in passages]):
+            log.warning("llm support answer not grounded in the passages; using the passage")
+            return None
+        return text
+
+
+def grounded(answer: str, sources: list[str]) -> bool:
+    """Whether an LLM's answer only repeats facts it was given: every number, email, link and phone-like string
+    in it occurs in the sources; no markup; not empty and not long."""
+    if not answer or len(answer) > 700 or re.search(r"[<>`{}|]|\]\(", answer):
+        return False
+    source = " ".join(sources).casefold()
+    facts = re.findall(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\$?\d[\d,.:]*%?", answer.casefold())
+    return all(fact.rstrip(".,;:") in source for fact in facts)
 
 
 def _json_part(text: str) -> str:

@@ -60,8 +60,9 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
         # the app must come up: answer with the deterministic backend and say why
         print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
         backend = get_backend("rules", engine, cfg)
-    from assistant.engine import feedback_path
+    from assistant.engine import feedback_path, handoffs_path
     from assistant.feedback import FeedbackStore
+    from assistant.handoff import HandoffStore
 
     assistant = Assistant(
         engine,
@@ -69,6 +70,7 @@ def _assistant(args: argparse.Namespace, progress: bool = True):
         n_recommendations=cfg.n_recommendations,
         max_message_chars=cfg.max_message_chars,
         feedback_store=FeedbackStore(feedback_path(cfg.state_dir)),
+        handoffs=HandoffStore(handoffs_path(cfg.state_dir), cfg.handoff_webhook_url),
     )
     return cfg, assistant
 
@@ -90,7 +92,7 @@ def _report_pack(pack) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from assistant.engine import build_index, open_store
+    from assistant.engine import build_index, build_support, open_store
     from retrieval.embed import shared_embedder
     from retrieval.pack import load_pack
 
@@ -107,6 +109,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         print(f"index is up to date ({store.count():,} items); nothing to do "
               f"({time.perf_counter() - started:.1f} s)")
+    desk = build_support(pack, store.client, embedder, force=args.force)
+    if desk is not None:
+        print(f"support: {len(desk.passages):,} help passages indexed"
+              + (f", order lookup from {desk.orders.path.name}" if desk.orders else ""))
     return 0
 
 
@@ -239,6 +245,44 @@ def cmd_eval_cf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from assistant.engine import handoffs_path
+    from assistant.handoff import HandoffStore
+
+    cfg = _config(args)
+    store = HandoffStore(handoffs_path(cfg.state_dir))
+    if args.action == "release":
+        if not args.session:
+            raise CrsError("crs handoff release needs the session id")
+        if not store.release(args.session):
+            raise CrsError(f"session {args.session} is not handed over to a person")
+        print(f"released {args.session}: the assistant answers it again")
+        return 0
+    handoffs = store.list(active_only=args.action == "list")
+    for h in handoffs:
+        state = "open" if h.active else "released"
+        print(f"{h.session_id}  {state:8}  {time.strftime('%Y-%m-%d %H:%M', time.gmtime(h.created_at))} UTC  "
+              f"{h.reason}  ({len(h.transcript)} turns, webhook: {h.webhook_status or '-'})")
+    if not handoffs:
+        print("no conversations are handed over" if args.action == "list" else "no handoffs yet")
+    return 0
+
+
+def cmd_eval_support(args: argparse.Namespace) -> int:
+    from assistant.engine import prepare
+    from eval.support import evaluate_support, print_support
+
+    cfg = _config(args)
+    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    if engine.support is None:
+        raise CrsError(f"pack {engine.pack.name} has no [support] section with help documents")
+    result = evaluate_support(engine, args.data, args.recommendation_turns, intents=args.intents, sample=args.sample)
+    print_support(result)
+    if args.json:
+        _write_json(args.json, result)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -287,6 +331,21 @@ def parser() -> argparse.ArgumentParser:
                       help="the interaction models side by side: leave-last-out Recall@20 and NDCG@20")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_cf)
+    s = ev.add_parser("support", parents=[common],
+                      help="support routing and cited-section accuracy on labelled customer-service utterances")
+    s.add_argument("--data", type=Path, required=True, help="folder with utterances.csv (utterance, intent columns)")
+    s.add_argument("--recommendation-turns", type=Path,
+                   help="cases.jsonl whose user turns are recommendation requests (default: ../shared ReDial)")
+    s.add_argument("--intents", type=Path, help="intent -> passage ids map (default: eval/data/support_intents.yaml)")
+    s.add_argument("--sample", type=int, help="score a seeded subset of N utterances of each kind")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_support)
+
+    s = sub.add_parser("handoff", parents=[common], help="conversations handed over to a person")
+    s.add_argument("action", choices=["list", "history", "release"],
+                   help="list open handoffs, all of them (history), or give SESSION back to the assistant")
+    s.add_argument("session", nargs="?")
+    s.set_defaults(func=cmd_handoff)
 
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")

@@ -63,6 +63,8 @@ class Config(BaseModel):
     n_recommendations: int = Field(5, ge=1, le=20)
     candidate_pool: int = Field(100, ge=10, le=2000, description="vector-store hits considered per turn")
     max_message_chars: int = Field(4000, ge=100, le=100_000)
+    handoff_webhook_url: str | None = Field(
+        None, pattern=r"^https?://", description="POSTed a JSON event with the transcript when a conversation is handed over")
 
     @classmethod
     def load(

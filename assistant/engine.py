@@ -6,19 +6,23 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.orders import OrderBook
+from assistant.support import SupportDesk
 from assistant.titles import TitleIndex
 from assistant.understand import RulesParser
 from retrieval.catalog import Catalog
 from retrieval.cf import EaseModel
+from retrieval.docs import docs_hash, load_docs
 from retrieval.embed import Embedder, shared_embedder
 from retrieval.errors import IndexNotBuilt
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import BprModel, ItemKnnModel, PopularityModel, Recommender, TrainingData
-from retrieval.store import ItemStore, make_client
+from retrieval.store import DocStore, ItemStore, make_client
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,7 @@ class Engine:
     models: dict[str, Recommender]
     parser: RulesParser
     ranker: HybridRanker
+    support: SupportDesk | None = None
 
     @property
     def noun(self) -> str:
@@ -52,6 +57,10 @@ def model_path(state_dir: Path, pack: Pack, name: str = "ease") -> Path:
 
 def feedback_path(state_dir: Path) -> Path:
     return Path(state_dir) / "feedback.sqlite3"
+
+
+def handoffs_path(state_dir: Path) -> Path:
+    return Path(state_dir) / "handoffs.sqlite3"
 
 
 def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -> TrainingData:
@@ -83,6 +92,35 @@ def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = 
         return False
     store.build(pack.items, embedder.encode, pack.items_hash, embedder.name, progress=progress)
     return True
+
+
+def build_support(pack: Pack, client, embedder: Embedder, build: bool = True, force: bool = False) -> SupportDesk | None:
+    """The pack's support desk: its help documents indexed in their own collection, and its orders database.
+    None when the pack has no `[support]` section."""
+    spec = pack.manifest.support
+    if spec is None:
+        return None
+    passages, issues = load_docs(pack.root / spec.docs)
+    for issue in issues:
+        log.warning("pack %s support docs: %s", pack.name, issue)
+    orders = None
+    if spec.orders:
+        try:
+            orders = OrderBook(pack.root / spec.orders, spec.order_id_pattern)
+        except (OSError, sqlite3.Error) as e:
+            log.warning("pack %s: no order lookup (%s)", pack.name, e)
+    if not passages and orders is None:
+        log.warning("pack %s: no support documents in %s; support questions get the contact details", pack.name,
+                    pack.root / spec.docs)
+        return None
+    store = DocStore(client, pack.name)
+    key = docs_hash(passages)
+    if force or not store.is_current(key, embedder.name):
+        if not build:
+            raise IndexNotBuilt(f"the support index of pack {pack.name} is missing or stale; "
+                                f"run `crs index --pack {pack.root}`")
+        store.build(passages, embedder.encode, key, embedder.name)
+    return SupportDesk(passages, store, embedder, orders)
 
 
 def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str, ...] = RANKED, force: bool = False,
@@ -140,6 +178,7 @@ def prepare(
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")
         models = load_models(pack, Path(state_dir))
     titles = TitleIndex(catalog)
+    support = build_support(pack, store.client, embedder, build=build)
     return Engine(
         pack=pack,
         catalog=catalog,
@@ -148,4 +187,5 @@ def prepare(
         models=models,
         parser=RulesParser(catalog, titles),
         ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
+        support=support,
     )

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Intent = Literal["recommend", "refine", "ask_item", "support", "chitchat", "out_of_scope", "reset", "feedback", "invalid"]
+Intent = Literal["recommend", "refine", "ask_item", "support", "handoff", "chitchat", "out_of_scope", "reset", "feedback",
+                 "invalid"]
 Question = Literal["director", "cast", "year", "genre", "about", "rating", "general"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
@@ -66,6 +67,10 @@ class Session(BaseModel):
     mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
     recent: list[str] = Field([], description="the items named in the last user message")
     user_id: str | None = Field(None, description="a known user: their stored feedback personalises the results")
+    pending_order_id: str | None = Field(None, description="an order number given without its email, until the email comes")
+    pending_email: str | None = Field(None, description="an email given without its order number, until the number comes")
+    failed_lookups: int = Field(0, description="order lookups that matched nothing; a few are allowed per session")
+    support_misses: int = Field(0, description="support questions in a row the help pages could not answer")
 
 
 class GenreClaim(BaseModel):
@@ -118,6 +123,18 @@ class Recommendation(BaseModel):
     claims: list[Claim]
 
 
+class Citation(BaseModel):
+    """The help passage a support answer comes from."""
+
+    passage_id: str
+    document: str
+    section: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.document} › {self.section}"
+
+
 class Reply(BaseModel):
     """The assistant's answer to one message."""
 
@@ -128,4 +145,6 @@ class Reply(BaseModel):
     summary: str | None = Field(None, description="the request as understood, in plain words")
     preferences: Preferences = Preferences()
     notice: str | None = Field(None, description="machine-readable reason when the message could not be used")
+    citations: list[Citation] = Field([], description="help passages a support answer is taken from, best first")
+    handoff: bool = Field(False, description="the conversation is with a person now; the assistant stays quiet")
     timings_ms: dict[str, float] = Field({}, description="time per stage of this turn, for benchmarks and debugging")

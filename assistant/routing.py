@@ -19,10 +19,11 @@ CHITCHAT = re.compile(
     r"(?: there| again| so much| a lot| today| then)?[\s!.,?]*)+$"
 )
 SUPPORT = re.compile(
-    r"\b(?:orders?|ordered|refunds?|refunded|reimburse\w*|return(?:ing|ed)? (?:it|this|my|a|an|the)|returns? policy|"
+    r"\b(?:(?:do|can|will|does) (?:you|it|they) (?:ship|deliver)|ship (?:to|internationally|abroad|overseas)|"
+    r"orders?|ordered|refunds?|refunded|reimburse\w*|return(?:ing|ed)? (?:it|this|my|a|an|the)|returns? policy|"
     r"ship(?:ping|ped|ment)|deliver(?:y|ed|ies)?|package|parcel|track(?:ing)? (?:number|my)|invoices?|receipts?|"
     r"bill(?:ing|ed)?|charged?|charges|payments?|pay(?:ing)? (?:with|by|for)|credit card|debit card|paypal|"
-    r"accounts?|passwords?|log ?in|sign ?in|sign ?up|log ?out|registration|register|subscriptions?|subscribe|"
+    r"accounts?|passwords?|two[- ]factor|2fa|verification code|security code|login code|log ?in|sign ?in|sign ?up|log ?out|registration|register|subscriptions?|subscribe|"
     r"unsubscribe|newsletter|membership|cancel(?:l?ation|l?ing|l?ed)?|complain(?:t|ts|ing)?|"
     r"(?:speak|talk|chat) (?:to|with) (?:a |an |someone|somebody)?\s*(?:human|person|agent|representative|manager|someone|somebody)|"
     r"human agent|real person|customer (?:service|support|care)|support team|discount code|coupon|promo code|"

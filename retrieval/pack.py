@@ -63,6 +63,15 @@ class TagsSpec(BaseModel):
     max_per_item: int = 12
 
 
+class SupportSpec(BaseModel):
+    """The customer-service side of a pack: help documents and, optionally, an orders database."""
+
+    model_config = ConfigDict(extra="forbid")
+    docs: str = Field("support", description="folder of Markdown, JSON or CSV help documents")
+    orders: str | None = Field(None, description="SQLite database with `orders` and `order_items` tables")
+    order_id_pattern: str = Field(r"[A-Z]{2,4}-\d{4,10}", description="what an order number looks like (regex)")
+
+
 class Manifest(BaseModel):
     """`pack.toml`: a pack's name, license, kind of item and where its files are."""
 
@@ -75,7 +84,7 @@ class Manifest(BaseModel):
     items: ItemsSpec
     interactions: InteractionsSpec | None = None
     tags: TagsSpec | None = None
-    faq_dir: str | None = None
+    support: SupportSpec | None = None
 
 
 class RowIssue(BaseModel):

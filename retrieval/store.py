@@ -75,7 +75,7 @@ class ItemStore:
     """A pack's item collection. `search()` is the one query method; `build()` (re)indexes."""
 
     def __init__(self, client, pack_name: str) -> None:
-        self._client = client
+        self.client = client
         self.collection_name = f"items-{pack_name}"
         self._col = None
 
@@ -87,7 +87,7 @@ class ItemStore:
     def is_current(self, items_hash: str, embedder_name: str, n_items: int) -> bool:
         """True when the collection holds exactly this pack's items, embedded the current way."""
         try:
-            col = self._client.get_collection(self.collection_name)
+            col = self.client.get_collection(self.collection_name)
         except Exception:  # chroma raises NotFoundError / ValueError depending on the client
             return False
         meta = col.metadata or {}
@@ -108,10 +108,10 @@ class ItemStore:
         from tqdm import tqdm
 
         try:
-            self._client.delete_collection(self.collection_name)
+            self.client.delete_collection(self.collection_name)
         except Exception:  # absent: nothing to delete
             pass
-        col = self._client.create_collection(
+        col = self.client.create_collection(
             self.collection_name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
@@ -138,7 +138,7 @@ class ItemStore:
     def collection(self):
         if self._col is None:
             try:
-                self._col = self._client.get_collection(self.collection_name)
+                self._col = self.client.get_collection(self.collection_name)
             except Exception as e:
                 raise IndexNotBuilt(
                     f"no vector index for this pack ({self.collection_name}); build it with `crs index --pack DIR`"
@@ -176,3 +176,83 @@ class ItemStore:
         """Every stored id and vector: (n, 384) float32. For benchmarks and brute-force references."""
         res = self.collection.get(include=["embeddings"])
         return list(res["ids"]), np.asarray(res["embeddings"], dtype=np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    """How well a passage matches a query: its best alternative question and its body (cosine)."""
+
+    passage_id: str
+    question: float
+    body: float
+
+
+class DocStore:
+    """A pack's support passages in their own collection: one vector per passage body and one per way of asking it
+    (section heading and `Also asked` questions), so a short question can match a short question."""
+
+    def __init__(self, client, pack_name: str) -> None:
+        self._client = client
+        self.collection_name = f"support-{pack_name}"
+        self._col = None
+
+    def index_key(self, docs_hash: str, embedder_name: str) -> str:
+        return f"{docs_hash}:{embedder_name}:{TEXT_RECIPE}"
+
+    def is_current(self, docs_hash: str, embedder_name: str) -> bool:
+        try:
+            col = self._client.get_collection(self.collection_name)
+        except Exception:  # chroma raises NotFoundError / ValueError depending on the client
+            return False
+        return (col.metadata or {}).get("index_key") == self.index_key(docs_hash, embedder_name)
+
+    def build(self, passages, encode: Callable[[list[str]], np.ndarray], docs_hash: str, embedder_name: str) -> int:
+        """Replaces the collection with the passages' vectors; the index key is written last."""
+        try:
+            self._client.delete_collection(self.collection_name)
+        except Exception:  # absent: nothing to delete
+            pass
+        col = self._client.create_collection(
+            self.collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"index_key": "incomplete"},
+        )
+        ids, texts, metas = [], [], []
+        for p in passages:
+            for n, q in enumerate(dict.fromkeys((p.section, *p.questions))):
+                ids.append(f"{p.id}|q{n}")
+                texts.append(q)
+                metas.append({"passage": p.id, "kind": "question"})
+            ids.append(f"{p.id}|body")
+            texts.append(p.body)
+            metas.append({"passage": p.id, "kind": "body"})
+        for start in range(0, len(ids), INSERT_BATCH):
+            end = start + INSERT_BATCH
+            col.add(ids=ids[start:end], embeddings=encode(texts[start:end]), metadatas=metas[start:end])
+        col.modify(metadata={"index_key": self.index_key(docs_hash, embedder_name), "n_vectors": len(ids)})
+        self._col = col
+        return len(ids)
+
+    @property
+    def collection(self):
+        if self._col is None:
+            try:
+                self._col = self._client.get_collection(self.collection_name)
+            except Exception as e:
+                raise IndexNotBuilt(
+                    f"no support index for this pack ({self.collection_name}); build it with `crs index --pack DIR`"
+                ) from e
+        return self._col
+
+    def search(self, query: np.ndarray, k: int = 64) -> list[PassageHit]:
+        """Passages near `query` (384,), each with its best question and body similarity; best first."""
+        k = min(k, self.collection.count())
+        if k <= 0:
+            return []
+        res = self.collection.query(query_embeddings=query.reshape(1, -1).astype(np.float32), n_results=k,
+                                    include=["distances", "metadatas"])
+        best: dict[str, list[float]] = {}
+        for dist, meta in zip(res["distances"][0], res["metadatas"][0], strict=True):
+            sims = best.setdefault(meta["passage"], [0.0, 0.0])
+            slot = 0 if meta["kind"] == "question" else 1
+            sims[slot] = max(sims[slot], 1.0 - float(dist))
+        return [PassageHit(pid, q, b) for pid, (q, b) in best.items()]

@@ -94,6 +94,8 @@ def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] |
     )
     (dest / "pack.toml").write_text(manifest, encoding="utf-8")
     shutil.copy(DEMO_PACK / "README.txt", dest / "README.txt")
+    shutil.copytree(DEMO_PACK / "support", dest / "support", dirs_exist_ok=True)
+    shutil.copy(DEMO_PACK / "orders.sqlite3", dest / "orders.sqlite3")
     return dest
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import subprocess
 import sys
@@ -194,3 +195,16 @@ def test_local_backend_meets_the_understanding_targets(demo_engine, model_state)
     result = evaluate_backend(assistant, load_set(), progress=False)
     assert result["slot_f1"] >= 0.90 and result["state_accuracy"] >= 0.90
     assert result["model_calls"]["llm"] + result["model_calls"]["fallback"] >= 5  # the model was really asked
+
+
+def test_support_answer_through_a_real_local_server_is_grounded_or_falls_back(small_engine, llama_server):
+    assistant = openai_assistant(small_engine, llama_server)
+    reply = assistant.respond(Session(), "which payment methods do you accept?")
+    passage = small_engine.support.passages["payments#which-payment-methods-do-you-accept"]
+    assert reply.intent == "support" and reply.citations[0].passage_id == passage.id
+    answer = reply.text.split("\nSource:")[0]
+    assert answer.strip()
+    # whatever the model wrote was kept only if every number and address in it is in the passage
+    numbers = set(re.findall(r"\d+", answer))
+    assert numbers <= set(re.findall(r"\d+", passage.text))
+    assert "<" not in answer and "http" not in answer

@@ -1,0 +1,206 @@
+"""Customer service from the operator's own help documents, with citations and a way to a person.
+
+    message -> is it support? (cue words, an order number or email, or close to a help passage,
+               and nothing in it that asks for an item)
+            -> sensitive (complaint, legal threat, account takeover) or "a person, please": hand over
+            -> order status: needs the order number and the email on the order (assistant.orders)
+            -> search the passages (assistant's DocStore) -> confident: answer from the best passage,
+               quoted, with its citation; unsure: the closest passage, said to be unsure, and a question
+               back; nothing: "I don't know" and an offer of a person; a second miss in a row: hand over.
+
+Answers are extractive: the sentences of the passage nearest the question, verbatim. LLM backends
+may reword them (`Backend.answer_support`), and their wording is kept only when every number,
+address and link in it is in the passages; otherwise the extract is used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant import routing
+from assistant.models import Understanding
+from assistant.orders import OrderBook
+from retrieval.docs import Passage
+from retrieval.store import DocStore
+
+BODY_WEIGHT = 0.4  # a passage's score: best matching question + BODY_WEIGHT * body similarity
+LEXICAL_WEIGHT = 0.1  # ... + LEXICAL_WEIGHT * the idf-weighted share of the message's words in its questions
+ROUTE_SCORE = 0.60  # a message with no item words this close to a help passage is a support question
+ANSWER_SCORE = 0.70  # at least this, and the passage covers the message's words: answer from the passage
+UNSURE_SCORE = 0.62  # between the two: the closest passage, marked as unsure; below: "I don't know"
+MAX_SENTENCES = 3
+
+HUMAN = re.compile(
+    r"\b(?:(?:speak|talk|chat|connect|transfer|put) (?:me )?(?:to|with) (?:a |an |the |some )?(?:real |live |actual )?"
+    r"(?:human|person|agent|representative|rep|operator|employee|manager|supervisor|somebody|someone|people)|"
+    r"(?:real|live|actual) (?:human|person|agent)|human agent|customer agent|hand (?:me )?over|escalate)\b"
+)
+SENSITIVE = {
+    "legal": re.compile(r"\b(?:lawyers?|attorneys?|sue|suing|lawsuit|legal action|court|small claims|solicitor|"
+                        r"consumer protection|report you to)\b"),
+    "account_security": re.compile(
+        r"\b(?:hacked|hacker|compromised|stolen (?:card|account|password|identity)|identity theft|fraud\w*|"
+        r"unauthori[sz]ed|someone (?:else )?(?:got|logged|broke|has got|has logged) in\w*|"
+        r"(?:didn't|did not|never) (?:make|place|authori[sz]e) (?:this|that|these|those) (?:order|purchase|charge|payment)s?)\b"),
+    "complaint": re.compile(r"\b(?:complain\w*|complaints?|grievance|claim against|reclamation|unacceptable|"
+                            r"disgusted|appalled|furious|worst (?:service|shop|company))\b"),
+}
+ORDER_STATUS = re.compile(
+    r"\b(?:where(?:'s| is) my (?:order|package|parcel|delivery)|(?:order|delivery) status|status of (?:my|the) order|"
+    r"track(?:ing)? (?:my |the |an )?(?:order|package|parcel)|has my order (?:shipped|arrived)|look up (?:my |an )?order)\b"
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a support message is: sensitive topic, a person asked for, order details, nearest passages."""
+
+    matches: list[Match]
+    sensitive: str | None
+    wants_person: bool
+    order_id: str | None
+    email: str | None
+    wants_order_status: bool
+
+    @property
+    def top(self) -> float:
+        return self.matches[0].score if self.matches else 0.0
+
+
+class SupportDesk:
+    """A pack's help passages (searchable in Chroma) and, when it has one, its order book."""
+
+    def __init__(self, passages: list[Passage], store: DocStore, embedder, orders: OrderBook | None = None) -> None:
+        self.passages = {p.id: p for p in passages}
+        self.store = store
+        self.embedder = embedder
+        self.orders = orders
+        # the words of each passage's heading and questions, for exact terms ("two-factor", "PDF") embeddings blur
+        self._words = {p.id: set(_words(" ".join((p.section, *p.questions)))) for p in passages}
+        df = Counter(w for words in self._words.values() for w in words)
+        self._idf = {w: math.log(1 + len(passages) / n) for w, n in df.items()}
+        self._unseen_idf = math.log(1 + max(1, len(passages)))
+        self._stems: dict[str, set[str]] = {}
+
+    def search(self, vector: np.ndarray, text: str = "", k: int = 5) -> list[Match]:
+        """The k passages nearest a message: dense similarity of its questions and body, plus shared words."""
+        words = set(_words(text))
+        weight = sum(self._idf.get(w, self._unseen_idf) for w in words)
+        found = []
+        for h in self.store.search(vector):
+            if h.passage_id not in self.passages:
+                continue
+            shared = sum(self._idf[w] for w in words & self._words[h.passage_id]) / weight if weight else 0.0
+            found.append(Match(self.passages[h.passage_id], h.question + BODY_WEIGHT * h.body + LEXICAL_WEIGHT * shared))
+        return sorted(found, key=lambda m: -m.score)[:k]
+
+    def read(self, text: str, vector: np.ndarray | None = None) -> Reading:
+        low = text.casefold()
+        vector = self.embedder.encode_one(text) if vector is None else vector
+        sensitive = next((name for name, pattern in SENSITIVE.items() if pattern.search(low)), None)
+        order_id = self.orders.find_order_id(text) if self.orders else None
+        email = OrderBook.find_email(text) if self.orders else None
+        return Reading(self.search(vector, text), sensitive, bool(HUMAN.search(low)), order_id, email,
+                       bool(ORDER_STATUS.search(low)))
+
+    @staticmethod
+    def is_support(text: str, understanding: Understanding, reading: Reading) -> bool:
+        """Support unless the message is about items: named titles, genres, people, years or catalog words."""
+        if understanding.intent == "support":
+            return True
+        if understanding.intent in ("reset", "ask_item"):
+            return False
+        if reading.wants_person or reading.sensitive or reading.order_id or reading.email or reading.wants_order_status:
+            return not _about_items(text, understanding, reading.top)
+        return reading.top >= ROUTE_SCORE and not _about_items(text, understanding, reading.top)
+
+    def confident(self, match: Match, text: str) -> bool:
+        """Sure enough to answer without a hedge: a high score, and the passage mentions most of the message's
+        content words (so "can I change the currency of my account?" is not answered by "how to edit your
+        account details" as if it were the answer)."""
+        if match.score < ANSWER_SCORE:
+            return False
+        words = {w[:5] for w in _words(text) if len(w) >= 4 and w not in _FILLER}
+        if not words:
+            return True
+        known = self._stems.get(match.passage.id)
+        if known is None:
+            p = match.passage
+            known = self._stems[p.id] = {w[:5] for w in _words(" ".join((p.section, *p.questions, p.text)))}
+        return len(words - known) <= len(words) / 4
+
+    def extract(self, passage: Passage, question_vector: np.ndarray) -> str:
+        """The passage's sentences nearest the question, in the passage's order (the whole passage when short)."""
+        sentences = _sentences(passage.text)
+        if len(sentences) <= MAX_SENTENCES:
+            return " ".join(sentences)
+        vecs = self._sentence_vectors(passage.id)
+        keep = sorted(np.argsort(-(vecs @ question_vector))[:MAX_SENTENCES])
+        return " ".join(sentences[i] for i in keep)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 -- one desk per process; passages never change while it lives
+    def _sentence_vectors(self, passage_id: str) -> np.ndarray:
+        return self.embedder.encode(_sentences(self.passages[passage_id].text))
+
+
+def _about_items(text: str, u: Understanding, top: float) -> bool:
+    """Whether a message asks about catalog items. Genres alone do not settle it when the message is close to a
+    help passage and asks for nothing ("I found the same jacket cheaper elsewhere" in a clothes shop)."""
+    p = u.preferences
+    low = text.casefold()
+    if p.liked or p.disliked or p.people or p.keywords or p.year_min is not None or p.year_max is not None:
+        return True
+    if routing.DOMAIN.search(low):
+        return True
+    if p.include_genres or p.exclude_genres or p.mood_genres:
+        return top < ROUTE_SCORE or bool(routing.REQUEST.search(low) or routing.TASTE.search(low))
+    return False
+
+
+_STOP = frozenset(
+    "a an the i i'm im my me we our you your it its is are was be been do does did can could would should will to "
+    "of and or in on for with at by from as this that these those how what where when which who why not no have has "
+    "want need help please get".split()
+)
+
+
+# words that say how something is asked, not what about: left out when checking a passage covers a question
+_FILLER = frozenset(
+    "know knowing assist assistance assistant check checking issue issues about information info some something "
+    "like trying try tried find finding possible show tell problem problems cannot can't getting give question "
+    "questions quick again there more call calling see seeing look looking able okay hello thanks thank "
+    "would could should might must just also really".split()
+)
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if len(w) > 1 and w not in _STOP]
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a passage: wrapped lines joined into paragraphs, each list item its own sentence."""
+    blocks: list[str] = []
+    for line in text.splitlines():
+        item = re.match(r"^\s*(?:[-*•]|\d+[.)])\s+", line)
+        if not line.strip():
+            blocks.append("")
+        elif item or not blocks or not blocks[-1]:
+            blocks.append(line[item.end():] if item else line.strip())
+        else:
+            blocks[-1] += " " + line.strip()
+    out = []
+    for block in blocks:
+        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9*])", block.strip()) if s]
+    return out
