@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench index train clean
+.PHONY: install browser run test bench index train clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,7 +23,10 @@ install: $(STAMP)
 run: install  ## build the demo index and models on first use, then serve http://127.0.0.1:7860
 	$(VENV)/bin/crs serve
 
-test: install  ## the whole suite
+browser:  ## Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser  ## the whole suite
 	$(PY) -m pytest -q
 
 bench: install  ## turn latency, index throughput and CF training time on the demo pack

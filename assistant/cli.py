@@ -164,11 +164,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ui.app import build_app, launch
+    from assistant.engine import sessions_path
+    from assistant.service import ChatService
+    from assistant.sessions import SessionStore
+    from ui.server import create_app, serve
 
     cfg, assistant = _assistant(args)
-    print(f"serving {assistant.engine.pack.name} on http://{cfg.host}:{cfg.port}", file=sys.stderr)
-    launch(build_app(assistant), cfg.host, cfg.port, block=True)
+    sessions = SessionStore(sessions_path(cfg.state_dir), assistant.engine.pack.name)
+    app = create_app(ChatService(assistant, sessions), cfg.widget_origins,
+                     cfg.operator_token.get_secret_value() if cfg.operator_token else None)
+    print(f"serving {assistant.engine.pack.name} on http://{cfg.host}:{cfg.port} "
+          f"(API docs /docs, widget /widget.js)", file=sys.stderr)
+    serve(app, cfg.host, cfg.port)
     return 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from retrieval.errors import CrsError
 
@@ -63,8 +63,19 @@ class Config(BaseModel):
     n_recommendations: int = Field(5, ge=1, le=20)
     candidate_pool: int = Field(100, ge=10, le=2000, description="vector-store hits considered per turn")
     max_message_chars: int = Field(4000, ge=100, le=100_000)
+    widget_origins: list[str] = Field(
+        ["*"], description="sites that may embed the chat widget (CSP frame-ancestors), e.g. ['https://shop.example']")
+    operator_token: SecretStr | None = Field(None, description="bearer token for operator API calls (handoff release)")
     handoff_webhook_url: str | None = Field(
         None, pattern=r"^https?://", description="POSTed a JSON event with the transcript when a conversation is handed over")
+
+    @field_validator("widget_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """From the environment: a comma-separated list."""
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     @classmethod
     def load(

@@ -95,3 +95,46 @@ def apply(session: Session, u: Understanding) -> None:
             n=state.n,
         )
     session.preferences = merge(state, new)
+
+
+def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
+    """The preferences as understood, one (key, label) per removable piece, e.g. ("include_genres:sci-fi", "Sci-Fi")."""
+    genres = catalog.genres
+    name = lambda i: catalog.get(i).name if i in catalog else i  # noqa: E731
+    chips = [(f"include_genres:{g}", genres.get(g, g)) for g in prefs.include_genres]
+    chips += [(f"mood_genres:{g}", f"leaning {genres.get(g, g)}") for g in prefs.mood_genres]
+    chips += [(f"exclude_genres:{g}", f"no {genres.get(g, g)}") for g in prefs.exclude_genres]
+    if prefs.year_min is not None or prefs.year_max is not None:
+        lo, hi = prefs.year_min, prefs.year_max
+        label = f"{lo}–{hi}" if lo is not None and hi is not None else (f"from {lo}" if lo is not None else f"up to {hi}")
+        chips.append(("years:", label))
+    chips += [(f"people:{p}", p.title()) for p in prefs.people]
+    chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
+    chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
+    chips += [(f"disliked:{i}", f"not {name(i)}") for i in prefs.disliked]
+    if prefs.query:
+        chips.append(("query:", f"“{prefs.query}”"))
+    if prefs.exclude_items:
+        chips.append(("exclude_items:", f"{len(prefs.exclude_items)} moved past"))
+    return chips
+
+
+def remove_preference(prefs: Preferences, key: str) -> bool:
+    """Removes one chip's preference (see `preference_chips`); False when there was no such preference."""
+    field, _, value = key.partition(":")
+    if field == "years":
+        found = prefs.year_min is not None or prefs.year_max is not None
+        prefs.year_min = prefs.year_max = None
+        return found
+    if field == "query":
+        found, prefs.query = bool(prefs.query), ""
+        return found
+    if field == "exclude_items":
+        found, prefs.exclude_items = bool(prefs.exclude_items), []
+        return found
+    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "liked", "disliked"):
+        values = getattr(prefs, field)
+        if value in values:
+            setattr(prefs, field, [v for v in values if v != value])
+            return True
+    return False

@@ -59,6 +59,10 @@ def feedback_path(state_dir: Path) -> Path:
     return Path(state_dir) / "feedback.sqlite3"
 
 
+def sessions_path(state_dir: Path) -> Path:
+    return Path(state_dir) / "sessions.sqlite3"
+
+
 def handoffs_path(state_dir: Path) -> Path:
     return Path(state_dir) / "handoffs.sqlite3"
 

@@ -82,6 +82,20 @@ class FeedbackStore:
             for user, session, item, kind, at in rows
         ]
 
+    def events(self, pack: str, session_id: str | None = None, user_id: str | None = None) -> list[dict]:
+        """A session's or a user's feedback, oldest first (for data export)."""
+        column, value = ("session_id", session_id) if session_id is not None else ("user_id", user_id)
+        with self._lock:
+            rows = self._db.execute(f"SELECT item_id, kind, at FROM feedback WHERE pack = ? AND {column} = ? ORDER BY id",
+                                    (pack, value)).fetchall()
+        return [{"item_id": item, "kind": kind, "at": at} for item, kind, at in rows]
+
+    def delete(self, pack: str, session_id: str | None = None, user_id: str | None = None) -> int:
+        """Forgets a session's or a user's feedback; returns how many events went."""
+        column, value = ("session_id", session_id) if session_id is not None else ("user_id", user_id)
+        with self._lock:
+            return self._db.execute(f"DELETE FROM feedback WHERE pack = ? AND {column} = ?", (pack, value)).rowcount
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -21,16 +21,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, embedder):
-    from ui.app import build_app, launch
+    from assistant.service import ChatService
+    from assistant.sessions import SessionStore
+    from ui.server import Server, create_app
 
     hostile = {"movieId": "999001", "title": f"{HOSTILE_TITLE} (1996)", "genres": "Sci-Fi|Comedy"}
     pack = make_small_pack(tmp_path_factory.mktemp("ui-pack") / "p", n_popular=60, extra_movies=[hostile])
-    engine = prepare(pack, tmp_path_factory.mktemp("ui-state"), embedder=embedder, progress=False)
-    app, url = launch(build_app(Assistant(engine)), "127.0.0.1", _free_port(), block=False)
+    state = tmp_path_factory.mktemp("ui-state")
+    engine = prepare(pack, state, embedder=embedder, progress=False)
+    service = ChatService(Assistant(engine), SessionStore(state / "sessions.sqlite3", engine.pack.name))
+    server = Server(create_app(service), "127.0.0.1", _free_port()).start()
     try:
-        yield url
+        yield server.url
     finally:
-        app.close()
+        server.stop()
 
 
 @pytest.fixture
@@ -52,7 +56,7 @@ def test_chat_streams_a_reply_and_shows_cards(client):
     job = client.submit("a funny sci-fi movie from the 90s, nothing with horror", api_name="/chat")
     updates = list(job)
     assert len(updates) >= 2  # streamed: the intro first, then line by line
-    history, cards, textbox = job.result()
+    history, cards, textbox, *_ = job.result()
     assert textbox == ""
     assert [m["role"] for m in history] == ["user", "assistant"]
     reply = _text(history[-1])
@@ -62,19 +66,20 @@ def test_chat_streams_a_reply_and_shows_cards(client):
 
 
 def test_state_carries_over_turns_and_new_conversation_clears_it(client):
-    history, _, _ = client.predict("sci-fi from the 90s", api_name="/chat")
+    history, *_ = client.predict("sci-fi from the 90s", api_name="/chat")
     # the dialogue state lives on the server, per client session; the history is the pane's content
-    history, cards, _ = client.predict("actually, no comedies", history, api_name="/chat")
+    history, cards, _, prefs, *_ = client.predict("actually, no comedies", history, api_name="/chat")
     assert len(history) == 4
     assert "from 1990–1999, without Comedy" in _text(history[-1])
-    history, cards, _ = client.predict(api_name="/new_conversation")
+    assert set(prefs["value"]) == {"include_genres:sci-fi", "years:", "exclude_genres:comedy"}  # chips, by key
+    history, cards, *_ = client.predict(api_name="/new_conversation")
     assert history == [] and cards == ""
-    history, _, _ = client.predict("no comedies", api_name="/chat")
+    history, *_ = client.predict("no comedies", api_name="/chat")
     assert "Sci" not in _text(history[-1]).split(":")[0]  # the earlier sci-fi request is gone
 
 
 def test_catalog_markup_is_shown_as_text_never_as_html(client):
-    history, cards, _ = client.predict("img src onerror alert sci-fi comedy from 1996", api_name="/chat")
+    history, cards, *_ = client.predict("img src onerror alert sci-fi comedy from 1996", api_name="/chat")
     assert "&lt;img src=x onerror=alert(1)&gt;" in cards
     assert "<img" not in cards
     assert "<img" not in _text(history[-1])
@@ -82,10 +87,10 @@ def test_catalog_markup_is_shown_as_text_never_as_html(client):
 
 @pytest.mark.parametrize("message", ["", "😀", "x" * 100_000])
 def test_bad_input_gets_a_message_and_the_app_keeps_serving(client, message):
-    history, cards, _ = client.predict(message, api_name="/chat")
+    history, cards, *_ = client.predict(message, api_name="/chat")
     assert history[-1]["role"] == "assistant" and _text(history[-1])
     assert cards == ""
-    history, cards, _ = client.predict("animated movies for kids", api_name="/chat")
+    history, cards, *_ = client.predict("animated movies for kids", api_name="/chat")
     assert cards.count('class="crs-card"') == 5
 
 

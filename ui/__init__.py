@@ -1,5 +1,1 @@
-"""The Gradio chat app. Built apart from launching: `build_app(assistant)` returns the Blocks, `launch()` serves it."""
-
-from ui.app import build_app, launch
-
-__all__ = ["build_app", "launch"]
+"""The web front ends: the Gradio chat (ui.app), the HTTP API and widget (ui.api), one server (ui.server)."""

@@ -1,4 +1,10 @@
-"""The browser chat: streaming replies, recommendation cards, example prompts, a new-conversation button."""
+"""The browser chat: streaming replies, recommendation cards with thumbs up / thumbs down / "seen it", the
+preferences as understood (each removable with one click), example prompts, a new-conversation button,
+citations under support answers and a visible handoff state.
+
+Every turn goes through `ChatService`, so the conversation is saved in SQLite after each turn; the
+browser keeps only the session id (localStorage), and a reload or a server restart picks it up again.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,13 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from assistant.models import Session
-from ui.render import cards_html, chat_markdown
+from assistant.models import Recommendation, Session
+from assistant.service import SESSION_ID, ChatService, UnknownSession
+from assistant.sessions import StorageError
+from ui.render import card_html, cards_html, chat_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
-
-    from assistant.assistant import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ EXAMPLES = [
     "something like Galaxy Quest",
     "animated movies for kids",
     "a dark crime thriller from the 70s",
-    "movies about time travel",
+    "how do I return a damaged disc?",
 ]
 
 CSS = """
@@ -30,75 +36,137 @@ CSS = """
 .crs-card h3 { margin: 0 0 0.2rem 0; font-size: 1.05rem; font-weight: 600; font-synthesis: none; }
 .crs-card p { margin: 0.15rem 0; }
 .crs-genres { opacity: 0.8; font-size: 0.9rem; }
+.crs-handoff { background: #fff4d6; border-radius: 6px; padding: 0.4rem 0.7rem; }
 """
+SORRY = "Sorry, something went wrong on our side. Please try again."
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    """The chat app for an assistant. Launching is the caller's job (see `crs serve`)."""
+def _history(session: Session) -> list[dict]:
+    return [{"role": t.role, "content": chat_markdown(t.text)} for t in session.turns]
+
+
+def build_app(service: ChatService) -> gr.Blocks:
+    """The chat app over a chat service. Serving is the caller's job (see ui.server)."""
     import gradio as gr
 
+    assistant = service.assistant
     pack = assistant.engine.pack
     title = pack.manifest.title or pack.name
 
-    def chat(message: str, history: list | None, session: Session | None) -> Iterator[tuple]:
-        session = session or Session()
+    def chips_update(session: Session | None):
+        chips = service.chips(session) if session else []
+        return gr.update(choices=[(label, key) for key, label in chips], value=[key for key, _ in chips])
+
+    def handoff_update(session_id: str | None):
+        active = bool(session_id) and service.handoff_active(session_id)
+        return gr.update(visible=active)
+
+    def chat(message: str, history: list | None, session_id: str | None) -> Iterator[tuple]:
         history = list(history or [])
         shown_user = message if len(message or "") <= 500 else (message or "")[:500] + "…"
         history += [{"role": "user", "content": chat_markdown(shown_user)}, {"role": "assistant", "content": ""}]
+        session = None
         try:
-            for reply in assistant.stream(session, message or ""):
+            for session, reply in service.stream(session_id, message or ""):
                 cards = cards_html(reply)
+                recs = [r.model_dump() for r in reply.recommendations]
                 lines = reply.text.split("\n")
                 if reply.intent in ("recommend", "refine") and len(lines) > 1 and not history[-1]["content"]:
-                    # first sight of this reply: reveal it line by line
-                    for k in range(1, len(lines)):
+                    for k in range(1, len(lines)):  # first sight of this reply: reveal it line by line
                         history[-1] = {"role": "assistant", "content": chat_markdown("\n".join(lines[:k]))}
-                        yield history, cards, session, ""
+                        yield history, cards, session.id, "", chips_update(session), handoff_update(session.id), recs
                 history[-1] = {"role": "assistant", "content": chat_markdown(reply.text)}
-                yield history, cards, session, ""
+                yield (history, cards, session.id, "", chips_update(session), handoff_update(session.id),
+                       recs if recs or reply.intent in ("recommend", "refine") else gr.skip())
+        except UnknownSession:  # deleted meanwhile: start afresh
+            yield from chat(message, [], None)
+        except StorageError:
+            history[-1] = {"role": "assistant", "content": "Sorry, I could not save our conversation. Please try again."}
+            yield history, "", session_id, message, gr.skip(), gr.skip(), gr.skip()
         except Exception:  # a bug of ours: log it, tell the user, keep serving
             log.exception("turn failed")
-            history[-1] = {"role": "assistant", "content": "Sorry, something went wrong on our side. Please try again."}
-            yield history, "", session, ""
+            history[-1] = {"role": "assistant", "content": SORRY}
+            yield history, "", session_id, "", gr.skip(), gr.skip(), gr.skip()
+
+    def give_feedback(item_id: str, kind: str, history: list | None, session_id: str | None):
+        history = list(history or [])
+        if not session_id:
+            return history, gr.skip()
+        try:
+            session, reply = service.feedback(session_id, item_id, kind)
+        except (UnknownSession, StorageError) as e:
+            log.warning("feedback failed: %s", type(e).__name__)
+            return history + [{"role": "assistant", "content": "Sorry, I could not note that. Please try again."}], gr.skip()
+        return history + [{"role": "assistant", "content": chat_markdown(reply.text)}], chips_update(session)
+
+    def remove_chips(kept: list[str] | None, session_id: str | None):
+        if not session_id:
+            return gr.skip()
+        try:
+            session = service.open(session_id)
+            for key, _ in service.chips(session):
+                if key not in (kept or []):
+                    session = service.remove_preference(session_id, key)
+        except (UnknownSession, StorageError):
+            return gr.skip()
+        return chips_update(session)
+
+    def restore(saved: str | None):
+        """On page load: the conversation the browser had, from the server's store."""
+        if not saved or not SESSION_ID.match(saved):
+            return [], None, chips_update(None), handoff_update(None)
+        try:
+            session = service.open(saved)
+        except UnknownSession:
+            return [], None, chips_update(None), handoff_update(None)
+        return _history(session), session.id, chips_update(session), handoff_update(session.id)
 
     def new_conversation() -> tuple:
-        return [], "", Session(), ""
+        return [], "", None, "", chips_update(None), handoff_update(None), []
 
     with gr.Blocks(title=title, fill_height=True) as app:
-        gr.Markdown(f"## {chat_markdown(title)}\nAsk for {chat_markdown(assistant.noun)}s in your own words.")
-        session = gr.State(None)
+        gr.Markdown(f"## {chat_markdown(title)}\nAsk for {chat_markdown(assistant.noun)}s in your own words, "
+                    "or ask about orders, delivery, returns and your account.")
+        session_id = gr.State(None)
+        saved_id = gr.BrowserState(None, storage_key="crs-session")
+        recs_state = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
+                handoff = gr.Markdown("**A person from our team has this conversation** and will reply here; "
+                                      "the assistant stays quiet until they hand it back.",
+                                      visible=False, elem_classes="crs-handoff", elem_id="crs-handoff")
                 chatbot = gr.Chatbot(label="Conversation", height=460, sanitize_html=True)
-                message = gr.Textbox(
-                    label="Your message",
-                    placeholder="e.g. a funny sci-fi movie from the 90s, nothing with horror",
-                    max_lines=4,
-                    autofocus=True,
-                )
+                message = gr.Textbox(label="Your message", placeholder=EXAMPLES[0], max_lines=4, autofocus=True)
                 with gr.Row():
                     send = gr.Button("Send", variant="primary")
                     new = gr.Button("New conversation")
                 gr.Examples(EXAMPLES, inputs=message, label="Try")
             with gr.Column(scale=2):
-                cards = gr.HTML(label="Recommendations", elem_id="crs-cards")
-        outputs = [chatbot, cards, session, message]
-        message.submit(chat, [message, chatbot, session], outputs, api_name="chat")
-        send.click(chat, [message, chatbot, session], outputs, api_name=False)
-        new.click(new_conversation, None, outputs, api_name="new_conversation")
+                prefs = gr.Dropdown(label="What I understood (remove any with its ×)", multiselect=True,
+                                    choices=[], value=[], interactive=True, elem_id="crs-prefs")
+                cards = gr.HTML(visible=False, elem_id="crs-cards")  # the cards as one block, for API clients
+
+                @gr.render(inputs=[recs_state])
+                def show_cards(recs: list[dict]) -> None:
+                    for i, data in enumerate(recs, start=1):
+                        rec = Recommendation.model_validate(data)
+                        with gr.Group():
+                            gr.HTML(card_html(rec, i))
+                            with gr.Row():
+                                for kind, label in (("up", "More like this"), ("down", "Not for me"),
+                                                    ("seen", "Seen it")):
+                                    button = gr.Button(label, size="sm", min_width=60, elem_classes=f"crs-fb-{kind}")
+                                    button.click(lambda h, s, item=rec.item_id, k=kind: give_feedback(item, k, h, s),
+                                                 [chatbot, session_id], [chatbot, prefs], api_name=False)
+
+        outputs = [chatbot, cards, session_id, message, prefs, handoff, recs_state]
+        message.submit(chat, [message, chatbot, session_id], outputs, api_name="chat").then(
+            lambda s: s, session_id, saved_id, api_name=False)
+        send.click(chat, [message, chatbot, session_id], outputs, api_name=False).then(
+            lambda s: s, session_id, saved_id, api_name=False)
+        new.click(new_conversation, None, outputs, api_name="new_conversation").then(
+            lambda: None, None, saved_id, api_name=False)
+        prefs.input(remove_chips, [prefs, session_id], prefs, api_name=False)
+        app.load(restore, saved_id, [chatbot, session_id, prefs, handoff], api_name=False)
     return app
 
-
-def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    """Serves the app; with `block=False` returns (app, local_url) and keeps serving in the background."""
-    app.queue(default_concurrency_limit=4)
-    _, url, _ = app.launch(
-        server_name=host,
-        server_port=port,
-        css=CSS,
-        show_error=False,
-        quiet=not block,
-        prevent_thread_lock=not block,
-        footer_links=["api"],
-    )
-    return app, url

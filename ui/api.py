@@ -1,0 +1,172 @@
+"""The HTTP API and the embeddable widget, on the FastAPI app that Gradio mounts on.
+
+    POST   /api/chat                      {"session_id": null | "...", "message": "...", "user_id": null | "..."}
+    POST   /api/feedback                  {"session_id": "...", "item_id": "...", "kind": "up" | "down" | "seen"}
+    GET    /api/sessions/{id}             the conversation, its feedback and handoff state (data export)
+    DELETE /api/sessions/{id}             forget it
+    POST   /api/sessions/{id}/release     give a handed-over conversation back to the assistant (operator token)
+    GET    /widget.js                     the one-line embed script
+    GET    /widget                        the compact chat the script opens in an iframe
+
+Every error is JSON: {"error": "...", "detail": ...}, with a 4xx status for what the client got wrong.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from importlib import resources
+from typing import Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.models import Citation, Preferences, Recommendation, Reply, Session
+from assistant.service import SESSION_ID, USER_ID, ChatService, UnknownSession
+from assistant.sessions import StorageError
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64_000
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: str | None = Field(None, pattern=SESSION_ID.pattern, description="omit to start a conversation")
+    message: str = Field(..., max_length=20_000)
+    user_id: str | None = Field(None, pattern=USER_ID.pattern,
+                                description="a known user: without a session id, their latest conversation goes on")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: str = Field(..., pattern=SESSION_ID.pattern)
+    item_id: str = Field(..., min_length=1, max_length=200)
+    kind: Literal["up", "down", "seen"]
+
+
+class Chip(BaseModel):
+    key: str
+    label: str
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    text: str
+    intent: str
+    recommendations: list[Recommendation]
+    citations: list[Citation]
+    handoff: bool
+    preferences: Preferences
+    chips: list[Chip]
+    notice: str | None = None
+
+
+def _response(service: ChatService, session: Session, reply: Reply) -> ChatResponse:
+    return ChatResponse(
+        session_id=session.id, text=reply.text, intent=reply.intent, recommendations=reply.recommendations,
+        citations=reply.citations, handoff=reply.handoff or service.handoff_active(session.id),
+        preferences=reply.preferences, chips=[Chip(key=k, label=v) for k, v in service.chips(session)],
+        notice=reply.notice,
+    )
+
+
+def _error(status: int, error: str, detail: object = None) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def _static(name: str) -> str:
+    return resources.files("ui").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], operator_token: str | None) -> None:
+    """Adds the API, the widget and JSON error handling to `app`."""
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        if request.url.path.startswith("/api/"):
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                return _error(413, f"request body too large (limit {MAX_BODY_BYTES:,} bytes)")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return _error(422, "invalid request", detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if not request.url.path.startswith("/api/"):
+            return Response(str(exc.detail), status_code=exc.status_code)
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.post("/api/chat", response_model=ChatResponse, tags=["chat"])
+    def chat(body: ChatRequest) -> ChatResponse | JSONResponse:
+        """One message in, the assistant's reply out (recommendations, explanations, citations, handoff state)."""
+        try:
+            session, reply = service.chat(body.session_id, body.message, body.user_id)
+        except UnknownSession:
+            return _error(404, "unknown session: start a new conversation without a session_id")
+        except StorageError as e:
+            return _error(503, "the conversation could not be saved; please try again", str(e))
+        return _response(service, session, reply)
+
+    @app.post("/api/feedback", response_model=ChatResponse, tags=["chat"])
+    def feedback(body: FeedbackRequest) -> ChatResponse | JSONResponse:
+        """Thumbs up, thumbs down or "seen it" on an item; the next turn reflects it."""
+        try:
+            session, reply = service.feedback(body.session_id, body.item_id, body.kind)
+        except UnknownSession:
+            return _error(404, "unknown session")
+        except StorageError as e:
+            return _error(503, "the feedback could not be saved; please try again", str(e))
+        if reply.notice == "unknown_item":
+            return _error(404, "unknown item", reply.text)
+        return _response(service, session, reply)
+
+    @app.get("/api/sessions/{session_id}", tags=["sessions"])
+    def get_session(session_id: str) -> JSONResponse:
+        """Everything stored about a conversation (a user's data export)."""
+        try:
+            return JSONResponse(service.export(session_id))
+        except UnknownSession:
+            return _error(404, "unknown session")
+
+    @app.delete("/api/sessions/{session_id}", tags=["sessions"])
+    def delete_session(session_id: str) -> JSONResponse:
+        """Forgets a conversation and the feedback given in it."""
+        if not service.delete(session_id):
+            return _error(404, "unknown session")
+        return JSONResponse({"deleted": session_id})
+
+    @app.post("/api/sessions/{session_id}/release", tags=["sessions"])
+    def release(session_id: str, request: Request) -> JSONResponse:
+        """Gives a conversation handed over to a person back to the assistant. Needs the operator token."""
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not operator_token or not hmac.compare_digest(given.encode(), operator_token.encode()):
+            return _error(403, "releasing a handoff needs the operator token (config operator_token)")
+        try:
+            released = service.release(session_id)
+        except UnknownSession:
+            return _error(404, "unknown session")
+        if not released:
+            return _error(409, "this conversation is not handed over to a person")
+        return JSONResponse({"released": session_id})
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> Response:
+        return Response(_static("widget.js"), media_type="application/javascript",
+                        headers={"Cache-Control": "no-cache"})
+
+    ancestors = " ".join(widget_origins) if widget_origins else "'self'"
+
+    @app.get("/widget", include_in_schema=False)
+    def widget_page() -> Response:
+        return Response(_static("widget.html"), media_type="text/html", headers={
+            "Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; "
+                                       "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+            "Cache-Control": "no-cache",
+        })
