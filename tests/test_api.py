@@ -208,3 +208,28 @@ def test_history_and_feedback_survive_sigkill(small_pack_dir, tmp_path):
     finally:
         proc.kill()
         proc.wait(timeout=30)
+
+
+def test_widget_embedding_is_limited_to_the_configured_origins(small_engine, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from ui.server import create_app
+
+    service = ChatService(Assistant(small_engine), SessionStore(tmp_path / "s.sqlite3", small_engine.pack.name))
+    client = TestClient(create_app(service, widget_origins=["https://shop.example", "https://www.shop.example"]))
+    policy = client.get("/widget").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://shop.example https://www.shop.example;" in policy
+
+
+def test_each_preference_chip_removes_its_preference(small_engine, tmp_path):
+    service = ChatService(Assistant(small_engine), SessionStore(tmp_path / "s.sqlite3", small_engine.pack.name))
+    session, _ = service.chat(None, "a funny sci-fi movie from the 90s, no horror, like The Matrix")
+    keys = [k for k, _ in service.chips(session)]
+    assert {"include_genres:sci-fi", "mood_genres:comedy", "exclude_genres:horror", "years:"} <= set(keys)
+    assert any(k.startswith("liked:") for k in keys)
+    session = service.remove_preference(session.id, "exclude_genres:horror")
+    session = service.remove_preference(session.id, "years:")
+    prefs = service.open(session.id).preferences  # saved, not just changed in memory
+    assert prefs.exclude_genres == [] and prefs.year_min is None and prefs.include_genres == ["sci-fi"]
+    constraints = service.assistant.constraints(service.open(session.id))
+    assert constraints.year_min is None and constraints.year_max is None and not constraints.exclude_genres

@@ -193,3 +193,16 @@ def test_hostile_title_is_text_in_the_app_and_its_buttons_give_feedback(page, ap
         "t => { const h = [...document.querySelectorAll('article.crs-card h3')].map(e => e.innerText);"
         " return h.length > 0 && !h.some(x => x.endsWith(t)); }", arg=first_title)
     _shot(page, "app-after-thumbs-down")
+
+
+def test_app_conversation_survives_a_reload(page, app_url):
+    page.goto(app_url, wait_until="load")
+    box = page.get_by_label("Your message")
+    box.fill("sci-fi movies from the 90s")
+    box.press("Enter")
+    page.locator("article.crs-card").first.wait_for()
+    page.reload(wait_until="load")
+    page.get_by_text("sci-fi movies from the 90s").first.wait_for()  # restored from the server's session store
+    chips = page.locator("#crs-prefs")
+    chips.get_by_text("1990–1999").wait_for()
+    _shot(page, "app-after-reload")
