@@ -113,6 +113,23 @@ class ChatService:
             "handoff": {"active": active is not None, "reason": active.reason if active else None},
         }
 
+    def export_user(self, user_id: str) -> dict:
+        """Everything stored about a known user: their conversations and their feedback."""
+        store = self.assistant.feedback_store
+        return {
+            "user_id": user_id,
+            "sessions": [s.model_dump(mode="json") for s in self.sessions.for_user(user_id)],
+            "feedback": store.events(self.assistant.engine.pack.name, user_id=user_id) if store else [],
+        }
+
+    def delete_user(self, user_id: str) -> int:
+        """Forgets a known user: their conversations and feedback. Returns how many records went."""
+        n = self.sessions.delete_user(user_id)
+        store = self.assistant.feedback_store
+        if store is not None:
+            n += store.delete(self.assistant.engine.pack.name, user_id=user_id)
+        return n
+
     def delete(self, session_id: str) -> bool:
         """Forgets a conversation and the feedback given in it."""
         if not SESSION_ID.match(session_id or ""):

@@ -233,3 +233,18 @@ def test_each_preference_chip_removes_its_preference(small_engine, tmp_path):
     assert prefs.exclude_genres == [] and prefs.year_min is None and prefs.include_genres == ["sci-fi"]
     constraints = service.assistant.constraints(service.open(session.id))
     assert constraints.year_min is None and constraints.year_max is None and not constraints.exclude_genres
+
+
+def test_a_known_users_data_is_exported_and_deleted_by_the_operator_only(api):
+    _, reply = call(f"{api}/api/chat", "POST", {"message": "horror from the 80s", "user_id": "customer-77"})
+    item = reply["recommendations"][0]["item_id"]
+    call(f"{api}/api/feedback", "POST", {"session_id": reply["session_id"], "item_id": item, "kind": "seen"})
+    assert call(f"{api}/api/users/customer-77")[0] == 403
+    ok = {"Authorization": "Bearer s3cret-token"}
+    status, data = call(f"{api}/api/users/customer-77", headers=ok)
+    assert status == 200 and [s["id"] for s in data["sessions"]] == [reply["session_id"]]
+    assert data["feedback"][0]["item_id"] == item
+    assert call(f"{api}/api/users/customer-77", "DELETE", headers=ok) == (200, {"deleted": "customer-77", "records": 2})
+    assert call(f"{api}/api/users/customer-77", headers=ok)[1] == {"user_id": "customer-77", "sessions": [],
+                                                                     "feedback": []}
+    assert call(f"{api}/api/sessions/{reply['session_id']}")[0] == 404

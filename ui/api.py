@@ -5,6 +5,8 @@
     GET    /api/sessions/{id}             the conversation, its feedback and handoff state (data export)
     DELETE /api/sessions/{id}             forget it
     POST   /api/sessions/{id}/release     give a handed-over conversation back to the assistant (operator token)
+    GET    /api/users/{user_id}           a known user's conversations and feedback (operator token)
+    DELETE /api/users/{user_id}           forget a known user (operator token)
     GET    /widget.js                     the one-line embed script
     GET    /widget                        the compact chat the script opens in an iframe
 
@@ -30,6 +32,7 @@ from assistant.sessions import StorageError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64_000
+DRAIN_BYTES = 4_000_000  # a too-large body up to this size is read and discarded before the 413 goes out
 
 
 class ChatRequest(BaseModel):
@@ -89,6 +92,8 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         if request.url.path.startswith("/api/"):
             length = request.headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                if length.isdigit() and int(length) <= DRAIN_BYTES:
+                    await request.body()  # read it, so the client is not cut off mid-send and gets the answer
                 return _error(413, f"request body too large (limit {MAX_BODY_BYTES:,} bytes)")
         return await call_next(request)
 
@@ -142,11 +147,32 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
             return _error(404, "unknown session")
         return JSONResponse({"deleted": session_id})
 
+    def operator(request: Request) -> bool:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return bool(operator_token) and hmac.compare_digest(given.encode(), operator_token.encode())
+
+    @app.get("/api/users/{user_id}", tags=["users"])
+    def export_user(user_id: str, request: Request) -> JSONResponse:
+        """Everything stored about a known user (their data export). Needs the operator token."""
+        if not operator(request):
+            return _error(403, "user data needs the operator token (config operator_token)")
+        if not USER_ID.match(user_id):
+            return _error(422, "invalid user id")
+        return JSONResponse(service.export_user(user_id))
+
+    @app.delete("/api/users/{user_id}", tags=["users"])
+    def delete_user(user_id: str, request: Request) -> JSONResponse:
+        """Forgets a known user: their conversations and feedback. Needs the operator token."""
+        if not operator(request):
+            return _error(403, "user data needs the operator token (config operator_token)")
+        if not USER_ID.match(user_id):
+            return _error(422, "invalid user id")
+        return JSONResponse({"deleted": user_id, "records": service.delete_user(user_id)})
+
     @app.post("/api/sessions/{session_id}/release", tags=["sessions"])
     def release(session_id: str, request: Request) -> JSONResponse:
         """Gives a conversation handed over to a person back to the assistant. Needs the operator token."""
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not operator_token or not hmac.compare_digest(given.encode(), operator_token.encode()):
+        if not operator(request):
             return _error(403, "releasing a handoff needs the operator token (config operator_token)")
         try:
             released = service.release(session_id)

@@ -124,6 +124,17 @@ def build_app(service: ChatService) -> gr.Blocks:
     def new_conversation() -> tuple:
         return [], "", None, "", chips_update(None), handoff_update(None), []
 
+    def forget(session_id: str | None) -> tuple:
+        """Deletes this conversation and its feedback from the server, then starts afresh."""
+        if session_id:
+            try:
+                service.delete(session_id)
+            except StorageError:
+                gr.Warning("Sorry, I could not delete the conversation. Please try again.")
+                return tuple(gr.skip() for _ in range(7))
+            gr.Info("This conversation and its feedback were deleted.")
+        return new_conversation()
+
     with gr.Blocks(title=title, fill_height=True) as app:
         gr.Markdown(f"## {chat_markdown(title)}\nAsk for {chat_markdown(assistant.noun)}s in your own words, "
                     "or ask about orders, delivery, returns and your account.")
@@ -140,6 +151,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                 with gr.Row():
                     send = gr.Button("Send", variant="primary")
                     new = gr.Button("New conversation")
+                    forget_button = gr.Button("Delete this conversation", variant="stop")
                 gr.Examples(EXAMPLES, inputs=message, label="Try")
             with gr.Column(scale=2):
                 prefs = gr.Dropdown(label="What I understood (remove any with its ×)", multiselect=True,
@@ -165,6 +177,8 @@ def build_app(service: ChatService) -> gr.Blocks:
         send.click(chat, [message, chatbot, session_id], outputs, api_name=False).then(
             lambda s: s, session_id, saved_id, api_name=False)
         new.click(new_conversation, None, outputs, api_name="new_conversation").then(
+            lambda: None, None, saved_id, api_name=False)
+        forget_button.click(forget, session_id, outputs, api_name="forget").then(
             lambda: None, None, saved_id, api_name=False)
         prefs.input(remove_chips, [prefs, session_id], prefs, api_name=False)
         app.load(restore, saved_id, [chatbot, session_id, prefs, handoff], api_name=False)
