@@ -290,6 +290,29 @@ def cmd_eval_support(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_suite(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import check_backend_name, get_backend
+    from assistant.engine import prepare
+    from assistant.handoff import HandoffStore
+    from eval.scripted import SUITES, load_suite, print_suite, run_suite
+
+    cfg = _config(args)
+    check_backend_name(cfg.backend)
+    suite = load_suite(args.suite or SUITES / "demo.yaml")
+    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:  # handoffs of the suite never reach the real store
+        assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg),
+                              handoffs=HandoffStore(Path(scratch) / "handoffs.sqlite3"))
+        result = run_suite(assistant, suite)
+    print_suite(result)
+    if args.json:
+        _write_json(args.json, result)
+    return 0 if not result["failures"] else 1
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -347,6 +370,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--sample", type=int, help="score a seeded subset of N utterances of each kind")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_support)
+
+    s = ev.add_parser("suite", parents=[common], help="scripted conversations with per-turn expectations (YAML)")
+    s.add_argument("--suite", type=Path, help="a suite file (default: eval/data/suites/demo.yaml)")
+    s.add_argument("--backend", help="understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_suite, backend="rules")
 
     s = sub.add_parser("handoff", parents=[common], help="conversations handed over to a person")
     s.add_argument("action", choices=["list", "history", "release"],

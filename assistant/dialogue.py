@@ -30,14 +30,22 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
     include = _merge_lists(state.include_genres, new.include_genres, new.exclude_genres + new.mood_genres)
     exclude = _merge_lists(state.exclude_genres, new.exclude_genres, new.include_genres + new.mood_genres)
     mood = _merge_lists(state.mood_genres, new.mood_genres, new.exclude_genres + new.include_genres)
-    ranged = new.year_min is not None or new.year_max is not None
+    year_min, year_max = state.year_min, state.year_max
+    if new.year_min is not None and new.year_max is not None:
+        year_min, year_max = new.year_min, new.year_max
+    elif new.year_min is not None:  # "after 1995": narrows the range asked for, unless it leaves it
+        year_min = new.year_min
+        year_max = year_max if year_max is not None and year_max >= year_min else None
+    elif new.year_max is not None:
+        year_max = new.year_max
+        year_min = year_min if year_min is not None and year_min <= year_max else None
     return Preferences(
         query=new.query or state.query,
         include_genres=include,
         exclude_genres=exclude,
         mood_genres=mood,
-        year_min=new.year_min if ranged else state.year_min,
-        year_max=new.year_max if ranged else state.year_max,
+        year_min=year_min,
+        year_max=year_max,
         people=_merge_lists(state.people, new.people, []),
         keywords=_merge_lists(state.keywords, new.keywords, []),
         liked=_merge_lists(state.liked, new.liked, new.disliked),
