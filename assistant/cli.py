@@ -313,6 +313,33 @@ def cmd_eval_suite(args: argparse.Namespace) -> int:
     return 0 if not result["failures"] else 1
 
 
+def cmd_eval_simulate(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import check_backend_name, get_backend
+    from assistant.engine import prepare
+    from eval.simulator import LLMUser, RuleUser, pick_targets, print_simulation, run_simulation
+
+    cfg = _config(args)
+    check_backend_name(cfg.backend)
+    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
+    catalog = engine.catalog
+    if args.simulator == "llm":
+        chat = getattr(get_backend(args.simulator_backend, engine, cfg), "chat", None)
+        if chat is None:
+            raise CrsError("--simulator llm needs an LLM backend for the user: --simulator-backend local or openai")
+        make_user = lambda item: LLMUser(item, catalog, chat)  # noqa: E731
+    else:
+        make_user = lambda item: RuleUser(item, catalog)  # noqa: E731
+    make_user.simulator_name = args.simulator
+    targets = pick_targets(catalog, args.n, seed=args.seed)
+    result = run_simulation(assistant, targets, make_user, max_turns=args.turns)
+    print_simulation(result)
+    if args.json:
+        _write_json(args.json, result)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -376,6 +403,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--backend", help="understanding backend (default: rules)")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_suite, backend="rules")
+
+    s = ev.add_parser("simulate", parents=[common],
+                      help="simulated users with a hidden target: success@turn, average turns, leak check")
+    s.add_argument("--n", type=int, default=100, help="how many targets (a seeded sample)")
+    s.add_argument("--turns", type=int, default=5, help="turns per episode")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--simulator", choices=["rules", "llm"], default="rules",
+                   help="rules: deterministic; llm: a model words the user's messages (leak-checked the same way)")
+    s.add_argument("--simulator-backend", default="local", help="the model for --simulator llm: local | openai")
+    s.add_argument("--backend", help="the assistant's understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_simulate, backend="rules")
 
     s = sub.add_parser("handoff", parents=[common], help="conversations handed over to a person")
     s.add_argument("action", choices=["list", "history", "release"],
