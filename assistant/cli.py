@@ -232,7 +232,13 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
         write_json(result, args.json)
         print(f"wrote {args.json}")
     if args.report:
-        html_report(result, args.report)
+        previous = None
+        if args.previous:
+            try:
+                previous = json.loads(args.previous.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise CrsError(f"cannot read the previous run {args.previous}: {e}") from e
+        html_report(result, args.report, previous)
         print(f"wrote {args.report}")
     return 0
 
@@ -376,6 +382,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", type=Path, help="write the metrics here")
     s.add_argument("--report", type=Path, help="write a self-contained HTML report here")
+    s.add_argument("--previous", type=Path, help="a previous run's --json, compared in the report")
     s.add_argument("--folds", type=int, default=5,
                    help="learn from the benchmark's own dialogues K-fold by dialogue (default 5)")
     s.add_argument("--zero-shot", action="store_true",

@@ -246,6 +246,28 @@ def beyond_accuracy(assistant, cases: list[Case], replays: dict[str, Replay], al
     }
 
 
+def latency_histogram(latencies: list[float], bins: int = 12) -> dict:
+    """Turn latencies in log-spaced bins: {"edges": [...], "counts": [...]} (ms)."""
+    if not latencies:
+        return {"edges": [], "counts": []}
+    lo, hi = max(min(latencies), 0.1), max(max(latencies), 0.2)
+    edges = np.geomspace(lo, hi, bins + 1)  # the last bin includes its right edge
+    counts, _ = np.histogram(latencies, bins=edges)
+    return {"edges": [round(float(e), 2) for e in edges], "counts": [int(c) for c in counts]}
+
+
+def coverage_by_genre(catalog, lists: list[list[str]]) -> dict[str, float]:
+    """For each genre: the share of its catalog items that appeared in any top-10 list."""
+    shown = {i for lst in lists for i in lst}
+    totals: dict[str, int] = {}
+    hits: dict[str, int] = {}
+    for iid in catalog.ids:
+        for g in catalog.get(iid).genres:
+            totals[g] = totals.get(g, 0) + 1
+            hits[g] = hits.get(g, 0) + (iid in shown)
+    return {g: round(hits[g] / totals[g], 4) for g in sorted(totals, key=lambda g: -totals[g])}
+
+
 def dense_baseline(assistant, cases: list[Case], depth: int = DEPTH) -> dict[str, list[str]]:
     """Reference ranking measured in the same run: the user turns embedded as one text, top items by cosine
     over the same vectors, no filters and no dialogue state."""
@@ -311,6 +333,8 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         "training": training,
     })
     out.update(beyond_accuracy(assistant, cases, replays, all_cases))
+    out["latency_histogram_ms"] = latency_histogram(latencies)
+    out["coverage_by_genre@10"] = coverage_by_genre(assistant.engine.catalog, [replays[c.id].ranked[:10] for c in cases])
     baseline = score(cases, dense_baseline(assistant, cases))
     out["baseline_dense"] = {k: round(mean_ci(v)[0], 4) for k, v in baseline.items()}
     return out
@@ -339,13 +363,35 @@ def print_comparison(result: dict) -> None:
         "long_tail_share@10", "constraint_violation_rate", "explanation_faithfulness")))
 
 
-def html_report(result: dict, path: Path) -> None:
-    """One self-contained HTML file: the figures and a recall@k plot (inline SVG) against published systems."""
+def _bars(title: str, labels: list[str], values: list[float], fmt: str = "{:.3f}", width: int = 560) -> str:
+    """A horizontal bar chart as inline SVG (labels escaped)."""
+    import html as h
+
+    row, label_w = 18, 150
+    top = max(values + [1e-9])
+    bars = []
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        y = 24 + i * row
+        w = (width - label_w - 60) * v / top
+        bars.append(f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{h.escape(label)}</text>'
+                    f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{row - 4}" fill="#1971c2"/>'
+                    f'<text x="{label_w + w + 4:.1f}" y="{y + 12}">{fmt.format(v)}</text>')
+    height = 30 + len(labels) * row
+    return (f'<h2>{h.escape(title)}</h2><svg width="{width}" height="{height}" role="img" '
+            f'aria-label="{h.escape(title)}">{"".join(bars)}</svg>')
+
+
+def html_report(result: dict, path: Path, previous: dict | None = None) -> None:
+    """One self-contained HTML file (inline SVG, no script): recall@k against published systems, the dense
+    baseline and a previous run; the turn-latency histogram; catalog coverage by genre; every figure."""
     import html as h
 
     published = PUBLISHED.get(result["benchmark"], {})
     series = {f"ours ({result['backend']})": {k: result[f"recall@{k}"] for k in KS},
               "ours, excl. mentioned": {k: result[f"recall@{k}_excl_mentioned"] for k in KS}}
+    if previous:
+        series[f"previous run ({h.escape(str(previous.get('backend', '?')))})"] = {
+            k: previous[f"recall@{k}"] for k in KS if f"recall@{k}" in previous}
     if result.get("baseline_dense"):
         series["dense baseline (same run)"] = {k: result["baseline_dense"][f"recall@{k}"] for k in KS}
     for name, fig in published.items():
@@ -354,7 +400,7 @@ def html_report(result: dict, path: Path) -> None:
     top = max([v for s in series.values() for v in s.values()] + [0.05]) * 1.1
     xs = {k: pad + i * (w - 2 * pad) / (len(KS) - 1) for i, k in enumerate(KS)}
     y = lambda v: hgt - pad - v / top * (hgt - 2 * pad)  # noqa: E731
-    colors = ["#d9480f", "#f08c00", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96"]
+    colors = ["#d9480f", "#f08c00", "#5c940d", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96", "#495057"]
     lines = []
     for s, color in zip(series.values(), colors, strict=False):
         pts = " ".join(f"{xs[k]:.1f},{y(v):.1f}" for k, v in sorted(s.items()))
@@ -364,6 +410,21 @@ def html_report(result: dict, path: Path) -> None:
     ticks = "".join(f'<text x="{pad - 6}" y="{y(t):.1f}" text-anchor="end">{t:.2f}</text>'
                     for t in np.linspace(0, top, 5))
     legend = "".join(f'<li style="color:{c}">{h.escape(n)}</li>' for n, c in zip(series, colors, strict=False))
+    hist = result.get("latency_histogram_ms") or {}
+    latency = ""
+    if hist.get("counts"):
+        labels = [f"{a:.0f}–{b:.0f} ms" for a, b in zip(hist["edges"], hist["edges"][1:], strict=False)]
+        latency = _bars("Turn latency (turns per bin)", labels, [float(c) for c in hist["counts"]], "{:.0f}")
+    genres = result.get("coverage_by_genre@10") or {}
+    coverage = _bars("Catalog coverage by genre (share of its items in any top-10)", list(genres),
+                     list(genres.values())) if genres else ""
+    compare = ""
+    if previous:
+        keys = [k for k in ("recall@1", "recall@10", "recall@50", "ndcg@10", "mrr", "recall@10_excl_mentioned",
+                            "latency_p50_ms", "catalog_coverage@10") if k in result and k in previous]
+        compare = "<h2>Against the previous run</h2><table><tr><th></th><th>this run</th><th>previous</th></tr>" + "".join(
+            f"<tr><td>{h.escape(k)}</td><td>{h.escape(str(result[k]))}</td><td>{h.escape(str(previous[k]))}</td></tr>"
+            for k in keys) + "</table>"
     rows = "".join(f"<tr><td>{h.escape(k)}</td><td>{h.escape(str(v))}</td></tr>" for k, v in result.items()
                    if not isinstance(v, dict))
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Benchmark: {h.escape(result['benchmark'])}</title>
@@ -372,10 +433,11 @@ svg text{{font-size:12px}}</style></head><body>
 <h1>Benchmark replay: {h.escape(result['benchmark'])}</h1>
 <p>Recall@k per (case, target) sample; backend <b>{h.escape(result['backend'])}</b>;
 {result['n_samples']} samples from {result['n_cases']} cases.</p>
+<h2>Recall@k</h2>
 <svg width="{w}" height="{hgt}" role="img" aria-label="recall at k">
 <line x1="{pad}" y1="{hgt - pad}" x2="{w - pad}" y2="{hgt - pad}" stroke="#999"/>
 <line x1="{pad}" y1="{pad}" x2="{pad}" y2="{hgt - pad}" stroke="#999"/>{axes}{ticks}{''.join(lines)}</svg>
-<ul>{legend}</ul><table>{rows}</table></body></html>"""
+<ul>{legend}</ul>{compare}{latency}{coverage}<h2>All figures</h2><table>{rows}</table></body></html>"""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
 

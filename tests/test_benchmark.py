@@ -100,7 +100,16 @@ def test_any_benchmark_folder_in_the_format_runs_through_the_cli(tiny_bench, tmp
     assert result["constraint_violation_rate"] == 0.0 and result["explanation_faithfulness"] == 1.0
     assert 0 < result["catalog_coverage@10"] <= 1 and 0 < result["intra_list_diversity@10"] <= 1
     page = report.read_text()
-    assert page.startswith("<!doctype html>") and "<svg" in page and "<script" not in page
+    assert page.startswith("<!doctype html>") and page.count("<svg") == 3 and "<script" not in page
+    assert "Turn latency" in page and "coverage by genre" in page
+    hist = result["latency_histogram_ms"]
+    assert len(hist["edges"]) == len(hist["counts"]) + 1 and sum(hist["counts"]) > 0
+    assert all(0 <= v <= 1 for v in result["coverage_by_genre@10"].values())
+    # a second run compared with the first
+    again = crs("eval", "benchmark", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+                "--report", str(report), "--previous", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "Against the previous run" in report.read_text() and "previous run (rules)" in report.read_text()
 
 
 def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_assistant):
@@ -119,3 +128,15 @@ def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_a
 def test_a_folder_without_cases_is_a_clear_error(tmp_path):
     run = crs("eval", "benchmark", "--bench", str(tmp_path), "--state-dir", str(tmp_path / "s"))
     assert run.returncode == 2 and "needs cases.jsonl and items.jsonl" in run.stderr
+
+
+def test_latency_histogram_and_coverage_by_genre_match_hand_computed_values():
+    from eval.benchmark import coverage_by_genre, latency_histogram
+    from retrieval.catalog import Catalog, Item
+
+    hist = latency_histogram([1.0, 2.0, 4.0, 8.0], bins=3)  # log-spaced edges 1, 2, 4, 8
+    assert hist["edges"] == [1.0, 2.0, 4.0, 8.0] and hist["counts"] == [1, 1, 2]
+    assert latency_histogram([]) == {"edges": [], "counts": []}
+    catalog = Catalog([Item(id="a", title="A", genres=("Drama",)), Item(id="b", title="B", genres=("Drama", "Comedy")),
+                       Item(id="c", title="C", genres=("Comedy",)), Item(id="d", title="D", genres=("Drama",))], [])
+    assert coverage_by_genre(catalog, [["a", "b"], ["b"]]) == {"Drama": round(2 / 3, 4), "Comedy": 0.5}
