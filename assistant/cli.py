@@ -296,22 +296,27 @@ def cmd_eval_support(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval_suite(args: argparse.Namespace) -> int:
+def _eval_assistant(args: argparse.Namespace, **kwargs):
+    """The config, and an assistant on the configured pack and backend for an eval (nothing stored for real)."""
     from assistant.assistant import Assistant
     from assistant.backends import check_backend_name, get_backend
     from assistant.engine import prepare
-    from assistant.handoff import HandoffStore
-    from eval.scripted import SUITES, load_suite, print_suite, run_suite
 
     cfg = _config(args)
     check_backend_name(cfg.backend)
-    suite = load_suite(args.suite or SUITES / "demo.yaml")
     engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    return cfg, Assistant(engine, backend=get_backend(cfg.backend, engine, cfg), **kwargs)
+
+
+def cmd_eval_suite(args: argparse.Namespace) -> int:
     import tempfile
 
+    from assistant.handoff import HandoffStore
+    from eval.scripted import SUITES, load_suite, print_suite, run_suite
+
+    suite = load_suite(args.suite or SUITES / "demo.yaml")
     with tempfile.TemporaryDirectory() as scratch:  # handoffs of the suite never reach the real store
-        assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg),
-                              handoffs=HandoffStore(Path(scratch) / "handoffs.sqlite3"))
+        _, assistant = _eval_assistant(args, handoffs=HandoffStore(Path(scratch) / "handoffs.sqlite3"))
         result = run_suite(assistant, suite)
     print_suite(result)
     if args.json:
@@ -320,15 +325,11 @@ def cmd_eval_suite(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_simulate(args: argparse.Namespace) -> int:
-    from assistant.assistant import Assistant
-    from assistant.backends import check_backend_name, get_backend
-    from assistant.engine import prepare
+    from assistant.backends import get_backend
     from eval.simulator import LLMUser, RuleUser, pick_targets, print_simulation, run_simulation
 
-    cfg = _config(args)
-    check_backend_name(cfg.backend)
-    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
-    assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
+    cfg, assistant = _eval_assistant(args)
+    engine = assistant.engine
     catalog = engine.catalog
     if args.simulator == "llm":
         chat = getattr(get_backend(args.simulator_backend, engine, cfg), "chat", None)

@@ -400,7 +400,7 @@ def html_report(result: dict, path: Path, previous: dict | None = None) -> None:
     top = max([v for s in series.values() for v in s.values()] + [0.05]) * 1.1
     xs = {k: pad + i * (w - 2 * pad) / (len(KS) - 1) for i, k in enumerate(KS)}
     y = lambda v: hgt - pad - v / top * (hgt - 2 * pad)  # noqa: E731
-    colors = ["#d9480f", "#f08c00", "#5c940d", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96", "#495057"]
+    colors = ["#d9480f", "#f08c00", "#343a40", "#e64980", "#1971c2", "#2f9e44", "#7048e8", "#868e96", "#15aabf"]
     lines = []
     for s, color in zip(series.values(), colors, strict=False):
         pts = " ".join(f"{xs[k]:.1f},{y(v):.1f}" for k, v in sorted(s.items()))
@@ -413,7 +413,8 @@ def html_report(result: dict, path: Path, previous: dict | None = None) -> None:
     hist = result.get("latency_histogram_ms") or {}
     latency = ""
     if hist.get("counts"):
-        labels = [f"{a:.0f}–{b:.0f} ms" for a, b in zip(hist["edges"], hist["edges"][1:], strict=False)]
+        fmt = lambda v: f"{v:.1f}" if v < 10 else f"{v:.0f}"  # noqa: E731
+        labels = [f"{fmt(a)}–{fmt(b)} ms" for a, b in zip(hist["edges"], hist["edges"][1:], strict=False)]
         latency = _bars("Turn latency (turns per bin)", labels, [float(c) for c in hist["counts"]], "{:.0f}")
     genres = result.get("coverage_by_genre@10") or {}
     coverage = _bars("Catalog coverage by genre (share of its items in any top-10)", list(genres),

@@ -62,6 +62,23 @@ def make_client(path: str | Path | None = None, host: str | None = None, port: i
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+def _recreate(client, name: str):
+    """An empty cosine collection `name` (replacing any), marked incomplete until its index key is written."""
+    try:
+        client.delete_collection(name)
+    except Exception:  # noqa: BLE001, S110 -- absent: nothing to delete (the error type varies by client)
+        pass
+    return client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                                    metadata={"index_key": "incomplete"})
+
+
+def _open(client, name: str, what: str):
+    try:
+        return client.get_collection(name)
+    except Exception as e:  # noqa: BLE001 -- chroma raises NotFoundError / ValueError depending on the client
+        raise IndexNotBuilt(f"no {what} for this pack ({name}); build it with `crs index --pack DIR`") from e
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One search result: item id, cosine similarity in [-1, 1] and the item's vector (384,)."""
@@ -107,16 +124,7 @@ class ItemStore:
         """
         from tqdm import tqdm
 
-        try:
-            self.client.delete_collection(self.collection_name)
-        except Exception:  # absent: nothing to delete
-            pass
-        col = self.client.create_collection(
-            self.collection_name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"index_key": "incomplete"},
-        )
+        col = _recreate(self.client, self.collection_name)
         bar = tqdm(total=len(items), desc="indexing items", unit="item", disable=not progress)
         for start in range(0, len(items), INSERT_BATCH):
             batch = items[start : start + INSERT_BATCH]
@@ -137,12 +145,7 @@ class ItemStore:
     @property
     def collection(self):
         if self._col is None:
-            try:
-                self._col = self.client.get_collection(self.collection_name)
-            except Exception as e:
-                raise IndexNotBuilt(
-                    f"no vector index for this pack ({self.collection_name}); build it with `crs index --pack DIR`"
-                ) from e
+            self._col = _open(self.client, self.collection_name, "vector index")
         return self._col
 
     def count(self) -> int:
@@ -208,14 +211,7 @@ class DocStore:
 
     def build(self, passages, encode: Callable[[list[str]], np.ndarray], docs_hash: str, embedder_name: str) -> int:
         """Replaces the collection with the passages' vectors; the index key is written last."""
-        try:
-            self._client.delete_collection(self.collection_name)
-        except Exception:  # absent: nothing to delete
-            pass
-        col = self._client.create_collection(
-            self.collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-            metadata={"index_key": "incomplete"},
-        )
+        col = _recreate(self._client, self.collection_name)
         ids, texts, metas = [], [], []
         for p in passages:
             for n, q in enumerate(dict.fromkeys((p.section, *p.questions))):
@@ -235,12 +231,7 @@ class DocStore:
     @property
     def collection(self):
         if self._col is None:
-            try:
-                self._col = self._client.get_collection(self.collection_name)
-            except Exception as e:
-                raise IndexNotBuilt(
-                    f"no support index for this pack ({self.collection_name}); build it with `crs index --pack DIR`"
-                ) from e
+            self._col = _open(self._client, self.collection_name, "support index")
         return self._col
 
     def search(self, query: np.ndarray, k: int = 64) -> list[PassageHit]:

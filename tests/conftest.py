@@ -56,6 +56,13 @@ def pytest_configure(config):
     socket.socket.connect_ex = _guarded_connect_ex
 
 
+def free_port() -> int:
+    """A free TCP port on loopback, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # -- packs ----------------------------------------------------------------------------------------
 
 def _rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -138,3 +145,28 @@ def demo_catalog():
     from retrieval.pack import load_pack
 
     return load_pack(DEMO_PACK).catalog()
+
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory, embedder):
+    """The whole server (Gradio app, API, widget) on loopback over a small pack with one hostile title,
+    sessions and feedback stored in a temp dir. Yields its base URL."""
+    from assistant.assistant import Assistant
+    from assistant.engine import prepare
+    from assistant.feedback import FeedbackStore
+    from assistant.service import ChatService
+    from assistant.sessions import SessionStore
+    from ui.server import Server, create_app
+
+    hostile = {"movieId": "999001", "title": f"{HOSTILE_TITLE} (1996)", "genres": "Sci-Fi|Comedy"}
+    pack = make_small_pack(tmp_path_factory.mktemp("served-pack") / "p", n_popular=80, extra_movies=[hostile])
+    state = tmp_path_factory.mktemp("served-state")
+    engine = prepare(pack, state, embedder=embedder, progress=False)
+    assistant = Assistant(engine, feedback_store=FeedbackStore(state / "feedback.sqlite3"))
+    service = ChatService(assistant, SessionStore(state / "sessions.sqlite3", engine.pack.name))
+    server = Server(create_app(service), "127.0.0.1", free_port()).start()
+    yield server.url
+    server.stop()

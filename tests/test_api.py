@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,14 +20,10 @@ from assistant.feedback import FeedbackStore
 from assistant.handoff import HandoffStore
 from assistant.service import ChatService
 from assistant.sessions import SessionStore
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(url: str, method: str = "GET", body: object = None, raw: bytes | None = None,
@@ -51,7 +46,7 @@ def api(small_engine, tmp_path_factory):
     assistant = Assistant(small_engine, feedback_store=FeedbackStore(state / "feedback.sqlite3"),
                           handoffs=HandoffStore(state / "handoffs.sqlite3"))
     service = ChatService(assistant, SessionStore(state / "sessions.sqlite3", small_engine.pack.name))
-    server = Server(create_app(service, operator_token="s3cret-token"), "127.0.0.1", _free_port()).start()
+    server = Server(create_app(service, operator_token="s3cret-token"), "127.0.0.1", free_port()).start()
     yield server.url
     server.stop()
 
@@ -184,7 +179,7 @@ def test_history_and_feedback_survive_sigkill(small_pack_dir, tmp_path):
     import shutil
 
     shutil.copytree(small_pack_dir, tmp_path / "pack")
-    state, port = tmp_path / "state", _free_port()
+    state, port = tmp_path / "state", free_port()
     url = f"http://127.0.0.1:{port}"
     proc = _start(state, port)
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,14 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assistant import Assistant
-from assistant.engine import prepare
-from assistant.feedback import FeedbackStore
-from assistant.service import ChatService
-from assistant.sessions import SessionStore
-from tests.conftest import make_small_pack
+from tests.conftest import HOSTILE_TITLE
 
-HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -30,25 +23,10 @@ ARTIFACTS = Path(os.environ.get("CRS_TEST_ARTIFACTS", Path(__file__).parent / "a
 TIMEOUT_MS = 30_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, embedder):
-    from ui.server import Server, create_app
-
-    hostile = {"movieId": "999001", "title": f"{HOSTILE_TITLE} (1996)", "genres": "Sci-Fi|Comedy"}
-    pack = make_small_pack(tmp_path_factory.mktemp("browser-pack") / "p", n_popular=80, extra_movies=[hostile])
-    state = tmp_path_factory.mktemp("browser-state")
-    engine = prepare(pack, state, embedder=embedder, progress=False)
-    assistant = Assistant(engine, feedback_store=FeedbackStore(state / "feedback.sqlite3"))
-    service = ChatService(assistant, SessionStore(state / "sessions.sqlite3", engine.pack.name))
-    server = Server(create_app(service), "127.0.0.1", _free_port()).start()
-    yield server.url
-    server.stop()
+def app_url(served_app):
+    return served_app
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,14 +20,10 @@ from assistant.backends import LLMBackend, get_backend
 from assistant.config import Config
 from assistant.llm import assemble_local_model
 from assistant.models import Session
+from tests.conftest import free_port
 
 UNPARSED = "a road trip with a talking animal from the 70s"  # words the parser cannot place -> the model is asked
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +37,7 @@ def model_state(tmp_path_factory):
 @pytest.fixture(scope="session")
 def llama_server(model_state):
     """llama.cpp's OpenAI-compatible server with the packaged model, on loopback."""
-    port = _free_port()
+    port = free_port()
     model = assemble_local_model("qwen2.5-coder-0.5b", model_state)
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
@@ -165,7 +160,7 @@ def _completion(content: str) -> dict:
 @pytest.mark.parametrize("mode", ["down", "500", "slow", "garbage", "invalid_json", "prose"])
 def test_llm_faults_fall_back_to_the_parser_and_log_without_the_message(small_engine, caplog, mode):
     server = None if mode == "down" else FaultServer(mode)
-    url = server.url if server else f"http://127.0.0.1:{_free_port()}/v1"
+    url = server.url if server else f"http://127.0.0.1:{free_port()}/v1"
     assistant = openai_assistant(small_engine, url, timeout=1.0, json_mode="json_object")
     rules = Assistant(small_engine)
     caplog.set_level(logging.WARNING)

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-
-from assistant.assistant import Assistant
-from assistant.engine import prepare
-from tests.conftest import make_small_pack
-
-HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, embedder):
-    from assistant.service import ChatService
-    from assistant.sessions import SessionStore
-    from ui.server import Server, create_app
-
-    hostile = {"movieId": "999001", "title": f"{HOSTILE_TITLE} (1996)", "genres": "Sci-Fi|Comedy"}
-    pack = make_small_pack(tmp_path_factory.mktemp("ui-pack") / "p", n_popular=60, extra_movies=[hostile])
-    state = tmp_path_factory.mktemp("ui-state")
-    engine = prepare(pack, state, embedder=embedder, progress=False)
-    service = ChatService(Assistant(engine), SessionStore(state / "sessions.sqlite3", engine.pack.name))
-    server = Server(create_app(service), "127.0.0.1", _free_port()).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+def served(served_app):
+    return served_app
 
 
 @pytest.fixture

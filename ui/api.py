@@ -108,29 +108,27 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
             return Response(str(exc.detail), status_code=exc.status_code)
         return _error(exc.status_code, str(exc.detail))
 
-    @app.post("/api/chat", response_model=ChatResponse, tags=["chat"])
-    def chat(body: ChatRequest) -> ChatResponse | JSONResponse:
-        """One message in, the assistant's reply out (recommendations, explanations, citations, handoff state)."""
+    def turn(call, *args) -> ChatResponse | JSONResponse:
+        """Runs a service call that answers with (session, reply); its failures become JSON errors."""
         try:
-            session, reply = service.chat(body.session_id, body.message, body.user_id)
+            session, reply = call(*args)
         except UnknownSession:
             return _error(404, "unknown session: start a new conversation without a session_id")
         except StorageError as e:
             return _error(503, "the conversation could not be saved; please try again", str(e))
+        if reply.notice == "unknown_item":
+            return _error(404, "unknown item", reply.text)
         return _response(service, session, reply)
+
+    @app.post("/api/chat", response_model=ChatResponse, tags=["chat"])
+    def chat(body: ChatRequest) -> ChatResponse | JSONResponse:
+        """One message in, the assistant's reply out (recommendations, explanations, citations, handoff state)."""
+        return turn(service.chat, body.session_id, body.message, body.user_id)
 
     @app.post("/api/feedback", response_model=ChatResponse, tags=["chat"])
     def feedback(body: FeedbackRequest) -> ChatResponse | JSONResponse:
         """Thumbs up, thumbs down or "seen it" on an item; the next turn reflects it."""
-        try:
-            session, reply = service.feedback(body.session_id, body.item_id, body.kind)
-        except UnknownSession:
-            return _error(404, "unknown session")
-        except StorageError as e:
-            return _error(503, "the feedback could not be saved; please try again", str(e))
-        if reply.notice == "unknown_item":
-            return _error(404, "unknown item", reply.text)
-        return _response(service, session, reply)
+        return turn(service.feedback, body.session_id, body.item_id, body.kind)
 
     @app.get("/api/sessions/{session_id}", tags=["sessions"])
     def get_session(session_id: str) -> JSONResponse:
