@@ -165,12 +165,19 @@ def run_simulation(assistant, targets: list[Item], make_user, max_turns: int = 5
                             break
                 break
         episodes.append(ep)
+    result = summarize(episodes, max_turns)
+    result.update({"simulator": getattr(make_user, "simulator_name", "rules"), "backend": assistant.backend.name})
+    return result
+
+
+def summarize(episodes: list[Episode], max_turns: int) -> dict:
+    """success@turn (share of episodes whose target was recommended by then), average turns to success over the
+    successes, the baseline's success@turn, and the leaks caught."""
     n = len(episodes)
     turns = [e.success_turn for e in episodes if e.success_turn]
     base = [e.baseline_turn for e in episodes if e.baseline_turn]
+    leaked = [e for e in episodes if e.leaked]
     return {
-        "simulator": getattr(make_user, "simulator_name", "rules"),
-        "backend": assistant.backend.name,
         "n": n,
         "max_turns": max_turns,
         "success_rate": round(len(turns) / n, 4) if n else 0.0,
@@ -179,9 +186,9 @@ def run_simulation(assistant, targets: list[Item], make_user, max_turns: int = 5
         "baseline": "dense retrieval of the user's messages so far, top 5, no dialogue state (same messages)",
         "baseline_success@turn": {t: round(sum(1 for x in base if x <= t) / n, 4)
                                   for t in range(1, max_turns + 1)} if n else {},
-        "leaks": sum(1 for e in episodes if e.leaked),
-        "leak_rate": round(sum(1 for e in episodes if e.leaked) / n, 4) if n else 0.0,
-        "leaked_examples": [{"target": e.target, "found": e.leaked} for e in episodes if e.leaked][:10],
+        "leaks": len(leaked),
+        "leak_rate": round(len(leaked) / n, 4) if n else 0.0,
+        "leaked_examples": [{"target": e.target, "found": e.leaked} for e in leaked][:10],
     }
 
 

@@ -87,3 +87,17 @@ def test_a_leaking_simulator_is_caught_before_the_message_is_sent(demo, demo_cat
     assert all("title" in " ".join(e["found"]) for e in llm["leaked_examples"])
     for item in targets:
         assert not any(leaks(m, item) for m in sent if item.title.split(" (")[0].casefold() in m.casefold())
+
+
+def test_simulation_figures_match_hand_computed_values():
+    from eval.simulator import Episode, summarize
+
+    episodes = [Episode("a", success_turn=1, baseline_turn=3), Episode("b", success_turn=3),
+                Episode("c", leaked=["title 'c'"]), Episode("d")]
+    result = summarize(episodes, max_turns=3)
+    assert result["success@turn"] == {1: 0.25, 2: 0.25, 3: 0.5}
+    assert result["success_rate"] == 0.5 and result["average_turns"] == 2.0
+    assert result["baseline_success@turn"] == {1: 0.0, 2: 0.0, 3: 0.25}
+    assert result["leaks"] == 1 and result["leak_rate"] == 0.25
+    assert result["leaked_examples"] == [{"target": "c", "found": ["title 'c'"]}]
+    assert summarize([], 3)["success_rate"] == 0.0
