@@ -27,9 +27,8 @@ from assistant.explain import claims_for, render
 from assistant.feedback import KINDS, FeedbackStore, apply_feedback
 from assistant.handoff import HandoffStore
 from assistant.lexicon import ORDINAL_NAMES
-from assistant.models import Citation, Preferences, Recommendation, Reply, Session, Turn, Understanding
-from assistant.orders import MAX_FAILED_LOOKUPS, Order
-from assistant.support import ANSWER_SCORE, UNSURE_SCORE, Reading
+from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
+from assistant.service_desk import CustomerService
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError
 from retrieval.ranker import Ranking
@@ -60,6 +59,7 @@ class Assistant:
         self.feedback_store = feedback_store
         self.handoffs = handoffs
         self.backend = get_backend(backend, engine) if isinstance(backend, str) else backend
+        self.desk = CustomerService(engine, self.backend, handoffs)
         self.n_recommendations = n_recommendations
         self.max_message_chars = max_message_chars
 
@@ -124,17 +124,17 @@ class Assistant:
         if not re.search(r"\w", text):
             return self._refuse(session, "no_words", "no_words", noun=self.noun)
 
-        if self.handoffs is not None and self.handoffs.active(session.id) is not None:
-            return self._with_person(session, text)
+        if self.desk.with_person(session):
+            return self.desk.pass_on(session, text)
         t0 = time.perf_counter()
-        reading = self._support_reading(session, text)
+        reading = self.desk.reading(session, text)
         if reading is None:
             understanding = self.backend.understand(text, session)
             self._note_mentions(session, text)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text))
         if reading is not None:
-            reply = self._support(session, text, reading)
+            reply = self.desk.answer(session, text, reading)
         else:
             reply = self._route(session, understanding, text, timings)
         reply.preferences = session.preferences.model_copy(deep=True)
@@ -186,95 +186,9 @@ class Assistant:
         session.recent = self.engine.parser.titles_in(text)
         session.mentioned = list(dict.fromkeys([*session.mentioned, *session.recent]))
 
-    # -- customer service -------------------------------------------------------------------
-
-    def _support_reading(self, session: Session, text: str) -> Reading | None:
-        """The support desk's reading of a message that is a support question; None for anything else."""
-        desk = self.engine.support
-        if desk is None:
-            return None
-        reading = desk.read(text)
-        pending = session.pending_order_id or session.pending_email
-        if desk.is_support(text, self.engine.parser.parse(text, session), reading) or (
-            pending and (reading.order_id or reading.email)
-        ):
-            return reading
-        return None
-
-    def _support(self, session: Session, text: str, reading: Reading) -> Reply:
-        desk = self.engine.support
-        if reading.wants_person or reading.sensitive:
-            return self._hand_over(session, "asked for a person" if reading.wants_person else reading.sensitive,
-                                   reading)
-        if desk.orders is not None and (reading.order_id or reading.email or reading.wants_order_status):
-            return self._order_status(session, reading)
-        top = reading.matches[0] if reading.matches else None
-        if top is None or top.score < UNSURE_SCORE:
-            session.support_misses += 1
-            if session.support_misses >= 2:
-                return self._hand_over(session, "could not answer twice", reading)
-            return Reply(text=prompts.render("replies", "support_unknown"), intent="support")
-        confident = desk.confident(top, text)
-        extract = desk.extract(top.passage, self.engine.embedder.encode_one(text))
-        worded = self.backend.answer_support(text, [m.passage for m in reading.matches[:2]], extract) \
-            if confident else None
-        answer = worded or extract
-        citations = [_citation(top.passage)]
-        if confident:
-            session.support_misses = 0
-            body = prompts.render("replies", "support_answer", answer=answer)
-        else:
-            body = prompts.render("replies", "support_unsure", answer=answer)
-        return Reply(text=f"{body}\nSource: {citations[0].label}", intent="support", citations=citations)
-
-    def _hand_over(self, session: Session, reason: str, reading: Reading | None = None) -> Reply:
-        citations = [_citation(m.passage) for m in (reading.matches[:1] if reading else []) if m.score >= ANSWER_SCORE]
-        if self.handoffs is None:
-            contact = self.engine.pack.manifest.support_contact
-            return Reply(text=prompts.render("replies", "handoff_unavailable", contact=contact), intent="support",
-                         citations=citations)
-        transcript = [t.model_dump() for t in session.turns]
-        self.handoffs.open(self.engine.pack.name, session.id, reason, transcript)
-        return Reply(text=prompts.render("replies", "handoff_started", reason=reason), intent="handoff",
-                     handoff=True, citations=citations)
-
-    def _with_person(self, session: Session, text: str) -> Reply:
-        """The session is with a person: the message goes to them, and the assistant says only that."""
-        self.handoffs.add_turn(session.id, "user", text)
-        session.turns.append(Turn(role="user", text=text))
-        reply = Reply(text=prompts.render("replies", "handoff_waiting"), intent="handoff", handoff=True,
-                      preferences=session.preferences.model_copy(deep=True))
-        session.turns.append(Turn(role="assistant", text=reply.text))
-        return reply
-
     def release(self, session: Session) -> bool:
         """Gives a handed-over session back to the assistant."""
-        session.support_misses = 0
-        return self.handoffs is not None and self.handoffs.release(session.id)
-
-    def _order_status(self, session: Session, reading: Reading) -> Reply:
-        """Order status for whoever knows both the order number and its email; the same answer for every miss."""
-        orders = self.engine.support.orders
-        contact = self.engine.pack.manifest.support_contact
-        if session.failed_lookups >= MAX_FAILED_LOOKUPS:
-            return Reply(text=prompts.render("replies", "order_limit", contact=contact), intent="support")
-        order_id = reading.order_id or session.pending_order_id
-        email = reading.email or session.pending_email
-        example = orders.example()
-        if not order_id and not email:
-            return Reply(text=prompts.render("replies", "order_need_both", example=example), intent="support")
-        if not email:
-            session.pending_order_id = order_id
-            return Reply(text=prompts.render("replies", "order_need_email"), intent="support")
-        if not order_id:
-            session.pending_email = email
-            return Reply(text=prompts.render("replies", "order_need_id", example=example), intent="support")
-        session.pending_order_id = session.pending_email = None
-        order = orders.lookup(order_id, email)
-        if order is None:
-            session.failed_lookups += 1
-            return Reply(text=prompts.render("replies", "order_not_found"), intent="support")
-        return Reply(text=_order_text(order), intent="support")
+        return self.desk.release(session)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -495,16 +409,4 @@ class Assistant:
         if prefs.exclude_genres:
             hints.append("fewer excluded genres")
         return ", or ".join(hints) or "describe it in other words"
-
-
-def _citation(passage) -> Citation:
-    return Citation(passage_id=passage.id, document=passage.doc_title, section=passage.section)
-
-
-def _order_text(order: Order) -> str:
-    status = {"received": "received, not packed yet", "packed": "packed, about to ship", "shipped": "on its way",
-              "delivered": "delivered", "cancelled": "cancelled"}.get(order.status, order.status)
-    items = "; ".join(f"{line.quantity} × {line.title} ({line.format})" for line in order.lines)
-    return prompts.render("replies", "order_status", order=order, placed=order.placed_at[:10], status=status,
-                          items=items)
 

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from pydantic import BaseModel, ConfigDict
 
-from retrieval.recommenders import Context, Saved, _top
+from retrieval.recommenders import Context, Saved, _top, per_context
 from retrieval.tfidf import TfidfEncoder
 
 
@@ -143,12 +143,7 @@ class ConversationModel(Saved):
 
     def all_features(self, ctx: Context) -> dict[str, np.ndarray]:
         """Every feature for every item; computed once per Context (candidates and features share it)."""
-        last = getattr(self, "_last", None)
-        if last is not None and last[0] is ctx:
-            return last[1]
-        features = self._all_features(ctx)
-        self._last = (ctx, features)  # one tuple, replaced atomically: safe for concurrent requests
-        return features
+        return per_context(self, ctx, self._all_features)
 
     def _all_features(self, ctx: Context) -> dict[str, np.ndarray]:
         mentioned = list(dict.fromkeys([*ctx.mentioned, *ctx.liked]))

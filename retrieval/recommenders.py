@@ -80,6 +80,17 @@ class Recommender(Protocol):
     def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 
 
+def per_context(owner, ctx: Context, compute):
+    """`compute(ctx)`, remembered on `owner` for the latest Context, so one request's candidates and features
+    share it. One tuple, replaced atomically: safe for concurrent requests."""
+    last = getattr(owner, "_last", None)
+    if last is not None and last[0] is ctx:
+        return last[1]
+    value = compute(ctx)
+    owner._last = (ctx, value)
+    return value
+
+
 @dataclass
 class Saved(ABC):
     """Common save/load: a format tag, the data hash, and a dict of tensors and plain values."""
@@ -198,12 +209,7 @@ class ItemToItem(Saved):
 
     def score_all(self, ctx: Context) -> np.ndarray | None:
         """Scores of every item for the request; computed once per Context (candidates and features share it)."""
-        last = getattr(self, "_last", None)
-        if last is not None and last[0] is ctx:
-            return last[1]
-        scores = self._score_all(ctx)
-        self._last = (ctx, scores)  # one tuple, replaced atomically: safe for concurrent requests
-        return scores
+        return per_context(self, ctx, self._score_all)
 
     def _score_all(self, ctx: Context) -> np.ndarray | None:
         pos = self._seed_rows(ctx)
