@@ -257,7 +257,7 @@ class Assistant:
         the liked items; None when nothing describes the request (then popularity ranks)."""
         genres = self.engine.catalog.genres
         words = [prefs.query, *prefs.keywords, *prefs.people] + [
-            genres.get(g, g) for g in prefs.include_genres + prefs.mood_genres
+            genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres
         ]
         text = " ".join(w for w in words if w).strip()
         parts = []
@@ -319,6 +319,7 @@ class Assistant:
         prefs = session.preferences
         return Constraints(
             include_genres=frozenset(prefs.include_genres),
+            any_genres=frozenset(prefs.any_genres),
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
@@ -375,7 +376,10 @@ class Assistant:
         """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
         genres = self.engine.catalog.genres
         names = [genres.get(g, g) for g in prefs.include_genres]
-        head = (" and ".join(names) + " " if names else "") + self.noun + "s"
+        either = " or ".join(genres.get(g, g) for g in prefs.any_genres)
+        if either and names:
+            either = f"({either})"
+        head = " ".join(names + [either] if either else names) + (" " if names or either else "") + self.noun + "s"
         parts = [head]
         if prefs.year_min is not None and prefs.year_max is not None:
             parts.append(f"from {prefs.year_min}" if prefs.year_min == prefs.year_max else f"from {prefs.year_min}–{prefs.year_max}")
@@ -404,7 +408,7 @@ class Assistant:
         hints = []
         if prefs.year_min is not None or prefs.year_max is not None:
             hints.append("a wider range of years")
-        if prefs.include_genres:
+        if prefs.include_genres or prefs.any_genres:
             hints.append("fewer required genres")
         if prefs.exclude_genres:
             hints.append("fewer excluded genres")

@@ -9,6 +9,8 @@ Rules, in order:
   wanted genres, moods, years, people, keywords, liked items and description are replaced;
   exclusions, disliked and excluded items and the list length carry over.
 - "X instead" replaces the wanted genres and moods with X.
+- Alternatives ("a mystery or an action movie": any one of them will do) are one group; a
+  message that names new alternatives replaces the group.
 - Anything else refines: later beats earlier (asking for a genre removes an earlier
   exclusion of it and vice versa; a new year range replaces the old one; a new
   description replaces the old one); liked, disliked and excluded items accumulate, and
@@ -28,7 +30,8 @@ def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[s
 def merge(state: Preferences, new: Preferences) -> Preferences:
     """The state after a refining message that said `new`."""
     include = _merge_lists(state.include_genres, new.include_genres, new.exclude_genres + new.mood_genres)
-    exclude = _merge_lists(state.exclude_genres, new.exclude_genres, new.include_genres + new.mood_genres)
+    alternatives = new.any_genres or [g for g in state.any_genres if g not in new.exclude_genres + new.mood_genres]
+    exclude = _merge_lists(state.exclude_genres, new.exclude_genres, new.include_genres + new.any_genres + new.mood_genres)
     mood = _merge_lists(state.mood_genres, new.mood_genres, new.exclude_genres + new.include_genres)
     year_min, year_max = state.year_min, state.year_max
     if new.year_min is not None and new.year_max is not None:
@@ -42,6 +45,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
     return Preferences(
         query=new.query or state.query,
         include_genres=include,
+        any_genres=[g for g in alternatives if g not in include],
         exclude_genres=exclude,
         mood_genres=mood,
         year_min=year_min,
@@ -94,10 +98,10 @@ def apply(session: Session, u: Understanding) -> None:
             new.exclude_items += items
     state = session.preferences
     if u.replace_genres:  # "a western instead": drop the genres wanted so far
-        state = state.model_copy(update={"include_genres": [], "mood_genres": []})
+        state = state.model_copy(update={"include_genres": [], "any_genres": [], "mood_genres": []})
     if u.intent == "recommend":
         state = Preferences(
-            exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.mood_genres],
+            exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.any_genres + new.mood_genres],
             disliked=state.disliked,
             exclude_items=state.exclude_items,
             n=state.n,
@@ -110,6 +114,8 @@ def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
     genres = catalog.genres
     name = lambda i: catalog.get(i).name if i in catalog else i  # noqa: E731
     chips = [(f"include_genres:{g}", genres.get(g, g)) for g in prefs.include_genres]
+    if prefs.any_genres:
+        chips.append(("any_genres:", " or ".join(genres.get(g, g) for g in prefs.any_genres)))
     chips += [(f"mood_genres:{g}", f"leaning {genres.get(g, g)}") for g in prefs.mood_genres]
     chips += [(f"exclude_genres:{g}", f"no {genres.get(g, g)}") for g in prefs.exclude_genres]
     if prefs.year_min is not None or prefs.year_max is not None:
@@ -136,6 +142,9 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
         return found
     if field == "query":
         found, prefs.query = bool(prefs.query), ""
+        return found
+    if field == "any_genres":
+        found, prefs.any_genres = bool(prefs.any_genres), []
         return found
     if field == "exclude_items":
         found, prefs.exclude_items = bool(prefs.exclude_items), []

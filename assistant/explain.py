@@ -29,7 +29,7 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> li
     item = catalog.get(candidate.item_id)
     claims: list[Claim] = []
     # asked-for genres first, then moods, then the rest in catalog order
-    rank = {g: 0 for g in prefs.include_genres} | {g: 1 for g in prefs.mood_genres if g not in prefs.include_genres}
+    rank = {g: 1 for g in prefs.mood_genres} | {g: 0 for g in prefs.include_genres + prefs.any_genres}
     genres = sorted(item.genres, key=lambda g: rank.get(genre_key(g), 2))[:MAX_GENRES]
     if genres:
         claims.append(GenreClaim(genres=genres))

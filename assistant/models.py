@@ -19,7 +19,8 @@ class Preferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     query: str = Field("", description="free-text description left after constraints were taken out")
-    include_genres: list[str] = []
+    include_genres: list[str] = Field([], description="every one required: 'a sci-fi comedy'")
+    any_genres: list[str] = Field([], description="at least one required: 'a mystery or an action movie'")
     exclude_genres: list[str] = []
     mood_genres: list[str] = Field([], description="soft: 'funny' boosts comedy without requiring it")
     year_min: int | None = None

@@ -164,7 +164,7 @@ def _about_items(text: str, u: Understanding, top: float) -> bool:
         return True
     if routing.DOMAIN.search(low):
         return True
-    if p.include_genres or p.exclude_genres or p.mood_genres:
+    if p.include_genres or p.any_genres or p.exclude_genres or p.mood_genres:
         return top < ROUTE_SCORE or bool(routing.REQUEST.search(low) or routing.TASTE.search(low))
     return False
 

@@ -168,18 +168,19 @@ class RulesParser:
             if not prefs.query:
                 return Understanding(intent="chitchat")
         elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
-            prefs.include_genres or prefs.liked or prefs.mood_genres
+            prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres
         ):
             return Understanding(intent="out_of_scope")
 
         ongoing = has_shown or not session.preferences.is_empty()
-        new_genres = [g for g in prefs.include_genres if g not in session.preferences.include_genres]
+        asked = session.preferences.include_genres + session.preferences.any_genres
+        new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
         topic_switch = not routing.REFINE.search(low) and bool(
             new_genres or prefs.liked
             or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
         )
         intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
-        replace = bool(prefs.include_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
+        replace = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
         return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace)
 
     # -- parts ------------------------------------------------------------------------------
@@ -238,6 +239,10 @@ class RulesParser:
     def _genres(self, masked: str, prefs: Preferences) -> list[_Span]:
         spans = []
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
+        # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
+        # comedy" (words side by side) asks for both
+        alternatives: list[list[str]] = []
+        last_hard: re.Match[str] | None = None
         for m in self._genre_re.finditer(masked):
             keys, soft = self._phrase_genres[m.group(0)]
             negated = _negated(masked, m.start())
@@ -249,10 +254,25 @@ class RulesParser:
                 if negated and soft:
                     mood_excluded.add(key)
             spans.append(_Span(m.start(), m.end()))
-        wanted = set(prefs.include_genres) | set(prefs.mood_genres)
+            hard = not negated and not soft and len(keys) == 1
+            gap = masked[last_hard.end() : m.start()] if hard and last_hard is not None else None
+            if gap is not None and _GENRE_ALTERNATIVE.fullmatch(gap):
+                alternatives[-1].append(keys[0])
+            elif gap is not None and not gap.strip():  # "sci-fi comedy": a combination, never an alternative
+                alternatives[-1] = []
+            elif hard:
+                alternatives.append([keys[0]])
+            last_hard = m if hard else None
+        for group in alternatives:
+            if len(group) >= 2 and all(g in prefs.include_genres for g in group):
+                prefs.any_genres = list(dict.fromkeys(group))
+                prefs.include_genres = [g for g in prefs.include_genres if g not in group]
+        wanted = set(prefs.include_genres) | set(prefs.any_genres) | set(prefs.mood_genres)
         prefs.exclude_genres = [g for g in prefs.exclude_genres if not (g in mood_excluded and g in wanted)]
         prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
-        prefs.mood_genres = [g for g in prefs.mood_genres if g not in prefs.exclude_genres + prefs.include_genres]
+        prefs.any_genres = [g for g in prefs.any_genres if g not in prefs.exclude_genres + prefs.include_genres]
+        prefs.mood_genres = [g for g in prefs.mood_genres
+                             if g not in prefs.exclude_genres + prefs.include_genres + prefs.any_genres]
         return spans
 
     def _people_in(self, text: str, masked: str, prefs: Preferences) -> list[_Span]:
@@ -330,6 +350,9 @@ def _mask(text: str, spans: Iterable[_Span]) -> str:
     for s in spans:
         chars[s.start : s.end] = " " * (s.end - s.start)
     return "".join(chars)
+
+
+_GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\bor\b|,\s*and\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
 
 
 def _negated(text: str, pos: int) -> bool:

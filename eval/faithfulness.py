@@ -77,6 +77,8 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
     out = []
     if not set(prefs.include_genres) <= keys:
         out.append(f"{item.name} lacks {sorted(set(prefs.include_genres) - keys)}")
+    if prefs.any_genres and not set(prefs.any_genres) & keys:
+        out.append(f"{item.name} has none of {sorted(prefs.any_genres)}")
     if set(prefs.exclude_genres) & keys:
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")
     if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):

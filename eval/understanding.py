@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.models import Preferences, Session
 
 DATA = Path(__file__).parent / "data" / "understanding.yaml"
-SET_SLOTS = ("include_genres", "exclude_genres", "mood_genres", "people", "keywords", "liked", "disliked")
+SET_SLOTS = ("include_genres", "any_genres", "exclude_genres", "mood_genres", "people", "keywords", "liked", "disliked")
 SCALAR_SLOTS = ("year_min", "year_max", "n")
 SLOTS = SET_SLOTS + SCALAR_SLOTS
 STATE_SLOTS = SLOTS + ("exclude_items",)
@@ -33,6 +33,7 @@ class UtteranceCase(BaseModel):
     text: str
     intent: str
     include_genres: list[str] = []
+    any_genres: list[str] = []
     exclude_genres: list[str] = []
     mood_genres: list[str] = []
     people: list[str] = []

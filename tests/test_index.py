@@ -39,6 +39,8 @@ def test_filtered_search_honours_every_constraint(small_engine, embedder):
         Constraints(exclude_genres=frozenset({"comedy", "sci-fi"})),
         Constraints(include_genres=frozenset({"sci-fi", "comedy"}), exclude_genres=frozenset({"horror"})),
         Constraints(year_max=1979),
+        Constraints(any_genres=frozenset({"sci-fi", "animation"}), exclude_genres=frozenset({"comedy"})),
+        Constraints(include_genres=frozenset({"adventure"}), any_genres=frozenset({"sci-fi", "children"}), year_min=1980),
     ]:
         hits = store.search(query, 30, c.where())
         assert hits, c

@@ -80,6 +80,22 @@ def test_genres_synonyms_and_negation(parser, message, include, exclude):
 
 
 @pytest.mark.parametrize(
+    ("message", "include", "alternatives"),
+    [
+        ("any good mystery or action movies?", [], ["mystery", "action"]),
+        ("horror/thriller please", [], ["horror", "thriller"]),
+        ("a drama, a thriller, something like that", [], ["drama", "thriller"]),
+        ("a sci-fi comedy", ["sci-fi", "comedy"], []),  # side by side: both
+        ("a western or a war movie, no comedy", [], ["western", "war"]),
+    ],
+)
+def test_genres_joined_by_or_are_alternatives(parser, message, include, alternatives):
+    p = prefs_of(parser, message)
+    assert p.include_genres == include
+    assert p.any_genres == alternatives
+
+
+@pytest.mark.parametrize(
     ("message", "liked", "disliked"),
     [
         ("something like super troopers", ["Super Troopers (2001)"], []),
