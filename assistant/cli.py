@@ -226,7 +226,7 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     if folds == 1 or folds < 0:
         raise CrsError("--folds must be 0 (zero-shot) or at least 2")
     result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed, folds=folds,
-                           learn_blend=not args.default_blend)
+                           learn_blend=not args.default_blend, dev_folds=args.dev_folds)
     print_comparison(result)
     if args.json:
         write_json(result, args.json)
@@ -389,6 +389,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--zero-shot", action="store_true",
                    help="learn nothing from the benchmark's dialogues (same as --folds 0)")
     s.add_argument("--default-blend", action="store_true", help="fixed blend weights instead of learned ones")
+    s.add_argument("--dev-folds", type=int, default=2,
+                   help="how many other folds each fold's blend is learned on (default 2; more is slower)")
     s.add_argument("--transfer", type=Path, metavar="PACK",
                    help="also use the interaction models of this pack (e.g. packs/movielens), items matched by title")
     s.set_defaults(func=cmd_eval_benchmark, backend="rules")

@@ -128,30 +128,57 @@ def feed_history(assistant, case: Case, answer_last: bool = True) -> tuple[objec
     return session, latencies, shown
 
 
-def replay(assistant, case: Case, depth: int = DEPTH) -> Replay:
-    """Feeds the case's history to a fresh session and ranks `depth` items for its last turn."""
+@dataclass
+class Request:
+    """What the ranker is given after a case's history, whichever models it holds: computed once per case."""
+
+    ctx: object
+    constraints: object
+    mood_genres: list[str]
+    boosts: dict[str, float]
+
+
+def request_of(assistant, case: Case) -> Request:
+    """The history taken in (the last user turn observed, not answered) and turned into a ranking request."""
+    session, _, _ = feed_history(assistant, case, answer_last=False)
+    prefs = session.preferences
+    return Request(assistant.context(session), assistant.constraints(session), list(prefs.mood_genres),
+                   assistant.boosts(prefs))
+
+
+def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = None) -> Replay:
+    """Feeds the case's history to a fresh session, answers its last turn (timed) and ranks `depth` items
+    for it; from `request` when that was already made of the same history (see `request_of`)."""
     session, latencies, shown = feed_history(assistant, case)
-    ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
+    if request is None:
+        ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
+    else:
+        ranked = [c.item_id for c in assistant.engine.ranker.recommend(
+            request.ctx, request.constraints, depth, request.mood_genres, request.boosts).candidates]
     return Replay(ranked=ranked, shown=shown, preferences=session.preferences, latencies=latencies)
 
 
-def pool_example(assistant, case: Case, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """One learning-to-rank example: the features of the candidate pool after the case's history, and
-    which candidates the human recommender suggested."""
-    session, _, _ = feed_history(assistant, case, answer_last=False)
+def pool_example(assistant, request: Request, case: Case, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One learning-to-rank example: the features of the candidate pool for the case's request, and which
+    candidates the human recommender suggested."""
     ranker = assistant.engine.ranker
-    prefs = session.preferences
-    cands = ranker.pool(assistant.context(session), assistant.constraints(session), prefs.mood_genres,
-                        assistant.boosts(prefs))
+    cands = ranker.pool(request.ctx, request.constraints, request.mood_genres, request.boosts)
     targets = set(case.target_ids)
     return ranker.matrix(cands, names), np.array([c.item_id in targets for c in cands], dtype=np.float32)
+
+
+def said_of(case: Case) -> str:
+    """The person's own recent messages, as the assistant's `Context.words` is made."""
+    from assistant.assistant import WORDS_TURNS
+
+    return " ".join([t.text for t in case.turns if t.role == "user"][-WORDS_TURNS:])
 
 
 def logged_turns(cases: list[Case]) -> list:
     """The cases as conversation logs to learn from: the history, what was named, what was recommended."""
     from retrieval.conversations import LoggedTurn
 
-    return [LoggedTurn(conversation_id=c.dialog_id, text=" ".join(t.text for t in c.turns),
+    return [LoggedTurn(conversation_id=c.dialog_id, text=" ".join(t.text for t in c.turns), said=said_of(c),
                        mentioned=c.mentioned_ids, recommended=c.target_ids) for c in cases]
 
 
@@ -160,11 +187,26 @@ def fold_of(case: Case, folds: int) -> int:
     return zlib.crc32(case.dialog_id.encode()) % folds
 
 
+class MemoEncoder:
+    """The embedder's `encode`, each distinct text embedded once however many folds ask for it."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.memo: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if new:
+            self.memo.update(zip(new, self.embedder.encode(new), strict=True))
+        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+
 def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, learn_blend: bool = True,
-              progress: bool = True) -> tuple[dict[str, Replay], dict]:
+              progress: bool = True, dev_folds: int = 2) -> tuple[dict[str, Replay], dict]:
     """Replays `cases` fold by fold. For the cases of fold f, the conversation model is trained on the
-    other folds' dialogues only; the blend is learned on the dev fold f+1, from features computed with a
-    conversation model that saw neither fold f nor the dev fold. No dialogue ever helps predict itself."""
+    other folds' dialogues only. The blend for fold f is learned on `dev_folds` other folds: the examples
+    of each dev fold d come from a conversation model trained without f and without d. No dialogue ever
+    helps predict itself, and fold f's dialogues reach neither its blend nor the features it learned from."""
     from tqdm import tqdm
 
     from retrieval.blend import Blend
@@ -173,14 +215,24 @@ def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, l
     ranker = assistant.engine.ranker
     base = [m for m in ranker.models if m.name != ConversationModel.name]
     item_ids = assistant.engine.catalog.ids
+    encode = MemoEncoder(assistant.engine.embedder)
     by_fold = [[c for c in all_cases if fold_of(c, folds) == f] for f in range(folds)]
+    dev_folds = max(1, min(dev_folds, folds - 2))
     replays: dict[str, Replay] = {}
     if learn_blend and folds < 3:
         learn_blend = False
         info: dict = {"folds": folds, "blend": "default (a learned blend needs 3 folds or more)"}
     else:
-        info = {"folds": folds, "blend": "learned" if learn_blend else "default"}
+        info = {"folds": folds, "blend": f"learned on {dev_folds} dev folds" if learn_blend else "default"}
     info["train_seconds"] = 0.0
+    fit = lambda cs: ConversationModel.fit(logged_turns(cs), item_ids, encode=encode)  # noqa: E731
+    requests: dict[str, Request] = {}
+
+    def request(case: Case) -> Request:
+        if case.id not in requests:
+            requests[case.id] = request_of(assistant, case)
+        return requests[case.id]
+
     bar = tqdm(total=len(cases), desc="benchmark cases", unit="case", disable=not progress)
     try:
         for f in range(folds):
@@ -190,22 +242,21 @@ def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, l
             blend = None
             t0 = time.perf_counter()
             if learn_blend:
-                dev = (f + 1) % folds
-                seen = [c for g in range(folds) if g not in (f, dev) for c in by_fold[g]]
-                ranker.set_models([*base, ConversationModel.fit(logged_turns(seen), item_ids)])
-                names = ranker.feature_names
-                examples = [pool_example(assistant, c, names) for c in
-                            tqdm(by_fold[dev], desc=f"fold {f}: dev examples", unit="case", leave=False,
-                                 disable=not progress)]
+                examples = []
+                for dev in [(f + 1 + j) % folds for j in range(dev_folds)]:
+                    ranker.set_models([*base, fit([c for g in range(folds) if g not in (f, dev) for c in by_fold[g]])])
+                    names = ranker.feature_names
+                    examples += [pool_example(assistant, request(c), c, names) for c in
+                                 tqdm(by_fold[dev], desc=f"fold {f}: dev fold {dev} examples", unit="case",
+                                      leave=False, disable=not progress)]
                 try:
                     blend = Blend.fit(names, examples)
-                except ValueError:  # the dev fold gave nothing to learn from: keep the fixed weights
+                except ValueError:  # the dev folds gave nothing to learn from: keep the fixed weights
                     info["blend"] = "default (a dev fold had no usable examples)"
-            seen = [c for g in range(folds) if g != f for c in by_fold[g]]
-            ranker.set_models([*base, ConversationModel.fit(logged_turns(seen), item_ids)], blend)
+            ranker.set_models([*base, fit([c for g in range(folds) if g != f for c in by_fold[g]])], blend)
             info["train_seconds"] += time.perf_counter() - t0
             for case in test:
-                replays[case.id] = replay(assistant, case)
+                replays[case.id] = replay(assistant, case, request=requests.get(case.id))
                 bar.update()
     finally:
         bar.close()
@@ -294,7 +345,7 @@ def score(cases: list[Case], ranked: dict[str, list[str]]) -> dict[str, list[flo
 
 
 def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int = 0, progress: bool = True,
-                  folds: int = 0, learn_blend: bool = True) -> dict:
+                  folds: int = 0, learn_blend: bool = True, dev_folds: int = 2) -> dict:
     """Replays (a seeded sample of) the benchmark; returns the metrics with 95% CIs and latency.
 
     `folds` 0 is zero-shot: nothing is learned from the benchmark's dialogues. With `folds` K >= 2 the
@@ -307,7 +358,7 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
     if sample and sample < n_all:
         cases = random.Random(seed).sample(cases, sample)
     if folds >= 2:
-        replays, training = run_folds(assistant, cases, all_cases, folds, learn_blend, progress)
+        replays, training = run_folds(assistant, cases, all_cases, folds, learn_blend, progress, dev_folds)
     else:
         training = {"folds": 0, "blend": "default"}
         replays = {}

@@ -22,12 +22,15 @@ import torch
 
 from retrieval.recommenders import Saved
 
-# What a feature means lives where it is computed: similarity, text_similarity and seed_similarity (ranker), mood and boost
+# What a feature means lives where it is computed: the similarities, genre_match and year_near (ranker), mood and boost
 # (the request), ease/bpr/itemknn/popularity (retrieval.recommenders, retrieval.cf), conv_* (retrieval.conversations).
 DEFAULT_WEIGHTS = {
     "similarity": 1.0,
     "text_similarity": 0.5,
     "seed_similarity": 0.3,
+    "mention_similarity": 0.3,
+    "genre_match": 0.2,
+    "year_near": 0.1,
     "ease": 0.6,
     "popularity": 0.5,
     "mood": 0.15,
@@ -37,6 +40,7 @@ DEFAULT_WEIGHTS = {
     "conv_trans": 0.4,
     "conv_pop": 0.3,
     "conv_knn": 0.8,
+    "conv_eknn": 0.8,
 }
 
 

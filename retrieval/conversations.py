@@ -9,16 +9,19 @@ feedback) become training data for `ConversationModel`, which learns four signal
 - transitions: after item A was named, item B was recommended (accepted counts double,
   rejected counts against);
 - recommended popularity: how often an item was recommended (and not turned down);
-- context neighbours: the past conversations whose words are closest (TF-IDF cosine) vote
-  for what was recommended in them.
+- context neighbours: the past conversations whose words are closest vote for what was
+  recommended in them, twice: by TF-IDF cosine over the whole conversation, and (when the
+  model is fitted with an encoder) by sentence-embedding cosine over the person's own
+  recent words, which also matches "something spooky" to "a scary one".
 
-Everything is sparse torch tensors plus a TF-IDF vocabulary; fitting takes seconds.
+Everything is sparse torch tensors, a TF-IDF vocabulary and one embedding per logged turn;
+fitting takes seconds (plus embedding the turns, which callers may batch or cache).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,12 +33,16 @@ from retrieval.recommenders import Context, Saved, _top, per_context
 from retrieval.tfidf import TfidfEncoder
 
 
+SAID_CHARS = 400  # without `said`, the end of the conversation stands in for the person's own words
+
+
 class LoggedTurn(BaseModel):
     """One recommendation moment of a past conversation. Item lists hold catalog ids."""
 
     model_config = ConfigDict(extra="ignore")
     conversation_id: str
     text: str = ""  # the conversation up to this moment, both sides
+    said: str = ""  # the person's own recent messages (as `Context.words` is made); the end of `text` if empty
     mentioned: list[str] = []
     recommended: list[str] = []
     accepted: list[str] = []
@@ -51,13 +58,13 @@ def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[in
 class ConversationModel(Saved):
     """Conversation-log CF: co-mention, transitions, recommended popularity and context neighbours."""
 
-    FORMAT: ClassVar[str] = "conversations-v1"
+    FORMAT: ClassVar[str] = "conversations-v2"
     name = "conversations"
-    FEATURES = ("conv_co", "conv_recent", "conv_trans", "conv_pop", "conv_knn")
+    FEATURES = ("conv_co", "conv_recent", "conv_trans", "conv_pop", "conv_knn", "conv_eknn")
 
     def __init__(self, item_ids: list[str], co: torch.Tensor, trans_t: torch.Tensor, pop: torch.Tensor,
                  encoder: TfidfEncoder, contexts: torch.Tensor, targets: torch.Tensor, data_hash: str, meta: dict,
-                 knn_k: int = 200, knn_power: float = 3.0) -> None:
+                 knn_k: int = 200, knn_power: float = 3.0, said: torch.Tensor | None = None) -> None:
         super().__init__(data_hash=data_hash, meta=meta)
         self.item_ids = item_ids
         self.row = {iid: j for j, iid in enumerate(item_ids)}
@@ -68,10 +75,12 @@ class ConversationModel(Saved):
         self.contexts = contexts.to_sparse_csr()  # (turns, vocab), unit rows
         self.targets_t = targets.t().coalesce().to_sparse_csr()  # (items, turns)
         self.knn_k, self.knn_power = knn_k, knn_power
+        self.said = said  # (turns, dim) unit rows: the embedded `said` of each logged turn, or None
 
     @classmethod
     def fit(cls, turns: Sequence[LoggedTurn], item_ids: Sequence[str], data_hash: str = "",
-            progress: bool = False) -> ConversationModel:
+            progress: bool = False, encode: Callable[[list[str]], np.ndarray] | None = None) -> ConversationModel:
+        """`encode` (texts -> unit-length rows, e.g. `Embedder.encode`) adds the embedding neighbours."""
         from tqdm import tqdm
 
         started = time.perf_counter()
@@ -112,9 +121,12 @@ class ConversationModel(Saved):
         encoder = TfidfEncoder.fit([t.text for t in turns])
         contexts = encoder.encode([t.text for t in turns])
         targets = _sparse(t_r, t_c, t_v, (len(turns), n))
+        said = None
+        if encode is not None and turns:
+            said = torch.from_numpy(np.asarray(encode([t.said or t.text[-SAID_CHARS:] for t in turns]), dtype=np.float32))
         meta = {"n_turns": len(turns), "n_conversations": len(by_conv), "vocabulary": len(encoder.vocabulary),
-                "train_seconds": time.perf_counter() - started}
-        return cls(item_ids, co, trans_t, pop, encoder, contexts, targets, data_hash, meta)
+                "embedded": said is not None, "train_seconds": time.perf_counter() - started}
+        return cls(item_ids, co, trans_t, pop, encoder, contexts, targets, data_hash, meta, said=said)
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -134,7 +146,16 @@ class ConversationModel(Saved):
         n_turns = self.contexts.shape[0]
         if not text.strip() or float(q.abs().sum()) == 0.0 or n_turns == 0:
             return np.zeros(len(self.item_ids), dtype=np.float32)
-        sims = torch.mv(self.contexts, q)
+        return self._vote(torch.mv(self.contexts, q))
+
+    def eknn(self, words: np.ndarray | None) -> np.ndarray:
+        """Votes of the `knn_k` past turns whose embedded own words are closest to this person's."""
+        if words is None or self.said is None or self.said.shape[0] == 0:
+            return np.zeros(len(self.item_ids), dtype=np.float32)
+        return self._vote(torch.mv(self.said, torch.from_numpy(np.asarray(words, dtype=np.float32))))
+
+    def _vote(self, sims: torch.Tensor) -> np.ndarray:
+        n_turns = sims.shape[0]
         k = min(self.knn_k, n_turns)
         top = torch.topk(sims, k)
         weights = torch.zeros(n_turns)
@@ -153,12 +174,13 @@ class ConversationModel(Saved):
             "conv_trans": np.log1p(np.maximum(self._from(self.trans_t, mentioned, decay=0.7), 0)),
             "conv_pop": np.log1p(np.maximum(self.pop.numpy(), 0)),
             "conv_knn": self.knn(ctx.text),
+            "conv_eknn": self.eknn(ctx.words),
         }
 
     def candidates(self, ctx: Context, n: int) -> list[str]:
         f = self.all_features(ctx)
         out: list[str] = []
-        for key in ("conv_knn", "conv_trans", "conv_co", "conv_pop"):
+        for key in ("conv_knn", "conv_eknn", "conv_trans", "conv_co", "conv_pop"):
             out += _top(f[key], self.item_ids, n)
         return list(dict.fromkeys(out))
 
@@ -185,6 +207,7 @@ class ConversationModel(Saved):
             "contexts": self.contexts.to_sparse_coo().coalesce(),
             "targets_t": self.targets_t.to_sparse_coo().coalesce(),
             "knn": [self.knn_k, self.knn_power],
+            "said": self.said if self.said is not None else torch.zeros(0),
         }
 
     @classmethod
@@ -193,4 +216,5 @@ class ConversationModel(Saved):
         s = saved["state"]
         return cls(s["item_ids"], s["co"], s["trans_t"], s["pop"], TfidfEncoder.from_state(s["encoder"]),
                    s["contexts"], s["targets_t"].t(), saved["data_hash"], saved["meta"],
-                   knn_k=int(s["knn"][0]), knn_power=float(s["knn"][1]))
+                   knn_k=int(s["knn"][0]), knn_power=float(s["knn"][1]),
+                   said=s["said"] if s["said"].numel() else None)

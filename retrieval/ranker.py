@@ -1,9 +1,10 @@
 """Candidate generation, hybrid re-ranking and diversification.
 
-Candidates come from the vector store (filtered by the constraints), from every trained
-model (CF neighbours of the liked items, what past conversations recommended, popular
+Candidates come from the vector store (filtered by the constraints: near the request, near
+the person's own words, near the items the conversation named), from every trained model (CF neighbours of the liked items, what past conversations recommended, popular
 items) and from direct boosts; every one is checked against the same `Constraints`, gets
-its features (query and seed similarity, mood, boost, and each model's scores), is scored
+its features (query, words, seed and mentioned-item similarity, how well its genres and year
+match the items named, mood, boost, and each model's scores), is scored
 by the pack's blend (`retrieval.blend`), and the top k are picked with MMR so the list is
 not five near-copies.
 """
@@ -22,7 +23,10 @@ from retrieval.constraints import Constraints
 from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
-BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mood", "boost")
+BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
+                 "mood", "boost")
+MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
+YEAR_SCALE = 5.0  # years apart at which year_near halves
 
 
 @dataclass(slots=True)
@@ -97,18 +101,22 @@ class HybridRanker:
         timings = {} if timings is None else timings
         t0 = time.perf_counter()
         pool: dict[str, Candidate] = {}
-        query = ctx.query
-        if query is not None:
-            for hit in self.store.search(query, self.pool_size, constraints.where()):
-                pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": hit.similarity}, sources={"vector"})
-        words = ctx.words
-        if words is not None:
-            for hit in self.store.search(words, self.pool_size // 2, constraints.where()):
+        query, words = ctx.query, ctx.words
+        mentioned = [m for m in ctx.mentioned if m in self.catalog][-MENTIONED_RECENT:]
+        vectors = self.store.vectors(mentioned + [s for s in ctx.seeds if s in self.catalog])
+        mention_vecs = [vectors[m] for m in mentioned if m in vectors]
+        talked = np.mean(mention_vecs, axis=0) if mention_vecs else None
+        # near the request, near the person's own words, near the items the conversation named: one call
+        searches = [(v, k, src) for v, k, src in ((query, self.pool_size, "vector"), (words, self.pool_size // 2, "words"),
+                                                   (talked, self.pool_size // 2, "mentioned")) if v is not None]
+        found = self.store.search_many([v for v, _, _ in searches], [k for _, k, _ in searches], constraints.where())
+        for (_, _, source), hits in zip(searches, found, strict=True):
+            for hit in hits:
                 if hit.item_id in pool:
-                    pool[hit.item_id].sources.add("words")
+                    pool[hit.item_id].sources.add(source)
                 else:
-                    sim = float(hit.vector @ query) if query is not None else 0.0
-                    pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": sim}, sources={"words"})
+                    sim = hit.similarity if source == "vector" else float(hit.vector @ query) if query is not None else 0.0
+                    pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": sim}, sources={source})
         t1 = time.perf_counter()
         timings["retrieve"] = (t1 - t0) * 1000
 
@@ -128,7 +136,7 @@ class HybridRanker:
         # one place decides what may be shown: the same constraints the store filtered on
         allowed = {iid for iid, _ in extra if iid not in pool and constraints.allows(self.catalog.get(iid))}
         seeds = [s for s in ctx.seeds if s in self.catalog]
-        vectors = self.store.vectors(list(allowed) + seeds)
+        vectors |= self.store.vectors([i for i in allowed if i not in vectors])
         for iid, source in extra:
             if iid in pool:
                 pool[iid].sources.add(source)
@@ -144,9 +152,21 @@ class HybridRanker:
         seed_vecs = [vectors[s] for s in seeds if s in vectors]
         seed_vec = np.mean(seed_vecs, axis=0) if seed_vecs else None
         moods = {genre_key(g) for g in mood_genres}
+        talked_genres: dict[str, float] = {}
+        talked_years = [y for y in (self.catalog.get(m).year for m in mentioned) if y is not None]
+        for m in mentioned:
+            for g in self.catalog.get(m).genre_keys:
+                talked_genres[g] = talked_genres.get(g, 0.0) + 1.0 / len(mentioned)
+        talked_year = float(np.median(talked_years)) if talked_years else None
         for c in cands:
+            item = self.catalog.get(c.item_id)
             c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
             c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
+            c.features["mention_similarity"] = float(c.vector @ talked) if talked is not None else 0.0
+            keys = item.genre_keys
+            c.features["genre_match"] = sum(talked_genres.get(g, 0.0) for g in keys) / len(keys) if keys else 0.0
+            c.features["year_near"] = 1.0 / (1.0 + abs(item.year - talked_year) / YEAR_SCALE) \
+                if talked_year is not None and item.year is not None else 0.0
             c.features["mood"] = 1.0 if moods & set(self.catalog.get(c.item_id).genre_keys) else 0.0
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))
         for model in self.models:

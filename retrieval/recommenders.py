@@ -205,7 +205,10 @@ class ItemToItem(Saved):
         """Summed item-item weights from the seed rows to every item: (n_items,) float32."""
 
     def _seed_rows(self, ctx: Context) -> list[int]:
-        return [self.row[s] for s in ctx.seeds if s in self.row]
+        """The liked items; when nothing was liked yet, the items the conversation named (not disliked):
+        people mostly name what they watched and have a view on."""
+        seeds = ctx.seeds or [m for m in ctx.mentioned if m not in set(ctx.disliked)]
+        return [self.row[s] for s in seeds if s in self.row]
 
     def score_all(self, ctx: Context) -> np.ndarray | None:
         """Scores of every item for the request; computed once per Context (candidates and features share it)."""

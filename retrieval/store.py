@@ -153,19 +153,30 @@ class ItemStore:
 
     def search(self, query: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
         """Top-k items by cosine similarity to `query` (384,), restricted by a Chroma `where` filter."""
-        if k <= 0:
-            return []
+        return self.search_many([query], [k], where)[0]
+
+    def search_many(self, queries: Sequence[np.ndarray], ks: Sequence[int], where: dict | None = None) -> list[list[Hit]]:
+        """`search` for several queries under one filter, in one Chroma call (about half the time of one
+        call each): the top `ks[i]` items for `queries[i]`."""
+        wanted = [(q, k) for q, k in zip(queries, ks, strict=True) if k > 0]
+        if not wanted:
+            return [[] for _ in queries]
         res = self.collection.query(
-            query_embeddings=query.reshape(1, -1).astype(np.float32),
-            n_results=k,
+            query_embeddings=np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted]),
+            n_results=max(k for _, k in wanted),
             where=where,
             include=["distances", "embeddings"],
         )
-        ids, dists, vecs = res["ids"][0], res["distances"][0], res["embeddings"][0]
-        return [
-            Hit(iid, 1.0 - float(d), np.asarray(v, dtype=np.float32))
-            for iid, d, v in zip(ids, dists, vecs, strict=True)
-        ]
+        found = iter(range(len(wanted)))
+        out = []
+        for k in ks:
+            if k <= 0:
+                out.append([])
+                continue
+            j = next(found)
+            out.append([Hit(iid, 1.0 - float(d), np.asarray(v, dtype=np.float32)) for iid, d, v in
+                        zip(res["ids"][j][:k], res["distances"][j][:k], res["embeddings"][j][:k], strict=True)])
+        return out
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the given items (missing ids are left out)."""

@@ -60,3 +60,14 @@ def test_stored_vectors_are_the_embeddings_of_the_item_text(small_engine, embedd
     stored = small_engine.store.vectors(["3175"])["3175"]
     fresh = embedder.encode_one(item_text(item))
     assert float(np.dot(stored, fresh)) > 0.999
+
+
+def test_several_searches_in_one_call_find_what_each_search_finds(small_engine, embedder):
+    store = small_engine.store
+    q1, q2 = embedder.encode(["space adventure with aliens", "a gentle romance in paris"])
+    where = Constraints(exclude_genres=frozenset({"horror"})).where()
+    one, none, two = store.search_many([q1, q1, q2], [12, 0, 5], where)
+    assert none == []
+    assert [h.item_id for h in one] == [h.item_id for h in store.search(q1, 12, where)]
+    assert [h.item_id for h in two] == [h.item_id for h in store.search(q2, 5, where)]
+    assert len(one) == 12 and len(two) == 5

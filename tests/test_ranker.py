@@ -1,0 +1,48 @@
+"""The ranker's content evidence about what a conversation talked about, and the embedding neighbours
+of past conversations."""
+
+from __future__ import annotations
+
+from retrieval.constraints import Constraints
+from retrieval.conversations import ConversationModel, LoggedTurn
+from retrieval.recommenders import Context
+
+ALIEN, ALIENS, TERMINATOR, TOY_STORY, HOME_ALONE = "1214", "1200", "1240", "1", "586"
+
+
+def test_items_like_the_ones_named_get_more_content_evidence(small_engine):
+    ranker = small_engine.ranker
+    ctx = Context(mentioned=[ALIEN, ALIENS])
+    # boosts make sure both probes are in the pool whatever the rest finds
+    cands = {c.item_id: c for c in ranker.pool(ctx, Constraints(exclude_ids=frozenset({ALIEN, ALIENS})),
+                                               boosts={TERMINATOR: 1.0, TOY_STORY: 1.0})}
+    near, far = cands[TERMINATOR].features, cands[TOY_STORY].features
+    assert near["mention_similarity"] > far["mention_similarity"]
+    assert near["genre_match"] > far["genre_match"] >= 0.0  # Sci-Fi/Action as named, not Children/Comedy
+    assert near["year_near"] > far["year_near"] > 0.0  # 1984 is nearer 1979-1986 than 1995
+    # the pool also draws items near the named ones from the store
+    assert any("mentioned" in c.sources for c in cands.values())
+    # with nothing named there is no such evidence
+    quiet = ranker.pool(Context(), Constraints(), boosts={TERMINATOR: 1.0})
+    assert all(c.features["mention_similarity"] == c.features["genre_match"] == c.features["year_near"] == 0.0
+               for c in quiet)
+
+
+def test_embedding_neighbours_match_past_conversations_said_in_other_words(small_engine, embedder, tmp_path):
+    logs = [
+        LoggedTurn(conversation_id="1", text="I want a really scary film that gives me nightmares",
+                   said="I want a really scary film that gives me nightmares", recommended=[ALIEN]),
+        LoggedTurn(conversation_id="2", text="something light and funny for the kids",
+                   said="something light and funny for the kids", recommended=[HOME_ALONE]),
+    ]
+    ids = small_engine.catalog.ids
+    model = ConversationModel.fit(logs, ids, data_hash="h", encode=embedder.encode)
+    words = embedder.encode_one("a terrifying horror movie please")  # no word in common with either log
+    f = model.features(Context(text="a terrifying horror movie please", words=words), [ALIEN, HOME_ALONE])
+    assert f["conv_knn"].tolist() == [0.0, 0.0]  # TF-IDF neighbours need shared words
+    assert f["conv_eknn"][0] > f["conv_eknn"][1] >= 0.0
+    # without an encoder the model still works, without this signal; and the vectors survive a save
+    assert not ConversationModel.fit(logs, ids).features(Context(words=words), [ALIEN])["conv_eknn"].any()
+    model.save(tmp_path / "c.pt")
+    again = ConversationModel.load(tmp_path / "c.pt", "h")
+    assert again.features(Context(words=words), [ALIEN])["conv_eknn"] == f["conv_eknn"][:1]
