@@ -403,6 +403,8 @@ def print_comparison(result: dict) -> None:
     base = result.get("baseline_dense", {})
     if base:
         print(f"{'dense baseline (same run)':<28}" + "".join(f"{base.get(c, float('nan')):>11.3f}" for c in cols))
+        print(f"{'dense baseline, excl. ment.':<28}" + "".join(
+            f"{base.get(c + '_excl_mentioned', float('nan')):>11.3f}" for c in cols))
     for name, figures in published.items():
         print(f"{name:<28}" + "".join(f"{figures[c]:>11.3f}" if c in figures else f"{'–':>11}" for c in cols))
     note = f"{result['n_samples']} samples from {result['n_cases']} of {result['n_cases_total']} cases"

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict
 from retrieval.recommenders import Context, Saved, _top, per_context
 from retrieval.tfidf import TfidfEncoder
 
-
 SAID_CHARS = 400  # without `said`, the end of the conversation stands in for the person's own words
 
 

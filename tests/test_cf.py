@@ -55,6 +55,19 @@ def test_a_known_users_history_seeds_the_models_like_this_conversations_likes(mo
     assert np.allclose(by_history, by_liking) and by_history.any()
 
 
+def test_named_items_seed_the_models_until_something_is_liked(models):
+    model = models["ease"]
+    ids = model.item_ids[:100]
+    by_naming = model.features(Context(mentioned=[SEED]), ids)["ease"]
+    assert np.allclose(by_naming, model.features(Context(liked=[SEED]), ids)["ease"]) and by_naming.any()
+    assert "3114" in model.candidates(Context(mentioned=[SEED]), 10)  # Toy Story 2
+    # a named item the person spoke against is no seed; a liked item outranks mere naming
+    spoken_against = model.features(Context(mentioned=[SEED], disliked=[SEED]), ids)["ease"]
+    assert np.allclose(spoken_against, model.features(Context(disliked=[SEED]), ids)["ease"])
+    liked_other = model.features(Context(liked=["260"], mentioned=[SEED]), ids)["ease"]
+    assert np.allclose(liked_other, model.features(Context(liked=["260"]), ids)["ease"])
+
+
 def test_dislikes_push_their_neighbours_down(models):
     model = models["ease"]
     sequel = "3114"
