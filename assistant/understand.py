@@ -263,9 +263,9 @@ class RulesParser:
             elif hard:
                 alternatives.append([keys[0]])
             last_hard = m if hard else None
-        for group in alternatives:
+        for group in alternatives:  # one set of alternatives per message: two lists in one message are joined
             if len(group) >= 2 and all(g in prefs.include_genres for g in group):
-                prefs.any_genres = list(dict.fromkeys(group))
+                prefs.any_genres = list(dict.fromkeys(prefs.any_genres + group))
                 prefs.include_genres = [g for g in prefs.include_genres if g not in group]
         wanted = set(prefs.include_genres) | set(prefs.any_genres) | set(prefs.mood_genres)
         prefs.exclude_genres = [g for g in prefs.exclude_genres if not (g in mood_excluded and g in wanted)]

@@ -201,6 +201,26 @@ class MemoEncoder:
         return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class FoldPlan:
+    """What one test fold is allowed to learn from: for each dev fold (whose cases teach the blend), the
+    folds its conversation model is fitted on; and the folds the test fold's own model is fitted on."""
+
+    test: int
+    dev: list[tuple[int, list[int]]]
+    train: list[int]
+
+
+def fold_plan(folds: int, dev_folds: int) -> list[FoldPlan]:
+    """The next `dev_folds` folds after f are f's dev folds; a dev fold's model sees neither it nor f."""
+    plans = []
+    for f in range(folds):
+        devs = [(f + 1 + j) % folds for j in range(dev_folds)]
+        plans.append(FoldPlan(f, [(d, [g for g in range(folds) if g not in (f, d)]) for d in devs],
+                              [g for g in range(folds) if g != f]))
+    return plans
+
+
 def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, learn_blend: bool = True,
               progress: bool = True, dev_folds: int = 2) -> tuple[dict[str, Replay], dict]:
     """Replays `cases` fold by fold. For the cases of fold f, the conversation model is trained on the
@@ -235,16 +255,17 @@ def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, l
 
     bar = tqdm(total=len(cases), desc="benchmark cases", unit="case", disable=not progress)
     try:
-        for f in range(folds):
+        for plan in fold_plan(folds, dev_folds if learn_blend else 0):
+            f = plan.test
             test = [c for c in cases if fold_of(c, folds) == f]
             if not test:
                 continue
             blend = None
             t0 = time.perf_counter()
-            if learn_blend:
+            if plan.dev:
                 examples = []
-                for dev in [(f + 1 + j) % folds for j in range(dev_folds)]:
-                    ranker.set_models([*base, fit([c for g in range(folds) if g not in (f, dev) for c in by_fold[g]])])
+                for dev, seen in plan.dev:
+                    ranker.set_models([*base, fit([c for g in seen for c in by_fold[g]])])
                     names = ranker.feature_names
                     examples += [pool_example(assistant, request(c), c, names) for c in
                                  tqdm(by_fold[dev], desc=f"fold {f}: dev fold {dev} examples", unit="case",
@@ -253,7 +274,7 @@ def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, l
                     blend = Blend.fit(names, examples)
                 except ValueError:  # the dev folds gave nothing to learn from: keep the fixed weights
                     info["blend"] = "default (a dev fold had no usable examples)"
-            ranker.set_models([*base, fit([c for g in range(folds) if g != f for c in by_fold[g]])], blend)
+            ranker.set_models([*base, fit([c for g in plan.train for c in by_fold[g]])], blend)
             info["train_seconds"] += time.perf_counter() - t0
             for case in test:
                 replays[case.id] = replay(assistant, case, request=requests.get(case.id))

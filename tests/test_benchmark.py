@@ -140,3 +140,17 @@ def test_latency_histogram_and_coverage_by_genre_match_hand_computed_values():
     catalog = Catalog([Item(id="a", title="A", genres=("Drama",)), Item(id="b", title="B", genres=("Drama", "Comedy")),
                        Item(id="c", title="C", genres=("Comedy",)), Item(id="d", title="D", genres=("Drama",))], [])
     assert coverage_by_genre(catalog, [["a", "b"], ["b"]]) == {"Drama": round(2 / 3, 4), "Comedy": 0.5}
+
+
+@pytest.mark.parametrize(("folds", "dev_folds"), [(5, 2), (5, 3), (4, 2), (3, 1), (2, 0)])
+def test_no_fold_learns_from_its_own_dialogues(folds, dev_folds):
+    from eval.benchmark import fold_plan
+
+    plans = fold_plan(folds, dev_folds)
+    assert [p.test for p in plans] == list(range(folds))
+    for p in plans:
+        assert p.train == [g for g in range(folds) if g != p.test]
+        assert len({d for d, _ in p.dev}) == len(p.dev) == dev_folds
+        for dev, seen in p.dev:
+            assert dev != p.test and p.test not in seen and dev not in seen
+            assert len(seen) == folds - 2  # everything else is used
