@@ -202,7 +202,8 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.backends import check_backend_name, get_backend
     from assistant.engine import prepare
-    from eval.benchmark import bench_pack, html_report, print_comparison, run_benchmark, write_json
+    from eval.benchmark import bench_pack, run_benchmark
+    from eval.report import html_report, print_comparison, write_json
 
     cfg = _config(args)
     check_backend_name(cfg.backend)
