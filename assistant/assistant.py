@@ -21,7 +21,7 @@ import numpy as np
 import prompts
 from assistant.answers import answer
 from assistant.backends import Backend, get_backend
-from assistant.dialogue import apply, resolve_refs
+from assistant.dialogue import apply, lean_years, resolve_refs, years_label
 from assistant.engine import Engine
 from assistant.explain import claims_for, render
 from assistant.feedback import KINDS, FeedbackStore, apply_feedback
@@ -310,7 +310,7 @@ class Assistant:
         ctx = self.context(session)
         timings["embed"] = (time.perf_counter() - t0) * 1000
         ranking = self.engine.ranker.recommend(ctx, self.constraints(session), k, mood_genres=prefs.mood_genres,
-                                               boosts=self.boosts(prefs))
+                                               boosts=self.boosts(prefs), lean_years=lean_years(prefs))
         timings.update(ranking.timings_ms)
         return ranking
 
@@ -388,8 +388,11 @@ class Assistant:
         elif prefs.year_max is not None:
             parts.append(f"up to {prefs.year_max}")
         out = " ".join(parts)
-        if prefs.mood_genres:
-            out += ", leaning towards " + " and ".join(genres.get(g, g) for g in prefs.mood_genres)
+        leans = [genres.get(g, g) for g in prefs.mood_genres]
+        if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
+            leans.append(years_label(prefs.lean_year_min, prefs.lean_year_max))
+        if leans:
+            out += ", leaning towards " + " and ".join(leans)
         if prefs.exclude_genres:
             out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
         if prefs.people:

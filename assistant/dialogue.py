@@ -42,6 +42,9 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
     elif new.year_max is not None:
         year_max = new.year_max
         year_min = year_min if year_min is not None and year_min <= year_max else None
+    lean = (new.lean_year_min, new.lean_year_max)
+    if lean == (None, None):
+        lean = (state.lean_year_min, state.lean_year_max)
     return Preferences(
         query=new.query or state.query,
         include_genres=include,
@@ -50,6 +53,8 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         mood_genres=mood,
         year_min=year_min,
         year_max=year_max,
+        lean_year_min=lean[0],
+        lean_year_max=lean[1],
         people=_merge_lists(state.people, new.people, []),
         keywords=_merge_lists(state.keywords, new.keywords, []),
         liked=_merge_lists(state.liked, new.liked, new.disliked),
@@ -119,9 +124,9 @@ def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
     chips += [(f"mood_genres:{g}", f"leaning {genres.get(g, g)}") for g in prefs.mood_genres]
     chips += [(f"exclude_genres:{g}", f"no {genres.get(g, g)}") for g in prefs.exclude_genres]
     if prefs.year_min is not None or prefs.year_max is not None:
-        lo, hi = prefs.year_min, prefs.year_max
-        label = f"{lo}–{hi}" if lo is not None and hi is not None else (f"from {lo}" if lo is not None else f"up to {hi}")
-        chips.append(("years:", label))
+        chips.append(("years:", years_label(prefs.year_min, prefs.year_max)))
+    if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
+        chips.append(("lean_years:", f"leaning {years_label(prefs.lean_year_min, prefs.lean_year_max)}"))
     chips += [(f"people:{p}", p.title()) for p in prefs.people]
     chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
     chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
@@ -133,12 +138,29 @@ def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
     return chips
 
 
+def lean_years(prefs: Preferences) -> tuple[int | None, int | None] | None:
+    """The years the user leans towards without requiring them, or None."""
+    lean = (prefs.lean_year_min, prefs.lean_year_max)
+    return None if lean == (None, None) else lean
+
+
+def years_label(lo: int | None, hi: int | None) -> str:
+    """'1990–1999', 'from 2014', 'up to 1980' or '2001'."""
+    if lo is not None and hi is not None:
+        return str(lo) if lo == hi else f"{lo}–{hi}"
+    return f"from {lo}" if lo is not None else f"up to {hi}"
+
+
 def remove_preference(prefs: Preferences, key: str) -> bool:
     """Removes one chip's preference (see `preference_chips`); False when there was no such preference."""
     field, _, value = key.partition(":")
     if field == "years":
         found = prefs.year_min is not None or prefs.year_max is not None
         prefs.year_min = prefs.year_max = None
+        return found
+    if field == "lean_years":
+        found = prefs.lean_year_min is not None or prefs.lean_year_max is not None
+        prefs.lean_year_min = prefs.lean_year_max = None
         return found
     if field == "query":
         found, prefs.query = bool(prefs.query), ""

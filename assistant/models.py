@@ -25,6 +25,8 @@ class Preferences(BaseModel):
     mood_genres: list[str] = Field([], description="soft: 'funny' boosts comedy without requiring it")
     year_min: int | None = None
     year_max: int | None = None
+    lean_year_min: int | None = Field(None, description="soft: '90s movies are the best' prefers them, requires nothing")
+    lean_year_max: int | None = None
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
     liked: list[str] = []

@@ -31,10 +31,23 @@ from retrieval.catalog import Catalog, person_key
 
 _NEGATION = re.compile(
     r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
-    r"neither|nor|minus|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|(?:anything|everything|all)\s+but)\b"
+    r"neither|nor|minus|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
+    r"(?:anything|everything|all)\s+but(?!\s+(?:i|i'm|im|we|you|it|my|our|this|that|the|they)\b))\b"
     r"|n't\b"
 )
-_BOUNDARY = re.compile(r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b")
+# words that look negative but do not rule anything out: "can't wait", "not only"
+_NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
+# negations that leave what follows possible, so a genre there is a lean, not a rule: "it doesn't have to
+# be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer)
+_HEDGE = re.compile(
+    r"\s*(?:(?:really\s+|necessarily\s+)?(?:have|need)\s+to\b|necessarily\b"
+    r"|(?:think\s+)?(?:i'?ve\s+|i\s+have\s+)?(?:ever\s+|really\s+|yet\s+|actually\s+|even\s+)*"
+    r"(?:seen|see|watched|watch|heard)\b)"
+)
+_BOUNDARY = re.compile(
+    r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b"
+    r"|\b(?:what'?s|what about|how about|do you have|can you|could you|give me|recommend)\b"
+)
 _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
@@ -246,7 +259,7 @@ class RulesParser:
         for m in self._genre_re.finditer(masked):
             keys, soft = self._phrase_genres[m.group(0)]
             negated = _negated(masked, m.start())
-            soft = soft or routing.is_taste(masked[: m.start()].casefold())
+            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or _hedged(masked, m.start())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -318,7 +331,20 @@ class RulesParser:
         shown_years = [y for i in session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
         # "Frozen (2013)": a year in brackets cites a title's year; it does not ask for that year
         text = _CITED_YEAR.sub(lambda m: " " * len(m.group(0)), text)
-        prefs.year_min, prefs.year_max, spans = read_years(text, _negated, shown_years, self.newest_year)
+        lo, hi, spans = read_years(text, _negated, shown_years, self.newest_year)
+        # years named in a statement of taste ("I enjoy 80s slasher movies", "90's movies are the best!") or a
+        # bare "new" ("any new dramas?" is as often "new to me") lean towards them without ruling out the rest
+        leaning = [(a, b) for a, b in spans
+                   if text[a:b].strip() == "new" or routing.is_taste(text[:a]) or _TASTE_AFTER.match(text, b)]
+        if leaning and len(leaning) < len(spans):  # "I love 80s action, any from the 90s?": one of each
+            asked = [s for s in spans if s not in leaning]
+            prefs.lean_year_min, prefs.lean_year_max, _ = read_years(
+                _mask(text, [_Span(a, b) for a, b in asked]), _negated, shown_years, self.newest_year)
+            lo, hi, _ = read_years(_mask(text, [_Span(a, b) for a, b in leaning]), _negated, shown_years, self.newest_year)
+        elif leaning:
+            prefs.lean_year_min, prefs.lean_year_max = lo, hi
+            lo = hi = None
+        prefs.year_min, prefs.year_max = lo, hi
         return [_Span(a, b) for a, b in spans]
 
     def _residual(self, masked: str) -> str:
@@ -335,6 +361,7 @@ class RulesParser:
         return " ".join(kept)
 
 
+_TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 _CITED_YEAR = re.compile(r"\(\s*(?:1[89]\d\d|20[0-3]\d)\s*\)")
 
 
@@ -360,4 +387,13 @@ def _negated(text: str, pos: int) -> bool:
     start = 0
     for b in _BOUNDARY.finditer(text, 0, pos):
         start = b.end()
-    return bool(_NEGATION.search(text, start, pos))
+    return any(not _NOT_A_NEGATION.match(text, m.end()) and not _HEDGE.match(text, m.end())
+               for m in _NEGATION.finditer(text, start, pos))
+
+
+def _hedged(text: str, pos: int) -> bool:
+    """Whether `pos` follows a hedging negation in its clause ("doesn't have to be", "I haven't watched")."""
+    start = 0
+    for b in _BOUNDARY.finditer(text, 0, pos):
+        start = b.end()
+    return any(_HEDGE.match(text, m.end()) for m in _NEGATION.finditer(text, start, pos))

@@ -66,6 +66,7 @@ def main() -> int:
 
     from assistant.assistant import Assistant
     from assistant.config import DEMO_PACK
+    from assistant.dialogue import lean_years
     from assistant.engine import MODELS, prepare, training_data
     from assistant.models import Session
     from retrieval.blend import Blend
@@ -99,7 +100,7 @@ def main() -> int:
         ranker.pool_size = POOL
         timings: dict[str, float] = {}
         cands = ranker.pool(assistant.context(session), assistant.constraints(session), prefs.mood_genres,
-                            assistant.boosts(prefs), timings)
+                            assistant.boosts(prefs), timings, lean_years(prefs))
         feature_ms.append(timings["features"])
         if len(cands) >= POOL:
             pools.append(cands[:POOL])

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from assistant.dialogue import lean_years
 from eval.metrics import mean_ci, ndcg_at, rank_of, recall_at, reciprocal_rank
 
 KS = (1, 5, 10, 20, 50)
@@ -135,6 +136,7 @@ class Request:
     constraints: object
     mood_genres: list[str]
     boosts: dict[str, float]
+    lean_years: tuple[int | None, int | None] | None = None
 
 
 def request_of(assistant, case: Case) -> Request:
@@ -142,7 +144,7 @@ def request_of(assistant, case: Case) -> Request:
     session, _, _ = feed_history(assistant, case, answer_last=False)
     prefs = session.preferences
     return Request(assistant.context(session), assistant.constraints(session), list(prefs.mood_genres),
-                   assistant.boosts(prefs))
+                   assistant.boosts(prefs), lean_years(prefs))
 
 
 def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = None) -> Replay:
@@ -153,7 +155,8 @@ def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = 
         ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
     else:
         ranked = [c.item_id for c in assistant.engine.ranker.recommend(
-            request.ctx, request.constraints, depth, request.mood_genres, request.boosts).candidates]
+            request.ctx, request.constraints, depth, request.mood_genres, request.boosts,
+            request.lean_years).candidates]
     return Replay(ranked=ranked, shown=shown, preferences=session.preferences, latencies=latencies)
 
 
@@ -161,7 +164,8 @@ def pool_example(assistant, request: Request, case: Case, names: list[str]) -> t
     """One learning-to-rank example: the features of the candidate pool for the case's request, and which
     candidates the human recommender suggested."""
     ranker = assistant.engine.ranker
-    cands = ranker.pool(request.ctx, request.constraints, request.mood_genres, request.boosts)
+    cands = ranker.pool(request.ctx, request.constraints, request.mood_genres, request.boosts,
+                        lean_years=request.lean_years)
     targets = set(case.target_ids)
     return ranker.matrix(cands, names), np.array([c.item_id in targets for c in cands], dtype=np.float32)
 

@@ -21,7 +21,7 @@ from assistant.models import Preferences, Session
 
 DATA = Path(__file__).parent / "data" / "understanding.yaml"
 SET_SLOTS = ("include_genres", "any_genres", "exclude_genres", "mood_genres", "people", "keywords", "liked", "disliked")
-SCALAR_SLOTS = ("year_min", "year_max", "n")
+SCALAR_SLOTS = ("year_min", "year_max", "lean_year_min", "lean_year_max", "n")
 SLOTS = SET_SLOTS + SCALAR_SLOTS
 STATE_SLOTS = SLOTS + ("exclude_items",)
 
@@ -42,6 +42,8 @@ class UtteranceCase(BaseModel):
     disliked: list[str] = []
     year_min: int | None = None
     year_max: int | None = None
+    lean_year_min: int | None = None
+    lean_year_max: int | None = None
     n: int | None = None
     target: str | None = None
     question: str | None = None

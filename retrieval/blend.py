@@ -34,6 +34,7 @@ DEFAULT_WEIGHTS = {
     "ease": 0.6,
     "popularity": 0.5,
     "mood": 0.15,
+    "year_lean": 0.15,
     "boost": 0.5,
     "conv_co": 0.3,
     "conv_recent": 0.2,

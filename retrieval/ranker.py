@@ -24,7 +24,7 @@ from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
-                 "mood", "boost")
+                 "mood", "year_lean", "boost")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 YEAR_SCALE = 5.0  # years apart at which year_near halves
 
@@ -95,8 +95,11 @@ class HybridRanker:
         mood_genres: Sequence[str] = (),
         boosts: Mapping[str, float] | None = None,
         timings: dict[str, float] | None = None,
+        lean_years: tuple[int | None, int | None] | None = None,
     ) -> list[Candidate]:
-        """Every candidate that passes the constraints, with its features (not yet scored)."""
+        """Every candidate that passes the constraints, with its features (not yet scored).
+
+        `mood_genres` and `lean_years` (an inclusive range, either end open) are soft: they score, never filter."""
         boosts = boosts or {}
         timings = {} if timings is None else timings
         t0 = time.perf_counter()
@@ -167,7 +170,8 @@ class HybridRanker:
             c.features["genre_match"] = sum(talked_genres.get(g, 0.0) for g in keys) / len(keys) if keys else 0.0
             c.features["year_near"] = 1.0 / (1.0 + abs(item.year - talked_year) / YEAR_SCALE) \
                 if talked_year is not None and item.year is not None else 0.0
-            c.features["mood"] = 1.0 if moods & set(self.catalog.get(c.item_id).genre_keys) else 0.0
+            c.features["mood"] = 1.0 if moods & set(keys) else 0.0
+            c.features["year_lean"] = 1.0 if lean_years and _within(item.year, *lean_years) else 0.0
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))
         for model in self.models:
             for name, values in model.features(ctx, ids).items():
@@ -187,6 +191,7 @@ class HybridRanker:
         k: int,
         mood_genres: Sequence[str] = (),
         boosts: Mapping[str, float] | None = None,
+        lean_years: tuple[int | None, int | None] | None = None,
     ) -> Ranking:
         """The top-k items for a request under hard constraints: pool, blend, then MMR.
 
@@ -194,7 +199,7 @@ class HybridRanker:
         they join the candidates and add to their score.
         """
         timings: dict[str, float] = {}
-        cands = self.pool(ctx, constraints, mood_genres, boosts, timings)
+        cands = self.pool(ctx, constraints, mood_genres, boosts, timings, lean_years)
         t0 = time.perf_counter()
         scores = self.blend.score(self.matrix(cands, self.blend.names))
         for c, s in zip(cands, scores, strict=True):
@@ -227,3 +232,7 @@ class HybridRanker:
             chosen.append(best)
             max_sim = np.maximum(max_sim, vecs @ vecs[best])
         return [cands[i] for i in chosen]
+
+
+def _within(year: int | None, lo: int | None, hi: int | None) -> bool:
+    return year is not None and (lo is None or year >= lo) and (hi is None or year <= hi)

@@ -230,6 +230,16 @@ def test_each_preference_chip_removes_its_preference(small_engine, tmp_path):
     assert constraints.year_min is None and constraints.year_max is None and not constraints.exclude_genres
 
 
+def test_years_said_as_taste_show_as_a_lean_and_can_be_removed(small_engine, tmp_path):
+    service = ChatService(Assistant(small_engine), SessionStore(tmp_path / "s.sqlite3", small_engine.pack.name))
+    session, reply = service.chat(None, "90's movies are the best! any sci-fi?")
+    assert ("lean_years:", "leaning 1990–1999") in service.chips(session)
+    assert "leaning towards 1990–1999" in reply.summary
+    assert service.assistant.constraints(session).year_min is None  # a lean filters nothing
+    session = service.remove_preference(session.id, "lean_years:")
+    assert service.open(session.id).preferences.lean_year_min is None
+
+
 def test_a_known_users_data_is_exported_and_deleted_by_the_operator_only(api):
     _, reply = call(f"{api}/api/chat", "POST", {"message": "horror from the 80s", "user_id": "customer-77"})
     item = reply["recommendations"][0]["item_id"]

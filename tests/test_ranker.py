@@ -28,6 +28,20 @@ def test_items_like_the_ones_named_get_more_content_evidence(small_engine):
                for c in quiet)
 
 
+def test_years_leaned_towards_score_but_never_filter(small_engine):
+    ranker = small_engine.ranker
+    probes = {TOY_STORY: 1.0, ALIEN: 1.0}  # 1995 and 1979
+    plain = ranker.pool(Context(), Constraints(), boosts=probes)
+    leaning = {c.item_id: c for c in ranker.pool(Context(), Constraints(), boosts=probes, lean_years=(1970, 1979))}
+    assert {c.item_id for c in plain} == set(leaning)  # nothing is filtered out
+    assert leaning[ALIEN].features["year_lean"] == 1.0 and leaning[TOY_STORY].features["year_lean"] == 0.0
+    assert all(c.features["year_lean"] == 0.0 for c in plain)
+    # with its weight the lean moves a 1970s film up
+    rank = lambda lean: [c.item_id for c in ranker.recommend(Context(), Constraints(), 50, boosts=probes,  # noqa: E731
+                                                             lean_years=lean).candidates]
+    assert rank((1970, 1979)).index(ALIEN) < rank(None).index(ALIEN)
+
+
 def test_embedding_neighbours_match_past_conversations_said_in_other_words(small_engine, embedder, tmp_path):
     logs = [
         LoggedTurn(conversation_id="1", text="I want a really scary film that gives me nightmares",

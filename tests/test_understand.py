@@ -96,6 +96,42 @@ def test_genres_joined_by_or_are_alternatives(parser, message, include, alternat
 
 
 @pytest.mark.parametrize(
+    ("message", "include", "mood", "exclude"),
+    [
+        ("It doesn't have to be a comedy", [], ["comedy"], []),  # loosens, rules nothing out
+        ("I did not see the horror one.", [], ["horror"], []),  # a fact about the viewer, not a wish
+        ("I havent seen a lot of westerns", [], ["western"], []),
+        ("I can't wait to see a good thriller", ["thriller"], [], []),
+        ("I love it all but I am in the mood for a western", ["western"], [], []),
+        ("I have not What's a good horror?", ["horror"], [], []),  # a new question starts a new clause
+        ("anything but horror please", [], [], ["horror"]),
+        ("I dont want a musical", [], [], ["musical"]),
+        ("not in the mood for a horror movie", [], [], ["horror"]),
+    ],
+)
+def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include, mood, exclude):
+    p = prefs_of(parser, message)
+    assert (p.include_genres, p.mood_genres, p.exclude_genres) == (include, mood, exclude)
+
+
+@pytest.mark.parametrize(
+    ("message", "hard", "lean"),
+    [
+        ("I enjoy 80s horror movies.", (None, None), (1980, 1989)),
+        ("90's movies are the best!", (None, None), (1990, 1999)),
+        ("any new comedies?", (None, None), (2013, None)),  # the demo catalog's newest year is 2018
+        ("a recent comedy", (2013, None), (None, None)),
+        ("comedies from the 90s", (1990, 1999), (None, None)),
+        ("I love 80s action, can you recommend one from the 90s?", (1990, 1999), (1980, 1989)),
+    ],
+)
+def test_years_said_as_taste_lean_and_years_asked_for_rule(parser, message, hard, lean):
+    p = prefs_of(parser, message)
+    assert (p.year_min, p.year_max) == hard
+    assert (p.lean_year_min, p.lean_year_max) == lean
+
+
+@pytest.mark.parametrize(
     ("message", "liked", "disliked"),
     [
         ("something like super troopers", ["Super Troopers (2001)"], []),
