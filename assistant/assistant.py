@@ -252,17 +252,21 @@ class Assistant:
             preferences=session.preferences.model_copy(deep=True),
         )
 
-    def query_vector(self, prefs: Preferences) -> np.ndarray | None:
-        """The search vector (384,): the description, keywords, people and wanted genres, pulled towards
-        the liked items; None when nothing describes the request (then popularity ranks)."""
+    def query_text(self, prefs: Preferences) -> str:
+        """What the search vector is made of: the description, keywords, people and wanted genres."""
         genres = self.engine.catalog.genres
         words = [prefs.query, *prefs.keywords, *prefs.people] + [
             genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres
         ]
-        text = " ".join(w for w in words if w).strip()
+        return " ".join(w for w in words if w).strip()
+
+    def query_vector(self, prefs: Preferences, encoded: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
+        """The search vector (384,): `query_text` embedded (or taken from `encoded`), pulled towards the liked
+        items; None when nothing describes the request (then popularity ranks)."""
+        text = self.query_text(prefs)
         parts = []
         if text:
-            parts.append(self.engine.embedder.encode_one(text))
+            parts.append(encoded[text] if encoded and text in encoded else self.engine.embedder.encode_turn([text])[text])
         if prefs.liked:
             liked = self.engine.store.vectors(prefs.liked)
             if liked:
@@ -278,11 +282,12 @@ class Assistant:
         known user's stored history."""
         prefs = prefs or session.preferences
         stored = self._latest(session.user_id)
-        said = [t.text for t in session.turns if t.role == "user"][-WORDS_TURNS:]
+        said = " ".join([t.text for t in session.turns if t.role == "user"][-WORDS_TURNS:])
+        encoded = self.engine.embedder.encode_turn([t for t in (self.query_text(prefs), said) if t])
         return Context(
             text=" ".join(t.text for t in session.turns),
-            query=self.query_vector(prefs),
-            words=self.engine.embedder.encode_one(" ".join(said)) if said else None,
+            query=self.query_vector(prefs, encoded),
+            words=encoded.get(said) if said else None,
             liked=list(prefs.liked),
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),

@@ -87,7 +87,7 @@ def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -
 
 def open_store(pack: Pack, state_dir: Path, chroma_host: str | None = None, chroma_port: int = 8000) -> ItemStore:
     client = make_client(Path(state_dir) / "chroma", host=chroma_host, port=chroma_port)
-    return ItemStore(client, pack.name)
+    return ItemStore(client, pack.name, hot_dir=Path(state_dir))
 
 
 def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = False, progress: bool = True) -> bool:
@@ -181,6 +181,7 @@ def prepare(
         if not store.is_current(pack.items_hash, embedder.name, len(pack.items)):
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")
         models = load_models(pack, Path(state_dir))
+    store.warm(pack.items, pack.items_hash, embedder.name)
     titles = TitleIndex(catalog)
     support = build_support(pack, store.client, embedder, build=build)
     return Engine(

