@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -70,11 +70,40 @@ class Assistant:
     def stream(self, session: Session, message: str) -> Iterator[Reply]:
         """The reply as it grows: first complete with the recommendations and a template opening,
         then (LLM backends) with the model's opening sentence streamed in token by token. The
-        model's sentence is kept only if it passes `narration_is_safe`; otherwise the template stays."""
-        reply = self.respond(session, message)
+        model's sentence is kept only if it passes `narration_is_safe`; otherwise the template stays.
+
+        Rank first, then read: when the model would read the message too (words the parser could not
+        place), the cards of the parser's reading and their opening come at once; the model's reading
+        follows, and replaces the cards (with a new opening) only if it asks for something else."""
+        before = session.model_copy(deep=True)
+        parsed: list[Understanding] = []
+
+        def first(text: str, s: Session) -> Understanding:
+            parsed.append(self.backend.first_reading(text, s))
+            return parsed[-1]
+
+        two_pass = hasattr(self.backend, "first_reading")  # a backend of another kind reads once, in `respond`
+        reply = self.respond(session, message, read=first if two_pass else None)
+        model_reads = bool(parsed) and self.backend.wants_model(parsed[0])
+        if parsed and not model_reads and hasattr(self.backend, "stats"):
+            self.backend.stats["parser_only"] += 1  # the parser's reading was the backend's whole reading
         yield reply
-        if reply.intent not in ("recommend", "refine") or not reply.recommendations or not reply.summary:
+        reply = yield from self._narrate(session, reply)
+        if not model_reads:
             return
+        better = self.backend.read(clean_message(message), before.model_copy(deep=True), parsed[0])
+        if better == parsed[0]:
+            return
+        for name in Session.model_fields:  # the turn again, from where it started, as the model read it
+            setattr(session, name, getattr(before, name))
+        reply = self.respond(session, message, read=lambda _text, _s: better)
+        yield reply
+        yield from self._narrate(session, reply)
+
+    def _narrate(self, session: Session, reply: Reply) -> Iterator[Reply]:
+        """Streams the model's opening sentence over a recommendation reply; returns the reply as it stays."""
+        if reply.intent not in ("recommend", "refine") or not reply.recommendations or not reply.summary:
+            return reply
         template, _, rest = reply.text.partition("\n")
         tokens: list[str] = []
         try:
@@ -87,15 +116,17 @@ class Assistant:
         except LLMError as e:
             log.warning("narration failed (%s); keeping the template opening", e)
             tokens = []
+        if not tokens:
+            return reply
         sentence = " ".join("".join(tokens).split())
-        safe = bool(tokens) and self.narration_is_safe(sentence, reply)
-        if tokens and not safe:
+        safe = self.narration_is_safe(sentence, reply)
+        if not safe:
             log.warning("narration rejected by the safety check; keeping the template opening")
-        opening = sentence if safe else template
-        reply.text = opening + "\n" + rest
+        reply.text = (sentence if safe else template) + "\n" + rest
         if session.turns and session.turns[-1].role == "assistant":
             session.turns[-1].text = reply.text
         yield reply
+        return reply
 
     def narration_is_safe(self, sentence: str, reply: Reply) -> bool:
         """An LLM opening may only frame the list: no numbers, titles, markup or links it was not given."""
@@ -111,8 +142,11 @@ class Assistant:
             return False
         return True
 
-    def respond(self, session: Session, message: str) -> Reply:
-        """Answers one message and updates the session. Bad input gets a helpful reply and changes nothing."""
+    def respond(self, session: Session, message: str,
+                read: Callable[[str, Session], Understanding] | None = None) -> Reply:
+        """Answers one message and updates the session. Bad input gets a helpful reply and changes nothing.
+
+        `read` understands the cleaned message instead of the backend (see `stream`)."""
         started = time.perf_counter()
         if not isinstance(message, str):
             message = ""
@@ -129,7 +163,7 @@ class Assistant:
         t0 = time.perf_counter()
         reading = self.desk.reading(session, text)
         if reading is None:
-            understanding = self.backend.understand(text, session)
+            understanding = (read or self.backend.understand)(text, session)
             self._note_mentions(session, text)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text))

@@ -47,6 +47,17 @@ class RulesBackend:
     def understand(self, message: str, session: Session) -> Understanding:
         return self.parser.parse(message, session)
 
+    def first_reading(self, message: str, session: Session) -> Understanding:
+        """The reading a reply can be ranked from at once, before any model is asked (see `Assistant.stream`)."""
+        return self.understand(message, session)
+
+    def wants_model(self, first: Understanding) -> bool:
+        """Whether a model would also read a message first read as `first` (never, without a model)."""
+        return False
+
+    def read(self, message: str, session: Session, first: Understanding) -> Understanding:
+        return first
+
     def narrate(self, description: str) -> Iterator[str]:
         return iter(())
 
@@ -73,11 +84,20 @@ class LLMBackend(RulesBackend):
 
     def understand(self, message: str, session: Session) -> Understanding:
         rules = self.parser.parse(message, session)
-        if rules.intent in ("reset", "support", "ask_item", "out_of_scope", "chitchat") or (
-            rules.intent in ("recommend", "refine") and not rules.preferences.query
-        ):
+        if not self.wants_model(rules):
             self.stats["parser_only"] += 1
             return rules
+        return self.read(message, session, rules)
+
+    def first_reading(self, message: str, session: Session) -> Understanding:
+        return self.parser.parse(message, session)
+
+    def wants_model(self, rules: Understanding) -> bool:
+        """Only recommendation requests with words the parser could not place are worth the model's time."""
+        return rules.intent in ("recommend", "refine") and bool(rules.preferences.query)
+
+    def read(self, message: str, session: Session, rules: Understanding) -> Understanding:
+        """The model's reading of a message, reconciled with the parser's `rules`; `rules` when it fails."""
         reading = self._extract(message, session)
         if reading is None:
             self.stats["fallback"] += 1

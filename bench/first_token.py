@@ -32,18 +32,21 @@ FREE_TEXT = ["something cozy for a rainy sunday", "a film that makes me think ab
 def measure(assistant, msgs: list[str]) -> dict[str, list[float]]:
     from assistant.models import Session
 
-    out: dict[str, list[float]] = {"card": [], "token": [], "card_llm_read": [], "card_parser_only": []}
+    out: dict[str, list[float]] = {"card": [], "token": [], "card_llm_read": [], "card_parser_only": [],
+                                   "token_llm_read": [], "token_parser_only": []}
     for m in msgs:
         assistant.engine.embedder.forget()
         stats = dict(getattr(assistant.backend, "stats", {}))
         t0 = time.perf_counter()
-        first_card = first_token = None
-        for i, reply in enumerate(assistant.stream(Session(), m)):
-            now = (time.perf_counter() - t0) * 1000
-            if i == 0 and reply.recommendations:
-                first_card = now
-            elif i == 1 and first_card is not None:
-                first_token = now
+        times, replies = [], []
+        for reply in assistant.stream(Session(), m):
+            times.append((time.perf_counter() - t0) * 1000)
+            replies.append(reply)
+        first_card = times[0] if replies[0].recommendations else None
+        # the replies between the first and the last are the model's: replaced cards, then its tokens
+        tokens = [t for t, a, b in zip(times[1:-1], replies[:-2], replies[1:-1], strict=True)
+                  if a.recommendations == b.recommendations]
+        first_token = tokens[0] if tokens else None
         if first_card is None:
             continue
         out["card"].append(first_card)
@@ -51,6 +54,7 @@ def measure(assistant, msgs: list[str]) -> dict[str, list[float]]:
         out["card_llm_read" if read else "card_parser_only"].append(first_card)
         if first_token is not None:
             out["token"].append(first_token)
+            out["token_llm_read" if read else "token_parser_only"].append(first_token)
     return out
 
 
@@ -85,7 +89,8 @@ def main() -> int:
     print(f"{len(msgs)} requests on the demo pack, half parser-friendly, half free text; ms, p50 / p95")
     print(f"{'':<36}" + "".join(f"{n:>20}" for n in results))
     rows = [("first recommendation card", "card"), ("  parser understood alone", "card_parser_only"),
-            ("  model asked to read it", "card_llm_read"), ("first LLM token", "token")]
+            ("  model asked to read it", "card_llm_read"), ("first LLM token", "token"),
+            ("  parser understood alone", "token_parser_only"), ("  model asked to read it", "token_llm_read")]
     for label, key in rows:
         cells = []
         for r in results.values():

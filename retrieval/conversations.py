@@ -151,7 +151,7 @@ class ConversationModel(Saved):
         """Votes of the `knn_k` past turns whose embedded own words are closest to this person's."""
         if words is None or self.said is None or self.said.shape[0] == 0:
             return np.zeros(len(self.item_ids), dtype=np.float32)
-        return self._vote(torch.mv(self.said, torch.from_numpy(np.asarray(words, dtype=np.float32))))
+        return self._vote(torch.mv(self.said, torch.from_numpy(np.array(words, dtype=np.float32))))
 
     def _vote(self, sims: torch.Tensor) -> np.ndarray:
         n_turns = sims.shape[0]

@@ -79,12 +79,17 @@ def test_openai_backend_through_a_real_local_server(small_engine, llama_server):
     assert final.intent == "recommend" and len(final.recommendations) == 5
     assert (final.preferences.year_min, final.preferences.year_max) == (1970, 1979)
     assert all(1970 <= r.year <= 1979 for r in final.recommendations)
-    # recommendations come first and do not change while the opening sentence streams in
-    assert len(replies) >= 2
-    assert all(r.recommendations == final.recommendations for r in replies)
-    assert final.text.split("\n")[1:] == replies[0].text.split("\n")[1:]
+    # rank first: the parser's cards come at once (it read the 70s too), the model's reading may replace them
+    # once, and then they do not change while the opening sentence streams in
+    assert len(replies) >= 2 and replies[0].recommendations
+    assert all(1970 <= r.year <= 1979 for r in replies[0].recommendations)
+    changed = [i for i in range(1, len(replies)) if replies[i].recommendations != replies[i - 1].recommendations]
+    assert len(changed) <= 1
+    settled = replies[changed[0]] if changed else replies[0]
+    assert final.text.split("\n")[1:] == settled.text.split("\n")[1:]
     opening = final.text.split("\n")[0]
-    assert opening and assistant.narration_is_safe(opening, final) or opening == replies[0].text.split("\n")[0]
+    assert opening and assistant.narration_is_safe(opening, final) or opening == settled.text.split("\n")[0]
+    assert [t.role for t in session.turns] == ["user", "assistant"]  # the turn was taken once, whatever was redone
 
 
 def test_local_backend_runs_the_packaged_model_in_process(small_engine, model_state):
