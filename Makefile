@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser run test bench index train clean
+.PHONY: install browser run test bench bench-scale index train clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install browser  ## the whole suite
 bench: install  ## turn latency, index throughput and CF training time on the demo pack
 	$(PY) bench/turns.py
 	$(PY) bench/ranking.py
+
+bench-scale: install  ## 10k and 100k item packs (cached in ~/.cache/crs-scale; needs ../shared/data), first card / token times
+	$(PY) bench/scale.py
+	$(PY) bench/first_token.py
 
 index: install
 	$(VENV)/bin/crs index
