@@ -21,7 +21,7 @@ import numpy as np
 import prompts
 from assistant.answers import answer
 from assistant.backends import Backend, get_backend
-from assistant.dialogue import apply, lean_years, resolve_refs, years_label
+from assistant.dialogue import apply, describe, lean_years, loosen_hint, resolve_refs
 from assistant.engine import Engine
 from assistant.explain import claims_for, render
 from assistant.feedback import KINDS, FeedbackStore, apply_feedback
@@ -401,58 +401,12 @@ class Assistant:
             )
         session.shown = [r.item_id for r in recs]
         session.focus = None
-        description = self.describe(prefs)
+        description = describe(prefs, self.engine.catalog, self.noun)
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
             lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]
             text = "\n".join(lines)
         else:
-            text = prompts.render("replies", "none_found", description=description, hint=self._loosen_hint(prefs))
+            text = prompts.render("replies", "none_found", description=description, hint=loosen_hint(prefs))
         timings["explain"] = (time.perf_counter() - t1) * 1000
         return Reply(text=text, intent="recommend", recommendations=recs, summary=description)
-
-    def describe(self, prefs: Preferences) -> str:
-        """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
-        genres = self.engine.catalog.genres
-        names = [genres.get(g, g) for g in prefs.include_genres]
-        either = " or ".join(genres.get(g, g) for g in prefs.any_genres)
-        if either and names:
-            either = f"({either})"
-        head = " ".join(names + [either] if either else names) + (" " if names or either else "") + self.noun + "s"
-        parts = [head]
-        if prefs.year_min is not None and prefs.year_max is not None:
-            parts.append(f"from {prefs.year_min}" if prefs.year_min == prefs.year_max else f"from {prefs.year_min}–{prefs.year_max}")
-        elif prefs.year_min is not None:
-            parts.append(f"from {prefs.year_min} on")
-        elif prefs.year_max is not None:
-            parts.append(f"up to {prefs.year_max}")
-        out = " ".join(parts)
-        leans = [genres.get(g, g) for g in prefs.mood_genres]
-        if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
-            leans.append(years_label(prefs.lean_year_min, prefs.lean_year_max))
-        if leans:
-            out += ", leaning towards " + " and ".join(leans)
-        if prefs.exclude_genres:
-            out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
-        if prefs.people:
-            out += ", with " + " and ".join(p.title() for p in prefs.people)
-        if prefs.keywords:
-            out += ", about " + " and ".join(prefs.keywords)
-        if prefs.liked:
-            out += ", for someone who liked " + " and ".join(self.engine.catalog.get(i).name for i in prefs.liked[-3:])
-        if prefs.exclude_items:
-            out += f", leaving out {len(prefs.exclude_items)} you moved past"
-        if prefs.query:
-            out += f', matching “{prefs.query}”'
-        return out
-
-    def _loosen_hint(self, prefs: Preferences) -> str:
-        hints = []
-        if prefs.year_min is not None or prefs.year_max is not None:
-            hints.append("a wider range of years")
-        if prefs.include_genres or prefs.any_genres:
-            hints.append("fewer required genres")
-        if prefs.exclude_genres:
-            hints.append("fewer excluded genres")
-        return ", or ".join(hints) or "describe it in other words"
-

@@ -177,3 +177,50 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
             setattr(prefs, field, [v for v in values if v != value])
             return True
     return False
+
+
+def describe(prefs: Preferences, catalog, noun: str) -> str:
+    """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
+    genres = catalog.genres
+    names = [genres.get(g, g) for g in prefs.include_genres]
+    either = " or ".join(genres.get(g, g) for g in prefs.any_genres)
+    if either and names:
+        either = f"({either})"
+    head = " ".join(names + [either] if either else names) + (" " if names or either else "") + noun + "s"
+    parts = [head]
+    if prefs.year_min is not None and prefs.year_max is not None:
+        parts.append(f"from {prefs.year_min}" if prefs.year_min == prefs.year_max else f"from {prefs.year_min}–{prefs.year_max}")
+    elif prefs.year_min is not None:
+        parts.append(f"from {prefs.year_min} on")
+    elif prefs.year_max is not None:
+        parts.append(f"up to {prefs.year_max}")
+    out = " ".join(parts)
+    leans = [genres.get(g, g) for g in prefs.mood_genres]
+    if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
+        leans.append(years_label(prefs.lean_year_min, prefs.lean_year_max))
+    if leans:
+        out += ", leaning towards " + " and ".join(leans)
+    if prefs.exclude_genres:
+        out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
+    if prefs.people:
+        out += ", with " + " and ".join(p.title() for p in prefs.people)
+    if prefs.keywords:
+        out += ", about " + " and ".join(prefs.keywords)
+    if prefs.liked:
+        out += ", for someone who liked " + " and ".join(catalog.get(i).name for i in prefs.liked[-3:])
+    if prefs.exclude_items:
+        out += f", leaving out {len(prefs.exclude_items)} you moved past"
+    if prefs.query:
+        out += f', matching “{prefs.query}”'
+    return out
+
+def loosen_hint(prefs: Preferences) -> str:
+    """What to relax when nothing passes the constraints."""
+    hints = []
+    if prefs.year_min is not None or prefs.year_max is not None:
+        hints.append("a wider range of years")
+    if prefs.include_genres or prefs.any_genres:
+        hints.append("fewer required genres")
+    if prefs.exclude_genres:
+        hints.append("fewer excluded genres")
+    return ", or ".join(hints) or "describe it in other words"
