@@ -82,11 +82,8 @@ class Assistant:
             parsed.append(self.backend.first_reading(text, s))
             return parsed[-1]
 
-        two_pass = hasattr(self.backend, "first_reading")  # a backend of another kind reads once, in `respond`
-        reply = self.respond(session, message, read=first if two_pass else None)
+        reply = self.respond(session, message, read=first)
         model_reads = bool(parsed) and self.backend.wants_model(parsed[0])
-        if parsed and not model_reads and hasattr(self.backend, "stats"):
-            self.backend.stats["parser_only"] += 1  # the parser's reading was the backend's whole reading
         yield reply
         reply = yield from self._narrate(session, reply)
         if not model_reads:

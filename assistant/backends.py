@@ -24,11 +24,18 @@ log = logging.getLogger(__name__)
 
 
 class Backend(Protocol):
-    """One required method: understand a message in the context of a session."""
+    """Understand a message in the context of a session: at once (`first_reading`), and, where `wants_model`,
+    with a model (`read`), which `understand` does in one call."""
 
     name: str
 
     def understand(self, message: str, session: Session) -> Understanding: ...
+
+    def first_reading(self, message: str, session: Session) -> Understanding: ...
+
+    def wants_model(self, first: Understanding) -> bool: ...
+
+    def read(self, message: str, session: Session, first: Understanding) -> Understanding: ...
 
     def narrate(self, description: str) -> Iterator[str]: ...
 
@@ -90,7 +97,10 @@ class LLMBackend(RulesBackend):
         return self.read(message, session, rules)
 
     def first_reading(self, message: str, session: Session) -> Understanding:
-        return self.parser.parse(message, session)
+        rules = self.parser.parse(message, session)
+        if not self.wants_model(rules):
+            self.stats["parser_only"] += 1  # the parser's reading is the whole reading
+        return rules
 
     def wants_model(self, rules: Understanding) -> bool:
         """Only recommendation requests with words the parser could not place are worth the model's time."""

@@ -258,7 +258,7 @@ def child(cache: Path, size: str, turns: int) -> dict:
             chroma_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             mask = hot.mask(where)
-            sims = np.asarray(hot.vectors, dtype=np.float32) @ q if hot.vectors.dtype != np.float32 else hot.vectors @ q
+            sims = np.asarray(hot.vectors, dtype=np.float32) @ q
             sims[~mask] = -np.inf
             k = min(100, int(mask.sum()))
             top = np.argpartition(-sims, k - 1)[:k] if k else np.array([], dtype=int)

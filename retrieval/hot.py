@@ -49,17 +49,12 @@ class HotVectors:
         return len(self.ids)
 
     @classmethod
-    def of(cls, items: Sequence[Item], vectors: dict[str, np.ndarray] | tuple[list[str], np.ndarray]) -> HotVectors:
-        """From the items and their stored vectors (a dict, or ids with an (n, d) array); items without a
-        stored vector are left out."""
-        if isinstance(vectors, tuple):
-            ids, matrix = vectors
-            where = {iid: i for i, iid in enumerate(ids)}
-        else:
-            where, matrix = {iid: i for i, iid in enumerate(vectors)}, np.stack(list(vectors.values())) if vectors else None
+    def of(cls, items: Sequence[Item], ids: Sequence[str], matrix: np.ndarray) -> HotVectors:
+        """From the items and their stored vectors (`ids` with an (n, d) array); items without a stored vector
+        are left out."""
+        where = {iid: i for i, iid in enumerate(ids)}
         kept = [it for it in items if it.id in where]
-        dim = matrix.shape[1] if matrix is not None and len(matrix) else 0
-        vecs = matrix[[where[it.id] for it in kept]] if kept else np.zeros((0, dim), dtype=np.float32)
+        vecs = matrix[[where[it.id] for it in kept]] if kept else np.zeros((0, matrix.shape[1]), dtype=np.float32)
         years = np.array([it.year if it.year is not None else NO_YEAR for it in kept], dtype=np.int16)
         genres: dict[str, np.ndarray] = {}
         for i, it in enumerate(kept):

@@ -195,7 +195,7 @@ class ItemStore:
         path = cache_path(self.hot_dir, self.collection_name, key) if self.hot_dir else None
         hot = HotVectors.load(path, key) if path else None
         if hot is None or len(hot) != len(items):
-            hot = HotVectors.of(items, self.all_vectors())
+            hot = HotVectors.of(items, *self.all_vectors())
             if path:
                 hot.save(path, key)
         self.hot = hot
@@ -211,15 +211,15 @@ class ItemStore:
         wanted = [(q, k) for q, k in zip(queries, ks, strict=True) if k > 0]
         if not wanted:
             return [[] for _ in queries]
+        matrix = np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted])
         mask = self.hot.mask(where) if self.hot is not None else None
         if mask is not None:
-            found = self._search_hot(np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted]),
-                                     [k for _, k in wanted], where, mask)
+            found = self._search_hot(matrix, [k for _, k in wanted], where, mask)
             if found is not None:
                 it = iter(found)
                 return [next(it) if k > 0 else [] for k in ks]
         res = self.collection.query(
-            query_embeddings=np.stack([np.asarray(q, dtype=np.float32).reshape(-1) for q, _ in wanted]),
+            query_embeddings=matrix,
             n_results=max(k for _, k in wanted),
             where=where,
             include=["distances", "embeddings"],
@@ -245,8 +245,7 @@ class ItemStore:
         how, fetch = hot.plan(n_pass, kmax) if where is not None else ("hnsw", kmax)
         rows_of: list[list[tuple[int, float]]] = []
         if how == "hnsw":
-            res = self.collection.query(query_embeddings=queries, n_results=min(fetch, self.collection.count()),
-                                        include=["distances"])
+            res = self.collection.query(query_embeddings=queries, n_results=min(fetch, len(hot)), include=["distances"])
             for j, k in enumerate(ks):
                 got = []
                 for iid, d in zip(res["ids"][j], res["distances"][j], strict=True):
