@@ -153,7 +153,7 @@ def _franchise_index(catalog: Catalog) -> dict[str, list[str]]:
     index = getattr(catalog, "_franchise_index", None)
     if index is None:
         index = {}
-        for iid, item in catalog.items.items():
-            index.setdefault(franchise_key(item.title)[:3], []).append(iid)
+        for item in catalog:
+            index.setdefault(franchise_key(item.title)[:3], []).append(item.id)
         catalog._franchise_index = index
     return index

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from retrieval.catalog import Catalog
@@ -13,6 +15,7 @@ from retrieval.catalog import Catalog
 _ARTICLES = ("the ", "a ", "an ")
 _AKA = re.compile(r"\((?:a\.k\.a\.|aka)\s*([^)]*)\)", re.I)
 _PAREN = re.compile(r"\([^)]*\)")
+_PUNCT = re.compile(r"[^\w\s]|_")
 # words that alone or together never make a title worth matching without a cue
 _COMMON = set(
     "a an the and or of in on to for with from movie movies film films something anything one some me my i you "
@@ -22,10 +25,11 @@ _COMMON = set(
 
 def normalize(text: str) -> str:
     """Casefolded, accent-free, punctuation-free, single-spaced."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.replace("&", " and ")
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold().replace("&", " and ")
+    return " ".join(_PUNCT.sub(" ", text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,40 +42,90 @@ class TitleMatch:
     score: float
 
 
+FUZZY_CUTOFF = 88.0
+# From this many title forms, a fuzzy lookup compares only forms that share the span's first or last
+# character (a typo at both ends at once is rare); below it, every form of a fitting length.
+BLOCKED_FROM = 200_000
+
+
 class TitleIndex:
-    """Every way a catalog title may be written, mapped to item ids (most popular first)."""
+    """Every way a catalog title may be written, mapped to item ids (most popular first).
+
+    A form naming one item maps to its id, one naming several to a tuple of ids (most items have one
+    form and one id, and a million one-element lists would cost 60 MB). Fuzzy lookup compares a span
+    only with forms whose length allows the score cutoff at all (fuzz.ratio >= 88 needs the shorter
+    to be at least 0.786 of the longer), grouped by length so that is a slice, not a scan.
+    """
 
     def __init__(self, catalog: Catalog) -> None:
-        variants: dict[str, list[str]] = {}
-        order = sorted(catalog.ids, key=lambda i: -catalog.n_ratings.get(i, 0))
+        variants: dict[str, str | tuple[str, ...]] = {}
+        rated = catalog.n_ratings
+        order = sorted(catalog.ids, key=lambda i: -rated.get(i, 0)) if rated else catalog.ids
         for iid in order:
             title = catalog.get(iid).title
-            forms = {title, _PAREN.sub(" ", title)} | {m.group(1) for m in _AKA.finditer(title)}
+            forms = {title}
+            if "(" in title:
+                forms.add(_PAREN.sub(" ", title))
+                forms |= {m.group(1) for m in _AKA.finditer(title)}
             for form in forms:
                 norm = normalize(form)
                 if not norm:
                     continue
                 for v in {norm, *(norm[len(a) :] for a in _ARTICLES if norm.startswith(a))}:
                     if len(v) >= 2:
-                        variants.setdefault(v, []).append(iid)
+                        had = variants.get(v)
+                        if had is None:
+                            variants[v] = iid
+                        elif isinstance(had, str):
+                            if had != iid:
+                                variants[v] = (had, iid)
+                        elif iid not in had:
+                            variants[v] = (*had, iid)
         self._catalog = catalog
         self._variants = variants
-        self._keys = list(variants)
-        # exact matching without a cue: titles of 2+ words that are not all common words
-        self._exact = {
-            v for v in variants if len(v.split()) >= 2 and not all(w in _COMMON for w in v.split()) and len(v) >= 6
-        }
+        # forms by length for fuzzy lookup; _rank[i] is where keys[i] was added (forms of popular items first)
+        added = list(variants)
+        lengths = np.fromiter((len(k) for k in added), dtype=np.int32, count=len(added))
+        self._rank = np.argsort(lengths, kind="stable").astype(np.int32)
+        keys = [added[i] for i in self._rank]
+        del added
+        self._keys = keys
+        self._lengths = lengths[self._rank]
+        self._blocks: dict[str, np.ndarray] | None = None
+        if len(keys) >= BLOCKED_FROM:
+            firsts: dict[str, list[int]] = {}
+            lasts: dict[str, list[int]] = {}
+            for i, k in enumerate(keys):
+                firsts.setdefault(k[0], []).append(i)
+                lasts.setdefault(k[-1], []).append(i)
+            self._blocks = {f"<{c}": np.array(v, dtype=np.int32) for c, v in firsts.items()}
+            self._blocks |= {f">{c}": np.array(v, dtype=np.int32) for c, v in lasts.items()}
         self._common = _COMMON
-        self._max_words = max((len(v.split()) for v in variants), default=1)
+        self._max_words = max((v.count(" ") + 1 for v in variants), default=1)
 
-    def _pick(self, ids: list[str], year: int | None) -> str:
+    def __len__(self) -> int:
+        """How many title forms the index holds."""
+        return len(self._variants)
+
+    def ids(self, form: str) -> tuple[str, ...]:
+        """Items a normalized form names, most popular first."""
+        had = self._variants.get(form)
+        return () if had is None else (had,) if isinstance(had, str) else had
+
+    def _pick(self, form: str, year: int | None) -> str:
+        ids = self.ids(form)
         if year is not None:
             for iid in ids:
                 if self._catalog.get(iid).year == year:
                     return iid
         return ids[0]
 
-    def lookup(self, span: str, min_score: float = 88.0) -> tuple[str, float] | None:
+    def _exact(self, norm: str) -> bool:
+        """Whether a form matches without a cue: 2+ words, 6+ characters, not all common words."""
+        words = norm.split()
+        return len(words) >= 2 and len(norm) >= 6 and norm in self._variants and not all(w in _COMMON for w in words)
+
+    def lookup(self, span: str, min_score: float = FUZZY_CUTOFF) -> tuple[str, float] | None:
         """The item a span of text names, fuzzily; a trailing year ('Solaris 1972', '(2002)') picks among remakes."""
         year = None
         m = re.search(r"\(?\b(1[89]\d\d|20\d\d)\)?\s*$", span)
@@ -82,13 +136,34 @@ class TitleIndex:
         if len(norm) < 2:
             return None
         if norm in self._variants:
-            return self._pick(self._variants[norm], year), 100.0
+            return self._pick(norm, year), 100.0
         if len(norm) < 5:  # fuzzy matching on very short strings is mostly noise
             return None
-        best = process.extractOne(norm, self._keys, scorer=fuzz.ratio, score_cutoff=min_score)
+        best = self._fuzzy(norm, min_score)
         if best is None:
             return None
-        return self._pick(self._variants[best[0]], year), float(best[1])
+        return self._pick(best[0], year), best[1]
+
+    def _fuzzy(self, norm: str, min_score: float) -> tuple[str, float] | None:
+        share = min_score / (200.0 - min_score)  # the length ratio a score of min_score needs at least
+        lo = int(np.searchsorted(self._lengths, math.ceil(len(norm) * share - 1e-9), "left"))
+        hi = int(np.searchsorted(self._lengths, math.floor(len(norm) / share + 1e-9), "right"))
+        if self._blocks is None:
+            picked = np.arange(lo, hi)
+        else:
+            rows = [b[(b >= lo) & (b < hi)] for key in (f"<{norm[0]}", f">{norm[-1]}")
+                    if (b := self._blocks.get(key)) is not None]
+            picked = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int32)
+        choices = self._keys[lo:hi] if self._blocks is None else [self._keys[i] for i in picked]
+        best = process.extractOne(norm, choices, scorer=fuzz.ratio, score_cutoff=min_score)
+        if best is None:
+            return None
+        # among forms scoring the same, the one added first (forms of more popular items come first)
+        # (rapidfuzz misses a cutoff equal to the score itself; distinct scores differ by far more than 0.01)
+        ties = process.extract(norm, choices, scorer=fuzz.ratio, score_cutoff=best[1] - 0.01, limit=None)
+        first = min((int(picked[t[2]]) for t in ties if t[1] >= best[1] - 1e-9), key=lambda i: self._rank[i],
+                    default=int(picked[best[2]]))
+        return self._keys[first], float(best[1])
 
     def find_exact(self, message: str, single_words: bool = False) -> list[TitleMatch]:
         """Titles written out in the message without a cue, longest first, not overlapping.
@@ -112,12 +187,12 @@ class TitleIndex:
                 if n == 1:
                     w = words[i][0]
                     if i > 0 and w[:1].isupper() and len(w) >= 4 and norm in self._variants and norm not in self._common:
-                        found.append(TitleMatch(self._pick(self._variants[norm], _year_after(message, end)), start, end, 100.0))
+                        found.append(TitleMatch(self._pick(norm, _year_after(message, end)), start, end, 100.0))
                         taken.add(i)
                     continue
-                if norm in self._exact:
+                if self._exact(norm):
                     year = _year_after(message, end)
-                    found.append(TitleMatch(self._pick(self._variants[norm], year), start, end, 100.0))
+                    found.append(TitleMatch(self._pick(norm, year), start, end, 100.0))
                     taken |= set(range(i, i + n))
         return found
 

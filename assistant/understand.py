@@ -111,7 +111,7 @@ class RulesParser:
         }
         self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
         self._people = list(catalog.people)
-        self.newest_year = max((it.year for it in catalog.items.values() if it.year), default=None)
+        self.newest_year = catalog.newest_year
 
     # -- public -----------------------------------------------------------------------------
 

@@ -74,7 +74,7 @@ def load_set(path: Path = DATA) -> UnderstandingSet:
 
 def name_index(catalog) -> dict[str, str]:
     """Catalog name ('Title (Year)') -> item id."""
-    return {it.name: it.id for it in catalog.items.values()}
+    return {it.name: it.id for it in catalog}
 
 
 def _ids(names: Iterable[str], names_to_ids: dict[str, str]) -> set[str]:

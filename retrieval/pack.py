@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrieval.catalog import Catalog, Interaction, Item, display_title
+from retrieval.catalog import Catalog, Interaction, Item, ItemTable, display_title
 from retrieval.errors import PackError
 
 MANIFEST = "pack.toml"
@@ -104,7 +104,7 @@ class Pack(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     root: Path
     manifest: Manifest
-    items: list[Item]
+    items: ItemTable
     interactions: list[Interaction]
     issues: list[RowIssue]
     items_hash: str
@@ -252,7 +252,7 @@ def load_pack(root: str | Path) -> Pack:
     tags, tag_bytes = _load_tags(root, manifest.tags, issues) if manifest.tags else ({}, b"")
 
     items_path = _file(root, manifest.items.path, "items")
-    items: dict[str, Item] = {}
+    items = ItemTable()
     for n, row in _read_rows(items_path):
         if isinstance(row, str):
             issues.append(RowIssue(file=items_path.name, line=n, reason=row))
@@ -262,10 +262,8 @@ def load_pack(root: str | Path) -> Pack:
         except (ValueError, TypeError, ValidationError) as e:
             issues.append(RowIssue(file=items_path.name, line=n, reason=_reason(e)))
             continue
-        if item.id in items:
+        if not items.add(item):
             issues.append(RowIssue(file=items_path.name, line=n, reason=f"duplicate id {item.id!r}"))
-            continue
-        items[item.id] = item
     if not items:
         shown = "; ".join(map(str, issues[:3]))
         raise PackError(f"{items_path}: no usable items" + (f" ({shown})" if shown else ""))
@@ -290,7 +288,7 @@ def load_pack(root: str | Path) -> Pack:
             except (ValueError, TypeError, ValidationError) as e:
                 issues.append(RowIssue(file=path.name, line=n, reason=_reason(e)))
                 continue
-            if x.item_id not in items:
+            if x.item_id not in items.row:
                 issues.append(RowIssue(file=path.name, line=n, reason=f"unknown item id {x.item_id!r}"))
                 continue
             interactions.append(x)
@@ -299,7 +297,7 @@ def load_pack(root: str | Path) -> Pack:
     return Pack(
         root=root,
         manifest=manifest,
-        items=list(items.values()),
+        items=items,
         interactions=interactions,
         issues=issues,
         items_hash=_hash(manifest_bytes, items_path.read_bytes(), tag_bytes),

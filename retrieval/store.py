@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.catalog import Item, genre_key
+from retrieval.catalog import Item, ItemTable, genre_key
 from retrieval.errors import IndexNotBuilt
 from retrieval.hot import HotVectors, cache_path
 
@@ -198,6 +198,8 @@ class ItemStore:
             hot = HotVectors.of(items, *self.all_vectors())
             if path:
                 hot.save(path, key)
+        if isinstance(items, ItemTable) and hot.ids == items.ids:  # row-aligned: one id list and map, not two
+            hot.ids, hot.row = items.ids, items.row
         self.hot = hot
         return hot
 

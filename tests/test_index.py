@@ -205,3 +205,39 @@ def test_a_turns_texts_are_embedded_in_one_pass_and_recent_ones_reused(embedder)
     again = embedder.encode_turn(texts[:1])
     assert again[texts[0]] is first[texts[0]]  # reused, not re-embedded
     assert not again[texts[0]].flags.writeable  # shared between turns, so nobody may change it
+
+
+def test_large_hot_copies_keep_int8_vectors_that_rank_like_the_float_ones(small_pack_dir, embedder, tmp_path, monkeypatch):
+    import retrieval.hot as hot_mod
+    from retrieval.hot import HotVectors, cache_path
+
+    pack = load_pack(small_pack_dir)
+    store = open_store(pack, tmp_path)
+    build_index(pack, store, embedder, progress=False)
+    ids, vecs = store.all_vectors()
+    full = HotVectors.of(pack.items, ids, vecs)
+    monkeypatch.setattr(hot_mod, "QUANTIZED_FROM", 100)  # the small pack counts as large
+    small = HotVectors.of(pack.items, ids, vecs)
+    assert full.vectors.dtype == np.float32 and small.vectors.dtype == np.int8
+    assert small.vectors.nbytes * 4 == full.vectors.nbytes
+    rows = np.arange(len(full))
+    queries = embedder.encode(["space adventure with aliens", "a gentle romance in paris", "gangsters and heists",
+                               "animated film for kids", "a slow sad drama"])
+    for q, want, got in zip(queries, full.exact(queries, 20, rows), small.exact(queries, 20, rows), strict=True):
+        assert len({r for r, _ in want} & {r for r, _ in got}) >= 18
+        sims = dict(want)
+        assert all(abs(s - sims[r]) < 0.01 for r, s in got if r in sims)
+        assert np.allclose(small.vector(got[0][0]), full.vector(got[0][0]), atol=0.01)
+    # saved and read back as int8 with its scale; a float copy saved for a size now quantized is rebuilt
+    key = store.index_key(pack.items_hash, embedder.name)
+    path = cache_path(tmp_path, store.collection_name, key)
+    monkeypatch.setattr(hot_mod, "QUANTIZED_FROM", 10**9)
+    full.save(path, key)
+    monkeypatch.setattr(hot_mod, "QUANTIZED_FROM", 100)
+    assert HotVectors.load(path, key) is None
+    small.save(path, key)
+    back = HotVectors.load(path, key)
+    assert back.vectors.dtype == np.int8 and np.array_equal(back.vectors, small.vectors)
+    assert np.array_equal(back.scale, small.scale)
+    warmed = open_store(pack, tmp_path).warm(pack.items, pack.items_hash, embedder.name)
+    assert warmed.ids is pack.items.ids  # row-aligned with the catalog: its id list is shared, not copied

@@ -107,3 +107,27 @@ def test_content_hashes_follow_the_files(tmp_path):
     second = load_pack(root)
     assert second.items_hash != first.items_hash
     assert second.interactions_hash == first.interactions_hash
+
+
+def test_the_compact_item_table_gives_back_every_validated_field(monkeypatch):
+    import retrieval.catalog as catalog_mod
+    from retrieval.catalog import Item, ItemTable
+
+    pack = load_pack(DEMO_PACK)
+    fresh = [Item.model_validate(it.model_dump()) for it in list(pack.items)[:300]]
+    monkeypatch.setattr(catalog_mod, "CACHE_MAX", 50)  # decoded items are dropped and decoded again
+    table = ItemTable(fresh)
+    assert len(table) == 300 and table.ids == [it.id for it in fresh]
+    for _ in range(2):
+        assert list(table) == fresh
+    assert table[-1] == fresh[-1] and table[10:13] == fresh[10:13]
+    assert table.by_id(fresh[7].id) == fresh[7] and fresh[7] in table
+    assert table.add(fresh[0]) is False and len(table) == 300  # one row per id
+    with pytest.raises(IndexError):
+        table[300]
+    with pytest.raises(KeyError):
+        table.by_id("no such id")
+    # a catalog made from the table shares it rather than copying it
+    cat = pack.catalog()
+    assert cat.items is pack.items and cat.get(fresh[7].id) == fresh[7]
+    assert cat.newest_year == max(it.year for it in pack.items if it.year)

@@ -189,3 +189,33 @@ def test_a_title_named_twice_is_liked_once(parser):
 
     p = prefs_of(parser, "I loved Galaxy Quest, yes Galaxy Quest")
     assert merge(Preferences(), p).liked == ["3175"]
+
+
+def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypatch):
+    import random
+
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    import assistant.titles as titles_mod
+    from assistant.titles import TitleIndex, normalize
+
+    full = TitleIndex(demo_catalog)
+    monkeypatch.setattr(titles_mod, "BLOCKED_FROM", 0)  # as for a catalog of millions: first/last-letter blocks
+    blocked = TitleIndex(demo_catalog)
+    assert full._blocks is None and blocked._blocks is not None
+    in_order = [full._keys[i] for i in np.argsort(full._rank)]  # every form, in the order they were added
+    rng = random.Random(5)
+    checked = 0
+    for iid in rng.sample(demo_catalog.ids, 150):
+        norm = normalize(demo_catalog.get(iid).title)
+        if len(norm) < 8:
+            continue
+        i = rng.randrange(1, len(norm) - 2)  # a typo inside the title, not at its ends
+        typo = norm[:i] + norm[i + 1] + norm[i] + norm[i + 2 :] if rng.random() < 0.5 else norm[:i] + norm[i + 1 :]
+        best = process.extractOne(typo, in_order, scorer=fuzz.ratio, score_cutoff=88)
+        want = best and (full.ids(best[0])[0], best[1])
+        assert full.lookup(typo) == want, typo
+        assert blocked.lookup(typo) == want, typo
+        checked += 1
+    assert checked >= 100
