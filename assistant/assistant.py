@@ -28,6 +28,7 @@ from assistant.feedback import KINDS, FeedbackStore, apply_feedback
 from assistant.handoff import HandoffStore
 from assistant.lexicon import ORDINAL_NAMES
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
+from assistant.observability import FALLBACKS, LLM_ERRORS
 from assistant.service_desk import CustomerService
 from retrieval.constraints import Constraints
 from retrieval.errors import LLMError
@@ -111,6 +112,8 @@ class Assistant:
                     break
                 yield reply.model_copy(update={"text": partial + "\n" + rest})
         except LLMError as e:
+            LLM_ERRORS.labels("narrate").inc()
+            FALLBACKS.labels("narration").inc()
             log.warning("narration failed (%s); keeping the template opening", e)
             tokens = []
         if not tokens:
@@ -118,6 +121,7 @@ class Assistant:
         sentence = " ".join("".join(tokens).split())
         safe = self.narration_is_safe(sentence, reply)
         if not safe:
+            FALLBACKS.labels("narration").inc()
             log.warning("narration rejected by the safety check; keeping the template opening")
         reply.text = (sentence if safe else template) + "\n" + rest
         if session.turns and session.turns[-1].role == "assistant":

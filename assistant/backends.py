@@ -16,6 +16,7 @@ import prompts
 from assistant.config import Config
 from assistant.engine import Engine
 from assistant.models import Session, Understanding
+from assistant.observability import FALLBACKS, LLM_ERRORS
 from assistant.reconcile import READING_SCHEMA, LLMReading, reconcile
 from retrieval.docs import Passage
 from retrieval.errors import LLMError, UnknownBackend
@@ -111,6 +112,7 @@ class LLMBackend(RulesBackend):
         reading = self._extract(message, session)
         if reading is None:
             self.stats["fallback"] += 1
+            FALLBACKS.labels("reading").inc()
             return rules
         self.stats["llm"] += 1
         return reconcile(rules, reading, message, self.parser)
@@ -126,12 +128,14 @@ class LLMBackend(RulesBackend):
             try:
                 text = self.chat.complete(messages, schema=READING_SCHEMA)
             except LLMError as e:
+                LLM_ERRORS.labels("extract").inc()
                 log.warning("llm extraction failed (%s); using the parser's reading", e)
                 return None
             try:
                 return LLMReading.model_validate_json(_json_part(text))
             except (ValidationError, ValueError) as e:
                 error = _short_error(e)
+                LLM_ERRORS.labels("extract_invalid").inc()
                 log.warning("llm extraction attempt %d invalid (%s)", attempt, error)
                 messages += [("assistant", text[:2000]), ("user", prompts.render("llm", "extract_retry", error=error))]
         log.warning("llm extraction invalid twice; using the parser's reading")
@@ -157,9 +161,12 @@ class LLMBackend(RulesBackend):
         try:
             text = " ".join(self.chat.complete(messages, max_tokens=160).split())
         except LLMError as e:
+            LLM_ERRORS.labels("support").inc()
+            FALLBACKS.labels("support_answer").inc()
             log.warning("llm support answer failed (%s); using the passage", e)
             return None
         if not grounded(text, [p.text for p in passages]):
+            FALLBACKS.labels("support_answer").inc()
             log.warning("llm support answer not grounded in the passages; using the passage")
             return None
         return text

@@ -165,13 +165,19 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.engine import sessions_path
+    from assistant.limits import Limiter, LimitSettings
+    from assistant.observability import configure_logging
     from assistant.service import ChatService
     from assistant.sessions import SessionStore
     from ui.server import create_app, serve
 
     cfg, assistant = _assistant(args)
+    configure_logging(logging.INFO if args.verbose else logging.WARNING, cfg.log_format)
     sessions = SessionStore(sessions_path(cfg.state_dir), assistant.engine.pack.name)
-    app = create_app(ChatService(assistant, sessions), cfg.widget_origins,
+    limiter = Limiter(LimitSettings(turns_per_minute_per_session=cfg.turns_per_minute_per_session,
+                                    turns_per_minute_per_client=cfg.turns_per_minute_per_client,
+                                    max_concurrent_turns=cfg.max_concurrent_turns))
+    app = create_app(ChatService(assistant, sessions, limiter), cfg.widget_origins,
                      cfg.operator_token.get_secret_value() if cfg.operator_token else None)
     print(f"serving {assistant.engine.pack.name} on http://{cfg.host}:{cfg.port} "
           f"(API docs /docs, widget /widget.js)", file=sys.stderr)

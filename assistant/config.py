@@ -63,6 +63,10 @@ class Config(BaseModel):
     n_recommendations: int = Field(5, ge=1, le=20)
     candidate_pool: int = Field(100, ge=10, le=2000, description="vector-store hits considered per turn")
     max_message_chars: int = Field(4000, ge=100, le=100_000)
+    turns_per_minute_per_session: int = Field(20, ge=1, le=10_000, description="more from one conversation: 429")
+    turns_per_minute_per_client: int = Field(120, ge=1, le=100_000, description="more from one address: 429")
+    max_concurrent_turns: int = Field(8, ge=1, le=1_000, description="turns generated at once; the rest wait, then 503")
+    log_format: Literal["json", "text"] = Field("json", description="served app's log lines; personal data redacted")
     widget_origins: list[str] = Field(
         ["*"], description="sites that may embed the chat widget (CSP frame-ancestors), e.g. ['https://shop.example']")
     operator_token: SecretStr | None = Field(None, description="bearer token for operator API calls (handoff release)")

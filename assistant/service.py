@@ -1,7 +1,8 @@
 """Conversations as a service: load the session, answer, save it before acknowledging. Used by the HTTP API,
 the widget and the Gradio app alike, so every way in keeps the same state.
 
-One turn at a time per session (a lock per session id); different sessions run in parallel.
+One turn at a time per session (a lock per session id); different sessions run in parallel, up to the
+limiter's number of concurrent turns. Every finished turn is counted in the metrics (assistant/observability.py).
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import re
 import threading
 import weakref
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from assistant.assistant import Assistant
 from assistant.dialogue import preference_chips, remove_preference
+from assistant.limits import Limiter
 from assistant.models import Reply, Session
+from assistant.observability import observe_turn
 from assistant.sessions import SessionStore
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -25,9 +29,10 @@ class UnknownSession(LookupError):
 
 
 class ChatService:
-    def __init__(self, assistant: Assistant, sessions: SessionStore) -> None:
+    def __init__(self, assistant: Assistant, sessions: SessionStore, limiter: Limiter | None = None) -> None:
         self.assistant = assistant
         self.sessions = sessions
+        self.limiter = limiter
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._guard = threading.Lock()
 
@@ -52,14 +57,19 @@ class ChatService:
                 return latest
         return Session(user_id=user_id or None)
 
-    def chat(self, session_id: str | None, message: str, user_id: str | None = None) -> tuple[Session, Reply]:
-        *_, last = self.stream(session_id, message, user_id)
+    def chat(self, session_id: str | None, message: str, user_id: str | None = None,
+             client: str | None = None) -> tuple[Session, Reply]:
+        *_, last = self.stream(session_id, message, user_id, client)
         return last
 
-    def stream(self, session_id: str | None, message: str, user_id: str | None = None) -> Iterator[tuple[Session, Reply]]:
-        """The reply as it grows; the session is saved before the final reply is yielded."""
+    def stream(self, session_id: str | None, message: str, user_id: str | None = None,
+               client: str | None = None) -> Iterator[tuple[Session, Reply]]:
+        """The reply as it grows; the session is saved before the final reply is yielded. `client` (the caller's
+        address) is what the per-client limit counts; LimitExceeded when a limit refuses the turn."""
         session = self.open(session_id, user_id)
-        with self._lock(session.id):
+        if self.limiter is not None:
+            self.limiter.check(session.id, client)
+        with self._slot(), self._lock(session.id):
             session = self.sessions.get(session.id) or session  # another turn may have finished meanwhile
             replies = self.assistant.stream(session, message)
             last = next(replies)
@@ -68,7 +78,11 @@ class ChatService:
                 last = reply
             if session.turns:
                 self.sessions.save(session)
+            observe_turn(last.timings_ms, last.intent, last.intent == "handoff")
             yield session, last
+
+    def _slot(self):
+        return self.limiter.slot() if self.limiter is not None else nullcontext()
 
     def feedback(self, session_id: str, item_id: str, kind: str) -> tuple[Session, Reply]:
         session = self.open(session_id)

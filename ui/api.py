@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from importlib import resources
 from typing import Literal
 
@@ -26,7 +27,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.limits import LimitExceeded
 from assistant.models import Citation, Preferences, Recommendation, Reply, Session
+from assistant.observability import REQUEST_ID, REQUESTS, metrics_text, new_request_id
 from assistant.service import SESSION_ID, USER_ID, ChatService, UnknownSession
 from assistant.sessions import StorageError
 
@@ -97,6 +100,32 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
                 return _error(413, f"request body too large (limit {MAX_BODY_BYTES:,} bytes)")
         return await call_next(request)
 
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):
+        """Every request gets an id (the client's X-Request-ID when sane): on each log line written meanwhile,
+        on the response, and an access line for API calls (route and status, never the body)."""
+        rid = new_request_id(request.headers.get("x-request-id"))
+        token = REQUEST_ID.set(rid)
+        start = time.perf_counter()
+        try:
+            response = await call_next(request)
+            response.headers["X-Request-ID"] = rid
+            if request.url.path.startswith("/api/"):
+                name = getattr(request.scope.get("route"), "path", "other")  # the route template, not the ids in it
+                REQUESTS.labels(name, str(response.status_code)).inc()
+                log.info("%s %s %d", request.method, name, response.status_code, extra={
+                    "event": "request", "method": request.method, "route": name, "status": response.status_code,
+                    "ms": round((time.perf_counter() - start) * 1000, 1)})
+            return response
+        finally:
+            REQUEST_ID.reset(token)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus metrics: turn latency by stage, turns by intent, fallbacks, LLM errors, handoffs, limits."""
+        body, content_type = metrics_text()
+        return Response(body, media_type=content_type)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
@@ -112,6 +141,11 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         """Runs a service call that answers with (session, reply); its failures become JSON errors."""
         try:
             session, reply = call(*args)
+        except LimitExceeded as e:
+            status = 503 if e.limit == "busy" else 429
+            response = _error(status, str(e), {"limit": e.limit, "retry_after_s": e.retry_after_s})
+            response.headers["Retry-After"] = str(e.retry_after_s)
+            return response
         except UnknownSession:
             return _error(404, "unknown session: start a new conversation without a session_id")
         except StorageError as e:
@@ -121,9 +155,11 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         return _response(service, session, reply)
 
     @app.post("/api/chat", response_model=ChatResponse, tags=["chat"])
-    def chat(body: ChatRequest) -> ChatResponse | JSONResponse:
-        """One message in, the assistant's reply out (recommendations, explanations, citations, handoff state)."""
-        return turn(service.chat, body.session_id, body.message, body.user_id)
+    def chat(body: ChatRequest, request: Request) -> ChatResponse | JSONResponse:
+        """One message in, the assistant's reply out (recommendations, explanations, citations, handoff state).
+        429 with Retry-After when a conversation or an address sends too fast, 503 when the server is full."""
+        client = request.client.host if request.client else None
+        return turn(service.chat, body.session_id, body.message, body.user_id, client)
 
     @app.post("/api/feedback", response_model=ChatResponse, tags=["chat"])
     def feedback(body: FeedbackRequest) -> ChatResponse | JSONResponse:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+import gradio as gr  # at module level: Gradio reads the handlers' type hints (gr.Request) from these globals
+
+from assistant.limits import LimitExceeded
 from assistant.models import Recommendation, Session
 from assistant.service import SESSION_ID, ChatService, UnknownSession
 from assistant.sessions import StorageError
 from ui.render import card_html, cards_html, chat_markdown
-
-if TYPE_CHECKING:
-    import gradio as gr
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,6 @@ def _history(session: Session) -> list[dict]:
 
 def build_app(service: ChatService) -> gr.Blocks:
     """The chat app over a chat service. Serving is the caller's job (see ui.server)."""
-    import gradio as gr
-
     assistant = service.assistant
     pack = assistant.engine.pack
     title = pack.manifest.title or pack.name
@@ -61,13 +58,14 @@ def build_app(service: ChatService) -> gr.Blocks:
         active = bool(session_id) and service.handoff_active(session_id)
         return gr.update(visible=active)
 
-    def chat(message: str, history: list | None, session_id: str | None) -> Iterator[tuple]:
+    def chat(message: str, history: list | None, session_id: str | None, request: gr.Request) -> Iterator[tuple]:
         history = list(history or [])
         shown_user = message if len(message or "") <= 500 else (message or "")[:500] + "…"
         history += [{"role": "user", "content": chat_markdown(shown_user)}, {"role": "assistant", "content": ""}]
         session = None
         try:
-            for session, reply in service.stream(session_id, message or ""):
+            client = request.client.host if request is not None and request.client else None
+            for session, reply in service.stream(session_id, message or "", client=client):
                 cards = cards_html(reply)
                 recs = [r.model_dump() for r in reply.recommendations]
                 lines = reply.text.split("\n")
@@ -79,7 +77,10 @@ def build_app(service: ChatService) -> gr.Blocks:
                 yield (history, cards, session.id, "", chips_update(session), handoff_update(session.id),
                        recs if recs or reply.intent in ("recommend", "refine") else gr.skip())
         except UnknownSession:  # deleted meanwhile: start afresh
-            yield from chat(message, [], None)
+            yield from chat(message, [], None, request)
+        except LimitExceeded as e:  # the message stays in the box, to send again
+            history[-1] = {"role": "assistant", "content": chat_markdown(str(e))}
+            yield history, gr.skip(), session_id, message, gr.skip(), gr.skip(), gr.skip()
         except StorageError:
             history[-1] = {"role": "assistant", "content": "Sorry, I could not save our conversation. Please try again."}
             yield history, "", session_id, message, gr.skip(), gr.skip(), gr.skip()
