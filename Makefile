@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser run test bench bench-scale index train clean
+.PHONY: install browser run test bench bench-scale bench-load index train clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +32,9 @@ test: install browser  ## the whole suite
 bench: install  ## turn latency, index throughput and CF training time on the demo pack
 	$(PY) bench/turns.py
 	$(PY) bench/ranking.py
+
+bench-load: install  ## 50 concurrent conversations x 20 turns against `crs serve` on loopback (rules backend)
+	$(PY) bench/load.py
 
 bench-scale: install  ## 10k and 100k item packs (cached in ~/.cache/crs-scale; needs ../shared/data), first card / token times
 	$(PY) bench/scale.py

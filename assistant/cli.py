@@ -99,7 +99,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     cfg = _config(args)
     pack = load_pack(cfg.pack)
     _report_pack(pack)
-    store = open_store(pack, cfg.state_dir, cfg.chroma_host, cfg.chroma_port)
+    store = open_store(pack, cfg.state_dir, cfg.chroma_host, cfg.chroma_port, repair=args.force)
     started = time.perf_counter()
     embedder = shared_embedder()
     t0 = time.perf_counter()

@@ -18,11 +18,11 @@ from retrieval.catalog import Catalog
 from retrieval.cf import EaseModel
 from retrieval.docs import docs_hash, load_docs
 from retrieval.embed import Embedder, shared_embedder
-from retrieval.errors import IndexNotBuilt
+from retrieval.errors import IndexNotBuilt, IndexUnreadable
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import BprModel, ItemKnnModel, PopularityModel, Recommender, TrainingData
-from retrieval.store import DocStore, ItemStore, make_client
+from retrieval.store import DocStore, ItemStore, make_client, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,19 @@ def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -
     )
 
 
-def open_store(pack: Pack, state_dir: Path, chroma_host: str | None = None, chroma_port: int = 8000) -> ItemStore:
-    client = make_client(Path(state_dir) / "chroma", host=chroma_host, port=chroma_port)
+def open_store(pack: Pack, state_dir: Path, chroma_host: str | None = None, chroma_port: int = 8000,
+               repair: bool = False) -> ItemStore:
+    """The pack's item store. An unreadable embedded store is an error naming the command that rebuilds it;
+    with `repair` (that command) it is set aside and a fresh one made."""
+    path = Path(state_dir) / "chroma"
+    try:
+        client = make_client(path, host=chroma_host, port=chroma_port)
+    except IndexUnreadable as e:
+        if not repair:
+            raise IndexUnreadable(f"{e}; rebuild it with `crs index --force --pack {pack.root} --state-dir "
+                                  f"{state_dir}` (the unreadable folder is kept aside)") from e
+        log.warning("vector index unreadable; moved to %s and rebuilding", set_aside(path))
+        client = make_client(path)
     return ItemStore(client, pack.name, hot_dir=Path(state_dir))
 
 

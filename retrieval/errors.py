@@ -13,6 +13,14 @@ class IndexNotBuilt(CrsError):
     """The vector index or a model for a pack is missing or stale; the message names the command to build it."""
 
 
+class IndexUnreadable(IndexNotBuilt):
+    """The vector store's files are there but cannot be read (corrupt, or written by an incompatible version)."""
+
+
+class StoreUnreachable(CrsError):
+    """The Chroma server configured cannot be reached."""
+
+
 class UnknownBackend(CrsError):
     """A backend name that is not in the registry."""
 

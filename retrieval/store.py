@@ -7,6 +7,7 @@ is given. This is the only module that talks to Chroma.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Item, ItemTable, genre_key
-from retrieval.errors import IndexNotBuilt
+from retrieval.errors import IndexNotBuilt, IndexUnreadable, StoreUnreachable
 from retrieval.hot import HotVectors, cache_path
 
 # Bump when item_text() or metadata() change, so existing indexes are rebuilt.
@@ -59,11 +60,35 @@ def make_client(path: str | Path | None = None, host: str | None = None, port: i
 
     settings = Settings(anonymized_telemetry=False)
     if host:
-        return chromadb.HttpClient(host=host, port=port, settings=settings)
+        try:
+            return chromadb.HttpClient(host=host, port=port, settings=settings)
+        except Exception as e:  # noqa: BLE001 -- connection refused, DNS, TLS: all mean "not reachable"
+            raise StoreUnreachable(f"cannot reach the Chroma server at {host}:{port} ({type(e).__name__}); "
+                                   f"start it with `chroma run --host {host} --port {port} --path DIR`") from e
     if path is None:
         raise ValueError("a Chroma path or host is needed")
     Path(path).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as e:  # noqa: BLE001 -- chromadb raises InternalError and others for unreadable files
+        _forget_failed_system(str(path))
+        raise IndexUnreadable(f"the vector index at {path} cannot be read ({type(e).__name__}: {str(e)[:200]})") from e
+
+
+def _forget_failed_system(path: str) -> None:
+    """chromadb keeps the system it failed to start for a path, and every later client for that path gets the
+    broken one; drop it, so the path can be opened again once it is repaired."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+
+
+def set_aside(path: str | Path) -> Path:
+    """Renames an unreadable store folder out of the way (kept for inspection); returns where it went."""
+    path = Path(path)
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(aside)
+    return aside
 
 
 def _insert(col, items: Sequence[Item], vecs: np.ndarray, bar) -> None:
