@@ -130,8 +130,11 @@ class Assistant:
         return reply
 
     def narration_is_safe(self, sentence: str, reply: Reply) -> bool:
-        """An LLM opening may only frame the list: no numbers, titles, markup or links it was not given."""
+        """An LLM opening may only frame the list: no numbers, titles, markup or links it was not given, and no
+        wording of its instructions."""
         if not sentence or len(sentence) > MAX_NARRATION_CHARS:
+            return False
+        if prompts.shingles(sentence) & prompts.instruction_shingles():
             return False
         if re.search(r"[<>\[\]`{}|]|https?:|www\.", sentence):
             return False

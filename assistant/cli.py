@@ -303,6 +303,17 @@ def cmd_eval_support(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_redteam(args: argparse.Namespace) -> int:
+    from eval.redteam import evaluate_redteam, print_summary
+
+    cfg = _config(args)
+    result = evaluate_redteam(cfg.state_dir, cfg.backend, cfg)
+    print_summary(result)
+    if args.json:
+        _write_json(args.json, result)
+    return 0 if result["pass_rate"] == 1.0 else 1
+
+
 def _eval_assistant(args: argparse.Namespace, **kwargs):
     """The config, and an assistant on the configured pack and backend for an eval (nothing stored for real)."""
     from assistant.assistant import Assistant
@@ -414,6 +425,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--sample", type=int, help="score a seeded subset of N utterances of each kind")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_support)
+
+    s = ev.add_parser("redteam", parents=[common],
+                      help="prompt injection, leaks, planted items, markup and giant inputs (eval/data/redteam.yaml)")
+    s.add_argument("--backend", help="understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here (pass_rate, n, by_category, failures)")
+    s.set_defaults(func=cmd_eval_redteam, backend="rules")
 
     s = ev.add_parser("suite", parents=[common], help="scripted conversations with per-turn expectations (YAML)")
     s.add_argument("--suite", type=Path, help="a suite file (default: eval/data/suites/demo.yaml)")

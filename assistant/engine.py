@@ -181,7 +181,7 @@ def prepare(
     """Loads a pack and its index and model, building them first when missing or stale (unless `build=False`)."""
     pack = load_pack(pack_dir)
     if pack.issues:
-        log.warning("pack %s: skipped %d bad rows (first: %s)", pack.name, len(pack.issues), pack.issues[0])
+        log.warning("pack %s: %d rows with problems (first: %s)", pack.name, len(pack.issues), pack.issues[0])
     catalog = pack.catalog()
     embedder = embedder or shared_embedder()
     store = open_store(pack, Path(state_dir), chroma_host, chroma_port)

@@ -18,9 +18,10 @@ import csv
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from retrieval.injection import is_injection, strip_injections
 from retrieval.pack import RowIssue
 
 SUFFIXES = (".md", ".markdown", ".json", ".csv")
@@ -165,8 +166,28 @@ def load_docs(folder: str | Path) -> tuple[list[Passage], list[RowIssue]]:
             continue
         if not found:
             issues.append(RowIssue(file=name, line=0, reason="skipped: no sections with text"))
-        passages.extend(found)
+        for p in found:
+            clean, note = _without_injections(p)
+            if note:
+                issues.append(RowIssue(file=name, line=0, reason=f"section {p.section!r}: {note}"))
+            if clean is not None:
+                passages.append(clean)
     return passages, issues
+
+
+def _without_injections(p: Passage) -> tuple[Passage | None, str]:
+    """The passage without text addressed to the assistant (retrieval/injection.py), and what was dropped."""
+    if is_injection(p.section) or is_injection(p.doc_title):
+        return None, "skipped: its title is text addressed to the assistant (possible prompt injection)"
+    text, n = strip_injections(p.text)
+    questions = tuple(q for q in p.questions if not is_injection(q))
+    if not n and len(questions) == len(p.questions):
+        return p, ""
+    note = (f"kept, without {n} sentence(s) and {len(p.questions) - len(questions)} question(s) addressed to the "
+            "assistant (possible prompt injection)")
+    if not text.strip():
+        return None, note.replace("kept, without", "skipped: nothing left but")
+    return replace(p, text=text, questions=questions), note
 
 
 def docs_hash(passages: list[Passage]) -> str:

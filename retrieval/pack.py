@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrieval.catalog import Catalog, Interaction, Item, ItemTable, display_title
 from retrieval.errors import PackError
+from retrieval.injection import VERSION as INJECTION_FILTER
+from retrieval.injection import is_injection
 
 MANIFEST = "pack.toml"
 _TITLE_YEAR = re.compile(r"^(?P<title>.*\S)\s*\((?P<year>\d{4})(?:[-–]\d{0,4})?\)\s*$")
@@ -201,6 +203,21 @@ def _item_fields(row: dict, spec: ItemsSpec, tags: dict[str, list[str]]) -> dict
     }
 
 
+def _drop_injections(fields: dict) -> str:
+    """Keeps text addressed to the assistant (retrieval/injection.py) out of the catalog. In the item's own
+    fields (title, description, people) it makes the row unusable (ValueError): an item that tries to steer
+    the assistant is not recommended at all. Tags come from users, not from the item, so only such tags go;
+    says how many did, or "" when none."""
+    own = [fields["title"], fields["description"], *fields["directors"], *fields["cast"], *fields["genres"]]
+    if any(is_injection(text) for text in own):
+        raise ValueError("text addressed to the assistant in the item's fields (possible prompt injection); "
+                         "the item is left out until the row is fixed")
+    tags = tuple(t for t in fields["tags"] if not is_injection(t))
+    dropped = len(fields["tags"]) - len(tags)
+    fields["tags"] = tags
+    return f"{dropped} tag{'s' if dropped > 1 else ''}" if dropped else ""
+
+
 def _reason(e: Exception) -> str:
     if isinstance(e, ValidationError):
         err = e.errors()[0]
@@ -253,15 +270,22 @@ def load_pack(root: str | Path) -> Pack:
 
     items_path = _file(root, manifest.items.path, "items")
     items = ItemTable()
+    sanitized = 0
     for n, row in _read_rows(items_path):
         if isinstance(row, str):
             issues.append(RowIssue(file=items_path.name, line=n, reason=row))
             continue
         try:
-            item = Item.model_validate(_item_fields(row, manifest.items, tags))
+            fields = _item_fields(row, manifest.items, tags)
+            dropped = _drop_injections(fields)
+            item = Item.model_validate(fields)
         except (ValueError, TypeError, ValidationError) as e:
             issues.append(RowIssue(file=items_path.name, line=n, reason=_reason(e)))
             continue
+        if dropped:
+            sanitized += 1
+            issues.append(RowIssue(file=items_path.name, line=n, reason=f"kept, without {dropped}: text addressed "
+                                   "to the assistant (possible prompt injection)"))
         if not items.add(item):
             issues.append(RowIssue(file=items_path.name, line=n, reason=f"duplicate id {item.id!r}"))
     if not items:
@@ -300,6 +324,7 @@ def load_pack(root: str | Path) -> Pack:
         items=items,
         interactions=interactions,
         issues=issues,
-        items_hash=_hash(manifest_bytes, items_path.read_bytes(), tag_bytes),
+        items_hash=_hash(manifest_bytes, items_path.read_bytes(), tag_bytes,
+                         *([f"injection-filter:{INJECTION_FILTER}".encode()] if sanitized else [])),
         interactions_hash=_hash(manifest_bytes, inter_bytes),
     )
