@@ -467,11 +467,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _offline_env()
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from assistant.observability import configure_logging
+
+    configure_logging(logging.INFO if args.verbose else logging.WARNING, "text", sys.stderr)  # redacted, as served
     try:
         return args.func(args)
     except CrsError as e:
