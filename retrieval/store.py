@@ -24,6 +24,10 @@ TEXT_RECIPE = "v1"
 INSERT_BATCH = 256
 EMBED_CHUNK = 1024  # texts per encode call: long enough for length-sorted batches to save padding
 READ_PAGE = 5_000
+# HNSW candidates per query (Chroma's default is 100). Measured on the 100k scale pack, share of the exact top
+# 100 found by an unfiltered query: 0.79 at 100, 0.88 at 200, 0.94 at 400, 0.97 at 800; each doubling costs
+# about a millisecond. Applies to collections built from now on (`crs index --force` rebuilds an older one).
+EF_SEARCH = 400
 
 
 def item_text(item: Item) -> str:
@@ -105,7 +109,8 @@ def _recreate(client, name: str, marker: str = "incomplete"):
         client.delete_collection(name)
     except Exception:  # noqa: BLE001, S110 -- absent: nothing to delete (the error type varies by client)
         pass
-    return client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+    return client.create_collection(name, embedding_function=None,
+                                    configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
                                     metadata={"index_key": marker})
 
 

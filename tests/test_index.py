@@ -10,6 +10,7 @@ import numpy as np
 from assistant.engine import build_index, open_store
 from retrieval.constraints import Constraints
 from retrieval.pack import load_pack
+from retrieval.store import EF_SEARCH
 
 
 def test_index_is_built_once_and_rebuilt_when_the_pack_changes(small_pack_dir, embedder, tmp_path):
@@ -20,6 +21,7 @@ def test_index_is_built_once_and_rebuilt_when_the_pack_changes(small_pack_dir, e
     store = open_store(pack, state)
     assert build_index(pack, store, embedder, progress=False) is True
     assert store.count() == len(pack.items)
+    assert store.collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
     # unchanged pack: nothing to do, even through a fresh client on the same directory
     assert build_index(pack, open_store(pack, state), embedder, progress=False) is False
 
