@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -124,9 +125,14 @@ def test_feedback_on_an_unknown_item_is_refused(api):
 
 
 def test_handoff_is_visible_and_only_the_operator_releases_it(api):
+    from assistant.observability import HANDOFFS
+
+    before = HANDOFFS._value.get()
     _, reply = call(f"{api}/api/chat", "POST", {"message": "I want to talk to a human"})
     sid = reply["session_id"]
     assert reply["handoff"] and reply["intent"] == "handoff"
+    metrics = urllib.request.urlopen(f"{api}/metrics", timeout=10).read().decode()
+    assert float(re.search(r"^crs_handoffs_total (\S+)$", metrics, re.M).group(1)) == before + 1
     _, quiet = call(f"{api}/api/chat", "POST", {"session_id": sid, "message": "sci-fi from the 90s"})
     assert quiet["handoff"] and not quiet["recommendations"]
     assert call(f"{api}/api/sessions/{sid}")[1]["handoff"]["active"]

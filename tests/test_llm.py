@@ -17,6 +17,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.backends import LLMBackend, get_backend
+from assistant.observability import FALLBACKS, LLM_ERRORS
 from assistant.config import Config
 from assistant.llm import assemble_local_model
 from assistant.models import Session
@@ -169,6 +170,7 @@ def test_llm_faults_fall_back_to_the_parser_and_log_without_the_message(small_en
     assistant = openai_assistant(small_engine, url, timeout=1.0, json_mode="json_object")
     rules = Assistant(small_engine)
     caplog.set_level(logging.WARNING)
+    fallbacks, errors = FALLBACKS.labels("reading")._value.get(), LLM_ERRORS.labels("extract")._value.get()
     try:
         session = Session()
         final = list(assistant.stream(session, UNPARSED))[-1]
@@ -181,6 +183,9 @@ def test_llm_faults_fall_back_to_the_parser_and_log_without_the_message(small_en
     assert [r.item_id for r in final.recommendations] == [r.item_id for r in expected.recommendations]
     assert final.text == expected.text
     assert assistant.backend.stats["fallback"] == 1
+    assert FALLBACKS.labels("reading")._value.get() == fallbacks + 1  # what /metrics shows
+    if mode in ("down", "500", "slow"):
+        assert LLM_ERRORS.labels("extract")._value.get() > errors
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert any("using the parser" in w for w in warnings)
     assert not any("talking animal" in w or "road trip" in w for w in warnings)
