@@ -17,10 +17,10 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.backends import LLMBackend, get_backend
-from assistant.observability import FALLBACKS, LLM_ERRORS
 from assistant.config import Config
 from assistant.llm import assemble_local_model
 from assistant.models import Session
+from assistant.observability import FALLBACKS, LLM_ERRORS
 from tests.conftest import free_port
 
 UNPARSED = "a road trip with a talking animal from the 70s"  # words the parser cannot place -> the model is asked
