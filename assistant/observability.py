@@ -41,12 +41,10 @@ def metrics_text() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
-def observe_turn(timings_ms: dict[str, float], intent: str, handoff_started: bool) -> None:
+def observe_turn(timings_ms: dict[str, float], intent: str) -> None:
     for stage, ms in timings_ms.items():
         TURN_SECONDS.labels(stage).observe(ms / 1000.0)
     TURNS.labels(intent or "unknown").inc()
-    if handoff_started:
-        HANDOFFS.inc()
 
 
 def new_request_id(given: str | None = None) -> str:

@@ -78,7 +78,7 @@ class ChatService:
                 last = reply
             if session.turns:
                 self.sessions.save(session)
-            observe_turn(last.timings_ms, last.intent, last.intent == "handoff")
+            observe_turn(last.timings_ms, last.intent)
             yield session, last
 
     def _slot(self):

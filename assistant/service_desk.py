@@ -7,6 +7,7 @@ from __future__ import annotations
 import prompts
 from assistant.handoff import HandoffStore
 from assistant.models import Citation, Reply, Session, Turn
+from assistant.observability import HANDOFFS
 from assistant.orders import MAX_FAILED_LOOKUPS, Order
 from assistant.support import ANSWER_SCORE, UNSURE_SCORE, Reading
 
@@ -70,6 +71,7 @@ class CustomerService:
                          citations=citations)
         transcript = [t.model_dump() for t in session.turns]
         self.handoffs.open(self.engine.pack.name, session.id, reason, transcript)
+        HANDOFFS.inc()
         return Reply(text=prompts.render("replies", "handoff_started", reason=reason), intent="handoff",
                      handoff=True, citations=citations)
 

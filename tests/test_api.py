@@ -135,6 +135,7 @@ def test_handoff_is_visible_and_only_the_operator_releases_it(api):
     assert float(re.search(r"^crs_handoffs_total (\S+)$", metrics, re.M).group(1)) == before + 1
     _, quiet = call(f"{api}/api/chat", "POST", {"session_id": sid, "message": "sci-fi from the 90s"})
     assert quiet["handoff"] and not quiet["recommendations"]
+    assert HANDOFFS._value.get() == before + 1  # a turn while waiting for the person is not another handoff
     assert call(f"{api}/api/sessions/{sid}")[1]["handoff"]["active"]
     assert call(f"{api}/api/sessions/{sid}/release", "POST")[0] == 403
     assert call(f"{api}/api/sessions/{sid}/release", "POST", headers={"Authorization": "Bearer wrong"})[0] == 403
