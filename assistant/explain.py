@@ -40,8 +40,11 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> li
     tags = [t for t in item.tags if words & set(re.findall(r"\w+", t))][:MAX_TAGS]
     if tags:
         claims.append(TagClaim(tags=tags))
+    # people asked for by name, and people the items they liked credit too (the ranker's people_match)
+    wanted = set(prefs.people) | {person_key(n) for seed in prefs.liked if seed in catalog and seed != item.id
+                                  for n in (*catalog.get(seed).directors, *catalog.get(seed).cast)}
     for role, names in (("director", item.directors), ("cast", item.cast)):
-        matched = [n for n in names if person_key(n) in prefs.people]
+        matched = [n for n in names if person_key(n) in wanted]
         if matched:
             claims.append(PeopleClaim(role=role, names=matched))
     best = max(

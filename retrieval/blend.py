@@ -22,8 +22,9 @@ import torch
 
 from retrieval.recommenders import Saved
 
-# What a feature means lives where it is computed: the similarities, genre_match and year_near (ranker), mood and boost
-# (the request), ease/bpr/itemknn/popularity (retrieval.recommenders, retrieval.cf), conv_* (retrieval.conversations).
+# What a feature means lives where it is computed: the similarities, genre_match, year_near and people_match (ranker),
+# mood and boost (the request), ease/bpr/itemknn/popularity (retrieval.recommenders, retrieval.cf), conv_*
+# (retrieval.conversations).
 DEFAULT_WEIGHTS = {
     "similarity": 1.0,
     "text_similarity": 0.5,
@@ -31,16 +32,19 @@ DEFAULT_WEIGHTS = {
     "mention_similarity": 0.3,
     "genre_match": 0.2,
     "year_near": 0.1,
+    "people_match": 0.5,
     "ease": 0.6,
     "popularity": 0.5,
     "mood": 0.15,
     "year_lean": 0.15,
     "boost": 0.5,
     "conv_co": 0.3,
+    "conv_cos": 0.3,
     "conv_recent": 0.2,
     "conv_trans": 0.4,
     "conv_pop": 0.3,
     "conv_knn": 0.8,
+    "conv_knn_dlg": 0.4,
     "conv_eknn": 0.8,
 }
 

@@ -5,14 +5,18 @@ conversation so far, the items named before it, what was recommended, and which 
 the user accepted or rejected. An operator's logs (or our own sessions with their
 feedback) become training data for `ConversationModel`, which learns four signals:
 
-- co-mention: items named in the same conversation (a conversation counts once per pair);
+- co-mention: items named in the same conversation (a conversation counts once per pair), as raw
+  counts and as cosine (the count over the geometric mean of the two items' conversations, so a
+  pair of rarely named items that always come together outweighs two blockbusters that meet by chance);
 - transitions: after item A was named, item B was recommended (accepted counts double,
   rejected counts against);
 - recommended popularity: how often an item was recommended (and not turned down);
 - context neighbours: the past conversations whose words are closest vote for what was
-  recommended in them, twice: by TF-IDF cosine over the whole conversation, and (when the
-  model is fitted with an encoder) by sentence-embedding cosine over the person's own
-  recent words, which also matches "something spooky" to "a scary one".
+  recommended at that moment, twice: by TF-IDF cosine over the whole conversation, and (when
+  the model is fitted with an encoder) by sentence-embedding cosine over the person's own
+  recent words, which also matches "something spooky" to "a scary one". The TF-IDF neighbours
+  vote a second time (conv_knn_dlg) for everything recommended anywhere in their conversation,
+  since a person's taste holds across a conversation.
 
 Everything is sparse torch tensors, a TF-IDF vocabulary and one embedding per logged turn;
 fitting takes seconds (plus embedding the turns, which callers may batch or cache).
@@ -32,6 +36,7 @@ from pydantic import BaseModel, ConfigDict
 from retrieval.recommenders import Context, Saved, _top, per_context
 from retrieval.tfidf import TfidfEncoder
 
+COS_DECAY = 0.8  # an item named one step earlier counts this much of a newer one in the cosine co-mention
 SAID_CHARS = 400  # without `said`, the end of the conversation stands in for the person's own words
 
 
@@ -54,25 +59,36 @@ def _sparse(rows: list[int], cols: list[int], vals: list[float], shape: tuple[in
     return torch.sparse_coo_tensor(index, values, shape, check_invariants=False).coalesce()
 
 
+def _cosine(co: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+    """Co-mention counts over the geometric mean of the two items' conversation counts."""
+    co = co.coalesce()
+    (rows, cols), vals = co.indices(), co.values()
+    return torch.sparse_coo_tensor(co.indices(), vals / torch.sqrt(counts[rows] * counts[cols]).clamp(min=1.0),
+                                   co.shape, check_invariants=False).coalesce()
+
+
 class ConversationModel(Saved):
     """Conversation-log CF: co-mention, transitions, recommended popularity and context neighbours."""
 
-    FORMAT: ClassVar[str] = "conversations-v2"
+    FORMAT: ClassVar[str] = "conversations-v3"
     name = "conversations"
-    FEATURES = ("conv_co", "conv_recent", "conv_trans", "conv_pop", "conv_knn", "conv_eknn")
+    FEATURES = ("conv_co", "conv_cos", "conv_recent", "conv_trans", "conv_pop", "conv_knn", "conv_knn_dlg", "conv_eknn")
 
-    def __init__(self, item_ids: list[str], co: torch.Tensor, trans_t: torch.Tensor, pop: torch.Tensor,
-                 encoder: TfidfEncoder, contexts: torch.Tensor, targets: torch.Tensor, data_hash: str, meta: dict,
-                 knn_k: int = 200, knn_power: float = 3.0, said: torch.Tensor | None = None) -> None:
+    def __init__(self, item_ids: list[str], co: torch.Tensor, cos: torch.Tensor, trans_t: torch.Tensor,
+                 pop: torch.Tensor, encoder: TfidfEncoder, contexts: torch.Tensor, targets: torch.Tensor,
+                 dialogues: torch.Tensor, data_hash: str, meta: dict, knn_k: int = 200, knn_power: float = 3.0,
+                 said: torch.Tensor | None = None) -> None:
         super().__init__(data_hash=data_hash, meta=meta)
         self.item_ids = item_ids
         self.row = {iid: j for j, iid in enumerate(item_ids)}
         self.co = co.to_sparse_csr()
+        self.cos = cos.to_sparse_csr()
         self.trans_t = trans_t.to_sparse_csr()  # transposed: row b holds the items after which b was recommended
         self.pop = pop
         self.encoder = encoder
         self.contexts = contexts.to_sparse_csr()  # (turns, vocab), unit rows
         self.targets_t = targets.t().coalesce().to_sparse_csr()  # (items, turns)
+        self.dialogues_t = dialogues.t().coalesce().to_sparse_csr()  # (items, turns): all its conversation recommended
         self.knn_k, self.knn_power = knn_k, knn_power
         self.said = said  # (turns, dim) unit rows: the embedded `said` of each logged turn, or None
 
@@ -90,14 +106,17 @@ class ConversationModel(Saved):
         tr_r, tr_c, tr_v = [], [], []
         pop = torch.zeros(n)
         t_r, t_c, t_v = [], [], []
+        turn_recs: list[list[int]] = []
+        turn_weights: list[list[float]] = []
         for k, t in enumerate(tqdm(turns, desc="learning from conversations", unit="turn", disable=not progress)):
             named = [row[i] for i in dict.fromkeys(t.mentioned) if i in row]
             rejected = {row[i] for i in t.rejected if i in row}
             accepted = {row[i] for i in t.accepted if i in row}
             recs = [row[i] for i in dict.fromkeys(t.recommended + t.accepted) if i in row]
             by_conv.setdefault(t.conversation_id, set()).update(named + [r for r in recs if r not in rejected])
-            for r in recs:
-                w = -1.0 if r in rejected else 2.0 if r in accepted else 1.0
+            turn_recs.append(recs)
+            turn_weights.append([-1.0 if r in rejected else 2.0 if r in accepted else 1.0 for r in recs])
+            for r, w in zip(recs, turn_weights[-1], strict=True):
                 pop[r] += w
                 t_r.append(k)
                 t_c.append(r)
@@ -116,16 +135,34 @@ class ConversationModel(Saved):
                         co_r.append(a)
                         co_c.append(b)
         co = _sparse(co_r, co_c, [1.0] * len(co_r), (n, n))
+        in_conversations = torch.zeros(n)
+        for items in by_conv.values():
+            in_conversations[list(items)] += 1.0
         trans_t = _sparse(tr_c, tr_r, tr_v, (n, n))
         encoder = TfidfEncoder.fit([t.text for t in turns])
         contexts = encoder.encode([t.text for t in turns])
         targets = _sparse(t_r, t_c, t_v, (len(turns), n))
+        by_conv_targets: dict[str, list[int]] = {}
+        for k, t in enumerate(turns):
+            by_conv_targets.setdefault(t.conversation_id, []).append(k)
+        d_r, d_c, d_v = [], [], []
+        for ks in by_conv_targets.values():
+            totals: dict[int, float] = {}
+            for k in ks:
+                for r, w in zip(turn_recs[k], turn_weights[k], strict=True):
+                    totals[r] = totals.get(r, 0.0) + w
+            for k in ks:
+                d_r += [k] * len(totals)
+                d_c += list(totals)
+                d_v += list(totals.values())
+        dialogues = _sparse(d_r, d_c, d_v, (len(turns), n))
         said = None
         if encode is not None and turns:
             said = torch.from_numpy(np.asarray(encode([t.said or t.text[-SAID_CHARS:] for t in turns]), dtype=np.float32))
         meta = {"n_turns": len(turns), "n_conversations": len(by_conv), "vocabulary": len(encoder.vocabulary),
                 "embedded": said is not None, "train_seconds": time.perf_counter() - started}
-        return cls(item_ids, co, trans_t, pop, encoder, contexts, targets, data_hash, meta, said=said)
+        return cls(item_ids, co, _cosine(co, in_conversations), trans_t, pop, encoder, contexts, targets, dialogues,
+                   data_hash, meta, said=said)
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -139,27 +176,31 @@ class ConversationModel(Saved):
             seeds[r] += decay**age
         return torch.mv(matrix, seeds).numpy()
 
-    def knn(self, text: str) -> np.ndarray:
-        """Votes of the `knn_k` past conversations closest in words, each weighted by similarity^power."""
+    def knn(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Votes of the `knn_k` past conversations closest in words, each weighted by similarity^power: for what
+        was recommended at that moment, and for what was recommended anywhere in that conversation."""
         q = self.encoder.encode([text]).to_dense()[0]
         n_turns = self.contexts.shape[0]
         if not text.strip() or float(q.abs().sum()) == 0.0 or n_turns == 0:
-            return np.zeros(len(self.item_ids), dtype=np.float32)
-        return self._vote(torch.mv(self.contexts, q))
+            zeros = np.zeros(len(self.item_ids), dtype=np.float32)
+            return zeros, zeros
+        weights = self._weights(torch.mv(self.contexts, q))
+        return torch.mv(self.targets_t, weights).numpy(), torch.mv(self.dialogues_t, weights).numpy()
 
     def eknn(self, words: np.ndarray | None) -> np.ndarray:
         """Votes of the `knn_k` past turns whose embedded own words are closest to this person's."""
         if words is None or self.said is None or self.said.shape[0] == 0:
             return np.zeros(len(self.item_ids), dtype=np.float32)
-        return self._vote(torch.mv(self.said, torch.from_numpy(np.array(words, dtype=np.float32))))
+        weights = self._weights(torch.mv(self.said, torch.from_numpy(np.array(words, dtype=np.float32))))
+        return torch.mv(self.targets_t, weights).numpy()
 
-    def _vote(self, sims: torch.Tensor) -> np.ndarray:
+    def _weights(self, sims: torch.Tensor) -> torch.Tensor:
+        """similarity^power for the `knn_k` most similar logged turns, 0 for the rest."""
         n_turns = sims.shape[0]
-        k = min(self.knn_k, n_turns)
-        top = torch.topk(sims, k)
+        top = torch.topk(sims, min(self.knn_k, n_turns))
         weights = torch.zeros(n_turns)
         weights[top.indices] = top.values.clamp(min=0) ** self.knn_power
-        return torch.mv(self.targets_t, weights).numpy()
+        return weights
 
     def all_features(self, ctx: Context) -> dict[str, np.ndarray]:
         """Every feature for every item; computed once per Context (candidates and features share it)."""
@@ -167,19 +208,22 @@ class ConversationModel(Saved):
 
     def _all_features(self, ctx: Context) -> dict[str, np.ndarray]:
         mentioned = list(dict.fromkeys([*ctx.mentioned, *ctx.liked]))
+        knn, knn_dialogue = self.knn(ctx.text)
         return {
             "conv_co": np.log1p(np.maximum(self._from(self.co, mentioned), 0)),
+            "conv_cos": self._from(self.cos, mentioned, decay=COS_DECAY),
             "conv_recent": np.log1p(np.maximum(self._from(self.co, ctx.recent), 0)),
             "conv_trans": np.log1p(np.maximum(self._from(self.trans_t, mentioned, decay=0.7), 0)),
             "conv_pop": np.log1p(np.maximum(self.pop.numpy(), 0)),
-            "conv_knn": self.knn(ctx.text),
+            "conv_knn": knn,
+            "conv_knn_dlg": knn_dialogue,
             "conv_eknn": self.eknn(ctx.words),
         }
 
     def candidates(self, ctx: Context, n: int) -> list[str]:
         f = self.all_features(ctx)
         out: list[str] = []
-        for key in ("conv_knn", "conv_eknn", "conv_trans", "conv_co", "conv_pop"):
+        for key in ("conv_knn", "conv_knn_dlg", "conv_eknn", "conv_trans", "conv_co", "conv_cos", "conv_pop"):
             out += _top(f[key], self.item_ids, n)
         return list(dict.fromkeys(out))
 
@@ -200,11 +244,13 @@ class ConversationModel(Saved):
         return {
             "item_ids": self.item_ids,
             "co": self.co.to_sparse_coo().coalesce(),
+            "cos": self.cos.to_sparse_coo().coalesce(),
             "trans_t": self.trans_t.to_sparse_coo().coalesce(),
             "pop": self.pop,
             "encoder": self.encoder.state(),
             "contexts": self.contexts.to_sparse_coo().coalesce(),
             "targets_t": self.targets_t.to_sparse_coo().coalesce(),
+            "dialogues_t": self.dialogues_t.to_sparse_coo().coalesce(),
             "knn": [self.knn_k, self.knn_power],
             "said": self.said if self.said is not None else torch.zeros(0),
         }
@@ -213,7 +259,7 @@ class ConversationModel(Saved):
     def load(cls, path: str | Path, data_hash: str | None = None) -> ConversationModel:
         saved = cls.read(path, data_hash)
         s = saved["state"]
-        return cls(s["item_ids"], s["co"], s["trans_t"], s["pop"], TfidfEncoder.from_state(s["encoder"]),
-                   s["contexts"], s["targets_t"].t(), saved["data_hash"], saved["meta"],
+        return cls(s["item_ids"], s["co"], s["cos"], s["trans_t"], s["pop"], TfidfEncoder.from_state(s["encoder"]),
+                   s["contexts"], s["targets_t"].t(), s["dialogues_t"].t(), saved["data_hash"], saved["meta"],
                    knn_k=int(s["knn"][0]), knn_power=float(s["knn"][1]),
                    said=s["said"] if s["said"].numel() else None)

@@ -1,12 +1,13 @@
 """Candidate generation, hybrid re-ranking and diversification.
 
 Candidates come from the vector store (filtered by the constraints: near the request, near
-the person's own words, near the items the conversation named), from every trained model (CF neighbours of the liked items, what past conversations recommended, popular
-items) and from direct boosts; every one is checked against the same `Constraints`, gets
-its features (query, words, seed and mentioned-item similarity, how well its genres and year
-match the items named, mood, boost, and each model's scores), is scored
-by the pack's blend (`retrieval.blend`), and the top k are picked with MMR so the list is
-not five near-copies.
+the person's own words, near the items the conversation named), from the items sharing
+directors or cast with the named ones, from every trained model (CF neighbours of the liked
+items, what past conversations recommended, popular items) and from direct boosts; every one
+is checked against the same `Constraints`, gets its features (query, words, seed and
+mentioned-item similarity, how well its genres, year and people match the items named, mood,
+boost, and each model's scores), is scored by the pack's blend (`retrieval.blend`), and the
+top k are picked with MMR so the list is not five near-copies.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.blend import Blend
-from retrieval.catalog import Catalog, genre_key
+from retrieval.catalog import Catalog, genre_key, person_key
 from retrieval.constraints import Constraints
 from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
-                 "mood", "year_lean", "boost")
+                 "people_match", "mood", "year_lean", "boost")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
+PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
 YEAR_SCALE = 5.0  # years apart at which year_near halves
 
 
@@ -124,6 +126,8 @@ class HybridRanker:
         timings["retrieve"] = (t1 - t0) * 1000
 
         extra: list[tuple[str, str]] = []
+        named_people = self._people_of(mentioned)
+        extra += [(iid, "people") for iid in self._sharing_people(named_people, set(mentioned), self.pool_size // 2)]
         for model in self.models:
             extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
         top_boosted = sorted(boosts, key=lambda i: -boosts[i])[: self.pool_size]
@@ -170,6 +174,7 @@ class HybridRanker:
             c.features["genre_match"] = sum(talked_genres.get(g, 0.0) for g in keys) / len(keys) if keys else 0.0
             c.features["year_near"] = 1.0 / (1.0 + abs(item.year - talked_year) / YEAR_SCALE) \
                 if talked_year is not None and item.year is not None else 0.0
+            c.features["people_match"] = float(sum(named_people.get(p, 0) for p in _people(item)))
             c.features["mood"] = 1.0 if moods & set(keys) else 0.0
             c.features["year_lean"] = 1.0 if lean_years and _within(item.year, *lean_years) else 0.0
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))
@@ -179,6 +184,27 @@ class HybridRanker:
                     c.features[name] = float(v)
         timings["features"] = (time.perf_counter() - t2) * 1000
         return cands
+
+    def _people_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """How many of these items credit each person (director or cast)."""
+        counts: dict[str, int] = {}
+        for iid in ids:
+            for p in _people(self.catalog.get(iid)):
+                counts[p] = counts.get(p, 0) + 1
+        return counts
+
+    def _sharing_people(self, people: Mapping[str, int], named: set[str], n: int) -> list[str]:
+        """Up to n items crediting the most of these people (the items they come from left out): the
+        director's other films, the cast's. Constraints are applied by the caller."""
+        shared: dict[str, int] = {}
+        for p, w in people.items():
+            items = self.catalog.by_person.get(p, ())
+            if len(items) > PERSON_ITEMS_MAX:
+                continue
+            for iid in items:
+                if iid not in named:
+                    shared[iid] = shared.get(iid, 0) + w
+        return sorted(shared, key=lambda i: -shared[i])[:n]
 
     def matrix(self, cands: Sequence[Candidate], names: Sequence[str]) -> np.ndarray:
         return np.array([[c.features.get(n, 0.0) for n in names] for c in cands], dtype=np.float32).reshape(
@@ -232,6 +258,10 @@ class HybridRanker:
             chosen.append(best)
             max_sim = np.maximum(max_sim, vecs @ vecs[best])
         return [cands[i] for i in chosen]
+
+
+def _people(item) -> set[str]:
+    return {person_key(p) for p in (*item.directors, *item.cast)}
 
 
 def _within(year: int | None, lo: int | None, hi: int | None) -> bool:

@@ -43,6 +43,18 @@ def test_items_named_together_and_what_followed_a_mention(model):
     assert model.candidates(Context(mentioned=["a"]), 2)[0] == "b"
 
 
+def test_cosine_co_mention_favours_items_that_always_come_together_over_a_blockbuster_s_company():
+    # a is named in four conversations, b in two of them; e and f are only ever named together, twice
+    logs = [turn("1", mentioned=["a", "b"]), turn("2", mentioned=["a", "c"]), turn("3", mentioned=["a", "d"]),
+            turn("4", mentioned=["a", "b"]), turn("5", mentioned=["e", "f"]),
+            turn("6", mentioned=["e"], recommended=["f"])]
+    m = ConversationModel.fit(logs, ITEMS)
+    f = feats(m, Context(mentioned=["e", "a"]))  # a, the newest, counts the most
+    assert f["conv_co"]["b"] == f["conv_co"]["f"] > 0  # two shared conversations each
+    assert f["conv_cos"]["f"] > f["conv_cos"]["b"] > f["conv_cos"]["c"] > 0
+    assert f["conv_cos"]["e"] == f["conv_cos"]["a"] == 0  # what was named is not its own neighbour
+
+
 def test_accepted_recommendations_count_more_and_rejected_ones_against(model):
     pop = feats(model, Context())["conv_pop"]
     assert pop["e"] > pop["f"] > 0  # e accepted, f merely recommended
@@ -53,6 +65,15 @@ def test_past_conversations_with_the_same_words_vote_for_what_was_recommended(mo
     knn = feats(model, Context(text="romance in paris"))["conv_knn"]
     assert knn["e"] > 0 and knn["f"] > 0 and knn["b"] == 0
     assert not any(feats(model, Context(text="zzz qqq"))["conv_knn"].values())
+
+
+def test_a_close_past_conversation_also_votes_for_what_it_recommended_later():
+    logs = [turn("x", "a quiet film about the sea", ["d"], ["a"]), turn("x", "anything else at all", ["d"], ["b"]),
+            turn("y", "the sea again", [], ["c"])]
+    f = feats(ConversationModel.fit(logs, ITEMS), Context(text="something about the sea"))
+    assert f["conv_knn"]["a"] > 0 and f["conv_knn"]["c"] > 0 and f["conv_knn"]["b"] == 0
+    assert f["conv_knn_dlg"]["b"] > 0 and f["conv_knn_dlg"]["a"] >= f["conv_knn"]["a"]
+    assert f["conv_knn_dlg"]["e"] == 0
 
 
 def test_save_load_roundtrip_and_stale_models_are_refused(model, tmp_path):

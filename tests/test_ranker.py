@@ -60,3 +60,42 @@ def test_embedding_neighbours_match_past_conversations_said_in_other_words(small
     model.save(tmp_path / "c.pt")
     again = ConversationModel.load(tmp_path / "c.pt", "h")
     assert again.features(Context(words=words), [ALIEN])["conv_eknn"] == f["conv_eknn"][:1]
+
+
+def test_items_sharing_directors_or_cast_with_the_named_ones_are_proposed_and_scored(tmp_path, embedder):
+    import json
+
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack
+
+    bench = tmp_path / "people-crs"
+    bench.mkdir()
+    items = [  # Heat and Collateral share their director; Ronin shares De Niro with Heat; Up shares no one
+        ("1", "Heat", 1995, ["crime"], ["Michael Mann"], ["Al Pacino", "Robert De Niro"]),
+        ("2", "Collateral", 2004, ["crime"], ["Michael Mann"], ["Tom Cruise"]),
+        ("3", "Ronin", 1998, ["action"], ["John Frankenheimer"], ["Robert De Niro"]),
+        ("4", "Up", 2009, ["animation"], ["Pete Docter"], ["Ed Asner"]),
+        ("5", "Thief", 1981, ["crime"], ["Michael Mann"], ["James Caan", "Robert De Niro"]),
+    ]
+    with (bench / "items.jsonl").open("w") as f:
+        for iid, title, year, genres, directors, cast in items:
+            f.write(json.dumps({"id": iid, "name": f"{title} ({year})", "title": title, "year": year, "genres": genres,
+                                "directors": directors, "cast": cast}) + "\n")
+    (bench / "cases.jsonl").write_text("")
+    engine = prepare(bench_pack(bench, tmp_path), tmp_path / "state", embedder=embedder, progress=False)
+    ranker = engine.ranker
+    pool = {c.item_id: c for c in ranker.pool(Context(mentioned=["1"]), Constraints(exclude_ids=frozenset({"1"})))}
+    assert {"2", "3", "5"} <= set(pool) and "1" not in pool
+    assert all("people" in pool[i].sources for i in ("2", "3", "5")) and "people" not in pool["4"].sources
+    assert pool["5"].features["people_match"] == 2.0  # Mann and De Niro
+    assert pool["2"].features["people_match"] == pool["3"].features["people_match"] == 1.0
+    assert pool["4"].features["people_match"] == 0.0
+    # nothing named, no such evidence
+    assert all(c.features["people_match"] == 0.0 for c in ranker.pool(Context(), Constraints()))
+    # the explanation says which of them it shares with what the person liked, and nothing else about people
+    from assistant.explain import claims_for, render
+    from assistant.models import Preferences
+
+    text = render(claims_for(pool["5"], Preferences(liked=["1"]), engine.catalog))
+    assert "Directed by Michael Mann." in text and "Starring Robert De Niro." in text and "Caan" not in text
+    assert "Directed" not in render(claims_for(pool["4"], Preferences(liked=["1"]), engine.catalog))
