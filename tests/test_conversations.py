@@ -166,3 +166,21 @@ def test_the_learned_blend_finds_what_decides_and_beats_fixed_weights():
     held_out = [example() for _ in range(200)]
     top1 = lambda b: np.mean([y[np.argmax(b.score(f))] for f, y in held_out])  # noqa: E731
     assert top1(learned) > 0.8 > top1(fixed)
+
+
+def test_the_learned_blend_averages_nets_from_several_seeds_and_survives_a_save(tmp_path):
+    from retrieval.blend import Blend
+
+    rng = np.random.default_rng(1)
+    names = ["similarity", "conv_knn"]
+    examples = []
+    for _ in range(60):
+        f = rng.random((12, 2)).astype(np.float32)
+        examples.append((f, (np.arange(12) == np.argmax(f[:, 1])).astype(np.float32)))
+    blend = Blend.fit(names, examples, epochs=3, members=3)
+    one = [Blend.fit(names, examples, epochs=3, members=1, seed=s) for s in range(3)]
+    f = examples[0][0]
+    assert np.allclose(blend.score(f), np.mean([b.score(f) for b in one], axis=0), atol=1e-5)
+    blend.save(tmp_path / "blend.pt")
+    again = Blend.load(tmp_path / "blend.pt")
+    assert again.learned and np.allclose(again.score(f), blend.score(f))
