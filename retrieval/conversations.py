@@ -106,17 +106,17 @@ class ConversationModel(Saved):
         tr_r, tr_c, tr_v = [], [], []
         pop = torch.zeros(n)
         t_r, t_c, t_v = [], [], []
-        turn_recs: list[list[int]] = []
-        turn_weights: list[list[float]] = []
+        in_conversation: dict[str, dict[int, float]] = {}  # what each conversation recommended, weights summed
         for k, t in enumerate(tqdm(turns, desc="learning from conversations", unit="turn", disable=not progress)):
             named = [row[i] for i in dict.fromkeys(t.mentioned) if i in row]
             rejected = {row[i] for i in t.rejected if i in row}
             accepted = {row[i] for i in t.accepted if i in row}
             recs = [row[i] for i in dict.fromkeys(t.recommended + t.accepted) if i in row]
             by_conv.setdefault(t.conversation_id, set()).update(named + [r for r in recs if r not in rejected])
-            turn_recs.append(recs)
-            turn_weights.append([-1.0 if r in rejected else 2.0 if r in accepted else 1.0 for r in recs])
-            for r, w in zip(recs, turn_weights[-1], strict=True):
+            recommended = in_conversation.setdefault(t.conversation_id, {})
+            for r in recs:
+                w = -1.0 if r in rejected else 2.0 if r in accepted else 1.0
+                recommended[r] = recommended.get(r, 0.0) + w
                 pop[r] += w
                 t_r.append(k)
                 t_c.append(r)
@@ -142,19 +142,12 @@ class ConversationModel(Saved):
         encoder = TfidfEncoder.fit([t.text for t in turns])
         contexts = encoder.encode([t.text for t in turns])
         targets = _sparse(t_r, t_c, t_v, (len(turns), n))
-        by_conv_targets: dict[str, list[int]] = {}
-        for k, t in enumerate(turns):
-            by_conv_targets.setdefault(t.conversation_id, []).append(k)
         d_r, d_c, d_v = [], [], []
-        for ks in by_conv_targets.values():
-            totals: dict[int, float] = {}
-            for k in ks:
-                for r, w in zip(turn_recs[k], turn_weights[k], strict=True):
-                    totals[r] = totals.get(r, 0.0) + w
-            for k in ks:
-                d_r += [k] * len(totals)
-                d_c += list(totals)
-                d_v += list(totals.values())
+        for k, t in enumerate(turns):
+            totals = in_conversation[t.conversation_id]
+            d_r += [k] * len(totals)
+            d_c += list(totals)
+            d_v += list(totals.values())
         dialogues = _sparse(d_r, d_c, d_v, (len(turns), n))
         said = None
         if encode is not None and turns:
