@@ -38,9 +38,11 @@ _NEGATION = re.compile(
 # words that look negative but do not rule anything out: "can't wait", "not only"
 _NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
 # negations that leave what follows possible, so a genre there is a lean, not a rule: "it doesn't have to
-# be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer)
+# be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer),
+# "I don't mind romance", "not enough horror", "I wouldn't call that horror"
 _HEDGE = re.compile(
-    r"\s*(?:(?:really\s+|necessarily\s+)?(?:have|need)\s+to\b|necessarily\b"
+    r"\s*(?:(?:really\s+|necessarily\s+)?(?:have|need)\s+to\b|necessarily\b|(?:really\s+)?mind\b|enough\b"
+    r"|(?:call|consider)\b"
     r"|(?:think\s+)?(?:i'?ve\s+|i\s+have\s+)?(?:ever\s+|really\s+|yet\s+|actually\s+|even\s+)*"
     r"(?:seen|see|watched|watch|heard)\b)"
 )
@@ -131,7 +133,7 @@ class RulesParser:
     def parse(self, message: str, session: Session | None = None) -> Understanding:
         """Intent, preferences, references and question of one (cleaned) message."""
         session = session or Session()
-        text = message.strip()
+        text = message.strip().translate(_QUOTES)
         low = text.casefold()
         if routing.RESET.search(low):
             return Understanding(intent="reset")
@@ -158,7 +160,7 @@ class RulesParser:
         for match, negative in titles:
             (prefs.disliked if negative else prefs.liked).append(match.item_id)
         consumed = [_Span(m.start, m.end) for m, _ in titles]
-        genre_spans = self._genres(masked, prefs)
+        genre_spans = self._genres(masked, prefs, text)
         consumed += self._years(masked, prefs, session)
         consumed += self._people_in(text, masked, prefs)
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
@@ -249,17 +251,20 @@ class RulesParser:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
 
-    def _genres(self, masked: str, prefs: Preferences) -> list[_Span]:
+    def _genres(self, masked: str, prefs: Preferences, text: str = "") -> list[_Span]:
         spans = []
+        clauses = _sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
         # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
         # comedy" (words side by side) asks for both
         alternatives: list[list[str]] = []
         last_hard: re.Match[str] | None = None
         for m in self._genre_re.finditer(masked):
+            if _in_a_name(text, m.start(), self._genre_re):
+                continue
             keys, soft = self._phrase_genres[m.group(0)]
-            negated = _negated(masked, m.start())
-            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or _hedged(masked, m.start())
+            negated = _negated(clauses, m.start())
+            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or _hedged(clauses, m.start())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -379,7 +384,32 @@ def _mask(text: str, spans: Iterable[_Span]) -> str:
     return "".join(chars)
 
 
-_GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\bor\b|,\s*and\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
+# "horror or thriller", "war and action movies", "drama, thriller": any one will do (a film that is both ranks first)
+_GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\b(?:or|and)\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+# a capitalised word after a lower-case one starts a new sentence where people skip the full stop ("I have not
+# It looks funny"); a negation does not reach past it
+_SENTENCE_START = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:I|It|It's|Its|That|This|They|We|He|She|My|What|Which)\b)")
+_CAPITALISED = re.compile(r"([A-Z][\w'-]*)\s+$")
+
+
+def _sentences_marked(masked: str, text: str) -> str:
+    """`masked` with a full stop where `text` (same offsets) starts a sentence without one."""
+    if len(text) != len(masked):
+        return masked
+    chars = list(masked)
+    for m in _SENTENCE_START.finditer(text):
+        chars[m.start()] = "."
+    return "".join(chars)
+
+
+def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
+    """Whether the genre word at `pos` is part of a proper name: capitalised right after another capitalised word
+    that is not itself a genre ("Infinity War", "Civil War", "Dark Comedy Club"; not "Action Comedy")."""
+    if len(text) <= pos or not text[pos].isupper():
+        return False
+    before = _CAPITALISED.search(text, 0, pos)
+    return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
 
 
 def _negated(text: str, pos: int) -> bool:

@@ -87,12 +87,26 @@ def test_genres_synonyms_and_negation(parser, message, include, exclude):
         ("a drama, a thriller, something like that", [], ["drama", "thriller"]),
         ("a sci-fi comedy", ["sci-fi", "comedy"], []),  # side by side: both
         ("a western or a war movie, no comedy", [], ["western", "war"]),
+        ("I'm looking for war and action movies", [], ["war", "action"]),
+        ("horrors and thrillers and mysteries", [], ["horror", "thriller", "mystery"]),
     ],
 )
-def test_genres_joined_by_or_are_alternatives(parser, message, include, alternatives):
+def test_genres_listed_with_or_and_are_alternatives(parser, message, include, alternatives):
     p = prefs_of(parser, message)
     assert p.include_genres == include
     assert p.any_genres == alternatives
+
+
+@pytest.mark.parametrize(
+    ("message", "include"),
+    [
+        ("Infinity War was awesome, any others from the MCU?", []),  # a title's word, not a war film
+        ("I loved Civil War. Any war movies?", ["war"]),
+        ("Action Comedy please", ["action", "comedy"]),
+    ],
+)
+def test_a_genre_word_inside_a_name_is_no_genre(parser, message, include):
+    assert parser.parse(message).preferences.include_genres == include
 
 
 @pytest.mark.parametrize(
@@ -107,6 +121,11 @@ def test_genres_joined_by_or_are_alternatives(parser, message, include, alternat
         ("anything but horror please", [], [], ["horror"]),
         ("I dont want a musical", [], [], ["musical"]),
         ("not in the mood for a horror movie", [], [], ["horror"]),
+        ("It doesn\u2019t have to be a comedy", [], ["comedy"], []),  # a phone's apostrophe
+        ("Any Tom Hanks movies? I don't mind romance.", [], ["romance"], []),
+        ("I found it a bit meh. Not enough horror.", [], ["horror"], []),
+        ("I have not It looks like a fun comedy", ["comedy"], [], []),  # a sentence without its full stop
+        ("I'm not a big horror person", [], [], ["horror"]),
     ],
 )
 def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include, mood, exclude):
