@@ -389,7 +389,10 @@ _GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\b(?:or|and)\b|,)\s*(?:maybe\s+|p
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # a capitalised word after a lower-case one starts a new sentence where people skip the full stop ("I have not
 # It looks funny"); a negation does not reach past it
-_SENTENCE_START = re.compile(r"(?<=[a-z0-9)])\s+(?=(?:I|It|It's|Its|That|This|They|We|He|She|My|What|Which)\b)")
+_SENTENCE_START = re.compile(
+    r"(?<=[a-z0-9)])\s+(?=(?:I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh"
+    r"|Maybe|Anyway)\b)"
+)
 _CAPITALISED = re.compile(r"([A-Z][\w'-]*)\s+$")
 
 
@@ -412,18 +415,23 @@ def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
     return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
 
 
-def _negated(text: str, pos: int) -> bool:
-    """Whether a negation word precedes `pos` in the same clause."""
+def _nearest_negation(text: str, pos: int) -> re.Match[str] | None:
+    """The last negation word before `pos` in its clause; the nearest one governs ("but not Minions (2015) Plus
+    it doesn't have to be animated": the hedge, not the "not")."""
     start = 0
     for b in _BOUNDARY.finditer(text, 0, pos):
         start = b.end()
-    return any(not _NOT_A_NEGATION.match(text, m.end()) and not _HEDGE.match(text, m.end())
-               for m in _NEGATION.finditer(text, start, pos))
+    found = [m for m in _NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())]
+    return found[-1] if found else None
+
+
+def _negated(text: str, pos: int) -> bool:
+    """Whether a negation word that rules something out precedes `pos` in the same clause."""
+    m = _nearest_negation(text, pos)
+    return m is not None and not _HEDGE.match(text, m.end())
 
 
 def _hedged(text: str, pos: int) -> bool:
     """Whether `pos` follows a hedging negation in its clause ("doesn't have to be", "I haven't watched")."""
-    start = 0
-    for b in _BOUNDARY.finditer(text, 0, pos):
-        start = b.end()
-    return any(_HEDGE.match(text, m.end()) for m in _NEGATION.finditer(text, start, pos))
+    m = _nearest_negation(text, pos)
+    return m is not None and bool(_HEDGE.match(text, m.end()))

@@ -126,6 +126,7 @@ def test_a_genre_word_inside_a_name_is_no_genre(parser, message, include):
         ("I found it a bit meh. Not enough horror.", [], ["horror"], []),
         ("I have not It looks like a fun comedy", ["comedy"], [], []),  # a sentence without its full stop
         ("I'm not a big horror person", [], [], ["horror"]),
+        ("no sequels and it doesn't have to be a comedy", [], ["comedy"], []),  # the nearest negation governs
     ],
 )
 def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include, mood, exclude):
