@@ -25,31 +25,11 @@ from assistant.lexicon import (
     ORDINALS,
 )
 from assistant.models import Preferences, Session, Understanding
+from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.titles import TitleIndex, TitleMatch
 from assistant.years import read_years
 from retrieval.catalog import Catalog, person_key
 
-_NEGATION = re.compile(
-    r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
-    r"neither|nor|minus|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
-    r"(?:anything|everything|all)\s+but(?!\s+(?:i|i'm|im|we|you|it|my|our|this|that|the|they)\b))\b"
-    r"|n't\b"
-)
-# words that look negative but do not rule anything out: "can't wait", "not only"
-_NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
-# negations that leave what follows possible, so a genre there is a lean, not a rule: "it doesn't have to
-# be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer),
-# "I don't mind romance", "not enough horror", "I wouldn't call that horror"
-_HEDGE = re.compile(
-    r"\s*(?:(?:really\s+|necessarily\s+)?(?:have|need)\s+to\b|necessarily\b|(?:really\s+)?mind\b|enough\b"
-    r"|(?:call|consider)\b"
-    r"|(?:think\s+)?(?:i'?ve\s+|i\s+have\s+)?(?:ever\s+|really\s+|yet\s+|actually\s+|even\s+)*"
-    r"(?:seen|see|watched|watch|heard)\b)"
-)
-_BOUNDARY = re.compile(
-    r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b"
-    r"|\b(?:what'?s|what about|how about|do you have|can you|could you|give me|recommend)\b"
-)
 _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
@@ -228,7 +208,7 @@ class RulesParser:
         for match in self.titles.find_exact(text):
             if any(s.start < match.end and match.start < s.end for s in taken):
                 continue
-            found.append((match, _negated(text.casefold(), match.start)))
+            found.append((match, is_negated(text.casefold(), match.start)))
         return found
 
     def _title_at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
@@ -251,9 +231,9 @@ class RulesParser:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
 
-    def _genres(self, masked: str, prefs: Preferences, text: str = "") -> list[_Span]:
+    def _genres(self, masked: str, prefs: Preferences, text: str) -> list[_Span]:
         spans = []
-        clauses = _sentences_marked(masked, text)
+        clauses = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
         # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
         # comedy" (words side by side) asks for both
@@ -263,8 +243,8 @@ class RulesParser:
             if _in_a_name(text, m.start(), self._genre_re):
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
-            negated = _negated(clauses, m.start())
-            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or _hedged(clauses, m.start())
+            negated = is_negated(clauses, m.start())
+            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or is_hedged(clauses, m.start())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -324,7 +304,7 @@ class RulesParser:
         if self._keyword_re is None:
             return spans
         for m in self._keyword_re.finditer(masked):
-            if _negated(masked, m.start()):
+            if is_negated(masked, m.start()):
                 continue
             if m.group(0) not in prefs.keywords:
                 prefs.keywords.append(m.group(0))
@@ -336,7 +316,7 @@ class RulesParser:
         shown_years = [y for i in session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
         # "Frozen (2013)": a year in brackets cites a title's year; it does not ask for that year
         text = _CITED_YEAR.sub(lambda m: " " * len(m.group(0)), text)
-        lo, hi, spans = read_years(text, _negated, shown_years, self.newest_year)
+        lo, hi, spans = read_years(text, is_negated, shown_years, self.newest_year)
         # years named in a statement of taste ("I enjoy 80s slasher movies", "90's movies are the best!") or a
         # bare "new" ("any new dramas?" is as often "new to me") lean towards them without ruling out the rest
         leaning = [(a, b) for a, b in spans
@@ -344,8 +324,8 @@ class RulesParser:
         if leaning and len(leaning) < len(spans):  # "I love 80s action, any from the 90s?": one of each
             asked = [s for s in spans if s not in leaning]
             prefs.lean_year_min, prefs.lean_year_max, _ = read_years(
-                _mask(text, [_Span(a, b) for a, b in asked]), _negated, shown_years, self.newest_year)
-            lo, hi, _ = read_years(_mask(text, [_Span(a, b) for a, b in leaning]), _negated, shown_years, self.newest_year)
+                _mask(text, [_Span(a, b) for a, b in asked]), is_negated, shown_years, self.newest_year)
+            lo, hi, _ = read_years(_mask(text, [_Span(a, b) for a, b in leaning]), is_negated, shown_years, self.newest_year)
         elif leaning:
             prefs.lean_year_min, prefs.lean_year_max = lo, hi
             lo = hi = None
@@ -356,7 +336,7 @@ class RulesParser:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""
         kept: list[str] = []
         for clause in re.split(r"[,.;!?\n]", masked):
-            neg = _NEGATION.search(clause)
+            neg = NEGATION.search(clause)
             if neg:  # a negated clause says what is not wanted: it must not pull the search towards it
                 clause = clause[: neg.start()]
             for w in re.findall(r"[\w'-]+", clause):
@@ -387,23 +367,7 @@ def _mask(text: str, spans: Iterable[_Span]) -> str:
 # "horror or thriller", "war and action movies", "drama, thriller": any one will do (a film that is both ranks first)
 _GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\b(?:or|and)\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-# a capitalised word after a lower-case one starts a new sentence where people skip the full stop ("I have not
-# It looks funny"); a negation does not reach past it
-_SENTENCE_START = re.compile(
-    r"(?<=[a-z0-9)])\s+(?=(?:I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh"
-    r"|Maybe|Anyway)\b)"
-)
 _CAPITALISED = re.compile(r"([A-Z][\w'-]*)\s+$")
-
-
-def _sentences_marked(masked: str, text: str) -> str:
-    """`masked` with a full stop where `text` (same offsets) starts a sentence without one."""
-    if len(text) != len(masked):
-        return masked
-    chars = list(masked)
-    for m in _SENTENCE_START.finditer(text):
-        chars[m.start()] = "."
-    return "".join(chars)
 
 
 def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
@@ -413,25 +377,3 @@ def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
         return False
     before = _CAPITALISED.search(text, 0, pos)
     return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
-
-
-def _nearest_negation(text: str, pos: int) -> re.Match[str] | None:
-    """The last negation word before `pos` in its clause; the nearest one governs ("but not Minions (2015) Plus
-    it doesn't have to be animated": the hedge, not the "not")."""
-    start = 0
-    for b in _BOUNDARY.finditer(text, 0, pos):
-        start = b.end()
-    found = [m for m in _NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())]
-    return found[-1] if found else None
-
-
-def _negated(text: str, pos: int) -> bool:
-    """Whether a negation word that rules something out precedes `pos` in the same clause."""
-    m = _nearest_negation(text, pos)
-    return m is not None and not _HEDGE.match(text, m.end())
-
-
-def _hedged(text: str, pos: int) -> bool:
-    """Whether `pos` follows a hedging negation in its clause ("doesn't have to be", "I haven't watched")."""
-    m = _nearest_negation(text, pos)
-    return m is not None and bool(_HEDGE.match(text, m.end()))
