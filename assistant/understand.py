@@ -27,7 +27,7 @@ from assistant.lexicon import (
 from assistant.models import Preferences, Session, Understanding
 from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.titles import TitleIndex, TitleMatch
-from assistant.years import read_years
+from assistant.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
 _LIKE_CUE = re.compile(
@@ -320,7 +320,8 @@ class RulesParser:
         # years named in a statement of taste ("I enjoy 80s slasher movies", "90's movies are the best!") or a
         # bare "new" ("any new dramas?" is as often "new to me") lean towards them without ruling out the rest
         leaning = [(a, b) for a, b in spans
-                   if text[a:b].strip() == "new" or routing.is_taste(text[:a]) or _TASTE_AFTER.match(text, b)]
+                   if text[a:b].strip() == "new" or routing.is_taste(text[:a]) or _TASTE_AFTER.match(text, b)
+                   or said_in_passing(text[:a])]
         if leaning and len(leaning) < len(spans):  # "I love 80s action, any from the 90s?": one of each
             asked = [s for s in spans if s not in leaning]
             prefs.lean_year_min, prefs.lean_year_max, _ = read_years(
@@ -347,7 +348,8 @@ class RulesParser:
 
 
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
-_CITED_YEAR = re.compile(r"\(\s*(?:1[89]\d\d|20[0-3]\d)\s*\)")
+# "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
+_CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
 
 
 def _is_question(low: str) -> bool:

@@ -20,6 +20,21 @@ _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
 _NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
 _OLDER = re.compile(r"\b(?:older|less recent)\b")
 RECENT_YEARS = 5
+# a year said of an item, not asked for: "it was actually released in 2018", "you said 2017"
+_STATED_BEFORE = re.compile(
+    r"(?:\b(?:it|that|this|which|they|one|its|it's|there's|there is)\s+(?:[\w']+\s+){0,3}?(?:released|came out|comes out|coming(?: out)?"
+    r"|premiered|made)\s+(?:in\s+|on\s+)?(?:the\s+)?|\byou\s+(?:said|meant)\s+(?:the\s+)?)$"
+)
+# "newer", "older", "recent" said of people or of one version of a title, or of the films "recent or old": no range
+# ("for older kids", "someone a little older", "the older Jumanji (1995)", "the more recent version", "is recent")
+_NOT_A_RANGE_AFTER = re.compile(
+    r"\s+(?:kids?|children|son|sons|daughters?|people|audiences?|viewers?|teens?|teenagers?|brothers?|sisters?"
+    r"|siblings|boys?|girls?|crowd|folks|version|remake|sequel|or old(?:er)?|or classic)\b|\s{3,}\S"
+)
+_NOT_A_RANGE_BEFORE = re.compile(
+    r"(?:\b(?:someone|somebody|kids?|children|son|daughter|he|she|they|i'm|im|i am|we're|is|was|are|were|it's|that's"
+    r"|gets?|getting)\s+(?:a\s+(?:little|bit)\s+|slightly\s+|much\s+|bit\s+)?|\bold\s+or\s+)$"
+)
 
 Span = tuple[int, int]
 
@@ -66,7 +81,7 @@ def read_years(
     if lo is None and hi is None:
         decades = []
         for m in _DECADE.finditer(text):
-            if negated(text, m.start()):
+            if negated(text, m.start()) or _stated(text, m.start()):
                 continue
             if m.group("full"):
                 d = int(m.group("full"))
@@ -80,19 +95,47 @@ def read_years(
         if decades:
             lo, hi = min(decades), max(decades) + 9
     if lo is None and hi is None:
-        years = [m for m in _BARE_YEAR.finditer(text) if not negated(text, m.start())]
+        years = [m for m in _BARE_YEAR.finditer(text) if not negated(text, m.start()) and not _stated(text, m.start())]
         if years:
             ys = [int(m.group(1)) for m in years]
             lo, hi = min(ys), max(ys)
             spans += [(m.start(), m.end()) for m in years]
     if lo is None and hi is None:
-        if (m := _NEWER.search(text)) and shown_years:
+        if (m := _relative(_NEWER, text)) and shown_years:
             lo = int(statistics.median(shown_years)) + 1
             spans.append((m.start(), m.end()))
-        elif (m := _OLDER.search(text)) and shown_years:
+        elif (m := _relative(_OLDER, text)) and shown_years:
             hi = int(statistics.median(shown_years)) - 1
             spans.append((m.start(), m.end()))
-        elif (m := _RECENT.search(text)) and newest_year and not negated(text, m.start()):
+        elif (m := _relative(_RECENT, text)) and newest_year and not negated(text, m.start()):
             lo = newest_year - RECENT_YEARS
             spans.append((m.start(), m.end()))
     return lo, hi, spans
+
+# what someone has seen or likes best, said in passing: "the best one I've seen in recent years", "my favorite
+# recent movie is ...": a lean towards those years, not a filter
+_VIEWED = re.compile(
+    r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
+)
+_CLAUSE = re.compile(r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest|any|anything|something|what|how)\b")
+_EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
+
+
+def said_in_passing(before: str) -> bool:
+    """Whether years that follow `before` (lower-cased text up to them) are said of what someone has seen."""
+    return bool(_VIEWED.search(_CLAUSE.split(before)[-1]))
+
+
+def _stated(text: str, pos: int) -> bool:
+    """Whether the year at `pos` is said of an item ("it came out in 1999") rather than asked for."""
+    return bool(_STATED_BEFORE.search(text, max(0, pos - 60), pos))
+
+
+def _relative(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first "newer"/"older"/"recent" in `text` that is said of the films wanted ("recent or old": none)."""
+    if _EITHER.search(text):
+        return None
+    for m in pattern.finditer(text):
+        if not _NOT_A_RANGE_AFTER.match(text, m.end()) and not _NOT_A_RANGE_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            return m
+    return None

@@ -18,6 +18,7 @@ from assistant.models import (
     YearClaim,
 )
 from retrieval.catalog import Catalog
+from retrieval.constraints import satisfying
 
 
 def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
@@ -75,9 +76,9 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
     item = catalog.get(item_id)
     keys = set(item.genre_keys)
     out = []
-    if not set(prefs.include_genres) <= keys:
-        out.append(f"{item.name} lacks {sorted(set(prefs.include_genres) - keys)}")
-    if prefs.any_genres and not set(prefs.any_genres) & keys:
+    if lacking := sorted(g for g in prefs.include_genres if not satisfying(g) & keys):
+        out.append(f"{item.name} lacks {lacking}")
+    if prefs.any_genres and not any(satisfying(g) & keys for g in prefs.any_genres):
         out.append(f"{item.name} has none of {sorted(prefs.any_genres)}")
     if set(prefs.exclude_genres) & keys:
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")

@@ -10,10 +10,32 @@ from pydantic import BaseModel, ConfigDict
 
 from retrieval.catalog import Item, genre_key
 
+# Genres a catalog leaves out because another one says it: IMDb-style catalogs keep three genres per film, so
+# an animated film rarely also carries "family", and a musical is tagged "music" about as often as "musical".
+# A request for the first genre is met by the others. Exclusions stay literal ("no family films" keeps animated
+# films for grown-ups), and an explanation only ever names the genres an item has.
+IMPLIED_BY: dict[str, tuple[str, ...]] = {
+    "family": ("animation",),
+    "children": ("animation",),
+    "musical": ("music",),
+    "music": ("musical",),
+}
+
+
+def satisfying(genre: str) -> frozenset[str]:
+    """The genres any of which meets a request for `genre`: itself and those that imply it."""
+    return frozenset((genre, *IMPLIED_BY.get(genre, ())))
+
+
+def _has_any(genres: frozenset[str]) -> dict:
+    """The Chroma clause for "has at least one of these genres"."""
+    ors = [{"genres": {"$contains": g}} for g in sorted(genres)]
+    return ors[0] if len(ors) == 1 else {"$or": ors}
+
 
 class Constraints(BaseModel):
     """Genres an item must all have, genres it needs at least one of, genres it must not have, an inclusive
-    year range, ids never to show."""
+    year range, ids never to show. A genre asked for is met by a genre that implies it (`IMPLIED_BY`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -27,11 +49,9 @@ class Constraints(BaseModel):
     def where(self) -> dict | None:
         """The Chroma metadata filter for these constraints (ids are filtered after the query)."""
         clauses: list[dict] = []
-        clauses += [{"genres": {"$contains": g}} for g in sorted(self.include_genres)]
-        if len(self.any_genres) == 1:
-            clauses.append({"genres": {"$contains": next(iter(self.any_genres))}})
-        elif self.any_genres:
-            clauses.append({"$or": [{"genres": {"$contains": g}} for g in sorted(self.any_genres)]})
+        clauses += [_has_any(satisfying(g)) for g in sorted(self.include_genres)]
+        if self.any_genres:
+            clauses.append(_has_any(frozenset().union(*(satisfying(g) for g in self.any_genres))))
         clauses += [{"genres": {"$not_contains": g}} for g in sorted(self.exclude_genres)]
         if self.year_min is not None:
             clauses.append({"year": {"$gte": self.year_min}})
@@ -46,9 +66,9 @@ class Constraints(BaseModel):
         if item.id in self.exclude_ids:
             return False
         keys = {genre_key(g) for g in item.genres}
-        if not self.include_genres <= keys or self.exclude_genres & keys:
+        if self.exclude_genres & keys or not all(satisfying(g) & keys for g in self.include_genres):
             return False
-        if self.any_genres and not self.any_genres & keys:
+        if self.any_genres and not any(satisfying(g) & keys for g in self.any_genres):
             return False
         if self.year_min is not None and (item.year is None or item.year < self.year_min):
             return False

@@ -56,6 +56,23 @@ def test_filtered_search_honours_every_constraint(small_engine, embedder):
         assert got == allowed, c
 
 
+def test_a_genre_asked_for_is_met_by_a_genre_that_implies_it_and_exclusions_stay_literal(small_engine, embedder):
+    """IMDb-style catalogs cut genres: an animated film without the "children" tag still suits a request for one."""
+    store, catalog = small_engine.store, small_engine.catalog
+    keys = {i: set(catalog.get(i).genre_keys) for i in catalog.ids}
+    untagged = {i for i, k in keys.items() if "animation" in k and "children" not in k}
+    assert untagged, "the small pack needs an animated film without the children tag"
+    query = embedder.encode_one("a cartoon for the whole family")
+    for c in [Constraints(include_genres=frozenset({"children"})),
+              Constraints(any_genres=frozenset({"children", "western"}))]:
+        got = {h.item_id for h in store.search(query, len(catalog), c.where())}
+        assert untagged <= got
+        assert got == {i for i, k in keys.items() if k & {"children", "animation"} or (c.any_genres and "western" in k)}
+    no_kids = Constraints(exclude_genres=frozenset({"children"}))
+    got = {h.item_id for h in store.search(query, len(catalog), no_kids.where())}
+    assert untagged <= got and not any("children" in keys[i] for i in got)
+
+
 def test_stored_vectors_are_the_embeddings_of_the_item_text(small_engine, embedder):
     from retrieval.store import item_text
 

@@ -152,6 +152,49 @@ def test_years_said_as_taste_lean_and_years_asked_for_rule(parser, message, hard
 
 
 @pytest.mark.parametrize(
+    ("message", "hard", "lean"),
+    [
+        # a year said of a film, not asked for
+        ("It was actually released in 2018. Any good thrillers?", (None, None), (None, None)),
+        ("Oops, you said 2017. Any good thrillers?", (None, None), (None, None)),
+        ("i did see 2012 (2009) and liked it, any more disaster movies?", (None, None), (None, None)),  # a title that is a year
+        ("I've seen the original Jumanji (1995) from 1995, any other adventure movies?", (None, None), (None, None)),
+        # years of what someone has seen lean; "recent or old" rules nothing out
+        ("The best horror I have seen in recent years is It Follows", (None, None), (2013, None)),
+        ("My favorite recent comedy is Game Night", (None, None), (2013, None)),
+        ("I love all musicals, recent or old", (None, None), (None, None)),
+        ("I've seen all the 80s ones, anything from the 90s?", (1990, 1999), (1980, 1989)),
+        # still asked for
+        ("horror movies released in 2016", (2016, 2016), (None, None)),
+        ("comedies from 2016 or 2017", (2016, 2017), (None, None)),
+    ],
+)
+def test_years_said_of_a_film_or_in_passing_are_not_filters(parser, message, hard, lean):
+    p = parser.parse(message).preferences
+    assert (p.year_min, p.year_max) == hard
+    assert (p.lean_year_min, p.lean_year_max) == lean
+
+
+@pytest.mark.parametrize(
+    ("message", "hard"),
+    [
+        ("something for older kids", (None, None)),  # older viewers, not older films
+        ("fantasy for someone a little older?", (None, None)),
+        ("I saw the older Jumanji (1995) and loved it", (None, None)),  # one version of a title
+        ("I also saw the more recent version and thought it was well done", (None, None)),
+        ("anything older?", (None, 1994)),
+        ("something newer please", (1996, None)),  # newer than the median of what was shown
+    ],
+)
+def test_older_and_newer_said_of_people_or_versions_are_not_ranges(parser, demo_catalog, message, hard):
+    from assistant.models import Session
+
+    shown = [next(i for i in demo_catalog.ids if demo_catalog.get(i).year == y) for y in (1993, 1995, 1999)]
+    p = parser.parse(message, Session(shown=shown)).preferences
+    assert (p.year_min, p.year_max) == hard
+
+
+@pytest.mark.parametrize(
     ("message", "liked", "disliked"),
     [
         ("something like super troopers", ["Super Troopers (2001)"], []),
