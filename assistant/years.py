@@ -22,8 +22,9 @@ _OLDER = re.compile(r"\b(?:older|less recent)\b")
 RECENT_YEARS = 5
 # a year said of an item, not asked for: "it was actually released in 2018", "you said 2017"
 _STATED_BEFORE = re.compile(
-    r"(?:\b(?:it|that|this|which|they|one|its|it's|there's|there is)\s+(?:[\w']+\s+){0,3}?(?:released|came out|comes out|coming(?: out)?"
-    r"|premiered|made)\s+(?:in\s+|on\s+)?(?:the\s+)?|\byou\s+(?:said|meant)\s+(?:the\s+)?)$"
+    r"(?:\b(?:it|that|this|which|they|one|its|it's|there's|there is)\s+(?:[\w']+\s+){0,3}?"
+    r"(?:released|came out|comes out|coming(?: out)?|premiered|made)\s+(?:in\s+|on\s+)?(?:the\s+)?"
+    r"|\byou\s+(?:said|meant)\s+(?:the\s+)?)$"
 )
 # "newer", "older", "recent" said of people or of one version of a title, or of the films "recent or old": no range
 # ("for older kids", "someone a little older", "the older Jumanji (1995)", "the more recent version", "is recent")
@@ -35,6 +36,15 @@ _NOT_A_RANGE_BEFORE = re.compile(
     r"(?:\b(?:someone|somebody|kids?|children|son|daughter|he|she|they|i'm|im|i am|we're|is|was|are|were|it's|that's"
     r"|gets?|getting)\s+(?:a\s+(?:little|bit)\s+|slightly\s+|much\s+|bit\s+)?|\bold\s+or\s+)$"
 )
+# what someone has seen or likes best, said in passing: "the best one I've seen in recent years", "my favorite
+# recent movie is ...": a lean towards those years, not a filter
+_VIEWED = re.compile(
+    r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
+)
+_CLAUSE = re.compile(
+    r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest|any|anything|something|what|how)\b"
+)
+_EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
 
 Span = tuple[int, int]
 
@@ -95,7 +105,7 @@ def read_years(
         if decades:
             lo, hi = min(decades), max(decades) + 9
     if lo is None and hi is None:
-        years = [m for m in _BARE_YEAR.finditer(text) if not negated(text, m.start()) and not _stated(text, m.start())]
+        years = [m for m in _BARE_YEAR.finditer(text) if not (negated(text, m.start()) or _stated(text, m.start()))]
         if years:
             ys = [int(m.group(1)) for m in years]
             lo, hi = min(ys), max(ys)
@@ -111,14 +121,6 @@ def read_years(
             lo = newest_year - RECENT_YEARS
             spans.append((m.start(), m.end()))
     return lo, hi, spans
-
-# what someone has seen or likes best, said in passing: "the best one I've seen in recent years", "my favorite
-# recent movie is ...": a lean towards those years, not a filter
-_VIEWED = re.compile(
-    r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
-)
-_CLAUSE = re.compile(r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest|any|anything|something|what|how)\b")
-_EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
 
 
 def said_in_passing(before: str) -> bool:
@@ -136,6 +138,7 @@ def _relative(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     if _EITHER.search(text):
         return None
     for m in pattern.finditer(text):
-        if not _NOT_A_RANGE_AFTER.match(text, m.end()) and not _NOT_A_RANGE_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        before = _NOT_A_RANGE_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if not before and not _NOT_A_RANGE_AFTER.match(text, m.end()):
             return m
     return None

@@ -157,7 +157,8 @@ def test_years_said_as_taste_lean_and_years_asked_for_rule(parser, message, hard
         # a year said of a film, not asked for
         ("It was actually released in 2018. Any good thrillers?", (None, None), (None, None)),
         ("Oops, you said 2017. Any good thrillers?", (None, None), (None, None)),
-        ("i did see 2012 (2009) and liked it, any more disaster movies?", (None, None), (None, None)),  # a title that is a year
+        # a title that is a year
+        ("i did see 2012 (2009) and liked it, any more disaster movies?", (None, None), (None, None)),
         ("I've seen the original Jumanji (1995) from 1995, any other adventure movies?", (None, None), (None, None)),
         # years of what someone has seen lean; "recent or old" rules nothing out
         ("The best horror I have seen in recent years is It Follows", (None, None), (2013, None)),
