@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,22 +172,31 @@ class TitleIndex:
         Three or more words match in any case; two words only when written capitalised
         ("Galaxy Quest"), since pairs like "about time" are everyday phrases too. With
         `single_words` (questions about an item), one capitalised word that is not the
-        message's first word matches a one-word title ("when did Titanic come out?").
+        message's first word matches a one-word title ("when did Titanic come out?"). Any title
+        cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)").
         """
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w'’&]+", message)]
         found: list[TitleMatch] = []
         taken: set[int] = set()
-        for n in range(min(self._max_words, len(words)), 0 if single_words else 1, -1):
+        for n in range(min(self._max_words, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 if taken & set(range(i, i + n)):
                     continue
                 start, end = words[i][1], words[i + n - 1][2]
                 norm = normalize(message[start:end])
+                cited = _cited_year(message, end)
+                if cited is not None and norm in self._variants:
+                    picked = self._pick(norm, cited)
+                    if self._catalog.get(picked).year == cited:  # "Deadpool (2016)", "It (2017)": cited with its year
+                        found.append(TitleMatch(picked, start, end, 100.0))
+                        taken |= set(range(i, i + n))
+                        continue
                 if n == 2 and not all(w[0][:1].isupper() or w[0][:1].isdigit() for w in words[i : i + n]):
                     continue
                 if n == 1:
                     w = words[i][0]
-                    if i > 0 and w[:1].isupper() and len(w) >= 4 and norm in self._variants and norm not in self._common:
+                    capitalised = i > 0 and w[:1].isupper() and len(w) >= 4
+                    if single_words and capitalised and norm in self._variants and norm not in self._common:
                         found.append(TitleMatch(self._pick(norm, _year_after(message, end)), start, end, 100.0))
                         taken.add(i)
                     continue
@@ -195,6 +205,36 @@ class TitleIndex:
                     found.append(TitleMatch(self._pick(norm, year), start, end, 100.0))
                     taken |= set(range(i, i + n))
         return found
+
+
+_CITED = re.compile(r"\s?\((1[89]\d\d|20\d\d)\)")
+_PRONOUNS = {"her", "him", "them", "us", "it", "they", "she", "he", "those", "these", "this", "that", "you", "me"}
+_KIND_AFTER = re.compile(r"\s+(?:movies|films|flicks|ones|stuff|type|kind|genre|shows)\b")
+
+
+def a_kind_not_a_title(span: str, after: str, genres: Container[str], keywords: Container[str]) -> bool:
+    """Whether words after "I like" name a kind of film, not a title: a genre or mood ("I like comedy",
+    "something like a scary movie", not The Comedy or Scary Movie), or in lower case a pronoun or a word
+    before "movies" ("I like her movies", "war movies")."""
+    written = span.strip("?!'\"").split()
+    words = [w.casefold() for w in written]
+    while words and words[0] in ("a", "an", "the", "some"):
+        words = words[1:]
+    while words and words[-1] in ("movie", "movies", "film", "films", "one", "ones"):
+        words = words[:-1]
+    kind = " ".join(words)
+    if kind in genres or (kind in keywords and span.islower()):
+        return len(words) == len(written) or not written[-1][:1].isupper()  # "Scary Movie" is a title
+    if not words:
+        return True
+    return span.islower() and (
+        (len(words) == 1 and words[0] in _PRONOUNS) or bool(_KIND_AFTER.match(after)))
+
+
+def _cited_year(message: str, end: int) -> int | None:
+    """The year in brackets right after `end` ("Coco (2017)"), or None."""
+    m = _CITED.match(message, end)
+    return int(m.group(1)) if m else None
 
 
 def _year_after(message: str, end: int) -> int | None:

@@ -26,7 +26,7 @@ from assistant.lexicon import (
 )
 from assistant.models import Preferences, Session, Understanding
 from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
-from assistant.titles import TitleIndex, TitleMatch
+from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title
 from assistant.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
@@ -222,6 +222,8 @@ class RulesParser:
             if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
                 continue
             year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
+            if not year and a_kind_not_a_title(span, clause[end:], self._phrase_genres, self.keywords):
+                continue
             if year:
                 hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
                 if hit:

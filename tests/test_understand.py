@@ -216,6 +216,30 @@ def test_titles_are_found_fuzzily_with_polarity(parser, demo_catalog, message, l
     assert names(demo_catalog, p.disliked) == disliked
 
 
+def test_a_title_cited_with_its_year_is_found_even_as_one_short_word(parser, demo_catalog):
+    """How people (and ReDial) cite films: "Deadpool (2016)", "It (2017)", lower case too; the year picks the remake."""
+    found = parser.titles_in("Have you seen Deadpool (2016)? Or It (2017), or up (2009)? Not It (1990).")
+    assert names(demo_catalog, found) == ["Deadpool (2016)", "It (2017)", "Up (2009)", "It (1990)"]
+    assert parser.titles_in("it was fun, I watched it in 2017") == []  # a year, not a citation
+    assert parser.titles_in("Deadpool (1999) was fun") == []  # no Deadpool from 1999: not this catalog's film
+
+
+@pytest.mark.parametrize(
+    ("message", "liked"),
+    [
+        ("I like comedy movies", []),  # not "The Comedy"
+        ("something like a scary movie", []),
+        ("I like Comedy and Action", []),
+        ("I like her movies", []),
+        ("I loved them", []),
+        ("I loved Scary Movie", ["Scary Movie (2000)"]),  # written as a title
+        ("I loved Her (2013)", ["Her (2013)"]),
+    ],
+)
+def test_a_kind_of_film_after_like_is_not_a_title(parser, demo_catalog, message, liked):
+    assert names(demo_catalog, parser.parse(message).preferences.liked) == liked
+
+
 def test_words_inside_a_title_are_not_taken_as_constraints(parser, demo_catalog):
     p = prefs_of(parser, "something like The Rocky Horror Picture Show")
     assert names(demo_catalog, p.liked) == ["The Rocky Horror Picture Show (1975)"]
