@@ -215,7 +215,7 @@ _KIND_AFTER = re.compile(r"\s+(?:movies|films|flicks|ones|stuff|type|kind|genre|
 def a_kind_not_a_title(span: str, after: str, genres: Container[str], keywords: Container[str]) -> bool:
     """Whether words after "I like" name a kind of film, not a title: a genre or mood ("I like comedy",
     "something like a scary movie", not The Comedy or Scary Movie), or in lower case a pronoun or a word
-    before "movies" ("I like her movies", "war movies")."""
+    before "movies" ("I like her movies", "war movies", "superhero movies")."""
     written = span.strip("?!'\"").split()
     words = [w.casefold() for w in written]
     while words and words[0] in ("a", "an", "the", "some"):
@@ -228,7 +228,8 @@ def a_kind_not_a_title(span: str, after: str, genres: Container[str], keywords: 
     if not words:
         return True
     return span.islower() and (
-        (len(words) == 1 and words[0] in _PRONOUNS) or bool(_KIND_AFTER.match(after)))
+        (len(words) == 1 and words[0] in _PRONOUNS) or bool(_KIND_AFTER.match(after))
+        or written[-1] in ("movies", "films"))  # "superhero movies"
 
 
 def _cited_year(message: str, end: int) -> int | None:

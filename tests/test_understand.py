@@ -234,10 +234,27 @@ def test_a_title_cited_with_its_year_is_found_even_as_one_short_word(parser, dem
         ("I loved them", []),
         ("I loved Scary Movie", ["Scary Movie (2000)"]),  # written as a title
         ("I loved Her (2013)", ["Her (2013)"]),
+        ("I really love superhero movies", []),
     ],
 )
 def test_a_kind_of_film_after_like_is_not_a_title(parser, demo_catalog, message, liked):
     assert names(demo_catalog, parser.parse(message).preferences.liked) == liked
+
+
+def test_a_persons_name_after_like_is_not_a_title():
+    from retrieval.catalog import Catalog, Item
+
+    catalog = Catalog([
+        Item(id="1", title="The Bruce", year=1996, genres=("Drama",)),
+        Item(id="2", title="Die Hard", year=1988, genres=("Action",), cast=("Bruce Willis",)),
+        Item(id="3", title="The Meg", year=2018, genres=("Action",)),
+        Item(id="4", title="Sleepless in Seattle", year=1993, genres=("Romance",), cast=("Meg Ryan",)),
+    ])
+    parser = RulesParser(catalog, TitleIndex(catalog))
+    for message in ("I like Bruce Willis action", "I guess I like Meg Ryan."):
+        p = parser.parse(message).preferences
+        assert p.liked == [], message
+    assert parser.parse("I liked The Meg").preferences.liked == ["3"]
 
 
 def test_words_inside_a_title_are_not_taken_as_constraints(parser, demo_catalog):
