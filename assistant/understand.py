@@ -93,7 +93,6 @@ class RulesParser:
         }
         self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
         self._people = list(catalog.people)
-        self._people_set = set(self._people)
         self.newest_year = catalog.newest_year
 
     # -- public -----------------------------------------------------------------------------
@@ -225,7 +224,7 @@ class RulesParser:
             year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
             if not year and a_kind_not_a_title(span, clause[end:], self._phrase_genres, self.keywords):
                 continue
-            if any(person_key(" ".join(w.group(0) for w in words[:k])) in self._people_set for k in (n, n + 1, n + 2)):
+            if any(person_key(" ".join(w.group(0) for w in words[:k])) in self.catalog.people for k in (n, n + 1, n + 2)):
                 continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg
             if year:
                 hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
