@@ -217,7 +217,7 @@ class Assistant:
         understanding = self.backend.understand(text, session)
         self._note_mentions(session, text)
         session.turns.append(Turn(role="user", text=text))
-        if understanding.intent in ("recommend", "refine", "reset"):
+        if understanding.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, understanding)
 
     def _note_mentions(self, session: Session, text: str) -> None:
@@ -231,9 +231,10 @@ class Assistant:
     # -- steps ------------------------------------------------------------------------------
 
     def _route(self, session: Session, u: Understanding, text: str, timings: dict[str, float]) -> Reply:
-        """One reply per intent; only recommend, refine and reset change the dialogue state."""
+        """One reply per intent; only recommend, refine, reset and what a question about an item says besides
+        change the dialogue state."""
         low = text.casefold()
-        if u.intent in ("recommend", "refine", "reset"):
+        if u.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, u)
         if u.intent == "reset":
             return Reply(text=prompts.render("replies", "reset"), intent="reset")

@@ -86,10 +86,13 @@ def referenced(u: Understanding, session: Session) -> list[str]:
 
 
 def apply(session: Session, u: Understanding) -> None:
-    """Updates the session's preferences for one understood message (recommend, refine or reset)."""
+    """Updates the session's preferences for one understood message (recommend, refine or reset; a question about
+    an item that also says what the person likes refines)."""
     if u.intent == "reset":
         session.preferences, session.shown, session.focus = Preferences(), [], None
         return
+    if u.intent == "ask_item" and not u.preferences.is_empty():
+        u = u.model_copy(update={"intent": "refine", "refs": [], "action": None})
     if u.intent not in ("recommend", "refine"):
         return
     new = u.preferences.model_copy(deep=True)

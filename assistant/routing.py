@@ -86,6 +86,7 @@ _REF = re.compile(
     r"|(?:#|\bnumber\s+|\bno\.\s*)(?P<num>\d{1,2})\b"
 )
 PLURAL = re.compile(r"\b(?:those|these|them|all of them|all)\b")
+POINTING = re.compile(r"\b(?:they|them|that|this|those|these)\b")  # what a question may point at
 PRONOUN = re.compile(r"\b(?:it|that one|this one|that movie|this movie|that film|this film|that book|this book)\b")
 MORE_LIKE = re.compile(
     r"\b(?:more (?:like|of)|similar to|something like|like|same as|in the vein of|along the lines of|"
@@ -102,6 +103,10 @@ EXCLUDE_SHOWN = re.compile(
 )
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already)\b")
+# "I haven't seen Coco", "never saw Coco": right before a title, a fact about the viewer, not a like
+_NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|ever\s+|even\s+|actually\s+)?(?:seen|watched|read)"
+             r"|(?:didn'?t|did not|never)\s+(?:ever\s+|even\s+|actually\s+)?(?:see|watch|saw|read)|yet to (?:see|watch|read))")
+UNSEEN_TITLE = re.compile(_NOT_SEEN + r"\s+(?:(?:yet|either|the (?:movie|film|book))\s+)?$")
 
 QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
@@ -109,7 +114,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
-    ("rating", re.compile(r"\b(?:is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
+    ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
 ]
 
@@ -137,6 +142,15 @@ def question_kind(text: str) -> Question | None:
         if pattern.search(text):
             return kind
     return None
+
+
+def question_span(text: str) -> int:
+    """Where the first question about an item starts in the text (0 when none does)."""
+    for _, pattern in QUESTIONS:
+        m = pattern.search(text)
+        if m:
+            return m.start()
+    return 0
 
 
 def action_of(text: str, refs: list[int], has_shown: bool) -> Action | None:

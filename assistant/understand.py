@@ -127,18 +127,27 @@ class RulesParser:
         refs = routing.ordinal_refs(masked)
         question = routing.question_kind(masked)
         if question and (question == "general" or _is_question(low)):
-            named = titles or self._titles(refs_masked, neutral=True) or [
-                (m, False) for m in self.titles.find_exact(refs_masked, single_words=True)
-            ]
-            if named or (has_shown and (refs or routing.PRONOUN.search(masked) or session.focus)):
+            # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
+            asked_at = routing.question_span(masked)
+            in_question = lambda found: [t for t in found if _same_sentence(low, t[0].start, asked_at)]  # noqa: E731
+            named = in_question(titles) or in_question(self._titles(refs_masked, neutral=True)) or in_question(
+                [(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])
+            if named or (has_shown and (refs or routing.PRONOUN.search(masked) or routing.POINTING.search(masked)
+                                        or session.focus)):
                 target = named[0][0].item_id if named else None
-                return Understanding(intent="ask_item", refs=refs, question=question, target=target)
+                # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
+                rest = _other_sentences(text, asked_at)
+                said = self.parse(rest, session) if re.search(r"\w", rest) else None
+                prefs = said.preferences.model_copy(update={"query": ""}) \
+                    if said is not None and said.intent in ("recommend", "refine") else Preferences()
+                return Understanding(intent="ask_item", refs=refs, question=question, target=target, preferences=prefs)
         if routing.CHITCHAT.match(low):
             return Understanding(intent="chitchat")
 
         prefs = Preferences()
         for match, negative in titles:
-            (prefs.disliked if negative else prefs.liked).append(match.item_id)
+            if not routing.UNSEEN_TITLE.search(low[max(0, match.start - 40) : match.start]):  # "I haven't seen Coco"
+                (prefs.disliked if negative else prefs.liked).append(match.item_id)
         consumed = [_Span(m.start, m.end) for m, _ in titles]
         genre_spans = self._genres(masked, prefs, text)
         consumed += self._years(masked, prefs, session)
@@ -151,6 +160,7 @@ class RulesParser:
             raw = count.group("top") or count.group("n") or count.group("bare")
             prefs.n = max(1, min(20, int(raw) if raw.isdigit() else NUMBER_WORDS[raw]))
             consumed.append(_Span(count.start(), count.end()))
+        masked = _about_titles_blanked(masked, [m.start for m, _ in titles])
         action = routing.action_of(masked, refs, has_shown or bool(session.focus))
         if action and not refs and routing.PLURAL.search(masked):  # "I've seen those": every shown item
             refs = list(range(len(session.shown)))
@@ -358,8 +368,33 @@ _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0
 
 def _is_question(low: str) -> bool:
     return low.rstrip().endswith("?") or bool(
-        re.match(r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|would|should)\b", low)
+        re.search(r"(?:^|[.!?]\s+)(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|would|"
+                  r"should)\b", low)
     )
+
+
+def _other_sentences(text: str, at: int) -> str:
+    """The text without the sentence around offset `at`."""
+    starts = [0] + [m.end() for m in re.finditer(r"[.!?]\s+", text)]
+    ends = starts[1:] + [len(text)]
+    return " ".join(text[a:b].strip() for a, b in zip(starts, ends, strict=True) if not a <= at < b)
+
+
+def _same_sentence(low: str, a: int, b: int) -> bool:
+    """Whether offsets a and b fall in the same sentence of the message."""
+    lo, hi = sorted((a, b))
+    return not re.search(r"[.!?]\s", low[lo:hi])
+
+
+def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
+    """The masked message without the "I've seen" whose object is a title it names: "I've seen Heat" says nothing
+    about the items shown."""
+    starts = set(title_starts)
+    spans = []
+    for m in routing.SEEN.finditer(masked):
+        if any(start >= m.end() and not masked[m.end() : start].strip() for start in starts):
+            spans.append(_Span(m.start(), m.end()))
+    return _mask(masked, spans)
 
 
 def _mask(text: str, spans: Iterable[_Span]) -> str:

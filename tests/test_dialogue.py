@@ -53,6 +53,20 @@ def test_list_references_more_like_something_else_and_seen(demo):
     assert seen in session.preferences.exclude_items
 
 
+def test_seen_and_not_seen_are_about_the_item_they_name(demo):
+    session = Session()
+    demo.respond(session, "I loved Toy Story (1995)")
+    shown = list(session.shown)
+    demo.respond(session, "I've seen Shrek (2001) too")
+    assert "4306" in session.preferences.liked and not set(shown) & set(session.preferences.exclude_items)
+    asked = demo.respond(session, "I haven't seen Finding Nemo (2003), is it any good?")
+    assert asked.intent == "ask_item" and asked.about_item == "6377" and "6377" not in session.preferences.liked
+    assert "people rated it" in asked.text
+    # a question that also says what the person likes answers the question and keeps the like
+    both = demo.respond(session, "Is the first one any good? I also loved Shrek 2 (2004)")
+    assert both.intent == "ask_item" and both.about_item == session.shown[0] and "8360" in session.preferences.liked
+
+
 def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):
     session = Session()
     first = demo.respond(session, "comedies from the 80s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.dialogue import merge
-from assistant.models import Preferences
+from assistant.models import Preferences, Session
 from assistant.titles import TitleIndex
 from assistant.understand import RulesParser
 
@@ -214,6 +214,29 @@ def test_titles_are_found_fuzzily_with_polarity(parser, demo_catalog, message, l
     p = prefs_of(parser, message)
     assert names(demo_catalog, p.liked) == liked
     assert names(demo_catalog, p.disliked) == disliked
+
+
+@pytest.mark.parametrize(
+    ("message", "liked", "action"),
+    [
+        ("I haven't seen Finding Nemo (2003) yet", [], None),  # a fact about the viewer, not a like
+        ("I loved Shrek (2001) but never saw Finding Nemo", ["Shrek (2001)"], None),
+        ("I've seen Shrek (2001)", ["Shrek (2001)"], None),  # about Shrek, not about what was shown
+        ("I've seen it", [], "seen_refs"),
+        ("I have seen the first one", [], "seen_refs"),
+    ],
+)
+def test_seen_and_not_seen_apply_to_what_they_name(parser, demo_catalog, message, liked, action):
+    u = parser.parse(message, Session(shown=["1", "2"]))
+    assert names(demo_catalog, u.preferences.liked) == liked and u.preferences.disliked == []
+    assert u.action == action
+
+
+def test_a_question_asks_about_the_item_in_its_own_sentence(parser):
+    u = parser.parse("Is that a great one? I have never seen it. I have seen Shrek (2001)", Session(shown=["1"]))
+    assert (u.intent, u.question, u.target) == ("ask_item", "rating", None)  # "that": the shown one, not Shrek
+    u = parser.parse("No neither. Are they good", Session(shown=["1", "2"]))
+    assert (u.intent, u.question) == ("ask_item", "rating")
 
 
 def test_a_title_cited_with_its_year_is_found_even_as_one_short_word(parser, demo_catalog):
