@@ -110,8 +110,9 @@ class RulesParser:
     def genre_list(self) -> str:
         return ", ".join(sorted(self.catalog.genres))
 
-    def parse(self, message: str, session: Session | None = None) -> Understanding:
-        """Intent, preferences, references and question of one (cleaned) message."""
+    def parse(self, message: str, session: Session | None = None, questions: bool = True) -> Understanding:
+        """Intent, preferences, references and question of one (cleaned) message; with `questions` False a question
+        about an item is read for its preferences only (the rest of a message that asked one)."""
         session = session or Session()
         text = message.strip().translate(_QUOTES)
         low = text.casefold()
@@ -126,7 +127,7 @@ class RulesParser:
             return Understanding(intent="support")
         refs = routing.ordinal_refs(masked)
         question = routing.question_kind(masked)
-        if question and (question == "general" or _is_question(low)):
+        if questions and question and (question == "general" or _is_question(low)):
             # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
             asked_at = routing.question_span(masked)
             in_question = lambda found: [t for t in found if _same_sentence(low, t[0].start, asked_at)]  # noqa: E731
@@ -137,7 +138,7 @@ class RulesParser:
                 target = named[0][0].item_id if named else None
                 # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
                 rest = _other_sentences(text, asked_at)
-                said = self.parse(rest, session) if re.search(r"\w", rest) else None
+                said = self.parse(rest, session, questions=False) if re.search(r"\w", rest) else None
                 prefs = said.preferences.model_copy(update={"query": ""}) \
                     if said is not None and said.intent in ("recommend", "refine") else Preferences()
                 return Understanding(intent="ask_item", refs=refs, question=question, target=target, preferences=prefs)
