@@ -176,12 +176,10 @@ def test_hostile_title_is_text_in_the_app_and_its_buttons_give_feedback(page, ap
 def test_app_conversation_survives_a_reload(page, app_url):
     page.goto(app_url, wait_until="load")
     box = page.get_by_label("Your message")
-    before = page.evaluate("() => localStorage.getItem('crs-session')")
     box.fill("sci-fi movies from the 90s")
     box.press("Enter")
-    page.locator("article.crs-card").first.wait_for()
-    # the session id reaches the browser's storage in a follow-up event, a moment after the reply
-    page.wait_for_function("b => localStorage.getItem('crs-session') !== b", arg=before)
+    # reload as soon as the reply's first words show: the session id reaches the browser's storage with them
+    page.wait_for_function("() => [...document.querySelectorAll('.bot-row')].some(e => e.innerText.trim())")
     page.reload(wait_until="load")
     page.get_by_text("sci-fi movies from the 90s").first.wait_for()  # restored from the server's session store
     chips = page.locator("#crs-prefs")

@@ -72,22 +72,23 @@ def build_app(service: ChatService) -> gr.Blocks:
                 if reply.intent in ("recommend", "refine") and len(lines) > 1 and not history[-1]["content"]:
                     for k in range(1, len(lines)):  # first sight of this reply: reveal it line by line
                         history[-1] = {"role": "assistant", "content": chat_markdown("\n".join(lines[:k]))}
-                        yield history, cards, session.id, "", chips_update(session), handoff_update(session.id), recs
+                        yield (history, cards, session.id, "", chips_update(session), handoff_update(session.id), recs,
+                               session.id)
                 history[-1] = {"role": "assistant", "content": chat_markdown(reply.text)}
                 yield (history, cards, session.id, "", chips_update(session), handoff_update(session.id),
-                       recs if recs or reply.intent in ("recommend", "refine") else gr.skip())
+                       recs if recs or reply.intent in ("recommend", "refine") else gr.skip(), session.id)
         except UnknownSession:  # deleted meanwhile: start afresh
             yield from chat(message, [], None, request)
         except LimitExceeded as e:  # the message stays in the box, to send again
             history[-1] = {"role": "assistant", "content": chat_markdown(str(e))}
-            yield history, gr.skip(), session_id, message, gr.skip(), gr.skip(), gr.skip()
+            yield history, gr.skip(), session_id, message, gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except StorageError:
             history[-1] = {"role": "assistant", "content": "Sorry, I could not save our conversation. Please try again."}
-            yield history, "", session_id, message, gr.skip(), gr.skip(), gr.skip()
+            yield history, "", session_id, message, gr.skip(), gr.skip(), gr.skip(), gr.skip()
         except Exception:  # a bug of ours: log it, tell the user, keep serving
             log.exception("turn failed")
             history[-1] = {"role": "assistant", "content": SORRY}
-            yield history, "", session_id, "", gr.skip(), gr.skip(), gr.skip()
+            yield history, "", session_id, "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def give_feedback(item_id: str, kind: str, history: list | None, session_id: str | None):
         history = list(history or [])
@@ -123,7 +124,7 @@ def build_app(service: ChatService) -> gr.Blocks:
         return _history(session), session.id, chips_update(session), handoff_update(session.id)
 
     def new_conversation() -> tuple:
-        return [], "", None, "", chips_update(None), handoff_update(None), []
+        return [], "", None, "", chips_update(None), handoff_update(None), [], None
 
     def forget(session_id: str | None) -> tuple:
         """Deletes this conversation and its feedback from the server, then starts afresh."""
@@ -132,7 +133,7 @@ def build_app(service: ChatService) -> gr.Blocks:
                 service.delete(session_id)
             except StorageError:
                 gr.Warning("Sorry, I could not delete the conversation. Please try again.")
-                return tuple(gr.skip() for _ in range(7))
+                return tuple(gr.skip() for _ in range(8))
             gr.Info("This conversation and its feedback were deleted.")
         return new_conversation()
 
@@ -172,15 +173,13 @@ def build_app(service: ChatService) -> gr.Blocks:
                                     button.click(lambda h, s, item=rec.item_id, k=kind: give_feedback(item, k, h, s),
                                                  [chatbot, session_id], [chatbot, prefs], api_name=False)
 
-        outputs = [chatbot, cards, session_id, message, prefs, handoff, recs_state]
-        message.submit(chat, [message, chatbot, session_id], outputs, api_name="chat").then(
-            lambda s: s, session_id, saved_id, api_name=False)
-        send.click(chat, [message, chatbot, session_id], outputs, api_name=False).then(
-            lambda s: s, session_id, saved_id, api_name=False)
-        new.click(new_conversation, None, outputs, api_name="new_conversation").then(
-            lambda: None, None, saved_id, api_name=False)
-        forget_button.click(forget, session_id, outputs, api_name="forget").then(
-            lambda: None, None, saved_id, api_name=False)
+        # the browser's copy of the session id is written with the reply itself, so a reload right after it
+        # restores this conversation (in a follow-up event it would lag the reply)
+        outputs = [chatbot, cards, session_id, message, prefs, handoff, recs_state, saved_id]
+        message.submit(chat, [message, chatbot, session_id], outputs, api_name="chat")
+        send.click(chat, [message, chatbot, session_id], outputs, api_name=False)
+        new.click(new_conversation, None, outputs, api_name="new_conversation")
+        forget_button.click(forget, session_id, outputs, api_name="forget")
         prefs.input(remove_chips, [prefs, session_id], prefs, api_name=False)
         app.load(restore, saved_id, [chatbot, session_id, prefs, handoff], api_name=False)
     return app
