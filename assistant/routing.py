@@ -136,6 +136,29 @@ def ordinal_refs(text: str) -> list[int]:
     return list(dict.fromkeys(refs))
 
 
+SENTENCE_BREAK = re.compile(r"[.!?]\s+")
+_QUESTION_START = re.compile(r"(?:^|[.!?]\s+)(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
+                             r"would|should)\b")
+
+
+def is_question(low: str) -> bool:
+    """Whether a (lower-cased) message asks something: it ends with "?" or a sentence opens like a question."""
+    return low.rstrip().endswith("?") or bool(_QUESTION_START.search(low))
+
+
+def other_sentences(text: str, at: int) -> str:
+    """The text without the sentence around offset `at`."""
+    starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(text)]
+    ends = starts[1:] + [len(text)]
+    return " ".join(text[a:b].strip() for a, b in zip(starts, ends, strict=True) if not a <= at < b)
+
+
+def same_sentence(text: str, a: int, b: int) -> bool:
+    """Whether offsets a and b fall in the same sentence of the text."""
+    lo, hi = sorted((a, b))
+    return not SENTENCE_BREAK.search(text, lo, hi)
+
+
 def question_kind(text: str) -> Question | None:
     """What a question about an item asks, or None when it is not such a question."""
     for kind, pattern in QUESTIONS:

@@ -127,17 +127,17 @@ class RulesParser:
             return Understanding(intent="support")
         refs = routing.ordinal_refs(masked)
         question = routing.question_kind(masked)
-        if questions and question and (question == "general" or _is_question(low)):
+        if questions and question and (question == "general" or routing.is_question(low)):
             # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
             asked_at = routing.question_span(masked)
-            in_question = lambda found: [t for t in found if _same_sentence(low, t[0].start, asked_at)]  # noqa: E731
+            in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
             named = in_question(titles) or in_question(self._titles(refs_masked, neutral=True)) or in_question(
                 [(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])
             if named or (has_shown and (refs or routing.PRONOUN.search(masked) or routing.POINTING.search(masked)
                                         or session.focus)):
                 target = named[0][0].item_id if named else None
                 # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
-                rest = _other_sentences(text, asked_at)
+                rest = routing.other_sentences(text, asked_at)
                 said = self.parse(rest, session, questions=False) if re.search(r"\w", rest) else None
                 prefs = said.preferences.model_copy(update={"query": ""}) \
                     if said is not None and said.intent in ("recommend", "refine") else Preferences()
@@ -169,7 +169,7 @@ class RulesParser:
 
         slots = prefs.model_copy(update={"query": ""})
         if slots.is_empty() and not action:
-            if routing.OUT_OF_SCOPE.search(masked) or (_is_question(low) and not routing.DOMAIN.search(masked)):
+            if routing.OUT_OF_SCOPE.search(masked) or (routing.is_question(low) and not routing.DOMAIN.search(masked)):
                 return Understanding(intent="out_of_scope")
             if not prefs.query:
                 return Understanding(intent="chitchat")
@@ -365,26 +365,6 @@ class RulesParser:
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
-
-
-def _is_question(low: str) -> bool:
-    return low.rstrip().endswith("?") or bool(
-        re.search(r"(?:^|[.!?]\s+)(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|would|"
-                  r"should)\b", low)
-    )
-
-
-def _other_sentences(text: str, at: int) -> str:
-    """The text without the sentence around offset `at`."""
-    starts = [0] + [m.end() for m in re.finditer(r"[.!?]\s+", text)]
-    ends = starts[1:] + [len(text)]
-    return " ".join(text[a:b].strip() for a, b in zip(starts, ends, strict=True) if not a <= at < b)
-
-
-def _same_sentence(low: str, a: int, b: int) -> bool:
-    """Whether offsets a and b fall in the same sentence of the message."""
-    lo, hi = sorted((a, b))
-    return not re.search(r"[.!?]\s", low[lo:hi])
 
 
 def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
