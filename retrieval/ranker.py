@@ -65,7 +65,7 @@ class HybridRanker:
         models: Sequence[Recommender] = (),
         blend: Blend | None = None,
         pool: int = 100,
-        mmr_lambda: float = 0.8,
+        mmr_lambda: float = 0.9,
     ) -> None:
         self.catalog = catalog
         self.store = store
