@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 import prompts
+from assistant import routing
 from assistant.answers import answer
 from assistant.backends import Backend, get_backend
 from assistant.dialogue import apply, describe, lean_years, loosen_hint, resolve_refs
@@ -30,7 +31,7 @@ from assistant.lexicon import ORDINAL_NAMES
 from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from assistant.observability import FALLBACKS, LLM_ERRORS
 from assistant.service_desk import CustomerService
-from retrieval.constraints import Constraints
+from retrieval.constraints import Constraints, implied_in
 from retrieval.errors import LLMError
 from retrieval.ranker import Ranking
 from retrieval.recommenders import Context
@@ -63,6 +64,8 @@ class Assistant:
         self.desk = CustomerService(engine, self.backend, handoffs)
         self.n_recommendations = n_recommendations
         self.max_message_chars = max_message_chars
+        # which genres stand in for one the catalog leaves out ("children" <- "animation"), read off the catalog once
+        self.implied_genres = implied_in(engine.catalog)
 
     @property
     def noun(self) -> str:
@@ -250,9 +253,10 @@ class Assistant:
         if u.intent == "out_of_scope":
             return Reply(text=prompts.render("replies", "out_of_scope", noun=self.noun,
                                                 support=self.engine.support is not None), intent="out_of_scope")
-        return Reply(text=self._chitchat(low), intent="chitchat")
+        return Reply(text=self._chitchat(low, under_way=bool(session.shown) or not session.preferences.is_empty()),
+                     intent="chitchat")
 
-    def _chitchat(self, low: str) -> str:
+    def _chitchat(self, low: str, under_way: bool = False) -> str:
         n_items = f"{len(self.engine.catalog):,}"
         if re.search(r"\b(?:thanks|thank you|thx|ty|cheers)\b", low):
             return prompts.render("replies", "thanks", noun=self.noun)
@@ -260,6 +264,8 @@ class Assistant:
             return prompts.render("replies", "goodbye")
         if re.search(r"\b(?:who|what) are you\b|\bwhat can you do\b|\bwhat do you do\b|\bbot\b|\bhuman\b", low):
             return prompts.render("replies", "capabilities", noun=self.noun, n_items=n_items)
+        if under_way and not routing.CHITCHAT.match(low.strip()):
+            return prompts.render("replies", "not_understood", noun=self.noun)
         return prompts.render("replies", "greeting", noun=self.noun, n_items=n_items)
 
     def _answer(self, session: Session, u: Understanding) -> Reply:
@@ -369,6 +375,7 @@ class Assistant:
             year_max=prefs.year_max,
             exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned
                                   + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
+            implied=self.implied_genres,
         )
 
     def boosts(self, prefs: Preferences) -> dict[str, float]:

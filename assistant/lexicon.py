@@ -76,7 +76,7 @@ FILLER = set(
     need how some year years era decade decades released release made came out new recent set something's
     thing things stuff watchable please thanks hey hi hello liked likes love loved loves enjoyed enjoy
     adored hated hate disliked similar such fan reminds remind actually instead rather okay ok well hmm yes
-    yeah sure perhaps still again only even though already mood feel feeling into all""".split()
+    yeah sure perhaps still again only even though already mood feel feeling into all both together""".split()
 )
 
 # tags that are too generic to be a keyword on their own

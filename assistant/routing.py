@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.lexicon import ORDINALS
+from assistant.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -73,6 +73,23 @@ def is_taste(before: str) -> bool:
     return cue is not None and not _REQUEST_AFTER_TASTE.search(clause[cue.end():])
 
 
+# who the film is for or with: "with my wife", "for my 5 year old" say nothing about the story
+_AGE = r"(?P<age>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?)[\s-]*olds?"
+COMPANY = re.compile(
+    r"\b(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?"
+    r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|family|kids|children|sons?|daughters?|friends?|"
+    r"mom|mum|dad|parents|grandparents|grandma|grandpa|brother|sister|siblings|roommates?|teens?|teenagers?|date))\b"
+)
+
+
+def for_a_child(m: re.Match[str]) -> bool:
+    """Whether a COMPANY match is a young child: "for my 5 year old", "with my toddler"."""
+    if m.group("little"):
+        return True
+    age = m.group("age")
+    return age is not None and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
+
+
 REFINE = re.compile(
     r"^(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
     r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different)\b"
@@ -119,6 +136,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
 ]
 
 
+WHAT_ABOUT = re.compile(r"\W*(?:(?:and|so|ok|okay|hmm|well),?\s+)?(?:what|how) about\b")
 INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to)\b")
 
 

@@ -156,6 +156,11 @@ class RulesParser:
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
         keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
         consumed += genre_spans + keyword_spans
+        for m in routing.COMPANY.finditer(masked):  # "with my wife", "for my 5 year old": who it is for, not a topic
+            consumed.append(_Span(m.start(), m.end()))
+            if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (
+                    prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+                prefs.mood_genres.append("children")
         count = _COUNT.search(masked)
         if count:
             raw = count.group("top") or count.group("n") or count.group("bare")
@@ -186,7 +191,9 @@ class RulesParser:
             or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
         )
         intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
-        replace = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
+        # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
+        replace = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked)) \
+            or bool(new_genres) and bool(routing.WHAT_ABOUT.match(low))
         return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace)
 
     # -- parts ------------------------------------------------------------------------------

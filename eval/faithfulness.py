@@ -18,7 +18,7 @@ from assistant.models import (
     YearClaim,
 )
 from retrieval.catalog import Catalog
-from retrieval.constraints import satisfying
+from retrieval.constraints import implied_in, satisfying
 
 
 def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
@@ -75,10 +75,11 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
     """How a shown item breaks the user's active hard constraints (empty when it breaks none)."""
     item = catalog.get(item_id)
     keys = set(item.genre_keys)
+    implied = implied_in(catalog)
     out = []
-    if lacking := sorted(g for g in prefs.include_genres if not satisfying(g) & keys):
+    if lacking := sorted(g for g in prefs.include_genres if not satisfying(g, implied) & keys):
         out.append(f"{item.name} lacks {lacking}")
-    if prefs.any_genres and not any(satisfying(g) & keys for g in prefs.any_genres):
+    if prefs.any_genres and not any(satisfying(g, implied) & keys for g in prefs.any_genres):
         out.append(f"{item.name} has none of {sorted(prefs.any_genres)}")
     if set(prefs.exclude_genres) & keys:
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")

@@ -67,6 +67,42 @@ def test_seen_and_not_seen_are_about_the_item_they_name(demo):
     assert both.intent == "ask_item" and both.about_item == session.shown[0] and "8360" in session.preferences.liked
 
 
+def test_what_about_a_new_genre_replaces_the_genres_asked_for(demo, demo_catalog):
+    session = Session()
+    demo.respond(session, "Can you recommend a documentary about music?")
+    reply = demo.respond(session, "What about a cartoon for my 5 year old, nothing scary")
+    prefs = session.preferences
+    assert prefs.include_genres == ["animation"] and prefs.mood_genres == ["children"] and "horror" in prefs.exclude_genres
+    assert reply.recommendations and all("documentary" not in demo_catalog.get(r.item_id).genre_keys
+                                         for r in reply.recommendations)
+    # a range, not a genre: the genres stay
+    demo.respond(session, "sci-fi movies")
+    demo.respond(session, "what about something from the 90s?")
+    assert "sci-fi" in session.preferences.include_genres and session.preferences.year_min == 1990
+
+
+def test_a_children_s_request_gets_children_s_films_where_the_catalog_tags_them(demo, demo_catalog):
+    """MovieLens tags half its animated films "children"; the other half (Akira, Ghost in the Shell) are not
+    children's films, so animation does not stand in for "children" there as it does in IMDb-style catalogs."""
+    assert ("children", "animation") not in demo.implied_genres
+    session = Session()
+    reply = demo.respond(session, "sci-fi from the 90s to watch with my kids")
+    assert len(reply.recommendations) == 5
+    assert all("children" in demo_catalog.get(r.item_id).genre_keys for r in reply.recommendations)
+
+
+def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_way(demo):
+    session = Session()
+    opening = demo.respond(session, "no, I don't like Stephen King stuff")
+    assert opening.intent == "chitchat" and opening.text.startswith("Hi!")
+    demo.respond(session, "something scary from the 80s")
+    before = session.preferences.model_copy(deep=True)
+    reply = demo.respond(session, "no, I don't like Stephen King stuff")
+    assert reply.intent == "chitchat" and reply.text.startswith("I'm not sure what to change")
+    assert session.preferences == before
+    assert demo.respond(session, "hello again").text.startswith("Hi!")
+
+
 def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):
     session = Session()
     first = demo.respond(session, "comedies from the 80s")

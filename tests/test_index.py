@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.engine import build_index, open_store
-from retrieval.constraints import Constraints
+from retrieval.constraints import Constraints, implications
 from retrieval.pack import load_pack
 from retrieval.store import EF_SEARCH
 
@@ -71,6 +71,20 @@ def test_a_genre_asked_for_is_met_by_a_genre_that_implies_it_and_exclusions_stay
     no_kids = Constraints(exclude_genres=frozenset({"children"}))
     got = {h.item_id for h in store.search(query, len(catalog), no_kids.where())}
     assert untagged <= got and not any("children" in keys[i] for i in got)
+
+
+def test_a_genre_stands_in_for_another_only_where_the_catalog_leaves_that_one_out(small_engine, embedder):
+    imdb_like = [{"animation", "adventure"}] * 5 + [{"animation", "family"}]  # 1 in 6 animated films say "family"
+    tagged = [{"animation", "children"}] * 3 + [{"animation", "sci-fi"}] * 3  # half say "children": the rest are not
+    assert {("family", "animation"), ("children", "animation")} <= implications(imdb_like)
+    assert ("children", "animation") not in implications(tagged) and ("family", "animation") in implications(tagged)
+    assert implications([{"drama"}]) == frozenset()  # nothing animated: nothing to stand in
+    # without the pair, the store's filter and the item check agree on children-tagged films only
+    store, catalog = small_engine.store, small_engine.catalog
+    c = Constraints(include_genres=frozenset({"children"}), implied=frozenset())
+    got = {h.item_id for h in store.search(embedder.encode_one("a cartoon"), len(catalog), c.where())}
+    assert got and got == {i for i in catalog.ids if "children" in catalog.get(i).genre_keys}
+    assert got == {i for i in catalog.ids if c.allows(catalog.get(i))}
 
 
 def test_stored_vectors_are_the_embeddings_of_the_item_text(small_engine, embedder):

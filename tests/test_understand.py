@@ -347,3 +347,26 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
         assert blocked.lookup(typo) == want, typo
         checked += 1
     assert checked >= 100
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "mood"),
+    [
+        ("I'm looking for something to watch tonight with my wife", "chitchat", []),  # not films about wives
+        ("we both love romantic comedies", "recommend", []),
+        ("a cartoon for my 5 year old", "recommend", ["children"]),
+        ("a cartoon to watch with my toddler", "recommend", ["children"]),
+        ("a comedy to watch with my 16 year old", "recommend", []),
+        ("a thriller to watch with my girlfriend and her parents", "recommend", []),
+    ],
+)
+def test_who_a_film_is_for_is_not_what_it_is_about(parser, message, intent, mood):
+    u = parser.parse(message)
+    assert u.intent == intent, message
+    assert u.preferences.query == "" and u.preferences.keywords == [], message
+    assert u.preferences.mood_genres == mood, message
+
+
+def test_a_wife_in_the_story_is_still_searched_for(parser):
+    p = prefs_of(parser, "a movie about a cheating wife")
+    assert "wife" in p.query.split() + p.keywords
