@@ -263,9 +263,10 @@ class Assistant:
         if re.search(r"\b(?:bye|goodbye|see you|see ya)\b", low):
             return prompts.render("replies", "goodbye")
         if re.search(r"\b(?:who|what) are you\b|\bwhat can you do\b|\bwhat do you do\b|\bbot\b|\bhuman\b", low):
-            return prompts.render("replies", "capabilities", noun=self.noun, n_items=n_items)
+            return prompts.render("replies", "capabilities", noun=self.noun, n_items=n_items,
+                                  people=bool(self.engine.catalog.people))
         if under_way and not routing.CHITCHAT.match(low.strip()):
-            return prompts.render("replies", "not_understood", noun=self.noun)
+            return prompts.render("replies", "not_understood", noun=self.noun, people=bool(self.engine.catalog.people))
         return prompts.render("replies", "greeting", noun=self.noun, n_items=n_items)
 
     def _answer(self, session: Session, u: Understanding) -> Reply:

@@ -100,6 +100,9 @@ def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_w
     reply = demo.respond(session, "no, I don't like Stephen King stuff")
     assert reply.intent == "chitchat" and reply.text.startswith("I'm not sure what to change")
     assert session.preferences == before
+    # the demo catalog names no directors or cast: neither reply offers them
+    assert not demo.engine.catalog.people and "people" not in reply.text
+    assert "directed" not in demo.respond(session, "what can you do?").text
     assert demo.respond(session, "hello again").text.startswith("Hi!")
 
 
