@@ -192,8 +192,8 @@ class RulesParser:
         )
         intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
         # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
-        replace = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked)) \
-            or bool(new_genres) and bool(routing.WHAT_ABOUT.match(low))
+        instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
+        replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(low)))
         return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace)
 
     # -- parts ------------------------------------------------------------------------------
