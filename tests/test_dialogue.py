@@ -104,6 +104,7 @@ def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_w
     assert not demo.engine.catalog.people and "people" not in reply.text
     assert "directed" not in demo.respond(session, "what can you do?").text
     assert demo.respond(session, "hello again").text.startswith("Hi!")
+    assert demo.respond(session, "cool").text.startswith("Tell me if you would like more movies")
 
 
 def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):
