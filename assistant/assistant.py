@@ -267,8 +267,7 @@ class Assistant:
                                   people=bool(self.engine.catalog.people))
         if under_way and not routing.CHITCHAT.match(low.strip()):
             return prompts.render("replies", "not_understood", noun=self.noun, people=bool(self.engine.catalog.people))
-        if under_way and not re.search(r"\b(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening)|how are you)\b",
-                                       low):
+        if under_way and not routing.GREETING.search(low):  # "ok", "cool" after a list: not a fresh start
             return prompts.render("replies", "acknowledged", noun=self.noun)
         return prompts.render("replies", "greeting", noun=self.noun, n_items=n_items)
 
