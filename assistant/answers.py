@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.explain import money
 from assistant.models import Question
 from retrieval.catalog import Catalog
 
@@ -21,7 +22,7 @@ def _rating(item_id: str, catalog: Catalog) -> str:
     return f"{n} {'person' if n == 1 else 'people'} rated it{avg}; {likers} liked it."
 
 
-def answer(question: Question, item_id: str, catalog: Catalog) -> str:
+def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "$") -> str:
     """One short answer about the item, true of the catalog."""
     item = catalog.get(item_id)
     name = item.name
@@ -33,6 +34,9 @@ def answer(question: Question, item_id: str, catalog: Catalog) -> str:
         return f"{name} stars {_join(item.cast)}." if item.cast else f"The catalog does not list the cast of {name}."
     if question == "year":
         return f"{name} is from {item.year}." if item.year else f"The catalog does not give a year for {item.title}."
+    if question == "price":
+        return f"{name} costs {money(item.price, currency)}." if item.price is not None else (
+            f"The catalog has no price for {name}.")
     if question == "genre":
         return f"{name} is listed as {_join(item.genres)}." if item.genres else f"The catalog lists no genre for {name}."
     if question == "about":
@@ -48,6 +52,8 @@ def answer(question: Question, item_id: str, catalog: Catalog) -> str:
         parts.append(f"Directed by {_join(item.directors)}.")
     if item.cast:
         parts.append(f"Starring {_join(item.cast)}.")
+    if item.price is not None:
+        parts.append(f"It costs {money(item.price, currency)}.")
     if item.description:
         parts.append(item.description)
     elif item.tags:

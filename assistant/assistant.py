@@ -71,6 +71,10 @@ class Assistant:
     def noun(self) -> str:
         return self.engine.noun
 
+    @property
+    def currency(self) -> str:
+        return self.engine.pack.manifest.currency
+
     def stream(self, session: Session, message: str) -> Iterator[Reply]:
         """The reply as it grows: first complete with the recommendations and a template opening,
         then (LLM backends) with the model's opening sentence streamed in token by token. The
@@ -244,15 +248,21 @@ class Assistant:
         if u.intent in ("recommend", "refine"):
             reply = self._recommend(session, timings)
             reply.intent = u.intent
+            if u.no_prices:
+                reply.text = prompts.render("replies", "no_prices_left_out", noun=self.noun) + " " + reply.text
             return reply
         if u.intent == "ask_item":
             return self._answer(session, u)
+        if u.intent == "accept":
+            return self._accept(session, u)
         if u.intent == "support":
             contact = self.engine.pack.manifest.support_contact
             return Reply(text=prompts.render("replies", "support_unavailable", contact=contact), intent="support")
         if u.intent == "out_of_scope":
             return Reply(text=prompts.render("replies", "out_of_scope", noun=self.noun,
                                                 support=self.engine.support is not None), intent="out_of_scope")
+        if u.no_prices:
+            return Reply(text=prompts.render("replies", "no_prices", noun=self.noun), intent="chitchat")
         return Reply(text=self._chitchat(low, under_way=bool(session.shown) or not session.preferences.is_empty()),
                      intent="chitchat")
 
@@ -290,7 +300,23 @@ class Assistant:
         else:
             return Reply(text=prompts.render("replies", "which_item", noun=self.noun), intent="ask_item")
         session.focus = item_id
-        return Reply(text=answer(u.question or "general", item_id, self.engine.catalog), intent="ask_item", about_item=item_id)
+        return Reply(text=answer(u.question or "general", item_id, self.engine.catalog, self.currency), intent="ask_item", about_item=item_id)
+
+    def _accept(self, session: Session, u: Understanding) -> Reply:
+        """"I'll check it out": the item taken up (named, pointed at, in focus, or the only one shown) counts as a
+        thumbs up, stored like one; with several shown and none pointed at, nothing is recorded."""
+        ids = [u.target] if u.target else resolve_refs(u.refs, session.shown) if u.refs else \
+            [session.focus] if session.focus else session.shown[:1] if len(session.shown) == 1 else []
+        if not ids:
+            return Reply(text=prompts.render("replies", "accepted", noun=self.noun, titles=[]), intent="accept")
+        for item_id in ids:
+            apply_feedback(session.preferences, item_id, "up", self.engine.catalog)
+            if self.feedback_store is not None:
+                self.feedback_store.add(self.engine.pack.name, session.id, item_id, "up", session.user_id)
+        session.focus = ids[-1]
+        titles = [self.engine.catalog.get(i).name for i in ids]
+        return Reply(text=prompts.render("replies", "accepted", noun=self.noun, titles=titles), intent="accept",
+                     about_item=ids[0])
 
     def _refuse(self, session: Session, notice: str, template: str, **variables: object) -> Reply:
         return Reply(
@@ -376,6 +402,8 @@ class Assistant:
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
+            price_min=prefs.price_min,
+            price_max=prefs.price_max,
             exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned
                                   + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
             implied=self.implied_genres,
@@ -402,13 +430,14 @@ class Assistant:
         recs = []
         for cand in ranking.candidates:
             item = catalog.get(cand.item_id)
-            claims = claims_for(cand, prefs, catalog)
+            claims = claims_for(cand, prefs, catalog, self.currency)
             recs.append(
                 Recommendation(
                     item_id=item.id,
                     title=item.title,
                     year=item.year,
                     genres=list(item.genres),
+                    price=item.price,
                     explanation=render(claims),
                     score=round(cand.score, 4),
                     claims=claims,
@@ -416,7 +445,7 @@ class Assistant:
             )
         session.shown = [r.item_id for r in recs]
         session.focus = None
-        description = describe(prefs, self.engine.catalog, self.noun)
+        description = describe(prefs, self.engine.catalog, self.noun, self.currency)
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
             lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]

@@ -7,18 +7,20 @@ Rules, in order:
   "something else" and "I've seen it/those" exclude those items from now on.
 - A new standalone request ("I want a horror movie from the 80s") starts a new topic: the
   wanted genres, moods, years, people, keywords, liked items and description are replaced;
-  exclusions, disliked and excluded items and the list length carry over.
+  exclusions, disliked and excluded items, the price range (a budget is about the person, not
+  the topic) and the list length carry over.
 - "X instead" replaces the wanted genres and moods with X.
 - Alternatives ("a mystery or an action movie": any one of them will do) are one group; a
   message that names new alternatives replaces the group.
 - Anything else refines: later beats earlier (asking for a genre removes an earlier
-  exclusion of it and vice versa; a new year range replaces the old one; a new
+  exclusion of it and vice versa; a new year or price range replaces the old one, one new end narrows it; a new
   description replaces the old one); liked, disliked and excluded items accumulate, and
   liking an item takes it off the disliked list (and back).
 """
 
 from __future__ import annotations
 
+from assistant.explain import money
 from assistant.models import Preferences, Session, Understanding
 
 
@@ -42,6 +44,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
     elif new.year_max is not None:
         year_max = new.year_max
         year_min = year_min if year_min is not None and year_min <= year_max else None
+    price_min, price_max = _narrowed((state.price_min, state.price_max), (new.price_min, new.price_max))
     lean = (new.lean_year_min, new.lean_year_max)
     if lean == (None, None):
         lean = (state.lean_year_min, state.lean_year_max)
@@ -55,6 +58,8 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         year_max=year_max,
         lean_year_min=lean[0],
         lean_year_max=lean[1],
+        price_min=price_min,
+        price_max=price_max,
         people=_merge_lists(state.people, new.people, []),
         keywords=_merge_lists(state.keywords, new.keywords, []),
         liked=_merge_lists(state.liked, new.liked, new.disliked),
@@ -62,6 +67,19 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         exclude_items=_merge_lists(state.exclude_items, new.exclude_items, new.liked),
         n=new.n or state.n,
     )
+
+
+def _narrowed(old: tuple, new: tuple) -> tuple:
+    """A range after a message said `new` (either end None): both ends replace it, one end narrows it unless it
+    leaves it ("under $20" after "over $30" drops the "over")."""
+    lo, hi = old
+    if new[0] is not None and new[1] is not None:
+        return new
+    if new[0] is not None:
+        return new[0], hi if hi is not None and hi >= new[0] else None
+    if new[1] is not None:
+        return (lo if lo is not None and lo <= new[1] else None), new[1]
+    return old
 
 
 def resolve_refs(refs: list[int], shown: list[str]) -> list[str]:
@@ -112,12 +130,14 @@ def apply(session: Session, u: Understanding) -> None:
             exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.any_genres + new.mood_genres],
             disliked=state.disliked,
             exclude_items=state.exclude_items,
+            price_min=state.price_min,
+            price_max=state.price_max,
             n=state.n,
         )
     session.preferences = merge(state, new)
 
 
-def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
+def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[tuple[str, str]]:
     """The preferences as understood, one (key, label) per removable piece, e.g. ("include_genres:sci-fi", "Sci-Fi")."""
     genres = catalog.genres
     name = lambda i: catalog.get(i).name if i in catalog else i  # noqa: E731
@@ -130,6 +150,8 @@ def preference_chips(prefs: Preferences, catalog) -> list[tuple[str, str]]:
         chips.append(("years:", years_label(prefs.year_min, prefs.year_max)))
     if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
         chips.append(("lean_years:", f"leaning {years_label(prefs.lean_year_min, prefs.lean_year_max)}"))
+    if prefs.price_min is not None or prefs.price_max is not None:
+        chips.append(("price:", price_label(prefs.price_min, prefs.price_max, currency)))
     chips += [(f"people:{p}", p.title()) for p in prefs.people]
     chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
     chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
@@ -154,9 +176,20 @@ def years_label(lo: int | None, hi: int | None) -> str:
     return f"from {lo}" if lo is not None else f"up to {hi}"
 
 
+def price_label(lo: float | None, hi: float | None, currency: str = "$") -> str:
+    """'$10–$30', 'under $20', 'from $50'."""
+    if lo is not None and hi is not None:
+        return f"{money(lo, currency)}–{money(hi, currency)}"
+    return f"from {money(lo, currency)}" if lo is not None else f"up to {money(hi, currency)}"
+
+
 def remove_preference(prefs: Preferences, key: str) -> bool:
     """Removes one chip's preference (see `preference_chips`); False when there was no such preference."""
     field, _, value = key.partition(":")
+    if field == "price":
+        found = prefs.price_min is not None or prefs.price_max is not None
+        prefs.price_min = prefs.price_max = None
+        return found
     if field == "years":
         found = prefs.year_min is not None or prefs.year_max is not None
         prefs.year_min = prefs.year_max = None
@@ -182,7 +215,7 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     return False
 
 
-def describe(prefs: Preferences, catalog, noun: str) -> str:
+def describe(prefs: Preferences, catalog, noun: str, currency: str = "$") -> str:
     """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
     genres = catalog.genres
     names = [genres.get(g, g) for g in prefs.include_genres]
@@ -197,6 +230,8 @@ def describe(prefs: Preferences, catalog, noun: str) -> str:
         parts.append(f"from {prefs.year_min} on")
     elif prefs.year_max is not None:
         parts.append(f"up to {prefs.year_max}")
+    if prefs.price_min is not None or prefs.price_max is not None:
+        parts.append(price_label(prefs.price_min, prefs.price_max, currency))
     out = " ".join(parts)
     leans = [genres.get(g, g) for g in prefs.mood_genres]
     if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
@@ -222,6 +257,8 @@ def loosen_hint(prefs: Preferences) -> str:
     hints = []
     if prefs.year_min is not None or prefs.year_max is not None:
         hints.append("a wider range of years")
+    if prefs.price_min is not None or prefs.price_max is not None:
+        hints.append("a wider price range")
     if prefs.include_genres or prefs.any_genres:
         hints.append("fewer required genres")
     if prefs.exclude_genres:

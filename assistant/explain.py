@@ -12,6 +12,7 @@ from assistant.models import (
     PeopleClaim,
     PopularityClaim,
     Preferences,
+    PriceClaim,
     TagClaim,
     YearClaim,
 )
@@ -24,7 +25,7 @@ MAX_GENRES = 3
 MAX_TAGS = 2
 
 
-def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> list[Claim]:
+def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog, currency: str = "$") -> list[Claim]:
     """The facts worth saying about one candidate, given what the user asked for."""
     item = catalog.get(candidate.item_id)
     claims: list[Claim] = []
@@ -35,6 +36,8 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> li
         claims.append(GenreClaim(genres=genres))
     if item.year is not None:
         claims.append(YearClaim(year=item.year))
+    if item.price is not None:
+        claims.append(PriceClaim(price=item.price, currency=currency))
     asked = " ".join([prefs.query, *prefs.keywords, *prefs.people]).casefold()
     words = {w for w in re.findall(r"\w+", asked) if len(w) >= 3}
     tags = [t for t in item.tags if words & set(re.findall(r"\w+", t))][:MAX_TAGS]
@@ -60,6 +63,12 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog) -> li
     return claims
 
 
+def money(amount: float, currency: str = "$") -> str:
+    """12.99 -> '$12.99', 20 -> '$20'; a currency written as a code or word goes after: '20 EUR'."""
+    text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+    return f"{currency}{text}" if len(currency) <= 1 else f"{text} {currency}"
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -69,12 +78,13 @@ def render(claims: list[Claim]) -> str:
     parts: list[str] = []
     genres = next((c for c in claims if isinstance(c, GenreClaim)), None)
     year = next((c for c in claims if isinstance(c, YearClaim)), None)
-    if genres and year:
-        parts.append(f"{_join(genres.genres)}, from {year.year}.")
-    elif genres:
-        parts.append(f"{_join(genres.genres)}.")
-    elif year:
-        parts.append(f"From {year.year}.")
+    price = next((c for c in claims if isinstance(c, PriceClaim)), None)
+    # what the item is, in one sentence: "Comedy and Drama, from 2014, $12.99."
+    facts = ([_join(genres.genres)] if genres else []) + ([f"from {year.year}"] if year else []) + (
+        [money(price.price, price.currency)] if price else [])
+    if facts:
+        sentence = ", ".join(facts)
+        parts.append((sentence if genres else sentence[0].upper() + sentence[1:]) + ".")
     for c in claims:
         if isinstance(c, TagClaim):
             parts.append("Tagged " + _join([f"“{t}”" for t in c.tags]) + ".")

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Intent = Literal["recommend", "refine", "ask_item", "support", "handoff", "chitchat", "out_of_scope", "reset", "feedback",
-                 "invalid"]
-Question = Literal["director", "cast", "year", "genre", "about", "rating", "general"]
+Intent = Literal["recommend", "refine", "ask_item", "accept", "support", "handoff", "chitchat", "out_of_scope", "reset",
+                 "feedback", "invalid"]
+Question = Literal["director", "cast", "year", "price", "genre", "about", "rating", "general"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
 
@@ -27,6 +27,8 @@ class Preferences(BaseModel):
     year_max: int | None = None
     lean_year_min: int | None = Field(None, description="soft: '90s movies are the best' prefers them, requires nothing")
     lean_year_max: int | None = None
+    price_min: float | None = Field(None, ge=0, description="an inclusive price range: 'under $20', 'between 10 and 30 euros'")
+    price_max: float | None = Field(None, ge=0)
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
     liked: list[str] = []
@@ -52,6 +54,7 @@ class Understanding(BaseModel):
     question: Question | None = None
     target: str | None = Field(None, description="an item named in an ask_item question")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
+    no_prices: bool = Field(False, description="asked to go by price in a catalog that has no prices")
 
 
 class Turn(BaseModel):
@@ -86,6 +89,12 @@ class YearClaim(BaseModel):
     year: int
 
 
+class PriceClaim(BaseModel):
+    kind: Literal["price"] = "price"
+    price: float
+    currency: str
+
+
 class TagClaim(BaseModel):
     kind: Literal["tags"] = "tags"
     tags: list[str]
@@ -110,7 +119,8 @@ class PeopleClaim(BaseModel):
 
 
 Claim = Annotated[
-    GenreClaim | YearClaim | TagClaim | CoLikedClaim | PopularityClaim | PeopleClaim, Field(discriminator="kind")
+    GenreClaim | YearClaim | PriceClaim | TagClaim | CoLikedClaim | PopularityClaim | PeopleClaim,
+    Field(discriminator="kind"),
 ]
 
 
@@ -121,6 +131,7 @@ class Recommendation(BaseModel):
     title: str
     year: int | None
     genres: list[str]
+    price: float | None = None
     explanation: str
     score: float
     claims: list[Claim]

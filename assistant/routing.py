@@ -117,7 +117,10 @@ DISLIKE_REF = re.compile(
 EXCLUDE_SHOWN = re.compile(
     r"\b(?:something else|anything else|other (?:ones|options|suggestions|movies|films|books|picks)|"
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
-    r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?)\b"
+    r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?|"
+    r"another (?:one|few|batch|set|list|round|suggestion|recommendation|option|pick|idea)s?|^(?:and |ok |okay )?another)\b"
+    r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:give|show) me (?:some |a few )?)?more"
+    r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already)\b")
@@ -130,6 +133,9 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
     ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),
+    ("price", re.compile(r"\bhow much (?:is|does|do|are|for|would)\b|\bwhat(?:'s| is| does) (?:it|that|this|the \w+(?: one)?) "
+                         r"(?:cost|price)\b|\b(?:price|cost) of\b|\bhow expensive\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+)(?: one)? "
+                         r"(?:expensive|cheap|pricey|affordable)\b")),
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
@@ -137,13 +143,52 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
 ]
 
 
+# Taking a suggestion up: "I'll check it out", "sounds good", "the last one looks great", "I'll go with number 3".
+# Only a message that says nothing else is read this way ("sounds good, anything older?" asks for more).
+_TAKE_OBJECT = rf"(?:it|that|this|them|those|these|(?:that|this) (?:one|movie|film|book)|(?:the )?(?:{_ORD})(?: one)?|number \d|#\d)"
+ACCEPT = re.compile(
+    r"\b(?:i'?ll|i will|we'?ll|we will|i'?m going to|i am going to|we'?re going to|gonna|i'?d like to|i want to|i might|"
+    r"i may|will|definitely|i think i'?ll)\s+"
+    r"(?:definitely\s+|probably\s+|totally\s+|have to\s+|surely\s+|maybe\s+|def\s+)?"
+    rf"(?:check\s+{_TAKE_OBJECT}\s+out|check out\s+{_TAKE_OBJECT}|watch\s+{_TAKE_OBJECT}|read\s+{_TAKE_OBJECT}|"
+    rf"give\s+{_TAKE_OBJECT}\s+a\s+(?:try|go|shot|watch|look|read)|try\s+{_TAKE_OBJECT}|take\s+{_TAKE_OBJECT}|"
+    rf"go (?:with|for)\s+{_TAKE_OBJECT}|pick\s+{_TAKE_OBJECT}|add\s+{_TAKE_OBJECT}\s+to my (?:watch ?|reading )?list)\b"
+    r"|\b(?:sounds|looks|seems) (?:really |very |pretty |so )?(?:good|great|interesting|fun|perfect|awesome|cool|amazing|nice|"
+    r"promising|like (?:a plan|fun|my kind of (?:movie|film|book)))\b"
+    r"|\b(?:added (?:it |that |them )?to my (?:watch ?|reading )?list|that(?:'s| is| will be| would be) (?:the|my) (?:one|pick))\b"
+)
+# What may stand around the acceptance and still leave nothing else said
+_ACCEPT_REST = re.compile(
+    rf"\b(?:{_ORD}|one|number|\d|ok|okay|oh|yes|yeah|yep|sure|great|cool|nice|awesome|perfect|thanks|thank you|thx|ty|"
+    r"cheers|alright|all right|then|really|so|too|very|a|an|the|and|i|i'll|will|definitely|tonight|later|maybe|"
+    r"probably|think|for sure|good|idea|wow|hmm|haha|lol|movie|film|book|it|that|this|one|you|me|my|now|soon|"
+    r"weekend|this weekend|list|watch ?list|both|all|to|for|us|we|we'll)\b|[\s!.,?;:'\-]+"
+)
+
+
+def accepts(text: str) -> bool:
+    """True when the message only takes a suggestion up (see ACCEPT)."""
+    m = ACCEPT.search(text)
+    return bool(m) and not re.search(r"\w", _ACCEPT_REST.sub(" ", ACCEPT.sub(" ", text)))
+
+
 WHAT_ABOUT = re.compile(r"\W*(?:(?:and|so|ok|okay|hmm|well),?\s+)?(?:what|how) about\b")
 INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to)\b")
 
 
+# "the first two", "the last 3": a run of positions from one end of the list
+_RUN = re.compile(r"\b(?P<end>first|last|final)\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b"
+                  r"(?!\s*(?:years?|decades?|minutes?|hours?|seasons?|episodes?|\w+ (?:years?|ago)))")
+
+
 def ordinal_refs(text: str) -> list[int]:
-    """Positions in the shown list the text points at: 'the second one' -> [1], 'the last' -> [-1]."""
+    """Positions in the shown list the text points at: 'the second one' -> [1], 'the last' -> [-1],
+    'the first two' -> [0, 1]."""
     refs = []
+    for m in _RUN.finditer(text):
+        n = int(m.group("n")) if m.group("n").isdigit() else NUMBER_WORDS[m.group("n")]
+        refs += list(range(-n, 0)) if m.group("end") in ("last", "final") else list(range(n))
+    text = _RUN.sub(" ", text)
     for m in _REF.finditer(text):
         if m.group("ord"):
             # "top" only counts as "the top one", never in "top 10"

@@ -101,7 +101,7 @@ class ChatService:
         return session
 
     def chips(self, session: Session) -> list[tuple[str, str]]:
-        return preference_chips(session.preferences, self.assistant.engine.catalog)
+        return preference_chips(session.preferences, self.assistant.engine.catalog, self.assistant.currency)
 
     def handoff_active(self, session_id: str) -> bool:
         handoffs = self.assistant.handoffs

@@ -26,7 +26,8 @@ from assistant.lexicon import (
 )
 from assistant.models import Preferences, Session, Understanding
 from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
-from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title
+from assistant.prices import CHEAP_SHARE, PRICE_TALK, read_prices
+from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
 from assistant.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
@@ -94,6 +95,8 @@ class RulesParser:
         self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
+        self.has_prices = bool(len(catalog.prices))
+        self.cheap_below = float(catalog.prices[int(len(catalog.prices) * CHEAP_SHARE)]) if self.has_prices else None
 
     # -- public -----------------------------------------------------------------------------
 
@@ -142,6 +145,10 @@ class RulesParser:
                 prefs = said.preferences.model_copy(update={"query": ""}) \
                     if said is not None and said.intent in ("recommend", "refine") else Preferences()
                 return Understanding(intent="ask_item", refs=refs, question=question, target=target, preferences=prefs)
+        if has_shown or session.focus:  # "I'll check it out", "the last one looks good", "I'll watch Heat"
+            named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self._shown_named(low, session.shown))
+            if routing.accepts(_mask(low, [_Span(a, b) for a, b, _ in named], fill="it")):
+                return Understanding(intent="accept", refs=refs, target=named[0][2] if named else None)
         if routing.CHITCHAT.match(low):
             return Understanding(intent="chitchat")
 
@@ -151,7 +158,9 @@ class RulesParser:
                 (prefs.disliked if negative else prefs.liked).append(match.item_id)
         consumed = [_Span(m.start, m.end) for m, _ in titles]
         genre_spans = self._genres(masked, prefs, text)
-        consumed += self._years(masked, prefs, session)
+        price_spans, no_prices = self._prices(masked, prefs, session)  # before years: "$2000" is not a year
+        consumed += price_spans
+        consumed += self._years(_mask(masked, price_spans), prefs, session)
         consumed += self._people_in(text, masked, prefs)
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
         keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
@@ -177,7 +186,7 @@ class RulesParser:
             if routing.OUT_OF_SCOPE.search(masked) or (routing.is_question(low) and not routing.DOMAIN.search(masked)):
                 return Understanding(intent="out_of_scope")
             if not prefs.query:
-                return Understanding(intent="chitchat")
+                return Understanding(intent="chitchat", no_prices=no_prices)
         elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
             prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres
         ):
@@ -194,7 +203,8 @@ class RulesParser:
         # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
         instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
         replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(low)))
-        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace)
+        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace,
+                             no_prices=no_prices)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -228,6 +238,19 @@ class RulesParser:
                 continue
             found.append((match, is_negated(text.casefold(), match.start)))
         return found
+
+    def _shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
+        """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among
+        a handful of shown titles a single word is safe to read as one, unless it is an everyday word ("It", "Up")."""
+        found = []
+        for iid in shown:
+            words = normalize(self.catalog.get(iid).title).split()
+            if len(" ".join(words)) < 3 or all(w in FILLER for w in words):
+                continue
+            m = re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", low)
+            if m:
+                found.append((m.start(), m.end(), iid))
+        return sorted(found)
 
     def _title_at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
         """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
@@ -355,6 +378,16 @@ class RulesParser:
         prefs.year_min, prefs.year_max = lo, hi
         return [_Span(a, b) for a, b in spans]
 
+    def _prices(self, masked: str, prefs: Preferences, session: Session) -> tuple[list[_Span], bool]:
+        """Reads the price range into prefs; (spans used, whether money was talked of in a catalog without prices)."""
+        if not self.has_prices:  # "under $20": the whole phrase is set aside, not searched for as words
+            spans = [_Span(a, b) for a, b in read_prices(masked, [], None)[2]]
+            spans += [_Span(m.start(), m.end()) for m in PRICE_TALK.finditer(masked)]
+            return spans, bool(spans)
+        shown = [p for i in session.shown if i in self.catalog and (p := self.catalog.get(i).price) is not None]
+        prefs.price_min, prefs.price_max, spans = read_prices(masked, shown, self.cheap_below)
+        return [_Span(a, b) for a, b in spans], False
+
     def _residual(self, masked: str) -> str:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""
         kept: list[str] = []
@@ -385,11 +418,11 @@ def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
     return _mask(masked, spans)
 
 
-def _mask(text: str, spans: Iterable[_Span]) -> str:
-    """Blanks out spans already understood, keeping offsets."""
+def _mask(text: str, spans: Iterable[_Span], fill: str = "") -> str:
+    """Blanks out spans already understood, keeping offsets (`fill` starts each blank: "it" for a title)."""
     chars = list(text)
     for s in spans:
-        chars[s.start : s.end] = " " * (s.end - s.start)
+        chars[s.start : s.end] = (fill + " " * (s.end - s.start))[: s.end - s.start]
     return "".join(chars)
 
 

@@ -13,6 +13,7 @@ from assistant.models import (
     PeopleClaim,
     PopularityClaim,
     Preferences,
+    PriceClaim,
     Recommendation,
     TagClaim,
     YearClaim,
@@ -27,8 +28,8 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
         return [f"{rec.item_id}: not in the catalog"]
     item = catalog.get(rec.item_id)
     problems = []
-    if (rec.title, rec.year, tuple(rec.genres)) != (item.title, item.year, item.genres):
-        problems.append(f"{item.id}: title/year/genres differ from the catalog")
+    if (rec.title, rec.year, tuple(rec.genres), rec.price) != (item.title, item.year, item.genres, item.price):
+        problems.append(f"{item.id}: title/year/genres/price differ from the catalog")
     if rec.explanation != render(rec.claims):
         problems.append(f"{item.id}: the explanation says more or other than its claims")
     for c in rec.claims:
@@ -39,6 +40,9 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
         elif isinstance(c, YearClaim):
             if c.year != item.year:
                 problems.append(f"{item.id}: year {c.year} claimed, catalog says {item.year}")
+        elif isinstance(c, PriceClaim):
+            if c.price != item.price:
+                problems.append(f"{item.id}: price {c.price} claimed, catalog says {item.price}")
         elif isinstance(c, TagClaim):
             wrong = [t for t in c.tags if t not in item.tags]
             if wrong:
@@ -87,6 +91,10 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
         out.append(f"{item.name} is before {prefs.year_min}")
     if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
         out.append(f"{item.name} is after {prefs.year_max}")
+    if prefs.price_min is not None and (item.price is None or item.price < prefs.price_min):
+        out.append(f"{item.name} costs less than {prefs.price_min} (or has no price)")
+    if prefs.price_max is not None and (item.price is None or item.price > prefs.price_max):
+        out.append(f"{item.name} costs more than {prefs.price_max} (or has no price)")
     if item.id in set(prefs.exclude_items) | set(prefs.disliked) | set(prefs.liked):
         out.append(f"{item.name} was excluded, disliked or already named")
     return out

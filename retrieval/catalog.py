@@ -46,6 +46,7 @@ class Item(BaseModel):
     description: str = Field(default="", max_length=20_000)
     directors: tuple[str, ...] = ()
     cast: tuple[str, ...] = ()
+    price: float | None = Field(default=None, ge=0, le=1e9)
 
     @field_validator("id", "title", mode="before")
     @classmethod
@@ -62,7 +63,7 @@ class Item(BaseModel):
         return tuple(genre_key(g) for g in self.genres)
 
 
-_STORED = ("title", "year", "genres", "tags", "description", "directors", "cast")  # every Item field but id
+_STORED = ("title", "year", "genres", "tags", "description", "directors", "cast", "price")  # every Item field but id
 assert set(_STORED) | {"id"} == set(Item.model_fields)
 CACHE_MAX = 65_536  # decoded items kept; a catalog this small is decoded once and then only looked up
 
@@ -179,9 +180,12 @@ class Catalog:
         self.by_person: dict[str, list[str]] = defaultdict(list)
         self.people: dict[str, str] = {}
         self.newest_year: int | None = None
+        prices: list[float] = []
         for it in self.items:
             if it.year is not None and (self.newest_year is None or it.year > self.newest_year):
                 self.newest_year = it.year
+            if it.price is not None:
+                prices.append(it.price)
             for g in it.genres:
                 self.genres.setdefault(genre_key(g), g)
             for t in it.tags:
@@ -190,6 +194,7 @@ class Catalog:
                 key = person_key(name)
                 self.people.setdefault(key, name)
                 self.by_person[key].append(it.id)
+        self.prices: np.ndarray = np.sort(np.array(prices, dtype=np.float64))  # every known price, ascending
 
     def __len__(self) -> int:
         return len(self.items)

@@ -70,7 +70,7 @@ def _has_any(genres: frozenset[str]) -> dict:
 
 class Constraints(BaseModel):
     """Genres an item must all have, genres it needs at least one of, genres it must not have, an inclusive
-    year range, ids never to show. A genre asked for is met by a genre that implies it in this catalog (`implied`:
+    year range, an inclusive price range, ids never to show. A genre asked for is met by a genre that implies it in this catalog (`implied`:
     (genre, implied by) pairs, see `implications`; every pair of `IMPLIED_BY` when not given)."""
 
     model_config = ConfigDict(frozen=True)
@@ -80,6 +80,8 @@ class Constraints(BaseModel):
     exclude_genres: frozenset[str] = frozenset()
     year_min: int | None = None
     year_max: int | None = None
+    price_min: float | None = None
+    price_max: float | None = None
     exclude_ids: frozenset[str] = frozenset()
     implied: frozenset[tuple[str, str]] = ALL_IMPLIED
 
@@ -97,12 +99,16 @@ class Constraints(BaseModel):
             clauses.append({"year": {"$gte": self.year_min}})
         if self.year_max is not None:
             clauses.append({"year": {"$lte": self.year_max}})
+        if self.price_min is not None:
+            clauses.append({"price": {"$gte": float(self.price_min)}})
+        if self.price_max is not None:
+            clauses.append({"price": {"$lte": float(self.price_max)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def allows(self, item: Item) -> bool:
-        """True when the item satisfies every constraint; an unknown year fails any year bound."""
+        """True when the item satisfies every constraint; an unknown year or price fails any bound on it."""
         if item.id in self.exclude_ids:
             return False
         keys = {genre_key(g) for g in item.genres}
@@ -113,5 +119,9 @@ class Constraints(BaseModel):
         if self.year_min is not None and (item.year is None or item.year < self.year_min):
             return False
         if self.year_max is not None and (item.year is None or item.year > self.year_max):
+            return False
+        if self.price_min is not None and (item.price is None or item.price < self.price_min):
+            return False
+        if self.price_max is not None and (item.price is None or item.price > self.price_max):
             return False
         return True

@@ -34,7 +34,7 @@ OVERFETCH_MAX = 2_000  # more than this from HNSW: exact search instead
 
 
 class HotVectors:
-    """Row-aligned ids, vectors (n, d), years and one boolean column per genre key.
+    """Row-aligned ids, vectors (n, d), years, prices (NaN where unknown) and one boolean column per genre key.
 
     From QUANTIZED_FROM rows the vectors are int8 with one scale per dimension (`scale`): a million
     384-dim vectors take 0.4 GB instead of 1.5, and the top 100 by cosine stay 99% the same (measured
@@ -43,7 +43,7 @@ class HotVectors:
     """
 
     def __init__(self, ids: Sequence[str], vectors: np.ndarray, years: np.ndarray, genres: dict[str, np.ndarray],
-                 scale: np.ndarray | None = None) -> None:
+                 scale: np.ndarray | None = None, prices: np.ndarray | None = None) -> None:
         self.ids = list(ids)
         self.row = {iid: i for i, iid in enumerate(self.ids)}
         if scale is None and len(self.ids) >= QUANTIZED_FROM:
@@ -51,6 +51,8 @@ class HotVectors:
         self.scale = None if scale is None else np.asarray(scale, dtype=np.float32)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32 if self.scale is None else np.int8)
         self.years = years.astype(np.int16, copy=False)
+        self.prices = np.full(len(self.ids), np.nan, dtype=np.float64) if prices is None else \
+            np.asarray(prices, dtype=np.float64)
         self.genres = genres
         self._all = np.ones(len(self.ids), dtype=bool)
 
@@ -71,7 +73,8 @@ class HotVectors:
                 if g not in genres:
                     genres[g] = np.zeros(len(kept), dtype=bool)
                 genres[g][i] = True
-        return cls([it.id for it in kept], vecs, years, genres)
+        prices = np.array([np.nan if it.price is None else it.price for it in kept], dtype=np.float64)
+        return cls([it.id for it in kept], vecs, years, genres, prices=prices)
 
     # -- files ------------------------------------------------------------------------------
 
@@ -82,7 +85,7 @@ class HotVectors:
         names = sorted(self.genres)
         extra = {} if self.scale is None else {"scale": self.scale}
         np.savez(tmp, key=np.array(key), ids=np.array(self.ids, dtype=object).astype(str), vectors=self.vectors, **extra,
-                 years=self.years, genre_names=np.array(names, dtype=str),
+                 years=self.years, prices=self.prices, genre_names=np.array(names, dtype=str),
                  genres=np.stack([self.genres[g] for g in names]) if names else np.zeros((0, len(self)), dtype=bool))
         tmp.replace(path)
 
@@ -97,9 +100,10 @@ class HotVectors:
                 genres = {g: f["genres"][i].copy() for i, g in enumerate(names)}
                 scale = f["scale"] if "scale" in f.files else None
                 quantized = len(f["years"]) >= QUANTIZED_FROM
-                if f["vectors"].dtype != (np.int8 if quantized else np.float32) or quantized != (scale is not None):
+                if f["vectors"].dtype != (np.int8 if quantized else np.float32) or quantized != (scale is not None) \
+                        or "prices" not in f.files:
                     return None  # written in another format (an older version): rebuilt
-                return cls([str(i) for i in f["ids"]], f["vectors"], f["years"], genres, scale)
+                return cls([str(i) for i in f["ids"]], f["vectors"], f["years"], genres, scale, f["prices"])
         except (OSError, ValueError, KeyError):
             return None
 
@@ -140,6 +144,12 @@ class HotVectors:
             if compare is None:
                 raise _Unreadable
             return known & compare(self.years.astype(np.int32), value)
+        if field == "price" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            compare = {"$gte": np.greater_equal, "$lte": np.less_equal, "$gt": np.greater, "$lt": np.less}.get(op)
+            if compare is None:
+                raise _Unreadable
+            with np.errstate(invalid="ignore"):
+                return compare(self.prices, float(value))  # NaN (no price) compares False: fails any bound
         raise _Unreadable
 
     # -- searching ----------------------------------------------------------------------------

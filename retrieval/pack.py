@@ -39,6 +39,7 @@ class ItemsSpec(BaseModel):
     description: str | None = "description"
     directors: str | None = "directors"
     cast: str | None = "cast"
+    price: str | None = Field("price", description="a number, optionally with a currency sign: 12.99, $12.99, 12,99 €")
     list_separator: str = "|"
     year_in_title: bool = Field(False, description="parse a trailing '(1995)' off the title when there is no year")
 
@@ -82,6 +83,7 @@ class Manifest(BaseModel):
     title: str = ""
     license_file: str | None = None
     item_noun: str = "item"
+    currency: str = Field("$", min_length=1, max_length=3, description="how prices are written: $, €, £, EUR")
     support_contact: str = Field("Please contact the shop's customer service.", max_length=500)
     items: ItemsSpec
     interactions: InteractionsSpec | None = None
@@ -200,7 +202,25 @@ def _item_fields(row: dict, spec: ItemsSpec, tags: dict[str, list[str]]) -> dict
         "description": str(row.get(spec.description) or "") if spec.description else "",
         "directors": _as_list(row.get(spec.directors) if spec.directors else None, spec.list_separator),
         "cast": _as_list(row.get(spec.cast) if spec.cast else None, spec.list_separator),
+        "price": _price(row.get(spec.price) if spec.price else None),
     }
+
+
+_PRICE = re.compile(r"^\s*(?:[$€£¥]|[A-Z]{3})?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,9}(?:[.,]\d{1,2})?)\s*"
+                    r"(?:[$€£¥]|[A-Z]{3})?\s*$")
+
+
+def _price(value: object) -> float | None:
+    """12.99, "12.99", "$12.99", "12,99 €", "USD 1,299.00" -> a number; empty -> None; anything else is a bad row."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    m = _PRICE.match(str(value))
+    if not m:
+        raise ValueError(f"price {str(value)[:40]!r} is not a number")
+    n = m.group("n")
+    return float(n.replace(",", "") if re.search(r",\d{3}", n) else n.replace(",", "."))
 
 
 def _drop_injections(fields: dict) -> str:

@@ -20,7 +20,7 @@ from retrieval.errors import IndexNotBuilt, IndexUnreadable, StoreUnreachable
 from retrieval.hot import HotVectors, cache_path
 
 # Bump when item_text() or metadata() change, so existing indexes are rebuilt.
-TEXT_RECIPE = "v1"
+TEXT_RECIPE = "v2"  # v2: price in the metadata
 INSERT_BATCH = 256
 EMBED_CHUNK = 1024  # texts per encode call: long enough for length-sorted batches to save padding
 READ_PAGE = 5_000
@@ -53,6 +53,8 @@ def item_metadata(item: Item) -> dict:
         meta["year"] = item.year
     if item.genres:
         meta["genres"] = [genre_key(g) for g in item.genres]
+    if item.price is not None:
+        meta["price"] = float(item.price)
     return meta
 
 

@@ -93,7 +93,10 @@ def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] |
         if "Sci-Fi" in m["genres"] and any(f"({y})" in m["title"] for y in range(1990, 2000)):
             keep.add(m["movieId"])
     chosen = [m for m in movies if m["movieId"] in keep] + (extra_movies or [])
-    _write(dest / "movies.csv", m_head, chosen)
+    # a shop's prices (a fixture's, fixed per id); every tenth item has none
+    chosen = [{**m, "price": "" if int(m["movieId"]) % 10 == 0 else f"{4.99 + int(m['movieId']) * 7919 % 25:.2f}"}
+              for m in chosen]
+    _write(dest / "movies.csv", [*m_head, "price"], chosen)
     _write(dest / "ratings.csv", r_head, [r for r in ratings if r["movieId"] in keep])
     _write(dest / "tags.csv", t_head, [t for t in tags if t["movieId"] in keep])
     manifest = (DEMO_PACK / "pack.toml").read_text(encoding="utf-8").replace(

@@ -62,6 +62,19 @@ def test_a_thumbs_up_measurably_shifts_the_next_list(assistant, small_engine):
     assert pull(after) > pull(before)
 
 
+def test_taking_a_suggestion_up_counts_as_a_thumbs_up_on_it(assistant, store, small_engine):
+    s = Session(user_id="cy")
+    first = shown(assistant.respond(s, "a comedy"))
+    vague = assistant.respond(s, "I'll check it out")  # five shown, none pointed at: nothing to record
+    assert vague.intent == "accept" and store.events(small_engine.pack.name, user_id="cy") == []
+    taken = assistant.respond(s, "the second one sounds great, I'll watch it tonight")
+    title = small_engine.catalog.get(first[1]).name
+    assert taken.intent == "accept" and title in taken.text and not taken.recommendations
+    assert [(e["item_id"], e["kind"]) for e in store.events(small_engine.pack.name, user_id="cy")] == [(first[1], "up")]
+    assert s.preferences.liked == [first[1]] and assistant.history("cy") == [first[1]]
+    assert first[1] not in shown(assistant.respond(s, "a comedy"))
+
+
 def test_seen_items_are_not_suggested_again(assistant):
     s = Session()
     first = shown(assistant.respond(s, "a comedy"))

@@ -131,7 +131,8 @@ def test_hot_vectors_answer_filtered_searches_as_chroma_would(small_engine, embe
             include_genres=frozenset(rng.sample(genres, rng.choice([0, 0, 1]))),
             any_genres=frozenset(rng.sample(genres, rng.choice([0, 2, 3]))),
             exclude_genres=frozenset(rng.sample(genres, rng.choice([0, 1, 2]))),
-            year_min=rng.choice([None, 1970, 1990]), year_max=rng.choice([None, 1999, 2010])))
+            year_min=rng.choice([None, 1970, 1990]), year_max=rng.choice([None, 1999, 2010]),
+            price_min=rng.choice([None, None, 9.5]), price_max=rng.choice([None, None, 12.0, 20.0])))
     for plan in ("exact", "hnsw"):  # few items pass: exact over them; most pass: HNSW over-fetched, post-filtered
         monkeypatch.setattr(hot, "EXACT_MAX_ROWS", 10**9 if plan == "exact" else 0)
         for c in cases:

@@ -131,3 +131,15 @@ def test_the_compact_item_table_gives_back_every_validated_field(monkeypatch):
     cat = pack.catalog()
     assert cat.items is pack.items and cat.get(fresh[7].id) == fresh[7]
     assert cat.newest_year == max(it.year for it in pack.items if it.year)
+
+
+def test_prices_are_read_as_shops_write_them_and_a_bad_one_is_reported(tmp_path):
+    rows = [{"id": "b1", "title": "Dune", "price": "$12.99"}, {"id": "b2", "title": "Emma", "price": "8,50 €"},
+            {"id": "b3", "title": "Ulysses", "price": "USD 1,299.00"}, {"id": "b4", "title": "Beloved", "price": 7},
+            {"id": "b5", "title": "Kindred"}, {"id": "b6", "title": "Hamlet", "price": "call us"},
+            {"id": "b7", "title": "Walden", "price": -3}]
+    pack = load_pack(_jsonl_pack(tmp_path, [json.dumps(r) for r in rows], "user_id,item_id,rating\nu1,b1,5\n"))
+    assert [(i.id, i.price) for i in pack.items] == [("b1", 12.99), ("b2", 8.5), ("b3", 1299.0), ("b4", 7.0),
+                                                      ("b5", None)]
+    where = {i.line: i.reason for i in pack.issues if i.file == "items.jsonl"}
+    assert set(where) == {6, 7} and "price 'call us' is not a number" in where[6] and "price" in where[7]

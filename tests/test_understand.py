@@ -370,3 +370,47 @@ def test_who_a_film_is_for_is_not_what_it_is_about(parser, message, intent, mood
 def test_a_wife_in_the_story_is_still_searched_for(parser):
     p = prefs_of(parser, "a movie about a cheating wife")
     assert "wife" in p.query.split() + p.keywords
+
+
+@pytest.mark.parametrize(
+    ("message", "refs"),
+    [
+        ("I'll check it out", []),
+        ("sounds great, I'll watch that", []),
+        ("the last one looks good", [-1]),
+        ("ok I'll give the second one a try tonight", [1]),
+        ("I'll go with number 3", [2]),
+        ("thanks, I'll definitely check that one out!", []),
+    ],
+)
+def test_taking_a_suggestion_up_is_not_a_new_search(parser, message, refs):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.refs, u.preferences.query) == ("accept", refs, "")
+
+
+@pytest.mark.parametrize("message", ["sounds good, anything older?", "I'll watch it with my kids, something funny"])
+def test_taking_a_suggestion_up_and_asking_for_more_is_a_request(parser, message):
+    assert parser.parse(message, Session(shown=["1", "2", "3"])).intent in ("recommend", "refine")
+
+
+def test_a_shown_title_is_read_without_its_year_when_taken_up(parser, demo_catalog):
+    alien = demo_catalog.get("1214")
+    assert parser.parse("I'll watch Alien", Session(shown=["1", "1214"])).target == "1214" and alien.title == "Alien"
+    assert parser.parse("I'll watch Alien", Session(shown=["1"])).intent != "accept"  # not shown: not read as taken up
+
+
+@pytest.mark.parametrize(
+    ("message", "refs"),
+    [("I've seen the first two", [0, 1]), ("not the last 2", [-2, -1]), ("the first three look good", [0, 1, 2]),
+     ("the first one", [0]), ("the first 10 years", [0])],
+)
+def test_a_run_of_positions_points_at_each(message, refs):
+    from assistant.routing import ordinal_refs
+
+    assert ordinal_refs(message.casefold()) == refs
+
+
+@pytest.mark.parametrize("message", ["another one please", "more please", "any more?", "more", "another"])
+def test_asking_for_more_moves_past_what_was_shown(parser, message):
+    u = parser.parse(message, Session(shown=["1", "2"]))
+    assert (u.intent, u.action, u.preferences.query) == ("refine", "exclude_shown", "")
