@@ -10,6 +10,7 @@ grows while an LLM streams its opening sentence (`stream`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -38,6 +39,7 @@ from retrieval.recommenders import Context
 
 log = logging.getLogger(__name__)
 MAX_NARRATION_CHARS = 300
+POPULAR_BOOSTED = 300  # "what's popular" boosts this many of the most liked items
 WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
@@ -268,10 +270,10 @@ class Assistant:
 
     def _chitchat(self, low: str, under_way: bool = False) -> str:
         n_items = f"{len(self.engine.catalog):,}"
+        if re.search(r"\b(?:bye|goodbye|see you|see ya)\b", low):  # "ok thanks, bye" is a goodbye
+            return prompts.render("replies", "goodbye")
         if re.search(r"\b(?:thanks|thank you|thx|ty|cheers)\b", low):
             return prompts.render("replies", "thanks", noun=self.noun)
-        if re.search(r"\b(?:bye|goodbye|see you|see ya)\b", low):
-            return prompts.render("replies", "goodbye")
         if re.search(r"\b(?:who|what) are you\b|\bwhat can you do\b|\bwhat do you do\b|\bbot\b|\bhuman\b", low):
             return prompts.render("replies", "capabilities", noun=self.noun, n_items=n_items,
                                   people=bool(self.engine.catalog.people))
@@ -419,7 +421,17 @@ class Assistant:
         for kw in prefs.keywords:
             for iid in catalog.by_tag.get(kw, ()):
                 boosts[iid] = boosts.get(iid, 0.0) + 0.5
+        if prefs.popular is not None:  # "what's popular" lifts the most liked items by how liked; "hidden gems" lowers them
+            sign = 1.0 if prefs.popular else -1.0
+            for row in self._most_liked:
+                iid = catalog.ids[row]
+                boosts[iid] = boosts.get(iid, 0.0) + sign * float(catalog.popularity[row])
         return boosts
+
+    @functools.cached_property
+    def _most_liked(self) -> np.ndarray:
+        pop = self.engine.catalog.popularity
+        return np.argsort(-pop, kind="stable")[: min(POPULAR_BOOSTED, int((pop > 0).sum()))]
 
     def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
         prefs = session.preferences

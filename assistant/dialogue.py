@@ -54,6 +54,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         any_genres=[g for g in alternatives if g not in include],
         exclude_genres=exclude,
         mood_genres=mood,
+        popular=new.popular if new.popular is not None else state.popular,
         year_min=year_min,
         year_max=year_max,
         lean_year_min=lean[0],
@@ -145,6 +146,8 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     if prefs.any_genres:
         chips.append(("any_genres:", " or ".join(genres.get(g, g) for g in prefs.any_genres)))
     chips += [(f"mood_genres:{g}", f"leaning {genres.get(g, g)}") for g in prefs.mood_genres]
+    if prefs.popular is not None:
+        chips.append(("popular:", "popular ones" if prefs.popular else "lesser-known ones"))
     chips += [(f"exclude_genres:{g}", f"no {genres.get(g, g)}") for g in prefs.exclude_genres]
     if prefs.year_min is not None or prefs.year_max is not None:
         chips.append(("years:", years_label(prefs.year_min, prefs.year_max)))
@@ -201,6 +204,9 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     if field == "query":
         found, prefs.query = bool(prefs.query), ""
         return found
+    if field == "popular":
+        found, prefs.popular = prefs.popular is not None, None
+        return found
     if field == "any_genres":
         found, prefs.any_genres = bool(prefs.any_genres), []
         return found
@@ -222,6 +228,7 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$") -> str
     either = " or ".join(genres.get(g, g) for g in prefs.any_genres)
     if either and names:
         either = f"({either})"
+    names = ({True: ["popular"], False: ["lesser-known"]}.get(prefs.popular, [])) + names
     head = " ".join(names + [either] if either else names) + (" " if names or either else "") + noun + "s"
     parts = [head]
     if prefs.year_min is not None and prefs.year_max is not None:

@@ -35,6 +35,8 @@ class Preferences(BaseModel):
     disliked: list[str] = []
     exclude_items: list[str] = Field([], description="shown items the user moved past or has seen")
     n: int | None = Field(None, ge=1, le=20)
+    popular: bool | None = Field(None, description="soft: 'what's popular', 'the best ever' lean towards what many "
+                                 "liked; False: 'hidden gems', 'nothing too mainstream' take that lean away")
 
     def is_empty(self) -> bool:
         return self == Preferences()

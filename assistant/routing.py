@@ -77,9 +77,32 @@ def is_taste(before: str) -> bool:
 # who the film is for or with: "with my wife", "for my 5 year old" say nothing about the story
 _AGE = r"(?P<age>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?)[\s-]*olds?"
 COMPANY = re.compile(
-    r"\b(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?"
+    r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
+    + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?"
     r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|family|kids|children|sons?|daughters?|friends?|"
-    r"mom|mum|dad|parents|grandparents|grandma|grandpa|brother|sister|siblings|roommates?|teens?|teenagers?|date))\b"
+    r"mom|mum|dad|father|mother|parents|grandparents|grandma|grandpa|grandson|granddaughter|niece|nephew|brother|sister|"
+    r"siblings|roommates?|teens?|teenagers?|date|boss|colleague|coworker))\b(?:\s+who\b)?"
+    r"|\bas\s+an?\s+(?:gift|present)\b(?:\s+for\s+(?:someone|somebody|a friend))?"
+    r"|\ban?\s+(?:gift|present)\s+for\s+(?:someone|somebody|a friend)\b"
+)
+
+
+# asking for what many people liked: "what's popular?", "the best comedies ever", "top rated". Not "classics"
+# (old and acclaimed, which is not the same) nor a bare "greatest" (as often a title: The Greatest Showman)
+POPULAR = re.compile(
+    r"\b(?:what(?:'s| is| are)\s+(?:the\s+)?)?(?:(?:most\s+)?popular|trending|top[- ]rated|highest[- ]rated|best[- ]rated|"
+    r"well[- ]liked|crowd[- ]pleasers?|must[- ]sees?|best(?=(?:\s+[\w'-]+){0,2}?\s+(?:ones|movies|films|books|shows)\b)|"
+    r"(?<=the )best(?!\s+(?:friends?|man|part|thing|things|way|time|actors?|actress(?:es)?|directors?|one i|of (?:luck|both))\b)|"
+    r"(?:best|greatest)(?: ones?)?(?= ever| of all time)|greatest(?=(?:\s+[\w'-]+){0,2}?\s+(?:movies|films|books|shows|ever|of all time)\b)|all[- ]time (?:classics|favou?rites)|everyone(?:'s| is) (?:watching|reading)|"
+    r"what(?:'s| is) (?:hot|big)(?: right now)?|of all time|ever made|surprise me)"
+    r"(?:\s+(?:right now|these days|at the moment|lately|of all time|ever))?\b"
+)
+
+
+UNPOPULAR = re.compile(
+    r"\b(?:(?:nothing|not|no|none|never)\s+(?:too\s+|that\s+|so\s+|very\s+|overly\s+)?(?:popular|mainstream|well[- ]known|"
+    r"famous|obvious)|hidden gems?|underrated|under[- ]the[- ]radar|lesser[- ]known|little[- ]known|obscure|"
+    r"off the beaten (?:path|track)|not (?:the )?(?:usual|obvious) (?:ones|picks|suspects))\b"
 )
 
 
@@ -117,7 +140,7 @@ DISLIKE_REF = re.compile(
 EXCLUDE_SHOWN = re.compile(
     r"\b(?:something else|anything else|other (?:ones|options|suggestions|movies|films|books|picks)|"
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
-    r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?|"
+    r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?|surprise me|"
     r"another (?:one|few|batch|set|list|round|suggestion|recommendation|option|pick|idea)s?|^(?:and |ok |okay )?another)\b"
     r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:give|show) me (?:some |a few )?)?more"
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"

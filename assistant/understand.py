@@ -165,6 +165,13 @@ class RulesParser:
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
         keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
         consumed += genre_spans + keyword_spans
+        # "what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away
+        for m in routing.UNPOPULAR.finditer(masked):
+            consumed.append(_Span(m.start(), m.end()))
+            prefs.popular = False
+        for m in routing.POPULAR.finditer(_mask(masked, consumed)):
+            consumed.append(_Span(m.start(), m.end()))
+            prefs.popular = prefs.popular if prefs.popular is False else not is_negated(masked, m.start())
         for m in routing.COMPANY.finditer(masked):  # "with my wife", "for my 5 year old": who it is for, not a topic
             consumed.append(_Span(m.start(), m.end()))
             if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (

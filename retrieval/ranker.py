@@ -130,7 +130,7 @@ class HybridRanker:
         extra += [(iid, "people") for iid in self._sharing_people(named_people, set(mentioned), self.pool_size // 2)]
         for model in self.models:
             extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
-        top_boosted = sorted(boosts, key=lambda i: -boosts[i])[: self.pool_size]
+        top_boosted = sorted((i for i in boosts if boosts[i] > 0), key=lambda i: -boosts[i])[: self.pool_size]
         extra += [(iid, "boost") for iid in top_boosted]
         n_pop = 0
         for iid in self._by_popularity:
@@ -204,7 +204,8 @@ class HybridRanker:
             for iid in items:
                 if iid not in named:
                     shared[iid] = shared.get(iid, 0) + w
-        return sorted(shared, key=lambda i: -shared[i])[:n]
+        # ties go in catalog order: `people` comes from sets, whose order changes with every process's hash seed
+        return sorted(shared, key=lambda i: (-shared[i], self.catalog.row[i]))[:n]
 
     def matrix(self, cands: Sequence[Candidate], names: Sequence[str]) -> np.ndarray:
         return np.array([[c.features.get(n, 0.0) for n in names] for c in cands], dtype=np.float32).reshape(
@@ -221,8 +222,8 @@ class HybridRanker:
     ) -> Ranking:
         """The top-k items for a request under hard constraints: pool, blend, then MMR.
 
-        `boosts` are items the request points at directly (a person's films, a tag), with a weight in [0, 1+]:
-        they join the candidates and add to their score.
+        `boosts` are items the request points at directly (a person's films, a tag, the most liked), with a weight:
+        a positive one joins the candidates and adds to their score, a negative one ("hidden gems") only lowers it.
         """
         timings: dict[str, float] = {}
         cands = self.pool(ctx, constraints, mood_genres, boosts, timings, lean_years)

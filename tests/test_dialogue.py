@@ -156,3 +156,21 @@ def test_a_backend_that_understands_nothing_scores_low(demo_engine):
 
     result = evaluate_backend(Assistant(demo_engine, backend=Deaf(demo_engine)), load_set(), progress=False)
     assert result["slot_f1"] == 0.0 and result["state_accuracy"] < 0.2
+
+
+def test_the_best_lean_to_what_many_liked_and_hidden_gems_away_from_it(demo, demo_catalog):
+    def shown_for(message: str) -> list[str]:
+        reply = demo.respond(Session(), message)
+        assert reply.recommendations and all(
+            "comedy" in demo_catalog.get(r.item_id).genre_keys for r in reply.recommendations), message
+        return [r.item_id for r in reply.recommendations]
+
+    liked_by = lambda ids: sum(len(demo_catalog.likers(i)) for i in ids) / len(ids)  # noqa: E731
+    plain, best, gems = shown_for("a comedy"), shown_for("the best comedies"), shown_for("hidden gems, a comedy")
+    assert liked_by(best) > 5 * liked_by(plain) and liked_by(gems) <= liked_by(plain) and not set(gems) & set(best)
+    reply = demo.respond(Session(), "what's popular right now?")
+    assert reply.intent == "recommend" and reply.text.startswith("Here are 5 popular movies")
+
+
+def test_thanks_and_bye_together_is_a_goodbye(demo):
+    assert demo.respond(Session(), "ok thanks, bye").text.startswith("Goodbye")

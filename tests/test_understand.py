@@ -358,6 +358,7 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
         ("a cartoon to watch with my toddler", "recommend", ["children"]),
         ("a comedy to watch with my 16 year old", "recommend", []),
         ("a thriller to watch with my girlfriend and her parents", "recommend", []),
+        ("hi, I'd like a gift for my dad who loves westerns", "recommend", []),
     ],
 )
 def test_who_a_film_is_for_is_not_what_it_is_about(parser, message, intent, mood):
@@ -414,3 +415,23 @@ def test_a_run_of_positions_points_at_each(message, refs):
 def test_asking_for_more_moves_past_what_was_shown(parser, message):
     u = parser.parse(message, Session(shown=["1", "2"]))
     assert (u.intent, u.action, u.preferences.query) == ("refine", "exclude_shown", "")
+
+
+@pytest.mark.parametrize(
+    ("message", "popular", "genres"),
+    [
+        ("what's popular right now?", True, []),
+        ("what are the best movies of all time?", True, []),
+        ("the best horror movies", True, ["horror"]),
+        ("top rated westerns", True, ["western"]),
+        ("any hidden gems from the 90s?", False, []),
+        ("a comedy, nothing too mainstream", False, ["comedy"]),
+        ("a comedy about the best friend I ever had", None, ["comedy"]),
+        ("the best comedies", True, ["comedy"]),
+    ],
+)
+def test_asking_for_what_is_popular_is_a_lean_not_words_to_search(parser, message, popular, genres):
+    u = parser.parse(message, Session())
+    assert u.intent == "recommend" and u.preferences.popular is popular and u.preferences.include_genres == genres
+    if popular is not None:
+        assert not {"popular", "best", "time", "hidden", "gems", "mainstream", "what's"} & set(u.preferences.query.split())
