@@ -24,22 +24,14 @@ from assistant.lexicon import (
     NUMBER_WORDS,
     ORDINALS,
 )
+from assistant.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
 from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.prices import CHEAP_SHARE, PRICE_TALK, read_prices
-from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
+from assistant.titles import TitleIndex
 from assistant.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
-_LIKE_CUE = re.compile(
-    r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
-    r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
-    r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
-    r"hated|hate|disliked|can'?t stand|is|was|about|of)\s+",
-    re.I,
-)
-_NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
-_NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
 _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
@@ -93,6 +85,7 @@ class RulesParser:
             and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
         }
         self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
+        self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
         self.has_prices = bool(len(catalog.prices))
@@ -107,7 +100,7 @@ class RulesParser:
 
     def titles_in(self, text: str) -> list[str]:
         """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
-        return list(dict.fromkeys(m.item_id for m, _ in self._titles(text)))
+        return list(dict.fromkeys(m.item_id for m, _ in self.mentions.find(text)))
 
     @property
     def genre_list(self) -> str:
@@ -122,7 +115,7 @@ class RulesParser:
         if routing.RESET.search(low):
             return Understanding(intent="reset")
         refs_masked = _mask(text, [_Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
-        titles = self._titles(refs_masked)
+        titles = self.mentions.find(refs_masked)
         masked = _mask(low, [_Span(m.start, m.end) for m, _ in titles])
         has_shown = bool(session.shown)
 
@@ -134,7 +127,7 @@ class RulesParser:
             # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
             asked_at = routing.question_span(masked)
             in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
-            named = in_question(titles) or in_question(self._titles(refs_masked, neutral=True)) or in_question(
+            named = in_question(titles) or in_question(self.mentions.find(refs_masked, neutral=True)) or in_question(
                 [(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])
             if named or (has_shown and (refs or routing.PRONOUN.search(masked) or routing.POINTING.search(masked)
                                         or session.focus)):
@@ -146,7 +139,7 @@ class RulesParser:
                     if said is not None and said.intent in ("recommend", "refine") else Preferences()
                 return Understanding(intent="ask_item", refs=refs, question=question, target=target, preferences=prefs)
         if has_shown or session.focus:  # "I'll check it out", "the last one looks good", "I'll watch Heat"
-            named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self._shown_named(low, session.shown))
+            named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self.mentions.shown_named(low, session.shown))
             if routing.accepts(_mask(low, [_Span(a, b) for a, b, _ in named], fill="it")):
                 return Understanding(intent="accept", refs=refs, target=named[0][2] if named else None)
         if routing.CHITCHAT.match(low):
@@ -214,74 +207,6 @@ class RulesParser:
                              no_prices=no_prices)
 
     # -- parts ------------------------------------------------------------------------------
-
-    def _titles(self, text: str, neutral: bool = False) -> list[tuple[TitleMatch, bool]]:
-        """Items named in the message, each with whether the user spoke against it.
-
-        `neutral` also reads 'is X', 'about X' (exact titles only): for questions about an item.
-        """
-        found: list[tuple[TitleMatch, bool]] = []
-        taken: list[_Span] = []
-        for cue in _LIKE_CUE.finditer(text):
-            if any(s.start <= cue.start() < s.end for s in taken):
-                continue
-            word = cue.group("cue").casefold().replace("’", "'")
-            if word in _NEUTRAL_CUES and not neutral:
-                continue
-            negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES
-            pos = cue.end()
-            while pos < len(text):
-                match = self._title_at(text, pos, strict=word in _NEUTRAL_CUES)
-                if match is None:
-                    break
-                found.append((match, negative))
-                taken.append(_Span(match.start, match.end))
-                nxt = re.match(r"\s*(?:,|and|or|&)\s*", text[match.end :])
-                if not nxt:
-                    break
-                pos = match.end + nxt.end()
-        for match in self.titles.find_exact(text):
-            if any(s.start < match.end and match.start < s.end for s in taken):
-                continue
-            found.append((match, is_negated(text.casefold(), match.start)))
-        return found
-
-    def _shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
-        """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among
-        a handful of shown titles a single word is safe to read as one, unless it is an everyday word ("It", "Up")."""
-        found = []
-        for iid in shown:
-            words = normalize(self.catalog.get(iid).title).split()
-            if len(" ".join(words)) < 3 or all(w in FILLER for w in words):
-                continue
-            m = re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", low)
-            if m:
-                found.append((m.start(), m.end(), iid))
-        return sorted(found)
-
-    def _title_at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
-        """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
-        clause = re.match(r"[^,.;!?\n]*", text[pos:]).group(0)
-        clause = re.split(r"\s+(?:but|because|since|which|that was|though|from the|in the)\s+", clause)[0]
-        words = list(re.finditer(r"\S+", clause))[:12]
-        for n in range(len(words), 0, -1):
-            end = words[n - 1].end()
-            span = clause[:end]
-            if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
-                continue
-            year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
-            if not year and a_kind_not_a_title(span, clause[end:], self._phrase_genres, self.keywords):
-                continue
-            if any(person_key(" ".join(w.group(0) for w in words[:k])) in self.catalog.people for k in (n, n + 1, n + 2)):
-                continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg
-            if year:
-                hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
-                if hit:
-                    return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
-            hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
-            if hit:
-                return TitleMatch(hit[0], pos, pos + end, hit[1])
-        return None
 
     def _genres(self, masked: str, prefs: Preferences, text: str) -> list[_Span]:
         spans = []

@@ -1,0 +1,101 @@
+"""Finding the items a message names: after a cue ("I loved X", "something like X, Y and Z"), written out in
+full anywhere in it, or, once a list was shown, by a shown item's title alone ("I'll watch Alien")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from assistant.lexicon import FILLER, ORDINALS
+from assistant.negation import is_negated
+from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
+from retrieval.catalog import Catalog, person_key
+
+_LIKE_CUE = re.compile(
+    r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
+    r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
+    r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
+    r"hated|hate|disliked|can'?t stand|is|was|about|of)\s+",
+    re.I,
+)
+_NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
+_NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
+
+
+class Mentions:
+    """Reads item mentions against one catalog's titles; `phrase_genres` and `keywords` (the parser's) tell a kind
+    of film ("I like comedy movies") from a title (The Comedy)."""
+
+    def __init__(self, catalog: Catalog, titles: TitleIndex, phrase_genres: Mapping, keywords: set[str]) -> None:
+        self.catalog = catalog
+        self.titles = titles
+        self.phrase_genres = phrase_genres
+        self.keywords = keywords
+
+    def find(self, text: str, neutral: bool = False) -> list[tuple[TitleMatch, bool]]:
+        """Items named in the message, each with whether the user spoke against it.
+
+        `neutral` also reads 'is X', 'about X' (exact titles only): for questions about an item.
+        """
+        found: list[tuple[TitleMatch, bool]] = []
+        taken: list[tuple[int, int]] = []
+        for cue in _LIKE_CUE.finditer(text):
+            if any(a <= cue.start() < b for a, b in taken):
+                continue
+            word = cue.group("cue").casefold().replace("’", "'")
+            if word in _NEUTRAL_CUES and not neutral:
+                continue
+            negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES
+            pos = cue.end()
+            while pos < len(text):
+                match = self._at(text, pos, strict=word in _NEUTRAL_CUES)
+                if match is None:
+                    break
+                found.append((match, negative))
+                taken.append((match.start, match.end))
+                nxt = re.match(r"\s*(?:,|and|or|&)\s*", text[match.end :])
+                if not nxt:
+                    break
+                pos = match.end + nxt.end()
+        for match in self.titles.find_exact(text):
+            if any(a < match.end and match.start < b for a, b in taken):
+                continue
+            found.append((match, is_negated(text.casefold(), match.start)))
+        return found
+
+    def shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
+        """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among
+        a handful of shown titles a single word is safe to read as one, unless it is an everyday word ("It", "Up")."""
+        found = []
+        for iid in shown:
+            words = normalize(self.catalog.get(iid).title).split()
+            if len(" ".join(words)) < 3 or all(w in FILLER for w in words):
+                continue
+            m = re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", low)
+            if m:
+                found.append((m.start(), m.end(), iid))
+        return sorted(found)
+
+    def _at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
+        """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
+        clause = re.match(r"[^,.;!?\n]*", text[pos:]).group(0)
+        clause = re.split(r"\s+(?:but|because|since|which|that was|though|from the|in the)\s+", clause)[0]
+        words = list(re.finditer(r"\S+", clause))[:12]
+        for n in range(len(words), 0, -1):
+            end = words[n - 1].end()
+            span = clause[:end]
+            if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
+                continue
+            year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
+            if not year and a_kind_not_a_title(span, clause[end:], self.phrase_genres, self.keywords):
+                continue
+            if any(person_key(" ".join(w.group(0) for w in words[:k])) in self.catalog.people for k in (n, n + 1, n + 2)):
+                continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg
+            if year:
+                hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
+                if hit:
+                    return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
+            hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
+            if hit:
+                return TitleMatch(hit[0], pos, pos + end, hit[1])
+        return None
