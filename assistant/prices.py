@@ -30,7 +30,8 @@ _MAX_WORDS = (r"under|below|less than|cheaper than|at most|no more than|not more
               r"no (?:more|higher) than|lower than|beneath|<=?")
 _MIN_WORDS = r"over|above|more than|at least|min(?:imum)?|higher than|pricier than|no less than|>=?"
 _MAX = re.compile(rf"(?:\b|(?=<))(?:{_MAX_WORDS})\s*{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:less|under|below|cheaper)\b"
-                  rf"|{_AMOUNT}\s+max(?:imum)?\b|\b{_PRICE_WORD}\s+(?:\w+\s+){{0,2}}?(?:(?:of|is|at)\s+)?(?:{_MAX_WORDS})?\s*"
+                  rf"|{_AMOUNT}\s+max(?:imum)?\b|\b{_PRICE_WORD}\s+(?:(?!(?:{_MIN_WORDS})\b)\w+\s+){{0,2}}?(?:(?:of|is|at)\s+)?"
+                  rf"(?:{_MAX_WORDS})?\s*"
                   rf"(?:{_AMOUNT}|{_BARE})\b")
 _MIN = re.compile(rf"(?:\b|(?=>))(?:{_MIN_WORDS})\s*{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:more|over|above|up)\b"
                   rf"|\b{_PRICE_WORD}\s+(?:\w+\s+){{0,2}}?(?:{_MIN_WORDS})\s*(?:{_AMOUNT}|{_BARE})\b")

@@ -33,6 +33,8 @@ def prices(reply, catalog) -> list[float | None]:
         ("a drama over €20", 20.0, None),
         ("a thriller around $20", 15.0, 25.0),
         ("my budget is 12", None, 12.0),
+        ("something priced over $50", 50.0, None),  # a price word before a lower bound: still a lower bound
+        ("a book that costs more than 20 dollars", 20.0, None),
         ("a comedy from 2000", None, None),  # a year, not a price
         ("movies under 90 minutes", None, None),
         ("a comedy under $2000", None, 2000.0),  # a price, not a year
