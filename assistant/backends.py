@@ -17,7 +17,7 @@ from assistant.config import Config
 from assistant.engine import Engine
 from assistant.models import Session, Understanding
 from assistant.observability import FALLBACKS, LLM_ERRORS
-from assistant.reconcile import READING_SCHEMA, LLMReading, reconcile
+from assistant.reconcile import PRICED_READING_SCHEMA, READING_SCHEMA, LLMReading, PricedReading, reconcile
 from retrieval.docs import Passage
 from retrieval.errors import LLMError, UnknownBackend
 
@@ -121,18 +121,21 @@ class LLMBackend(RulesBackend):
         catalog = self.engine.catalog
         shown = "; ".join(f"{i}. {catalog.get(x).name}" for i, x in enumerate(session.shown[:10], 1))
         messages = [
-            ("system", prompts.render("llm", "extract_system", noun=self.engine.noun, genres=self.parser.genre_list)),
+            ("system", prompts.render("llm", "extract_system", noun=self.engine.noun, genres=self.parser.genre_list,
+                                      prices=self.parser.has_prices)),
             ("user", prompts.render("llm", "extract_user", shown=shown, message=json.dumps(message))),
         ]
+        priced = self.parser.has_prices
+        reading, schema = (PricedReading, PRICED_READING_SCHEMA) if priced else (LLMReading, READING_SCHEMA)
         for attempt in (1, 2):
             try:
-                text = self.chat.complete(messages, schema=READING_SCHEMA)
+                text = self.chat.complete(messages, schema=schema)
             except LLMError as e:
                 LLM_ERRORS.labels("extract").inc()
                 log.warning("llm extraction failed (%s); using the parser's reading", e)
                 return None
             try:
-                return LLMReading.model_validate_json(_json_part(text))
+                return reading.model_validate_json(_json_part(text))
             except (ValidationError, ValueError) as e:
                 error = _short_error(e)
                 LLM_ERRORS.labels("extract_invalid").inc()

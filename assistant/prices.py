@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import statistics
 
+from assistant.negation import is_negated, nearest_negation
+
 Span = tuple[int, int]
 
 _CUR = r"(?:[$€£¥]|usd|eur|gbp)"
@@ -17,7 +19,7 @@ _CUR_WORD = r"(?:dollars?|bucks|usd|euros?|eur|pounds?|quid|gbp|yen)"
 _NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,7}(?:[.,]\d{1,2})?)"
 # an amount: "$20", "20$", "20 dollars", "€ 12,50"; group 1 is the number
 _AMOUNT = rf"(?:{_CUR}\s?{_NUM}|{_NUM}\s?(?:{_CUR}|{_CUR_WORD})\b)"
-_PRICE_WORD = r"(?:price[sd]?|priced|cost(?:s|ing)?|budget|spend(?:ing)?|pay(?:ing)?)"
+_PRICE_WORD = r"(?:price[sd]?|priced|cost(?:s|ing)?|budget|spend(?:ing)?|pay(?:ing)?|afford|limit)"
 # a bare number after a price word: "a budget of 30", "price under 15", "costs less than 20"
 _BARE = (rf"{_NUM}(?!\s*(?:%|years?|yrs?|minutes?|mins?|hours?|hrs?|pages?|seasons?|episodes?|movies|films|books|"
          r"items)\b)")
@@ -26,9 +28,9 @@ _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_AMOUNT}\s*(?:and|to|-|–)\s*(?:
                       rf"|\b(?:between|from)\s+{_BARE}\s*(?:and|to|-|–)\s*{_AMOUNT}"
                       rf"|{_AMOUNT}\s*(?:-|–|to)\s*(?:{_AMOUNT}|{_BARE})|\b{_BARE}\s*(?:-|–|to)\s*{_AMOUNT}"
                       rf"|\b{_PRICE_WORD}\s+(?:\w+\s+){{0,2}}?(?:between|from)\s+{_BARE}\s*(?:and|to|-|–)\s*{_BARE}")
-_MAX_WORDS = (r"under|below|less than|cheaper than|at most|no more than|not more than|up to|max(?:imum)?|within|"
+_MAX_WORDS = (r"(?:less than|under) or equal to|under|below|less than|cheaper than|at most|no more than|not more than|up to|max(?:imum)?|within|"
               r"no (?:more|higher) than|lower than|beneath|<=?")
-_MIN_WORDS = r"over|above|more than|at least|min(?:imum)?|higher than|pricier than|no less than|>=?"
+_MIN_WORDS = r"(?:more than|over) or equal to|over|above|more than|at least|min(?:imum)?|higher than|pricier than|no less than|>=?"
 _MAX = re.compile(rf"(?:\b|(?=<))(?:{_MAX_WORDS})\s*{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:less|under|below|cheaper)\b"
                   rf"|{_AMOUNT}\s+max(?:imum)?\b|\b{_PRICE_WORD}\s+(?:(?!(?:{_MIN_WORDS})\b)\w+\s+){{0,2}}?(?:(?:of|is|at)\s+)?"
                   rf"(?:{_MAX_WORDS})?\s*"
@@ -42,6 +44,7 @@ _CHEAP = re.compile(r"\b(?:cheap|inexpensive|affordable|bargains?|low[- ]cost|on
 # any talk of money, for a catalog without prices: said so rather than searched for as words
 PRICE_TALK = re.compile(rf"{_AMOUNT}|\b(?:price[sd]?|priced|pricing|cheap|cheaper|cheapest|expensive|pricier|"
                         r"affordable|inexpensive|on a budget)\b")
+_NEGATION_REACH = 3  # words between a denial and the bound it turns round: "don't [want to] spend more than 25"
 AROUND_SHARE = 0.25  # "around $20": $15 to $25
 CHEAP_SHARE = 0.25  # "something cheap": the cheapest quarter of the catalog's priced items
 
@@ -52,6 +55,13 @@ def _number(raw: str) -> float:
 
 def _amounts(m: re.Match[str]) -> list[float]:
     return [_number(g) for g in m.groups() if g]
+
+
+def _negated(text: str, pos: int) -> bool:
+    """Whether a bound at `pos` is denied close before it: "nothing over $30", "not under 10 dollars", "I don't want
+    to spend more than 25", "can't afford more than $15" ("I don't mind paying over $20" is no denial)."""
+    m = nearest_negation(text, pos)
+    return m is not None and is_negated(text, pos) and len(text[m.end():pos].split()) <= _NEGATION_REACH
 
 
 def read_prices(text: str, shown_prices: list[float],
@@ -74,16 +84,16 @@ def read_prices(text: str, shown_prices: list[float],
             (a,) = _amounts(m)[:1]
             lo, hi = round(a * (1 - AROUND_SHARE), 2), round(a * (1 + AROUND_SHARE), 2)
             take(m)
-        for m in _MAX.finditer(text):
-            if any(s <= m.start() < e for s, e in spans):
-                continue
-            hi = _amounts(m)[0]
-            take(m)
-        for m in _MIN.finditer(text):
-            if any(s <= m.start() < e for s, e in spans):
-                continue
-            lo = _amounts(m)[0]
-            take(m)
+        for bound in (_MAX, _MIN):
+            for m in bound.finditer(text):
+                if any(s <= m.start() < e for s, e in spans):
+                    continue
+                upper = (bound is _MAX) != _negated(text, m.start())  # "nothing over $30" is an upper bound
+                if upper:
+                    hi = _amounts(m)[0]
+                else:
+                    lo = _amounts(m)[0]
+                take(m)
     if lo is None and hi is None:
         middle = statistics.median(shown_prices) if shown_prices else None
         if (m := _CHEAPER.search(text)) and middle is not None:

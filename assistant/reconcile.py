@@ -4,7 +4,8 @@ The parser is precise on what it recognises; a small model is not (it invents ti
 copies example years, lists every genre). So the parser's reading stands, and the model
 may only add what the catalog and the message both confirm: a title that exists and is
 written in the message, a person or catalog tag named in the message, years only when the
-message speaks of time, a count written in it, and an intent the parser could not place.
+message speaks of time, a count written in it, a price range whose amounts it writes (in a
+catalog with prices), and an intent the parser could not place.
 Genres come from the parser alone: measured on eval/data/understanding.yaml, the packaged
 0.5B model's genre guesses for messages without genre words were wrong ("a stephen king
 adaptation" -> adventure), and a wrong hard constraint hides good items.
@@ -49,7 +50,21 @@ class LLMReading(BaseModel):
         return [] if v is None else v
 
 
+class PricedReading(LLMReading):
+    """The reading asked of the model in a catalog with prices (one without is never asked about money)."""
+
+    price_min: float | None = Field(None, ge=0, le=1e7)
+    price_max: float | None = Field(None, ge=0, le=1e7)
+
+
 READING_SCHEMA = LLMReading.model_json_schema()
+PRICED_READING_SCHEMA = PricedReading.model_json_schema()
+
+
+def _written(value: float, low: str) -> bool:
+    """Whether the number `value` is written in the message (20 as "20", "20.00" or "$20"; 12.5 as "12.50")."""
+    forms = {f"{value:g}", f"{value:.2f}"} | ({str(int(value))} if value == int(value) else set())
+    return any(re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", low) for f in forms)
 
 
 def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: RulesParser) -> Understanding:
@@ -87,6 +102,11 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
                 added.append(kw)
         if p.n is None and reading.count and str(reading.count) in low:
             p.n = reading.count
+        lo, hi = getattr(reading, "price_min", None), getattr(reading, "price_max", None)
+        if parser.has_prices and p.price_min is None and p.price_max is None and (lo is not None or hi is not None) \
+                and all(v is None or _written(v, low) for v in (lo, hi)) and (lo is None or hi is None or lo <= hi):
+            p.price_min, p.price_max = lo, hi  # only amounts the message writes: "I've got 25 to spend"
+            added += [f"{v:g}" for v in (lo, hi) if v is not None]
         for phrase in added:  # what the model explained no longer counts as free text
             p.query = " ".join(w for w in p.query.split() if w not in normalize(phrase).split())
 

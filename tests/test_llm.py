@@ -109,11 +109,14 @@ def test_local_backend_runs_the_packaged_model_in_process(small_engine, model_st
 # -- faults -------------------------------------------------------------------------------------
 
 class FaultServer:
-    """An OpenAI-compatible endpoint that fails in one chosen way, counting the requests it gets."""
+    """An OpenAI-compatible endpoint that fails in one chosen way (or, in mode "answer", always answers `content`),
+    keeping the requests it gets."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, content: str = "") -> None:
         self.mode = mode
+        self.content = content  # what mode "answer" replies with
         self.requests = 0
+        self.bodies: list[dict] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -122,8 +125,10 @@ class FaultServer:
 
             def do_POST(self):
                 outer.requests += 1
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if outer.mode == "500":
+                outer.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
+                if outer.mode == "answer":
+                    self._send(200, _completion(outer.content))
+                elif outer.mode == "500":
                     self._send(500, {"error": {"message": "boom"}})
                 elif outer.mode == "slow":
                     time.sleep(3)
@@ -191,6 +196,33 @@ def test_llm_faults_fall_back_to_the_parser_and_log_without_the_message(small_en
     assert not any("talking animal" in w or "road trip" in w for w in warnings)
     if mode in ("invalid_json", "prose"):
         assert server.requests == 3  # two extraction attempts, then one narration attempt
+
+
+def test_a_price_the_parser_missed_is_taken_from_the_model_only_when_the_message_writes_it(small_engine, demo_engine):
+    catalog = small_engine.catalog
+    message = "a road trip with a talking animal, I have 25 to spend"  # the parser reads no price here
+    assert small_engine.parser.parse(message, Session()).preferences.price_max is None
+
+    def ask(engine, content: str, text: str = message):
+        server = FaultServer("answer", content)
+        try:
+            assistant = openai_assistant(engine, server.url, timeout=5.0, json_mode="json_object")
+            session = Session()
+            reply = assistant.respond(session, text)
+        finally:
+            server.close()
+        return session, reply, json.dumps(server.bodies[0])
+
+    session, reply, request = ask(small_engine, '{"intent": "recommend", "price_max": 25}')
+    assert session.preferences.price_max == 25 and "price_max" in request
+    assert reply.recommendations and all(catalog.get(r.item_id).price <= 25 for r in reply.recommendations)
+    assert "25" not in session.preferences.query.split()
+    # an amount the message does not write is the model's invention: left out
+    session, _, _ = ask(small_engine, '{"intent": "recommend", "price_max": 30, "price_min": 5}')
+    assert (session.preferences.price_min, session.preferences.price_max) == (None, None)
+    # a catalog without prices is never asked about them
+    session, _, request = ask(demo_engine, '{"intent": "recommend", "price_max": 25}')
+    assert "price" not in request and session.preferences.price_max is None
 
 
 def test_local_backend_meets_the_understanding_targets(demo_engine, model_state):

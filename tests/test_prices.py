@@ -38,6 +38,14 @@ def prices(reply, catalog) -> list[float | None]:
         ("a comedy from 2000", None, None),  # a year, not a price
         ("movies under 90 minutes", None, None),
         ("a comedy under $2000", None, 2000.0),  # a price, not a year
+        # a denied bound turns round: these are all upper bounds, and "not under" a lower one
+        ("I don't want to spend more than 25 dollars", None, 25.0),
+        ("nothing over $30 please", None, 30.0),
+        ("I can't afford more than $15", None, 15.0),
+        ("a thriller, not under 10 dollars", 10.0, None),
+        ("I don't mind paying over $20", 20.0, None),  # not a denial
+        ("my limit is $40", None, 40.0),
+        ("less than or equal to $9", None, 9.0),
     ],
 )
 def test_price_ranges_are_read_from_what_people_say(small_engine, message, low, high):
