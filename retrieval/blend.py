@@ -7,7 +7,9 @@ joined by their reciprocal ranks. Two blends:
 - `Blend.default()`: fixed linear weights, used when a pack has nothing to learn them from;
 - `Blend.fit(...)`: a small learning-to-rank model in torch (linear part plus a one-hidden-
   layer MLP) trained with a listwise softmax loss on a dev split: each example is one
-  request's candidate pool and which of its items the person actually took. Three such nets,
+  request's candidate pool and which of its items the person actually took. Every item taken is one
+  term of the loss, so a pool with three of them weighs three times one with one, as it does in
+  per-item recall (ReDial R@1 +.0016 over six seeds, every seed up, against one term per pool). Three such nets,
   trained from different seeds, are averaged: on a few thousand examples one net's ranking
   depends on its seed (ReDial R@10 moves by about .003), the average's much less, and it is
   better than the typical single net.
@@ -152,7 +154,7 @@ class Blend(Saved):
                     j = perm[b : b + 64]
                     logits = net(x[j]).masked_fill(~mask[j], -1e9)
                     logp = torch.log_softmax(logits, dim=1)
-                    loss = -((logp * y[j]).sum(1) / y[j].sum(1)).mean()
+                    loss = -(logp * y[j]).sum() / y[j].sum()  # per item taken, not per pool
                     opt.zero_grad()
                     loss.backward()
                     opt.step()
