@@ -37,6 +37,11 @@ def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "
     if question == "price":
         return f"{name} costs {money(item.price, currency)}." if item.price is not None else (
             f"The catalog has no price for {name}.")
+    if question == "length":  # no pack format carries running times or page counts yet
+        return f"The catalog does not say how long {name} is."
+    if question == "suitability":  # nor age ratings: say what is known, and no more
+        listed = f" It is listed as {_join(item.genres)}." if item.genres else ""
+        return f"The catalog has no age rating for {name}.{listed}"
     if question == "genre":
         return f"{name} is listed as {_join(item.genres)}." if item.genres else f"The catalog lists no genre for {name}."
     if question == "about":

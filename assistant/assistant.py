@@ -252,6 +252,8 @@ class Assistant:
             reply.intent = u.intent
             if u.no_prices:
                 reply.text = prompts.render("replies", "no_prices_left_out", noun=self.noun) + " " + reply.text
+            if u.asked_count and reply.recommendations:
+                reply.text = prompts.render("replies", "list_capped", noun=self.noun, n=session.preferences.n) + " " + reply.text
             return reply
         if u.intent == "ask_item":
             return self._answer(session, u)
@@ -461,6 +463,8 @@ class Assistant:
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
             lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]
+            if prefs.is_empty():  # "recommend me a movie": well-liked picks, and how to get closer
+                lines.append(prompts.render("replies", "narrow_hint", noun=self.noun))
             text = "\n".join(lines)
         else:
             text = prompts.render("replies", "none_found", description=description, hint=loosen_hint(prefs))

@@ -55,6 +55,20 @@ MOOD_GENRES: dict[str, tuple[str, ...]] = {
     "exciting": ("action",),
     "magical": ("fantasy",),
     "romantic": ("romance",),
+    "lighter": ("comedy",),
+    "something light": ("comedy",),
+    "not so serious": ("comedy",),
+    "not too serious": ("comedy",),
+    "less serious": ("comedy",),
+    "uplifting": ("comedy",),
+    "cheerful": ("comedy",),
+    "sad": ("drama",),
+    "tearjerker": ("drama",),
+    "tear-jerker": ("drama",),
+    "heartbreaking": ("drama",),
+    "make me cry": ("drama",),
+    "makes me cry": ("drama",),
+    "made me cry": ("drama",),
 }
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "a couple of": 2, "a few": 3}
@@ -69,14 +83,16 @@ DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 
 FILLER = set(
     """i i'm im i'd id i've ive me my mine we us our you your want wanna would like looking look for a an the some
     something anything movie movies film films flick flicks book books item items show shows recommend
-    recommendation recommendations suggest suggestion suggestions please pls can could you give find get watch
+    recommendation recommendations recommended suggest suggestion suggestions suggested please pls can could you give find get watch
     watching to with from in of on at that this these those is are was be been it its it's and or but
     maybe any what which should see really very kind sort type types genre genres one ones there about also just
     so too else more other good great nice cool fun have has had do does did tonight today now let lets let's
     need how some year years era decade decades released release made came out new recent set something's
     thing things stuff watchable please thanks hey hi hello liked likes love loved loves enjoyed enjoy
     adored hated hate disliked similar such fan reminds remind actually instead rather okay ok well hmm yes
-    yeah sure perhaps still again only even though already mood feel feeling into all both together""".split()
+    yeah sure perhaps still again only even though already mood feel feeling into all both together
+    she he her him his hers they them their theirs will make makes making night evening afternoon weekend got
+    idea ideas picks options""".split()
 )
 
 # tags that are too generic to be a keyword on their own

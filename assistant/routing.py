@@ -46,6 +46,16 @@ REQUEST = re.compile(
     r"|\b(?:a|an|some)\s+(?:[\w'-]+\s+){0,4}(?:movie|film|flick|book|novel|show)s?\b"
     r"|^(?:[\w'-]+\s+){0,3}(?:movies|films|books|novels|shows)\b"
 )
+# a request that says nothing about what is wanted ("recommend me a movie", "something to watch tonight", "any
+# suggestions?"): answered with well-liked picks and an invitation to narrow them, not with a greeting
+BARE_REQUEST = re.compile(
+    r"\b(?:recommend|suggest)\b|\b(?:any|some|your|a few|got|have)\s+(?:good\s+|other\s+|more\s+)?"
+    r"(?:recommendations?|suggestions?|ideas|picks)\b"
+    r"|\bsomething\s+(?:\w+\s+)?to\s+(?:watch|read|see)\b|\bwhat\s+(?:should|can|could|shall)\s+(?:i|we)\s+(?:watch|see|read)\b"
+    r"|\b(?:looking for|look for|i want|i'd like|i would like|i need|give me|show me|find me|in the mood for)\s+"
+    r"(?:a|an|some|something|anything)\b"
+    r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
+)
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
 # person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
 # "a comedy please" are requests: hard filters.
@@ -159,6 +169,12 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("price", re.compile(r"\bhow much (?:is|does|do|are|for|would)\b|\bwhat(?:'s| is| does) (?:it|that|this|the \w+(?: one)?) "
                          r"(?:cost|price)\b|\b(?:price|cost) of\b|\bhow expensive\b|\b(?:is|are) (?:it|that|this|they|those|these|the \w+)(?: one)? "
                          r"(?:expensive|cheap|pricey|affordable)\b")),
+    ("length", re.compile(r"\bhow long\b(?!\s+ago)|\b(?:is|was) (?:it|that|this|the \w+)(?: one)? (?:too )?(?:long|short)\b"
+                          r"|\b(?:runtime|run time|running time|how many (?:pages|minutes|hours))\b")),
+    ("suitability", re.compile(r"\b(?:suitable|appropriate|ok|okay|safe|good|fine|alright|right)\s+for\s+(?:(?:my|our|the|a|young"
+                               r"|little)\s+)*(?:kids?|children|child|sons?|daughters?|family|families|teens?|teenagers?"
+                               r"|\w+[- ]year[- ]olds?)\b|\b(?:kid|family|child)[- ]friendly\b|\bage (?:rating|limit)\b"
+                               r"|\brated (?:r|g|pg|pg-13|nc-17)\b")),
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),

@@ -37,8 +37,9 @@ _PERSON_CUE = re.compile(
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
 )
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
+MAX_LIST = 20  # the most items one reply lists ("recommend 100 westerns" gets 20, and is told so)
 _COUNT = re.compile(
-    r"\b(?:top\s+(?P<top>\d{1,2})|(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
+    r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
     r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
     r"|(?:give me|show me|just|only)\s+(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
@@ -153,7 +154,7 @@ class RulesParser:
         genre_spans = self._genres(masked, prefs, text)
         price_spans, no_prices = self._prices(masked, prefs, session)  # before years: "$2000" is not a year
         consumed += price_spans
-        consumed += self._years(_mask(masked, price_spans), prefs, session)
+        consumed += self._years(_mask(masked, price_spans), prefs, session, prefs.liked)
         consumed += self._people_in(text, masked, prefs)
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
         keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
@@ -170,10 +171,12 @@ class RulesParser:
             if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (
                     prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
                 prefs.mood_genres.append("children")
-        count = _COUNT.search(masked)
+        count, asked_count = _COUNT.search(masked), None
         if count:
             raw = count.group("top") or count.group("n") or count.group("bare")
-            prefs.n = max(1, min(20, int(raw) if raw.isdigit() else NUMBER_WORDS[raw]))
+            asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+            prefs.n = max(1, min(MAX_LIST, asked))
+            asked_count = asked if asked > MAX_LIST else None
             consumed.append(_Span(count.start(), count.end()))
         masked = _about_titles_blanked(masked, [m.start for m, _ in titles])
         action = routing.action_of(masked, refs, has_shown or bool(session.focus))
@@ -183,9 +186,11 @@ class RulesParser:
 
         slots = prefs.model_copy(update={"query": ""})
         if slots.is_empty() and not action:
-            if routing.OUT_OF_SCOPE.search(masked) or (routing.is_question(low) and not routing.DOMAIN.search(masked)):
+            bare = not prefs.query and bool(routing.BARE_REQUEST.search(masked))  # "recommend me a movie" goes on
+            if routing.OUT_OF_SCOPE.search(masked) or (
+                    routing.is_question(low) and not routing.DOMAIN.search(masked) and not bare):
                 return Understanding(intent="out_of_scope")
-            if not prefs.query:
+            if not prefs.query and not bare:
                 return Understanding(intent="chitchat", no_prices=no_prices)
         elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
             prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres
@@ -204,7 +209,7 @@ class RulesParser:
         instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
         replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(low)))
         return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace,
-                             no_prices=no_prices)
+                             no_prices=no_prices, asked_count=asked_count)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -288,9 +293,10 @@ class RulesParser:
             spans.append(_Span(m.start(), m.end()))
         return spans
 
-    def _years(self, text: str, prefs: Preferences, session: Session) -> list[_Span]:
-        """Sets the year range the message asks for; returns the spans it used."""
-        shown_years = [y for i in session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
+    def _years(self, text: str, prefs: Preferences, session: Session, liked: list[str]) -> list[_Span]:
+        """Sets the year range the message asks for; returns the spans it used. "Newer" and "older" are relative to
+        the items the message says it liked ("like Inception but older"), else to the list shown."""
+        shown_years = [y for i in liked or session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
         # "Frozen (2013)": a year in brackets cites a title's year; it does not ask for that year
         text = _CITED_YEAR.sub(lambda m: " " * len(m.group(0)), text)
         lo, hi, spans = read_years(text, is_negated, shown_years, self.newest_year)

@@ -7,12 +7,12 @@ joined by their reciprocal ranks. Two blends:
 - `Blend.default()`: fixed linear weights, used when a pack has nothing to learn them from;
 - `Blend.fit(...)`: a small learning-to-rank model in torch (linear part plus a one-hidden-
   layer MLP) trained with a listwise softmax loss on a dev split: each example is one
-  request's candidate pool and which of its items the person actually took. Every item taken is one
-  term of the loss, so a pool with three of them weighs three times one with one, as it does in
-  per-item recall (ReDial R@1 +.0016 over six seeds, every seed up, against one term per pool). Three such nets,
-  trained from different seeds, are averaged: on a few thousand examples one net's ranking
-  depends on its seed (ReDial R@10 moves by about .003), the average's much less, and it is
-  better than the typical single net.
+  request's candidate pool and which of its items the person actually took. Every item taken is
+  one term of the loss, so a pool with three of them weighs three times one with one, as it
+  does in per-item recall (ReDial R@1 +.0016 over six seeds, every seed up, against one term
+  per pool). Three such nets, trained from different seeds, are averaged: on a few thousand
+  examples one net's ranking depends on its seed (ReDial R@10 moves by about .003), the
+  average's much less, and it is better than the typical single net.
 """
 
 from __future__ import annotations

@@ -121,6 +121,29 @@ def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_
     assert f"{demo_catalog.n_ratings[second.id]} people rated it" in rating.text
     assert not who.recommendations and session.shown == [r.item_id for r in first.recommendations]
     assert demo.respond(session, "what's the ninth one about?").text.startswith("I only showed 5 movies")
+    # what the catalog does not hold is said plainly, and what it does hold goes no further than it does
+    third = demo_catalog.get(first.recommendations[2].item_id)
+    assert demo.respond(session, "the 3rd one, is it long?").text == f"The catalog does not say how long {third.name} is."
+    kids = demo.respond(session, "is it suitable for kids?")
+    assert kids.about_item == third.id and kids.text.startswith(f"The catalog has no age rating for {third.name}.")
+    assert all(g in kids.text for g in third.genres)
+
+
+def test_a_bare_request_gets_well_liked_picks_and_a_way_to_narrow_them(demo, demo_catalog):
+    session = Session()
+    reply = demo.respond(session, "what should I watch tonight?")
+    assert reply.intent == "recommend" and len(reply.recommendations) == 5
+    assert reply.text.endswith("Tell me a genre, a decade or a movie you liked, and I'll narrow these down.")
+    # picked from the most liked when nothing else is known
+    liked = sorted(demo_catalog.n_ratings.values(), reverse=True)[500]  # the top 5 % of the catalog
+    assert all(demo_catalog.n_ratings[r.item_id] >= liked for r in reply.recommendations)
+    narrowed = demo.respond(session, "a western")
+    assert narrowed.recommendations and "narrow these down" not in narrowed.text
+
+
+def test_asking_for_more_than_one_list_holds_gets_the_most_it_holds_and_is_told(demo):
+    reply = demo.respond(Session(), "recommend 100 westerns")
+    assert len(reply.recommendations) == 20 and reply.text.startswith("I can list up to 20 movies at a time.")
 
 
 def test_support_and_out_of_scope_do_not_disturb_the_preferences(demo):

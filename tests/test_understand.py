@@ -352,7 +352,7 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
 @pytest.mark.parametrize(
     ("message", "intent", "mood"),
     [
-        ("I'm looking for something to watch tonight with my wife", "chitchat", []),  # not films about wives
+        ("I'm looking for something to watch tonight with my wife", "recommend", []),  # not films about wives
         ("we both love romantic comedies", "recommend", []),
         ("a cartoon for my 5 year old", "recommend", ["children"]),
         ("a cartoon to watch with my toddler", "recommend", ["children"]),
@@ -435,3 +435,62 @@ def test_asking_for_what_is_popular_is_a_lean_not_words_to_search(parser, messag
     assert u.intent == "recommend" and u.preferences.popular is popular and u.preferences.include_genres == genres
     if popular is not None:
         assert not {"popular", "best", "time", "hidden", "gems", "mainstream", "what's"} & set(u.preferences.query.split())
+
+
+@pytest.mark.parametrize(
+    "message", ["recommend me a movie", "something to watch", "any suggestions?", "what should I watch tonight?",
+                "I'm looking for something to watch with my girlfriend tonight", "got any ideas?"])
+def test_a_request_that_says_nothing_of_what_is_wanted_is_still_a_request(parser, message):
+    u = parser.parse(message)
+    assert u.intent == "recommend" and u.preferences.is_empty(), message
+
+
+@pytest.mark.parametrize("message", ["thanks, great suggestions", "hi there", "you recommended that already"])
+def test_thanks_and_remarks_about_suggestions_are_not_requests(parser, message):
+    shown = Session(shown=["1", "2"])
+    assert parser.parse(message, shown).intent in ("chitchat", "refine"), message
+    assert parser.parse(message, shown).preferences.query == ""
+
+
+@pytest.mark.parametrize(
+    ("message", "mood", "exclude"),
+    [
+        ("something lighter", ["comedy"], []),
+        ("not so serious please", ["comedy"], []),
+        ("I want a sad movie that will make me cry", ["drama"], []),
+        ("a tearjerker", ["drama"], []),
+        ("she hates horror", [], ["horror"]),
+    ],
+)
+def test_moods_people_say_lean_and_pronouns_are_not_searched_for(parser, message, mood, exclude):
+    p = parser.parse(message).preferences
+    assert (p.mood_genres, p.exclude_genres, p.query) == (mood, exclude, ""), message
+
+
+def test_older_and_newer_are_relative_to_a_film_named_in_the_same_message(parser, demo_catalog):
+    p = prefs_of(parser, "movies like Inception but older")
+    assert names(demo_catalog, p.liked) == ["Inception (2010)"]
+    assert (p.year_min, p.year_max, p.query) == (None, 2009, "")
+    newer = parser.parse("I loved Alien (1979), anything newer?").preferences
+    assert (newer.year_min, newer.year_max) == (1980, None)
+
+
+@pytest.mark.parametrize(
+    ("message", "question", "refs"),
+    [
+        ("how long is it?", "length", []),
+        ("the 3rd one, is it long?", "length", [2]),
+        ("is it suitable for kids?", "suitability", []),
+        ("is the second one ok for my 8 year old?", "suitability", [1]),
+        ("is it rated R?", "suitability", []),
+    ],
+)
+def test_questions_about_length_and_who_an_item_suits(parser, message, question, refs):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.question, u.refs) == ("ask_item", question, refs)
+
+
+def test_a_count_over_what_one_list_holds_is_capped_and_remembered(parser):
+    u = parser.parse("recommend 100 westerns")
+    assert (u.preferences.n, u.asked_count, u.preferences.include_genres) == (20, 100, ["western"])
+    assert parser.parse("recommend 3 westerns").asked_count is None
