@@ -459,7 +459,7 @@ class Assistant:
             )
         session.shown = [r.item_id for r in recs]
         session.focus = None
-        description = describe(prefs, self.engine.catalog, self.noun, self.currency)
+        description = describe(prefs, self.engine.catalog, self.noun, self.currency, shown=session.shown)
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
             lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]

@@ -221,8 +221,9 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     return False
 
 
-def describe(prefs: Preferences, catalog, noun: str, currency: str = "$") -> str:
-    """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'."""
+def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown: list[str] | None = None) -> str:
+    """A plain-words summary of the preferences, e.g. 'Sci-Fi movies from 1990-1999, without Horror'; with the `shown`
+    list, how many of it have the people and tags asked for ("2 of them with Tom Hanks")."""
     genres = catalog.genres
     names = [genres.get(g, g) for g in prefs.include_genres]
     either = " or ".join(genres.get(g, g) for g in prefs.any_genres)
@@ -247,10 +248,16 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$") -> str
         out += ", leaning towards " + " and ".join(leans)
     if prefs.exclude_genres:
         out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
-    if prefs.people:
-        out += ", with " + " and ".join(p.title() for p in prefs.people)
-    if prefs.keywords:
-        out += ", about " + " and ".join(prefs.keywords)
+    # people and tags lift the items they name without ruling the rest out: with the list in hand, say how many have them
+    for names, word, items_of in ((prefs.people, "with", catalog.items_with_person),
+                                  (prefs.keywords, "about", lambda kw: catalog.by_tag.get(kw, []))):
+        for name in names:
+            label = name.title() if word == "with" else name
+            having = len(set(items_of(name)) & set(shown)) if shown is not None else None
+            if having is None or having == len(shown):
+                out += f", {word} {label}"
+            else:
+                out += f", {'none' if having == 0 else f'{having} of them'} {word} {label}"
     if prefs.liked:
         out += ", for someone who liked " + " and ".join(catalog.get(i).name for i in prefs.liked[-3:])
     if prefs.exclude_items:

@@ -34,7 +34,11 @@ OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|forecast|stock|stocks|bitcoin|crypto|recipe|cook|cooking|bake|math|calculate|solve|equation|"
     r"poem|essay|homework|translate|translation|capital of|president|prime minister|election|politics|"
     r"code|python|javascript|program|diagnos\w+|symptoms?|medical|lawyer|legal advice|invest\w*|horoscope|"
-    r"lottery|sports? scores?|football score|time is it|what day is)\b"
+    r"lottery|sports? scores?|football score|time is it|what day is"
+    # talk to the assistant about its own instructions: answered like any other off-topic request, never searched for
+    r"|(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier|preceding)\s+"
+    r"(?:instructions?|prompts?|rules|messages?)|system\s+prompt|(?:your|the)\s+(?:instructions|hidden\s+prompt)"
+    r"|jailbreak|developer\s+mode)\b"
 )
 DOMAIN = re.compile(
     r"\b(?:movies?|films?|flicks?|cinema|watch(?:ing)?|recommend\w*|suggest\w*|genre|actors?|actress|director|"
@@ -55,6 +59,7 @@ BARE_REQUEST = re.compile(
     r"|\b(?:looking for|look for|i want|i'd like|i would like|i need|give me|show me|find me|in the mood for)\s+"
     r"(?:a|an|some|something|anything)\b"
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
+    r"|^(?:(?:i need|i want|maybe|just|ok|okay|so)\s+)?something\s+(?:for|good|new|nice|different)\b"
 )
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
 # person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
@@ -86,6 +91,14 @@ def is_taste(before: str) -> bool:
 
 # who the film is for or with: "with my wife", "for my 5 year old" say nothing about the story
 _AGE = r"(?P<age>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?)[\s-]*olds?"
+# when and where it will be watched or read is not what it is about: "for a rainy sunday", "on a long flight", "movie night"
+OCCASION = re.compile(
+    r"\b(?:for|on|during|over)\s+(?:a|an|the|this|my|our|tonight'?s)?\s*(?:(?:rainy|lazy|cozy|cosy|quiet|long|cold|snowy|"
+    r"sunny|slow|chill|relaxing)\s+)?(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|day|night|evening|"
+    r"afternoon|morning|weekend|flight|plane|train ride|road trip|commute|holiday|vacation|beach)s?\b"
+    r"(?:\s+(?:afternoon|night|evening|morning|in))?"
+    r"|\b(?:date|movie|film|girls'?|guys'?|family|game)\s+night\b"
+)
 COMPANY = re.compile(
     r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
     + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?"

@@ -166,6 +166,7 @@ class RulesParser:
         for m in routing.POPULAR.finditer(_mask(masked, consumed)):
             consumed.append(_Span(m.start(), m.end()))
             prefs.popular = prefs.popular if prefs.popular is False else not is_negated(masked, m.start())
+        consumed += [_Span(m.start(), m.end()) for m in routing.OCCASION.finditer(masked)]  # "for a rainy sunday"
         for m in routing.COMPANY.finditer(masked):  # "with my wife", "for my 5 year old": who it is for, not a topic
             consumed.append(_Span(m.start(), m.end()))
             if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (

@@ -494,3 +494,19 @@ def test_a_count_over_what_one_list_holds_is_capped_and_remembered(parser):
     u = parser.parse("recommend 100 westerns")
     assert (u.preferences.n, u.asked_count, u.preferences.include_genres) == (20, 100, ["western"])
     assert parser.parse("recommend 3 westerns").asked_count is None
+
+
+@pytest.mark.parametrize(
+    ("message", "include", "mood"),
+    [
+        ("a feel-good movie for a rainy sunday", [], ["comedy"]),
+        ("a comedy for date night", ["comedy"], []),
+        ("a horror movie for friday night", ["horror"], []),
+        ("something for a long flight", [], []),
+    ],
+)
+def test_when_it_will_be_watched_is_not_what_it_is_about(parser, message, include, mood):
+    u = parser.parse(message)
+    assert u.intent == "recommend" and u.preferences.query == "", message
+    assert (u.preferences.include_genres, u.preferences.mood_genres) == (include, mood)
+    assert parser.parse("movies about a road trip").preferences.query == "road trip"  # a road trip in the story
