@@ -10,37 +10,30 @@ grows while an LLM streams its opening sentence (`stream`).
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 
-import numpy as np
-
 import prompts
 from assistant import routing
 from assistant.answers import answer
 from assistant.backends import Backend, get_backend
-from assistant.dialogue import apply, describe, lean_years, loosen_hint, resolve_refs
+from assistant.dialogue import apply, describe, loosen_hint, resolve_refs
 from assistant.engine import Engine
 from assistant.explain import claims_for, render
 from assistant.feedback import KINDS, FeedbackStore, apply_feedback
 from assistant.handoff import HandoffStore
 from assistant.lexicon import ORDINAL_NAMES
-from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
+from assistant.models import Recommendation, Reply, Session, Turn, Understanding
 from assistant.observability import FALLBACKS, LLM_ERRORS
+from assistant.ranking import SessionRanking
 from assistant.service_desk import CustomerService
-from retrieval.constraints import Constraints, implied_in
 from retrieval.errors import LLMError
-from retrieval.ranker import Ranking
-from retrieval.recommenders import Context
 
 log = logging.getLogger(__name__)
 MAX_NARRATION_CHARS = 300
-POPULAR_BOOSTED = 300  # "what's popular" boosts this many of the most liked items
-WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -66,8 +59,7 @@ class Assistant:
         self.desk = CustomerService(engine, self.backend, handoffs)
         self.n_recommendations = n_recommendations
         self.max_message_chars = max_message_chars
-        # which genres stand in for one the catalog leaves out ("children" <- "animation"), read off the catalog once
-        self.implied_genres = implied_in(engine.catalog)
+        self.ranking = SessionRanking(engine, feedback_store)
 
     @property
     def noun(self) -> str:
@@ -330,115 +322,10 @@ class Assistant:
             preferences=session.preferences.model_copy(deep=True),
         )
 
-    def query_text(self, prefs: Preferences) -> str:
-        """What the search vector is made of: the description, keywords, people and wanted genres."""
-        genres = self.engine.catalog.genres
-        words = [prefs.query, *prefs.keywords, *prefs.people] + [
-            genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres
-        ]
-        return " ".join(w for w in words if w).strip()
-
-    def query_vector(self, prefs: Preferences, encoded: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
-        """The search vector (384,): `query_text` embedded (or taken from `encoded`), pulled towards the liked
-        items; None when nothing describes the request (then popularity ranks)."""
-        text = self.query_text(prefs)
-        parts = []
-        if text:
-            parts.append(encoded[text] if encoded and text in encoded else self.engine.embedder.encode_turn([text])[text])
-        if prefs.liked:
-            liked = self.engine.store.vectors(prefs.liked)
-            if liked:
-                parts.append(np.mean(list(liked.values()), axis=0))
-        if not parts:
-            return None
-        q = np.sum(parts, axis=0)
-        norm = float(np.linalg.norm(q))
-        return q / norm if norm > 0 else None
-
-    def context(self, session: Session, prefs: Preferences | None = None) -> Context:
-        """What the ranker's models see: the conversation's words and named items, likes, and the
-        known user's stored history."""
-        prefs = prefs or session.preferences
-        stored = self._latest(session.user_id)
-        said = " ".join([t.text for t in session.turns if t.role == "user"][-WORDS_TURNS:])
-        encoded = self.engine.embedder.encode_turn([t for t in (self.query_text(prefs), said) if t])
-        return Context(
-            text=" ".join(t.text for t in session.turns),
-            query=self.query_vector(prefs, encoded),
-            words=encoded.get(said) if said else None,
-            liked=list(prefs.liked),
-            disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
-            mentioned=list(session.mentioned),
-            recent=list(session.recent),
-            history=self._ups(stored),
-        )
-
-    def history(self, user_id: str | None) -> list[str]:
-        """A known user's stored positives: items they gave a thumbs up (none for anonymous sessions)."""
-        return self._ups(self._latest(user_id))
-
-    def _ups(self, stored: dict[str, str]) -> list[str]:
-        return [i for i, kind in stored.items() if kind == "up" and i in self.engine.catalog]
-
-    def _latest(self, user_id: str | None) -> dict[str, str]:
-        if user_id is None or self.feedback_store is None:
-            return {}
-        return self.feedback_store.latest(self.engine.pack.name, user_id)
-
-    def rank(self, session: Session, k: int, timings: dict[str, float] | None = None) -> Ranking:
-        """The top-k candidates for the session: constraints, people/tag boosts, context, then the ranker."""
-        timings = {} if timings is None else timings
-        prefs = session.preferences
-        t0 = time.perf_counter()
-        ctx = self.context(session)
-        timings["embed"] = (time.perf_counter() - t0) * 1000
-        ranking = self.engine.ranker.recommend(ctx, self.constraints(session), k, mood_genres=prefs.mood_genres,
-                                               boosts=self.boosts(prefs), lean_years=lean_years(prefs))
-        timings.update(ranking.timings_ms)
-        return ranking
-
-    def constraints(self, session: Session) -> Constraints:
-        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past or named."""
-        prefs = session.preferences
-        return Constraints(
-            include_genres=frozenset(prefs.include_genres),
-            any_genres=frozenset(prefs.any_genres),
-            exclude_genres=frozenset(prefs.exclude_genres),
-            year_min=prefs.year_min,
-            year_max=prefs.year_max,
-            price_min=prefs.price_min,
-            price_max=prefs.price_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned
-                                  + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
-            implied=self.implied_genres,
-        )
-
-    def boosts(self, prefs: Preferences) -> dict[str, float]:
-        """Items the request points at directly: a named person's work, a tag's items."""
-        catalog = self.engine.catalog
-        boosts: dict[str, float] = {}
-        for name in prefs.people:
-            for iid in catalog.items_with_person(name):
-                boosts[iid] = boosts.get(iid, 0.0) + 1.0
-        for kw in prefs.keywords:
-            for iid in catalog.by_tag.get(kw, ()):
-                boosts[iid] = boosts.get(iid, 0.0) + 0.5
-        if prefs.popular is not None:  # "what's popular" lifts the most liked items by how liked; "hidden gems" lowers them
-            sign = 1.0 if prefs.popular else -1.0
-            for row in self._most_liked:
-                iid = catalog.ids[row]
-                boosts[iid] = boosts.get(iid, 0.0) + sign * float(catalog.popularity[row])
-        return boosts
-
-    @functools.cached_property
-    def _most_liked(self) -> np.ndarray:
-        pop = self.engine.catalog.popularity
-        return np.argsort(-pop, kind="stable")[: min(POPULAR_BOOSTED, int((pop > 0).sum()))]
-
     def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
         prefs = session.preferences
         catalog = self.engine.catalog
-        ranking = self.rank(session, prefs.n or self.n_recommendations, timings)
+        ranking = self.ranking.rank(session, prefs.n or self.n_recommendations, timings)
 
         t1 = time.perf_counter()
         recs = []

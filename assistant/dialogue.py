@@ -249,9 +249,9 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
     if prefs.exclude_genres:
         out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
     # people and tags lift the items they name without ruling the rest out: with the list in hand, say how many have them
-    for names, word, items_of in ((prefs.people, "with", catalog.items_with_person),
+    for asked, word, items_of in ((prefs.people, "with", catalog.items_with_person),
                                   (prefs.keywords, "about", lambda kw: catalog.by_tag.get(kw, []))):
-        for name in names:
+        for name in asked:
             label = name.title() if word == "with" else name
             having = len(set(items_of(name)) & set(shown)) if shown is not None else None
             if having is None or having == len(shown):

@@ -99,8 +99,8 @@ def main() -> int:
         prefs = session.preferences
         ranker.pool_size = POOL
         timings: dict[str, float] = {}
-        cands = ranker.pool(assistant.context(session), assistant.constraints(session), prefs.mood_genres,
-                            assistant.boosts(prefs), timings, lean_years(prefs))
+        cands = ranker.pool(assistant.ranking.context(session), assistant.ranking.constraints(session), prefs.mood_genres,
+                            assistant.ranking.boosts(prefs), timings, lean_years(prefs))
         feature_ms.append(timings["features"])
         if len(cands) >= POOL:
             pools.append(cands[:POOL])

@@ -260,7 +260,7 @@ def child(cache: Path, size: str, turns: int) -> dict:
         for p in prefs:
             c = Constraints(include_genres=frozenset(p.include_genres), any_genres=frozenset(p.any_genres),
                             exclude_genres=frozenset(p.exclude_genres), year_min=p.year_min, year_max=p.year_max)
-            q = assistant.query_vector(p)
+            q = assistant.ranking.query_vector(p)
             if q is None:
                 continue
             where = c.where()

@@ -144,7 +144,7 @@ def main() -> int:
         p = session.preferences
         c = Constraints(include_genres=frozenset(p.include_genres), exclude_genres=frozenset(p.exclude_genres),
                         year_min=p.year_min, year_max=p.year_max)
-        q = assistant.query_vector(p)
+        q = assistant.ranking.query_vector(p)
         if q is None:
             continue
         t = time.perf_counter()

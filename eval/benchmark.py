@@ -143,8 +143,8 @@ def request_of(assistant, case: Case) -> Request:
     """The history taken in (the last user turn observed, not answered) and turned into a ranking request."""
     session, _, _ = feed_history(assistant, case, answer_last=False)
     prefs = session.preferences
-    return Request(assistant.context(session), assistant.constraints(session), list(prefs.mood_genres),
-                   assistant.boosts(prefs), lean_years(prefs))
+    return Request(assistant.ranking.context(session), assistant.ranking.constraints(session), list(prefs.mood_genres),
+                   assistant.ranking.boosts(prefs), lean_years(prefs))
 
 
 def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = None) -> Replay:
@@ -152,7 +152,7 @@ def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = 
     for it; from `request` when that was already made of the same history (see `request_of`)."""
     session, latencies, shown = feed_history(assistant, case)
     if request is None:
-        ranked = [c.item_id for c in assistant.rank(session, depth).candidates]
+        ranked = [c.item_id for c in assistant.ranking.rank(session, depth).candidates]
     else:
         ranked = [c.item_id for c in assistant.engine.ranker.recommend(
             request.ctx, request.constraints, depth, request.mood_genres, request.boosts,
@@ -172,7 +172,7 @@ def pool_example(assistant, request: Request, case: Case, names: list[str]) -> t
 
 def said_of(case: Case) -> str:
     """The person's own recent messages, as the assistant's `Context.words` is made."""
-    from assistant.assistant import WORDS_TURNS
+    from assistant.ranking import WORDS_TURNS
 
     return " ".join([t.text for t in case.turns if t.role == "user"][-WORDS_TURNS:])
 

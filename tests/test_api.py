@@ -233,7 +233,7 @@ def test_each_preference_chip_removes_its_preference(small_engine, tmp_path):
     session = service.remove_preference(session.id, "years:")
     prefs = service.open(session.id).preferences  # saved, not just changed in memory
     assert prefs.exclude_genres == [] and prefs.year_min is None and prefs.include_genres == ["sci-fi"]
-    constraints = service.assistant.constraints(service.open(session.id))
+    constraints = service.assistant.ranking.constraints(service.open(session.id))
     assert constraints.year_min is None and constraints.year_max is None and not constraints.exclude_genres
 
 
@@ -242,7 +242,7 @@ def test_years_said_as_taste_show_as_a_lean_and_can_be_removed(small_engine, tmp
     session, reply = service.chat(None, "90's movies are the best! any sci-fi?")
     assert ("lean_years:", "leaning 1990–1999") in service.chips(session)
     assert "leaning towards 1990–1999" in reply.summary
-    assert service.assistant.constraints(session).year_min is None  # a lean filters nothing
+    assert service.assistant.ranking.constraints(session).year_min is None  # a lean filters nothing
     session = service.remove_preference(session.id, "lean_years:")
     assert service.open(session.id).preferences.lean_year_min is None
 

@@ -84,7 +84,7 @@ def test_what_about_a_new_genre_replaces_the_genres_asked_for(demo, demo_catalog
 def test_a_children_s_request_gets_children_s_films_where_the_catalog_tags_them(demo, demo_catalog):
     """MovieLens tags half its animated films "children"; the other half (Akira, Ghost in the Shell) are not
     children's films, so animation does not stand in for "children" there as it does in IMDb-style catalogs."""
-    assert ("children", "animation") not in demo.implied_genres
+    assert ("children", "animation") not in demo.ranking.implied_genres
     session = Session()
     reply = demo.respond(session, "sci-fi from the 90s to watch with my kids")
     assert len(reply.recommendations) == 5

@@ -71,7 +71,7 @@ def test_taking_a_suggestion_up_counts_as_a_thumbs_up_on_it(assistant, store, sm
     title = small_engine.catalog.get(first[1]).name
     assert taken.intent == "accept" and title in taken.text and not taken.recommendations
     assert [(e["item_id"], e["kind"]) for e in store.events(small_engine.pack.name, user_id="cy")] == [(first[1], "up")]
-    assert s.preferences.liked == [first[1]] and assistant.history("cy") == [first[1]]
+    assert s.preferences.liked == [first[1]] and assistant.ranking.history("cy") == [first[1]]
     assert first[1] not in shown(assistant.respond(s, "a comedy"))
 
 
@@ -92,7 +92,7 @@ def test_a_known_users_history_changes_their_results_in_a_new_conversation(assis
     fresh = Session(user_id="ana")
     theirs = shown(assistant.respond(fresh, "a comedy"))
     assert theirs != anonymous and anonymous[0] not in theirs
-    assert assistant.history("ana") == [HOLY_GRAIL, "2716"]
+    assert assistant.ranking.history("ana") == [HOLY_GRAIL, "2716"]
     # another user is unaffected
     assert shown(assistant.respond(Session(user_id="bo"), "a comedy")) == anonymous
 
