@@ -256,8 +256,9 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
             having = len(set(items_of(name)) & set(shown)) if shown is not None else None
             if having is None or having == len(shown):
                 out += f", {word} {label}"
-            else:
-                out += f", {'none' if having == 0 else f'{having} of them'} {word} {label}"
+            else:  # what is known of the rest is only that they lack the tag or credit
+                known = f"with {label}" if word == "with" else f"tagged “{label}”"
+                out += f", {'none' if having == 0 else f'{having} of them'} {known}"
     if prefs.liked:
         out += ", for someone who liked " + " and ".join(catalog.get(i).name for i in prefs.liked[-3:])
     if prefs.exclude_items:

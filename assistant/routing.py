@@ -154,14 +154,22 @@ POINTING = re.compile(r"\b(?:they|them|that|this|those|these)\b")  # what a ques
 PRONOUN = re.compile(r"\b(?:it|that one|this one|that movie|this movie|that film|this film|that book|this book)\b")
 MORE_LIKE = re.compile(
     r"\b(?:more (?:like|of)|similar to|something like|like|same as|in the vein of|along the lines of|"
-    r"(?:i )?(?:liked|loved|enjoyed|really liked|like|love) )\s*(?:the\s+)?"
+    r"(?:i )?(?:liked|loved|enjoyed|really liked|like|love) |thumbs up (?:for |on |to )?)\s*(?:the\s+)?"
     rf"(?:{_ORD}|#\d|number \d|that one|this one|that|this|those|these|them|it)\b"
 )
 DISLIKE_REF = re.compile(
     r"\b(?:didn'?t|did not|don'?t|do not|never) (?:really )?(?:like|love|enjoy)|\bhated?\b|\bdisliked?\b|\bnot a fan of\b"
+    r"|\bthumbs down\b"
+)
+# a verdict on a shown item, read as a dislike only when the item is pointed at ("the second one is boring", "that one
+# is not for me"); "it was boring" may be about a film just named
+DISMISS_REF = re.compile(
+    r"\bnot (?:for me|my (?:thing|type|style|cup of tea))\b"
+    r"|\b(?:is|was|looks|seems|sounds)\s+(?:really\s+|so\s+|too\s+|kinda\s+|kind of\s+|a bit\s+|pretty\s+)?"
+    r"(?:boring|lame|awful|terrible|dumb|stupid|bad|meh|overrated|cheesy)\b"
 )
 EXCLUDE_SHOWN = re.compile(
-    r"\b(?:something else|anything else|other (?:ones|options|suggestions|movies|films|books|picks)|"
+    r"\b(?:something else|anything else|what else|other (?:ones|options|suggestions|movies|films|books|picks)|"
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
     r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?|surprise me|"
     r"another (?:one|few|batch|set|list|round|suggestion|recommendation|option|pick|idea)s?|^(?:and |ok |okay )?another)\b"
@@ -169,7 +177,8 @@ EXCLUDE_SHOWN = re.compile(
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
-SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already)\b")
+SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already"
+                  rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b")
 # "I haven't seen Coco", "never saw Coco": right before a title, a fact about the viewer, not a like
 _NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|ever\s+|even\s+|actually\s+)?(?:seen|watched|read)"
              r"|(?:didn'?t|did not|never)\s+(?:ever\s+|even\s+|actually\s+)?(?:see|watch|saw|read)|yet to (?:see|watch|read))")
@@ -304,6 +313,8 @@ def action_of(text: str, refs: list[int], has_shown: bool) -> Action | None:
         MORE_LIKE.search(text) or DISLIKE_REF.search(text)
     ):
         return "dislike_refs" if DISLIKE_REF.search(text) else "more_like"
+    if (refs or re.search(r"\b(?:that|this) one\b", text)) and DISMISS_REF.search(text):
+        return "dislike_refs"
     if EXCLUDE_SHOWN.search(text):
         return "exclude_shown"
     return None

@@ -210,6 +210,15 @@ def test_the_list_s_heading_says_how_many_have_the_person_asked_for(demo, demo_c
     having = sum(r.item_id in set(demo_catalog.items_with_person("tom hanks")) for r in reply.recommendations)
     assert 0 < having < len(reply.recommendations)  # a lift, not a filter: the liked film still pulls its neighbours in
     assert f", {having} of them with Tom Hanks," in reply.text.splitlines()[0]
+    # a tag asked for beside a liked film: the heading says how many carry the tag, and no more than that
+    session = Session()
+    demo.respond(session, "I loved Frozen")
+    dinos = demo.respond(session, "how about something with dinosaurs")
+    assert session.preferences.keywords == ["dinosaurs"]
+    tagged = sum(r.item_id in set(demo_catalog.by_tag["dinosaurs"]) for r in dinos.recommendations)
+    phrase = "about dinosaurs" if tagged == len(dinos.recommendations) else \
+        f"{'none' if tagged == 0 else f'{tagged} of them'} tagged “dinosaurs”"
+    assert phrase in dinos.text.splitlines()[0]
     travel = demo.respond(Session(), "movies about time travel")
     assert all(r.item_id in demo_catalog.by_tag["time travel"] for r in travel.recommendations)
     assert travel.text.splitlines()[0] == "Here are 5 movies, about time travel:"

@@ -510,3 +510,29 @@ def test_when_it_will_be_watched_is_not_what_it_is_about(parser, message, includ
     assert u.intent == "recommend" and u.preferences.query == "", message
     assert (u.preferences.include_genres, u.preferences.mood_genres) == (include, mood)
     assert parser.parse("movies about a road trip").preferences.query == "road trip"  # a road trip in the story
+
+
+@pytest.mark.parametrize(
+    ("message", "action", "refs"),
+    [
+        ("the second one is boring", "dislike_refs", [1]),
+        ("that one is not for me", "dislike_refs", []),
+        ("thumbs down on the second", "dislike_refs", [1]),
+        ("thumbs up for the first one", "more_like", [0]),
+        ("I already saw number 2", "seen_refs", [1]),
+        ("what else do you have?", "exclude_shown", []),
+    ],
+)
+def test_verdicts_on_what_was_shown_act_on_it(parser, message, action, refs):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.action, u.refs, u.preferences.query) == ("refine", action, refs, ""), message
+
+
+def test_a_verdict_after_a_named_film_is_not_about_the_list(parser):
+    u = parser.parse("I saw Heat (1995), it was boring", Session(shown=["1", "2", "3"]))
+    assert u.action is None
+
+
+def test_comparatives_lean_like_their_moods(parser):
+    assert parser.parse("something similar but funnier").preferences.mood_genres == ["comedy"]
+    assert parser.parse("anything scarier?").preferences.mood_genres == ["horror"]
