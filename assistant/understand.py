@@ -193,6 +193,8 @@ class RulesParser:
                 return Understanding(intent="out_of_scope")
             if not prefs.query and not bare:
                 return Understanding(intent="chitchat", no_prices=no_prices)
+            if bare and has_shown:  # "any suggestions?" with a list on screen asks for others
+                action = "exclude_shown"
         elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
             prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres
         ):

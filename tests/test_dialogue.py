@@ -137,6 +137,9 @@ def test_a_bare_request_gets_well_liked_picks_and_a_way_to_narrow_them(demo, dem
     # picked from the most liked when nothing else is known
     liked = sorted(demo_catalog.n_ratings.values(), reverse=True)[500]  # the top 5 % of the catalog
     assert all(demo_catalog.n_ratings[r.item_id] >= liked for r in reply.recommendations)
+    again = demo.respond(session, "any suggestions?")  # with a list on screen: others
+    assert again.recommendations and not {r.item_id for r in again.recommendations} & {
+        r.item_id for r in reply.recommendations}
     narrowed = demo.respond(session, "a western")
     assert narrowed.recommendations and "narrow these down" not in narrowed.text
 

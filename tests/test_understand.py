@@ -445,6 +445,11 @@ def test_a_request_that_says_nothing_of_what_is_wanted_is_still_a_request(parser
     assert u.intent == "recommend" and u.preferences.is_empty(), message
 
 
+def test_an_open_request_with_a_list_on_screen_asks_for_others(parser):
+    u = parser.parse("any suggestions?", Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.action, u.refs) == ("refine", "exclude_shown", [])
+
+
 @pytest.mark.parametrize("message", ["thanks, great suggestions", "hi there", "you recommended that already"])
 def test_thanks_and_remarks_about_suggestions_are_not_requests(parser, message):
     shown = Session(shown=["1", "2"])
