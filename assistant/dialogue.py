@@ -62,7 +62,8 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         price_min=price_min,
         price_max=price_max,
         people=_merge_lists(state.people, new.people, []),
-        keywords=_merge_lists(state.keywords, new.keywords, []),
+        keywords=_merge_lists(state.keywords, new.keywords, new.exclude_keywords),
+        exclude_keywords=_merge_lists(state.exclude_keywords, new.exclude_keywords, new.keywords),
         liked=_merge_lists(state.liked, new.liked, new.disliked),
         disliked=_merge_lists(state.disliked, new.disliked, new.liked),
         exclude_items=_merge_lists(state.exclude_items, new.exclude_items, new.liked),
@@ -130,6 +131,7 @@ def apply(session: Session, u: Understanding) -> None:
         state = Preferences(
             exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.any_genres + new.mood_genres],
             disliked=state.disliked,
+            exclude_keywords=[k for k in state.exclude_keywords if k not in new.keywords],
             exclude_items=state.exclude_items,
             price_min=state.price_min,
             price_max=state.price_max,
@@ -157,6 +159,7 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
         chips.append(("price:", price_label(prefs.price_min, prefs.price_max, currency)))
     chips += [(f"people:{p}", p.title()) for p in prefs.people]
     chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
+    chips += [(f"exclude_keywords:{k}", f"nothing tagged “{k}”") for k in prefs.exclude_keywords]
     chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
     chips += [(f"disliked:{i}", f"not {name(i)}") for i in prefs.disliked]
     if prefs.query:
@@ -213,7 +216,8 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     if field == "exclude_items":
         found, prefs.exclude_items = bool(prefs.exclude_items), []
         return found
-    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "liked", "disliked"):
+    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "exclude_keywords", "liked",
+                 "disliked"):
         values = getattr(prefs, field)
         if value in values:
             setattr(prefs, field, [v for v in values if v != value])
@@ -248,6 +252,8 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
         out += ", leaning towards " + " and ".join(leans)
     if prefs.exclude_genres:
         out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
+    if prefs.exclude_keywords:
+        out += ", none tagged " + " or ".join(f"“{k}”" for k in prefs.exclude_keywords)
     # people and tags lift the items they name without ruling the rest out: with the list in hand, say how many have them
     for asked, word, items_of in ((prefs.people, "with", catalog.items_with_person),
                                   (prefs.keywords, "about", lambda kw: catalog.by_tag.get(kw, []))):
@@ -278,4 +284,6 @@ def loosen_hint(prefs: Preferences) -> str:
         hints.append("fewer required genres")
     if prefs.exclude_genres:
         hints.append("fewer excluded genres")
+    if prefs.exclude_keywords:
+        hints.append("fewer excluded tags")
     return ", or ".join(hints) or "describe it in other words"

@@ -31,6 +31,7 @@ class Preferences(BaseModel):
     price_max: float | None = Field(None, ge=0)
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
+    exclude_keywords: list[str] = Field([], description="catalog tags the request rules out: 'no zombies'")
     liked: list[str] = []
     disliked: list[str] = []
     exclude_items: list[str] = Field([], description="shown items the user moved past or has seen")

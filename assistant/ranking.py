@@ -97,8 +97,10 @@ class SessionRanking:
         return ranking
 
     def constraints(self, session: Session) -> Constraints:
-        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past or named."""
+        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past, named or tagged with
+        what the person ruled out ("no zombies")."""
         prefs = session.preferences
+        tagged = [i for kw in prefs.exclude_keywords for i in self.engine.catalog.by_tag.get(kw, ())]
         return Constraints(
             include_genres=frozenset(prefs.include_genres),
             any_genres=frozenset(prefs.any_genres),
@@ -107,7 +109,7 @@ class SessionRanking:
             year_max=prefs.year_max,
             price_min=prefs.price_min,
             price_max=prefs.price_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned
+            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned + tagged
                                   + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
             implied=self.implied_genres,
         )

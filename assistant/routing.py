@@ -165,9 +165,16 @@ DISLIKE_REF = re.compile(
 # is not for me"); "it was boring" may be about a film just named
 DISMISS_REF = re.compile(
     r"\bnot (?:for me|my (?:thing|type|style|cup of tea))\b"
-    r"|\b(?:is|was|looks|seems|sounds)\s+(?:really\s+|so\s+|too\s+|kinda\s+|kind of\s+|a bit\s+|pretty\s+)?"
+    r"|\b(?:is|was|are|were|looks?|seems?|sounds?)\s+(?:really\s+|so\s+|too\s+|kinda\s+|kind of\s+|a bit\s+|pretty\s+)?"
     r"(?:boring|lame|awful|terrible|dumb|stupid|bad|meh|overrated|cheesy)\b"
 )
+# a good word about a shown item, for messages that judge several ("the first looks great, the second is boring")
+PRAISE_REF = re.compile(
+    r"\b(?:is|was|are|were|looks?|sounds?|seems?)\s+(?:really\s+|very\s+|pretty\s+|so\s+)?"
+    r"(?:good|great|interesting|fun|perfect|awesome|cool|amazing|nice|promising|excellent)\b"
+)
+# where one verdict ends and the next begins
+_CLAUSE = re.compile(r"[.!?;,]\s*|\s+(?:but|and|while|whereas|though|although)\s+")
 EXCLUDE_SHOWN = re.compile(
     r"\b(?:something else|anything else|what else|other (?:ones|options|suggestions|movies|films|books|picks)|"
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
@@ -299,6 +306,27 @@ def question_span(text: str) -> int:
         if m:
             return m.start()
     return 0
+
+
+def mixed_verdicts(text: str) -> dict[str, list[int]] | None:
+    """Shown positions by verdict ("liked", "disliked", "excluded") when a message judges shown items differently,
+    clause by clause: "I loved the first one but the second is boring", "more like the first, not the third". None
+    unless every clause that points at an item says what of it and at least two verdicts differ ("the first and the
+    third are boring" is one verdict on both)."""
+    found: dict[str, list[int]] = {"liked": [], "disliked": [], "excluded": []}
+    for clause in _CLAUSE.split(text):
+        refs = ordinal_refs(clause)
+        if not refs:
+            continue
+        if EXCLUDE_REF.search(clause) or re.match(r"\W*not\b", clause):
+            found["excluded"] += refs
+        elif DISLIKE_REF.search(clause) or DISMISS_REF.search(clause):
+            found["disliked"] += refs
+        elif MORE_LIKE.search(clause) or PRAISE_REF.search(clause):
+            found["liked"] += refs
+        else:
+            return None
+    return found if sum(bool(v) for v in found.values()) > 1 else None
 
 
 def action_of(text: str, refs: list[int], has_shown: bool) -> Action | None:

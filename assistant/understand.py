@@ -183,6 +183,15 @@ class RulesParser:
         action = routing.action_of(masked, refs, has_shown or bool(session.focus))
         if action and not refs and routing.PLURAL.search(masked):  # "I've seen those": every shown item
             refs = list(range(len(session.shown)))
+        mixed = routing.mixed_verdicts(masked) if action in ("dislike_refs", "more_like", "exclude_refs") and len(refs) > 1 \
+            else None
+        if mixed:  # "the first one looks great, the second is boring": more like the one, not the other
+            prefs.liked += [i for i in _at(session.shown, mixed["liked"]) if i not in prefs.liked]
+            if mixed["disliked"]:
+                action, refs = "dislike_refs", mixed["disliked"]
+                prefs.exclude_items += _at(session.shown, mixed["excluded"])
+            else:
+                action, refs = "exclude_refs", mixed["excluded"]
         prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
 
         slots = prefs.model_copy(update={"query": ""})
@@ -289,10 +298,9 @@ class RulesParser:
         if self._keyword_re is None:
             return spans
         for m in self._keyword_re.finditer(masked):
-            if is_negated(masked, m.start()):
-                continue
-            if m.group(0) not in prefs.keywords:
-                prefs.keywords.append(m.group(0))
+            target = prefs.exclude_keywords if is_negated(masked, m.start()) else prefs.keywords  # "no zombies"
+            if m.group(0) not in target:
+                target.append(m.group(0))
             spans.append(_Span(m.start(), m.end()))
         return spans
 
@@ -380,3 +388,8 @@ def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
         return False
     before = _CAPITALISED.search(text, 0, pos)
     return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
+
+
+def _at(shown: list[str], positions: Iterable[int]) -> list[str]:
+    """Shown item ids at 0-based positions (negative from the end); positions off the list are dropped."""
+    return [shown[p] for p in positions if -len(shown) <= p < len(shown)]

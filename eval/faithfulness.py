@@ -87,6 +87,8 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
         out.append(f"{item.name} has none of {sorted(prefs.any_genres)}")
     if set(prefs.exclude_genres) & keys:
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")
+    if ruled_out := sorted(k for k in prefs.exclude_keywords if k in {t.casefold() for t in item.tags}):
+        out.append(f"{item.name} is tagged {ruled_out}, ruled out")
     if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
         out.append(f"{item.name} is before {prefs.year_min}")
     if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):

@@ -53,6 +53,25 @@ def test_list_references_more_like_something_else_and_seen(demo):
     assert seen in session.preferences.exclude_items
 
 
+def test_praise_for_one_shown_item_and_a_pan_of_another_each_take_effect(demo):
+    session = Session()
+    first = [r.item_id for r in demo.respond(session, "animated movies for kids").recommendations]
+    reply = demo.respond(session, "the first one looks great, the second is boring")
+    assert session.preferences.liked == [first[0]] and session.preferences.disliked == [first[1]]
+    assert not {first[0], first[1]} & {r.item_id for r in reply.recommendations}
+
+
+def test_a_tag_ruled_out_drops_every_item_with_it(demo, demo_catalog):
+    session = Session()
+    zombies = set(demo_catalog.by_tag["zombies"])
+    first = demo.respond(session, "horror movies with zombies")
+    assert zombies & {r.item_id for r in first.recommendations}  # the tag lifts them first
+    reply = demo.respond(session, "actually, no zombies")
+    assert session.preferences.keywords == [] and session.preferences.exclude_keywords == ["zombies"]
+    assert len(reply.recommendations) == 5 and not zombies & {r.item_id for r in reply.recommendations}
+    assert "none tagged “zombies”" in reply.text
+
+
 def test_seen_and_not_seen_are_about_the_item_they_name(demo):
     session = Session()
     demo.respond(session, "I loved Toy Story (1995)")

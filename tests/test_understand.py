@@ -533,9 +533,39 @@ def test_verdicts_on_what_was_shown_act_on_it(parser, message, action, refs):
     assert (u.intent, u.action, u.refs, u.preferences.query) == ("refine", action, refs, ""), message
 
 
+@pytest.mark.parametrize(
+    ("message", "liked", "action", "refs", "excluded"),
+    [
+        ("the first one looks great, the second is boring", ["1"], "dislike_refs", [1], []),
+        ("I loved the first one but the third was awful", ["1"], "dislike_refs", [2], []),
+        ("more like the second, not the third", ["2"], "exclude_refs", [2], []),
+        ("the first one is boring, skip the second", [], "dislike_refs", [0], ["2"]),
+        ("the first and the third are boring", [], "dislike_refs", [0, 2], []),  # one verdict on both
+    ],
+)
+def test_a_message_that_judges_shown_items_differently_keeps_each_verdict(parser, message, liked, action, refs, excluded):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.preferences.liked, u.action, u.refs, u.preferences.exclude_items) == (
+        "refine", liked, action, refs, excluded), message
+
+
 def test_a_verdict_after_a_named_film_is_not_about_the_list(parser):
     u = parser.parse("I saw Heat (1995), it was boring", Session(shown=["1", "2", "3"]))
     assert u.action is None
+
+
+@pytest.mark.parametrize(
+    ("message", "keywords", "excluded"),
+    [
+        ("a comedy without zombies", [], ["zombies"]),
+        ("anything but time travel", [], ["time travel"]),
+        ("zombies, but no time travel", ["zombies"], ["time travel"]),
+        ("a time travel movie", ["time travel"], []),
+    ],
+)
+def test_a_negated_tag_is_ruled_out_not_searched_for(parser, message, keywords, excluded):
+    p = parser.parse(message).preferences
+    assert (p.keywords, p.exclude_keywords, p.query) == (keywords, excluded, ""), message
 
 
 def test_comparatives_lean_like_their_moods(parser):
