@@ -22,6 +22,31 @@ def _rating(item_id: str, catalog: Catalog) -> str:
     return f"{n} {'person' if n == 1 else 'people'} rated it{avg}; {likers} liked it."
 
 
+def compare(item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
+    """Two or more items side by side: what each is listed as, who made it, what it costs, how liked it is, and the
+    genres they share. Only catalog facts; no verdict on which is better."""
+    items = [catalog.get(i) for i in item_ids]
+    lines = []
+    for item in items:
+        line = f"{item.name} is " + (f"listed as {_join(item.genres)}" if item.genres else "listed with no genre")
+        if item.directors:
+            line += f", directed by {_join(item.directors)}"
+        if item.price is not None:
+            line += f", at {money(item.price, currency)}"
+        likers = len(catalog.likers(item.id))
+        line += f"; {likers} {'person' if likers == 1 else 'people'} liked it." if catalog.n_ratings.get(item.id) \
+            else "; nobody has rated it in our data yet."
+        lines.append(line)
+    liked = {it.id: len(catalog.likers(it.id)) for it in items}
+    top = max(liked.values())
+    if top and list(liked.values()).count(top) == 1:  # the one ranking fact the data holds, not a verdict
+        lines.append(f"{catalog.get(max(liked, key=liked.get)).name} is the most liked of these in our data.")
+    shared = [g for g in items[0].genres if all(g in it.genres for it in items[1:])]
+    both = "Both" if len(items) == 2 else "All of them"
+    lines.append(f"{both} are listed as {_join(shared)}." if shared else "They share no genre.")
+    return " ".join(lines)
+
+
 def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "$") -> str:
     """One short answer about the item, true of the catalog."""
     item = catalog.get(item_id)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import prompts
 from assistant import routing
-from assistant.answers import answer
+from assistant.answers import answer, compare
 from assistant.backends import Backend, get_backend
 from assistant.dialogue import apply, describe, loosen_hint, resolve_refs
 from assistant.engine import Engine
@@ -278,7 +278,19 @@ class Assistant:
         return prompts.render("replies", "greeting", noun=self.noun, n_items=n_items)
 
     def _answer(self, session: Session, u: Understanding) -> Reply:
-        """Answers a question about one item from catalog facts; asks back when it is unclear which item."""
+        """Answers a question about one item (or compares the shown items pointed at) from catalog facts; asks back
+        when it is unclear which item."""
+        several = resolve_refs(u.refs, session.shown)
+        if u.question == "compare":  # "what's the difference between the first two?", "which one is better?"
+            named = [u.target, *u.also] if u.target else []
+            ids = list(dict.fromkeys(named + (several if u.refs else [] if named else session.shown)))[:5]
+            if len(ids) < 2:
+                return Reply(text=prompts.render("replies", "which_to_compare", noun=self.noun), intent="ask_item")
+            return Reply(text=compare(ids, self.engine.catalog, self.currency), intent="ask_item")
+        several = several if not u.target else []
+        if len(several) > 1:  # "who directed the first two?"
+            text = " ".join(answer(u.question or "general", i, self.engine.catalog, self.currency) for i in several[:5])
+            return Reply(text=text, intent="ask_item")
         if u.target:
             item_id = u.target
         elif u.refs:

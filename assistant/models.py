@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Intent = Literal["recommend", "refine", "ask_item", "accept", "support", "handoff", "chitchat", "out_of_scope", "reset",
                  "feedback", "invalid"]
-Question = Literal["director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating", "general"]
+Question = Literal["compare", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
+                   "general"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
 
@@ -56,6 +57,7 @@ class Understanding(BaseModel):
     action: Action | None = None
     question: Question | None = None
     target: str | None = Field(None, description="an item named in an ask_item question")
+    also: list[str] = Field([], description="the other items a comparison names: 'compare Heat and Toy Story'")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
     no_prices: bool = Field(False, description="asked to go by price in a catalog that has no prices")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")

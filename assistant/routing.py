@@ -151,6 +151,8 @@ _REF = re.compile(
 )
 PLURAL = re.compile(r"\b(?:those|these|them|all of them|all)\b")
 POINTING = re.compile(r"\b(?:they|them|that|this|those|these)\b")  # what a question may point at
+COMPARE_ASKED = re.compile(r"\W*(?:(?:can|could) you |please )?compare\b")  # "compare the first two", not a question
+COMPARED = re.compile(r"\b(?:which|both|the two|they|them|those|these)\b")  # what a comparison of the shown list says
 PRONOUN = re.compile(r"\b(?:it|that one|this one|that movie|this movie|that film|this film|that book|this book)\b")
 MORE_LIKE = re.compile(
     r"\b(?:more (?:like|of)|similar to|something like|like|same as|in the vein of|along the lines of|"
@@ -192,6 +194,9 @@ _NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|e
 UNSEEN_TITLE = re.compile(_NOT_SEEN + r"\s+(?:(?:yet|either|the (?:movie|film|book))\s+)?$")
 
 QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
+    ("compare", re.compile(r"\b(?:differences?|differ|compare|comparison|side by side)\b"
+                           r"|\bwhich (?:one |of (?:them|those|these|the \w+) )?(?:is|was|would be|should i) (?:better|best|pick|watch|"
+                           r"read|choose|go with)\b")),
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
     ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),

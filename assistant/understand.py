@@ -124,21 +124,29 @@ class RulesParser:
             return Understanding(intent="support")
         refs = routing.ordinal_refs(masked)
         question = routing.question_kind(masked)
-        if questions and question and (question == "general" or routing.is_question(low)):
+        if questions and question and (question == "general" or routing.is_question(low) or (
+                question == "compare" and routing.COMPARE_ASKED.match(masked))):
             # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
             asked_at = routing.question_span(masked)
             in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
-            named = in_question(titles) or in_question(self.mentions.find(refs_masked, neutral=True)) or in_question(
-                [(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])
-            if named or (has_shown and (refs or routing.PRONOUN.search(masked) or routing.POINTING.search(masked)
-                                        or session.focus)):
+            sources = [in_question(titles), in_question(self.mentions.find(refs_masked, neutral=True)),
+                       in_question([(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])]
+            named = next((found for found in sources if found), [])
+            if question == "compare":  # every item the comparison names, in order: "compare Heat and Toy Story"
+                by_id = {t[0].item_id: t for found in sources for t in found}
+                named = sorted(by_id.values(), key=lambda t: t[0].start)
+            pointing = routing.COMPARED.search(masked) if question == "compare" else \
+                routing.PRONOUN.search(masked) or routing.POINTING.search(masked) or session.focus
+            if named or (has_shown and (refs or pointing)):
                 target = named[0][0].item_id if named else None
                 # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
                 rest = routing.other_sentences(text, asked_at)
                 said = self.parse(rest, session, questions=False) if re.search(r"\w", rest) else None
                 prefs = said.preferences.model_copy(update={"query": ""}) \
                     if said is not None and said.intent in ("recommend", "refine") else Preferences()
-                return Understanding(intent="ask_item", refs=refs, question=question, target=target, preferences=prefs)
+                also = [m.item_id for m, _ in named[1:]] if question == "compare" else []
+                return Understanding(intent="ask_item", refs=refs, question=question, target=target, also=also,
+                                     preferences=prefs)
         if has_shown or session.focus:  # "I'll check it out", "the last one looks good", "I'll watch Heat"
             named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self.mentions.shown_named(low, session.shown))
             if routing.accepts(_mask(low, [_Span(a, b) for a, b, _ in named], fill="it")):

@@ -112,11 +112,11 @@ def test_a_children_s_request_gets_children_s_films_where_the_catalog_tags_them(
 
 def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_way(demo):
     session = Session()
-    opening = demo.respond(session, "no, I don't like Stephen King stuff")
+    opening = demo.respond(session, "no, I don't like Uwe Boll stuff")
     assert opening.intent == "chitchat" and opening.text.startswith("Hi!")
     demo.respond(session, "something scary from the 80s")
     before = session.preferences.model_copy(deep=True)
-    reply = demo.respond(session, "no, I don't like Stephen King stuff")
+    reply = demo.respond(session, "no, I don't like Uwe Boll stuff")
     assert reply.intent == "chitchat" and reply.text.startswith("I'm not sure what to change")
     assert session.preferences == before
     # the demo catalog names no directors or cast: neither reply offers them
@@ -124,6 +124,26 @@ def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_w
     assert "directed" not in demo.respond(session, "what can you do?").text
     assert demo.respond(session, "hello again").text.startswith("Hi!")
     assert demo.respond(session, "cool").text.startswith("Tell me if you would like more movies")
+
+
+def test_shown_items_are_compared_by_catalog_facts_only(demo, demo_catalog):
+    session = Session()
+    shown = [demo_catalog.get(r.item_id) for r in demo.respond(session, "animated movies for kids").recommendations]
+    first, second = shown[:2]
+    reply = demo.respond(session, "what's the difference between the first two?")
+    assert reply.intent == "ask_item" and not reply.recommendations
+    assert reply.text.index(first.name) < reply.text.index(second.name)
+    assert f"{len(demo_catalog.likers(first.id))} people liked it" in reply.text
+    shared = [g for g in first.genres if g in second.genres]
+    assert shared and reply.text.endswith(f"Both are listed as {', '.join(shared[:-1])} and {shared[-1]}.")
+    # "which one is better?" compares everything shown and names the most liked, the one fact the data holds
+    better = demo.respond(session, "which one is better?")
+    most = max(shown, key=lambda it: len(demo_catalog.likers(it.id)))
+    assert all(it.name in better.text for it in shown)
+    assert f"{most.name} is the most liked of these in our data." in better.text
+    assert session.shown == [it.id for it in shown]  # the list stays as it was
+    several = demo.respond(session, "what year are the first two from?")
+    assert several.text == f"{first.name} is from {first.year}. {second.name} is from {second.year}."
 
 
 def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):

@@ -568,6 +568,20 @@ def test_a_negated_tag_is_ruled_out_not_searched_for(parser, message, keywords, 
     assert (p.keywords, p.exclude_keywords, p.query) == (keywords, excluded, ""), message
 
 
+def test_a_comparison_names_every_item_it_compares_in_order(parser, demo_catalog):
+    heat, toy_story = "6", "1"  # the demo catalog's ids of Heat (1995) and Toy Story (1995)
+    assert (demo_catalog.get(heat).name, demo_catalog.get(toy_story).name) == ("Heat (1995)", "Toy Story (1995)")
+    for message in ("compare Heat and Toy Story", "which is better, Heat or Toy Story?"):
+        u = parser.parse(message)
+        assert (u.intent, u.question, u.target, u.also) == ("ask_item", "compare", heat, [toy_story]), message
+    shown = Session(shown=["1", "2", "3"])
+    assert parser.parse("what's the difference between the first two?", shown).refs == [0, 1]
+    assert parser.parse("which one is better?", shown).question == "compare"
+    # a question about kinds of film is no comparison of the list, and a title with "vs" in it is no comparison at all
+    assert parser.parse("what's the difference between a thriller and a horror movie?", shown).intent != "ask_item"
+    assert parser.parse("Alien vs Predator").intent != "ask_item"
+
+
 def test_comparatives_lean_like_their_moods(parser):
     assert parser.parse("something similar but funnier").preferences.mood_genres == ["comedy"]
     assert parser.parse("anything scarier?").preferences.mood_genres == ["horror"]
