@@ -171,13 +171,13 @@ class Assistant:
             understanding = (read or self.backend.understand)(text, session)
             self._note_mentions(session, text)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
-        session.turns.append(Turn(role="user", text=text))
+        session.turns.append(Turn(role="user", text=text, items=list(session.recent) if reading is None else []))
         if reading is not None:
             reply = self.desk.answer(session, text, reading)
         else:
             reply = self._route(session, understanding, text, timings)
         reply.preferences = session.preferences.model_copy(deep=True)
-        session.turns.append(Turn(role="assistant", text=reply.text))
+        session.turns.append(Turn(role="assistant", text=reply.text, items=[r.item_id for r in reply.recommendations]))
         reply.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
         return reply
 

@@ -117,21 +117,29 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from assistant.engine import MODELS, model_path, train_models
+    from assistant.engine import CONVERSATIONS, MODELS, model_path, train_conversations, train_models
+    from retrieval.embed import shared_embedder
     from retrieval.pack import load_pack
 
     cfg = _config(args)
     pack = load_pack(cfg.pack)
     _report_pack(pack)
-    if not pack.interactions:
-        print("this pack has no interactions: recommendations use content and popularity only")
+    if not pack.interactions and not pack.conversations:
+        print("this pack has no interactions and no conversation logs: recommendations use content only")
         return 0
     catalog = pack.catalog()
-    for name in MODELS:
+    if not pack.interactions:
+        print("this pack has no interactions: only its conversation logs are learned from")
+    for name in MODELS if pack.interactions else ():
         t0 = time.perf_counter()
         model = train_models(pack, catalog, cfg.state_dir, names=(name,), force=True)[name]
         print(f"trained {name} over {len(model.item_ids):,} items in {time.perf_counter() - t0:.1f} s "
               f"-> {model_path(cfg.state_dir, pack, name)}")
+    if pack.conversations:
+        t0 = time.perf_counter()
+        model = train_conversations(pack, catalog, cfg.state_dir, force=True, embedder=shared_embedder())
+        print(f"trained {CONVERSATIONS} on {model.meta['n_turns']:,} logged turns of {model.meta['n_conversations']:,} "
+              f"conversations in {time.perf_counter() - t0:.1f} s -> {model_path(cfg.state_dir, pack, CONVERSATIONS)}")
     return 0
 
 
@@ -218,12 +226,14 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
         raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
     engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
     if args.transfer:
-        from assistant.engine import train_models
+        from assistant.engine import CONVERSATIONS, train_models
         from retrieval.pack import load_pack
         from retrieval.recommenders import TransferredModel, match_by_title
 
         source = load_pack(args.transfer)
+        # what people rated, not what they said: a source pack's conversation logs stay out of a transfer
         models = train_models(source, source.catalog(), Path(cfg.state_dir))
+        models.pop(CONVERSATIONS, None)
         mapping = match_by_title(engine.pack.items, source.items)
         print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
               file=sys.stderr)
@@ -285,6 +295,37 @@ def cmd_handoff(args: argparse.Namespace) -> int:
               f"{h.reason}  ({len(h.transcript)} turns, webhook: {h.webhook_status or '-'})")
     if not handoffs:
         print("no conversations are handed over" if args.action == "list" else "no handoffs yet")
+    return 0
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    from assistant.engine import feedback_path, sessions_path
+    from assistant.feedback import FeedbackStore
+    from assistant.logs import logged_turns
+    from assistant.sessions import SessionStore
+    from retrieval.pack import load_manifest
+
+    cfg = _config(args)
+    pack = load_manifest(Path(cfg.pack)).name
+    if not sessions_path(cfg.state_dir).is_file():
+        raise CrsError(f"no conversations are stored under {cfg.state_dir}")
+    sessions = SessionStore(sessions_path(cfg.state_dir), pack)
+    feedback = FeedbackStore(feedback_path(cfg.state_dir)) if feedback_path(cfg.state_dir).is_file() else None
+    n_lines = n_conversations = 0
+    try:
+        with args.out.open("w", encoding="utf-8") as f:
+            for session, created_at in sessions.each():
+                events = feedback.events(pack, session_id=session.id) if feedback is not None else []
+                lines = logged_turns(session, events, at=float(created_at))
+                f.writelines(json.dumps(line) + "\n" for line in lines)
+                n_lines += len(lines)
+                n_conversations += bool(lines)
+    finally:
+        sessions.close()
+        if feedback is not None:
+            feedback.close()
+    print(f"wrote {n_lines:,} logged turns from {n_conversations:,} conversations to {args.out}; point the pack's "
+          "[conversations] path at it (or add its lines to the file there) and run `crs train`")
     return 0
 
 
@@ -455,6 +496,10 @@ def parser() -> argparse.ArgumentParser:
                    help="list open handoffs, all of them (history), or give SESSION back to the assistant")
     s.add_argument("session", nargs="?")
     s.set_defaults(func=cmd_handoff)
+
+    s = sub.add_parser("logs", parents=[common], help="write the stored conversations as logs to learn from (JSONL)")
+    s.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
+    s.set_defaults(func=cmd_logs)
 
     s = sub.add_parser("serve", parents=[common], help="serve the web app")
     s.add_argument("--host")

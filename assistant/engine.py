@@ -16,6 +16,7 @@ from assistant.titles import TitleIndex
 from assistant.understand import RulesParser
 from retrieval.catalog import Catalog
 from retrieval.cf import EaseModel
+from retrieval.conversations import ConversationModel
 from retrieval.docs import docs_hash, load_docs
 from retrieval.embed import Embedder, shared_embedder
 from retrieval.errors import IndexNotBuilt, IndexUnreadable
@@ -49,6 +50,7 @@ class Engine:
 # `crs eval cf`, or a learned blend that asks for them).
 MODELS = {"ease": EaseModel, "bpr": BprModel, "itemknn": ItemKnnModel, "popularity": PopularityModel}
 RANKED = ("ease", "popularity")
+CONVERSATIONS = ConversationModel.name  # fitted on a pack's conversation logs, when it has them, and always ranked
 
 
 def model_path(state_dir: Path, pack: Pack, name: str = "ease") -> Path:
@@ -139,13 +141,12 @@ def build_support(pack: Pack, client, embedder: Embedder, build: bool = True, fo
 
 
 def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str, ...] = RANKED, force: bool = False,
-                 progress: bool = True) -> dict[str, Recommender]:
-    """Trains (or loads, when current) the named models of a pack; none when the pack has no interactions."""
-    if not pack.interactions:
-        return {}
-    data = training_data(pack, catalog, state_dir)
+                 progress: bool = True, embedder: Embedder | None = None) -> dict[str, Recommender]:
+    """Trains (or loads, when current) the named models of a pack's interactions, none when it has none; and the
+    conversation model when the pack has conversation logs (`embedder` adds its neighbours by meaning)."""
     out: dict[str, Recommender] = {}
-    for name in names:
+    data = training_data(pack, catalog, state_dir) if pack.interactions else None
+    for name in names if data is not None else ():
         cls = MODELS[name]
         path = model_path(state_dir, pack, name)
         if not force:
@@ -157,14 +158,33 @@ def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str
         model = cls.fit(data, progress=progress)
         model.save(path)
         out[name] = model
+    if pack.conversations:
+        out[CONVERSATIONS] = train_conversations(pack, catalog, state_dir, force, progress, embedder)
     return out
+
+
+def train_conversations(pack: Pack, catalog: Catalog, state_dir: Path, force: bool = False, progress: bool = True,
+                        embedder: Embedder | None = None) -> ConversationModel:
+    """The conversation model of a pack's logs, loaded when current."""
+    path = model_path(state_dir, pack, CONVERSATIONS)
+    if not force:
+        try:
+            return ConversationModel.load(path, pack.conversations_hash)
+        except IndexNotBuilt:
+            pass
+    model = ConversationModel.fit(pack.conversations, catalog.ids, data_hash=pack.conversations_hash, progress=progress,
+                                  encode=embedder.encode if embedder is not None else None)
+    model.save(path)
+    return model
 
 
 def load_models(pack: Pack, state_dir: Path, names: tuple[str, ...] = RANKED) -> dict[str, Recommender]:
     """Loads trained models, refusing stale ones (IndexNotBuilt says which and how to fix it)."""
-    if not pack.interactions:
-        return {}
-    return {name: MODELS[name].load(model_path(state_dir, pack, name), pack.interactions_hash) for name in names}
+    out: dict[str, Recommender] = {name: MODELS[name].load(model_path(state_dir, pack, name), pack.interactions_hash)
+                                   for name in (names if pack.interactions else ())}
+    if pack.conversations:
+        out[CONVERSATIONS] = ConversationModel.load(model_path(state_dir, pack, CONVERSATIONS), pack.conversations_hash)
+    return out
 
 
 def prepare(
@@ -187,7 +207,7 @@ def prepare(
     store = open_store(pack, Path(state_dir), chroma_host, chroma_port)
     if build:
         build_index(pack, store, embedder, progress=progress)
-        models = train_models(pack, catalog, Path(state_dir), progress=progress)
+        models = train_models(pack, catalog, Path(state_dir), progress=progress, embedder=embedder)
     else:
         if not store.is_current(pack.items_hash, embedder.name, len(pack.items)):
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")

@@ -66,6 +66,8 @@ class Understanding(BaseModel):
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
     text: str
+    items: list[str] = Field([], description="the catalog items the turn named: what a message named, what a reply "
+                             "recommended (for the conversation logs `crs logs` writes)")
 
 
 class Session(BaseModel):

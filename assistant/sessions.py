@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.models import Session
@@ -89,6 +90,14 @@ class SessionStore:
             rows = self._db.execute("SELECT data FROM sessions WHERE pack = ? AND user_id = ? ORDER BY created_at",
                                     (self.pack, user_id)).fetchall()
         return [Session.model_validate_json(r[0]) for r in rows]
+
+    def each(self) -> Iterator[tuple[Session, int]]:
+        """Every conversation of the pack with when it began (Unix time), oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT data, created_at FROM sessions WHERE pack = ? ORDER BY created_at, rowid",
+                                    (self.pack,)).fetchall()
+        for data, created_at in rows:
+            yield Session.model_validate_json(data), created_at
 
     def delete_user(self, user_id: str) -> int:
         with self._lock:

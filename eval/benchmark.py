@@ -10,6 +10,7 @@ counting targets already mentioned in the dialogue and excluding them.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
@@ -67,6 +68,15 @@ class Case(BaseModel):
     turns: list[Turn]
     target_ids: list[str]
     mentioned_ids: list[str] = []
+    at: float | None = None  # when the dialogue took place, if the benchmark says
+
+    @property
+    def time(self) -> float | None:
+        """When the dialogue took place: its `at`, else its id when the ids are numbers (dialogues numbered as they
+        were logged, as ReDial's are), else unknown."""
+        if self.at is not None:
+            return self.at
+        return float(self.dialog_id) if self.dialog_id.isdigit() else None
 
 
 def load_cases(bench: Path) -> list[Case]:
@@ -140,10 +150,12 @@ class Request:
 
 
 def request_of(assistant, case: Case) -> Request:
-    """The history taken in (the last user turn observed, not answered) and turned into a ranking request."""
+    """The history taken in (the last user turn observed, not answered) and turned into a ranking request made at
+    the dialogue's time (see `Case.time`)."""
     session, _, _ = feed_history(assistant, case, answer_last=False)
     prefs = session.preferences
-    return Request(assistant.ranking.context(session), assistant.ranking.constraints(session), list(prefs.mood_genres),
+    ctx = dataclasses.replace(assistant.ranking.context(session), at=case.time)
+    return Request(ctx, assistant.ranking.constraints(session), list(prefs.mood_genres),
                    assistant.ranking.boosts(prefs), lean_years(prefs))
 
 
@@ -182,7 +194,7 @@ def logged_turns(cases: list[Case]) -> list:
     from retrieval.conversations import LoggedTurn
 
     return [LoggedTurn(conversation_id=c.dialog_id, text=" ".join(t.text for t in c.turns), said=said_of(c),
-                       mentioned=c.mentioned_ids, recommended=c.target_ids) for c in cases]
+                       mentioned=c.mentioned_ids, recommended=c.target_ids, at=c.time) for c in cases]
 
 
 def fold_of(case: Case, folds: int) -> int:
@@ -280,7 +292,7 @@ def run_folds(assistant, cases: list[Case], all_cases: list[Case], folds: int, l
             ranker.set_models([*base, fit([c for g in plan.train for c in by_fold[g]])], blend)
             info["train_seconds"] += time.perf_counter() - t0
             for case in test:
-                replays[case.id] = replay(assistant, case, request=requests.get(case.id))
+                replays[case.id] = replay(assistant, case, request=request(case))
                 bar.update()
     finally:
         bar.close()

@@ -51,6 +51,7 @@ DEFAULT_WEIGHTS = {
     "conv_knn": 0.8,
     "conv_knn_dlg": 0.4,
     "conv_eknn": 0.8,
+    "conv_trend": 0.3,
 }
 
 

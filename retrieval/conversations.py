@@ -10,7 +10,9 @@ feedback) become training data for `ConversationModel`, which learns four signal
   pair of rarely named items that always come together outweighs two blockbusters that meet by chance);
 - transitions: after item A was named, item B was recommended (accepted counts double,
   rejected counts against);
-- recommended popularity: how often an item was recommended (and not turned down);
+- recommended popularity: how often an item was recommended (and not turned down), overall and in the
+  `TREND_WINDOW` logged conversations just before the request (the latest ones, when it is now): what is being
+  recommended lately, which overall counts blur across months of logs;
 - context neighbours: the past conversations whose words are closest vote for what was
   recommended at that moment, twice: by TF-IDF cosine over the whole conversation, and (when
   the model is fitted with an encoder) by sentence-embedding cosine over the person's own
@@ -38,6 +40,7 @@ from retrieval.tfidf import TfidfEncoder
 
 COS_DECAY = 0.8  # an item named one step earlier counts this much of a newer one in the cosine co-mention
 SAID_CHARS = 400  # without `said`, the end of the conversation stands in for the person's own words
+TREND_WINDOW = 30  # the conversations just before a request whose recommendations make `conv_trend`
 
 
 class LoggedTurn(BaseModel):
@@ -47,6 +50,7 @@ class LoggedTurn(BaseModel):
     conversation_id: str
     text: str = ""  # the conversation up to this moment, both sides
     said: str = ""  # the person's own recent messages (as `Context.words` is made); the end of `text` if empty
+    at: float | None = None  # when the conversation took place, on any clock that increases (a timestamp, a log number)
     mentioned: list[str] = []
     recommended: list[str] = []
     accepted: list[str] = []
@@ -70,14 +74,16 @@ def _cosine(co: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
 class ConversationModel(Saved):
     """Conversation-log CF: co-mention, transitions, recommended popularity and context neighbours."""
 
-    FORMAT: ClassVar[str] = "conversations-v3"
+    FORMAT: ClassVar[str] = "conversations-v4"
     name = "conversations"
-    FEATURES = ("conv_co", "conv_cos", "conv_recent", "conv_trans", "conv_pop", "conv_knn", "conv_knn_dlg", "conv_eknn")
+    FEATURES = ("conv_co", "conv_cos", "conv_recent", "conv_trans", "conv_pop", "conv_knn", "conv_knn_dlg", "conv_eknn",
+                "conv_trend")
 
     def __init__(self, item_ids: list[str], co: torch.Tensor, cos: torch.Tensor, trans_t: torch.Tensor,
                  pop: torch.Tensor, encoder: TfidfEncoder, contexts: torch.Tensor, targets: torch.Tensor,
                  dialogues: torch.Tensor, data_hash: str, meta: dict, knn_k: int = 200, knn_power: float = 3.0,
-                 said: torch.Tensor | None = None) -> None:
+                 said: torch.Tensor | None = None, times: torch.Tensor | None = None,
+                 recommended_t: torch.Tensor | None = None) -> None:
         super().__init__(data_hash=data_hash, meta=meta)
         self.item_ids = item_ids
         self.row = {iid: j for j, iid in enumerate(item_ids)}
@@ -91,6 +97,11 @@ class ConversationModel(Saved):
         self.dialogues_t = dialogues.t().coalesce().to_sparse_csr()  # (items, turns): all its conversation recommended
         self.knn_k, self.knn_power = knn_k, knn_power
         self.said = said  # (turns, dim) unit rows: the embedded `said` of each logged turn, or None
+        # conversations with a time, oldest first: when each took place, and (items, conversations) 1 where it
+        # recommended the item (and did not have it turned down)
+        self.times = times if times is not None else torch.zeros(0, dtype=torch.float64)
+        self.recommended_t = (recommended_t if recommended_t is not None
+                              else torch.zeros(len(item_ids), 0).to_sparse()).coalesce().to_sparse_csr()
 
     @classmethod
     def fit(cls, turns: Sequence[LoggedTurn], item_ids: Sequence[str], data_hash: str = "",
@@ -152,10 +163,22 @@ class ConversationModel(Saved):
         said = None
         if encode is not None and turns:
             said = torch.from_numpy(np.asarray(encode([t.said or t.text[-SAID_CHARS:] for t in turns]), dtype=np.float32))
+        when: dict[str, float] = {}
+        for t in turns:
+            if t.at is not None:
+                when[t.conversation_id] = min(when.get(t.conversation_id, t.at), t.at)
+        timed = sorted(when, key=lambda c: (when[c], c))
+        r_r, r_c = [], []
+        for k, cid in enumerate(timed):
+            items = [r for r, w in in_conversation[cid].items() if w > 0]
+            r_r += items
+            r_c += [k] * len(items)
         meta = {"n_turns": len(turns), "n_conversations": len(by_conv), "vocabulary": len(encoder.vocabulary),
-                "embedded": said is not None, "train_seconds": time.perf_counter() - started}
+                "embedded": said is not None, "timed_conversations": len(timed),
+                "train_seconds": time.perf_counter() - started}
         return cls(item_ids, co, _cosine(co, in_conversations), trans_t, pop, encoder, contexts, targets, dialogues,
-                   data_hash, meta, said=said)
+                   data_hash, meta, said=said, times=torch.tensor([when[c] for c in timed], dtype=torch.float64),
+                   recommended_t=_sparse(r_r, r_c, [1.0] * len(r_r), (n, len(timed))))
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -187,6 +210,17 @@ class ConversationModel(Saved):
         weights = self._weights(torch.mv(self.said, torch.from_numpy(np.array(words, dtype=np.float32))))
         return torch.mv(self.targets_t, weights).numpy()
 
+    def trend(self, at: float | None) -> np.ndarray:
+        """In how many of the `TREND_WINDOW` timed conversations that took place before `at` (the latest ones when
+        `at` is None) each item was recommended. Only the past: a deployment has no other."""
+        end = self.times.shape[0] if at is None else int(torch.searchsorted(
+            self.times, torch.tensor([at], dtype=torch.float64)))
+        if end == 0:
+            return np.zeros(len(self.item_ids), dtype=np.float32)
+        weights = torch.zeros(self.times.shape[0])
+        weights[max(0, end - TREND_WINDOW) : end] = 1.0
+        return torch.mv(self.recommended_t, weights).numpy()
+
     def _weights(self, sims: torch.Tensor) -> torch.Tensor:
         """similarity^power for the `knn_k` most similar logged turns, 0 for the rest."""
         n_turns = sims.shape[0]
@@ -211,12 +245,13 @@ class ConversationModel(Saved):
             "conv_knn": knn,
             "conv_knn_dlg": knn_dialogue,
             "conv_eknn": self.eknn(ctx.words),
+            "conv_trend": np.log1p(self.trend(ctx.at)),
         }
 
     def candidates(self, ctx: Context, n: int) -> list[str]:
         f = self.all_features(ctx)
         out: list[str] = []
-        for key in ("conv_knn", "conv_knn_dlg", "conv_eknn", "conv_trans", "conv_co", "conv_cos", "conv_pop"):
+        for key in ("conv_knn", "conv_knn_dlg", "conv_eknn", "conv_trans", "conv_co", "conv_cos", "conv_pop", "conv_trend"):
             out += _top(f[key], self.item_ids, n)
         return list(dict.fromkeys(out))
 
@@ -246,6 +281,8 @@ class ConversationModel(Saved):
             "dialogues_t": self.dialogues_t.to_sparse_coo().coalesce(),
             "knn": [self.knn_k, self.knn_power],
             "said": self.said if self.said is not None else torch.zeros(0),
+            "times": self.times,
+            "recommended_t": self.recommended_t.to_sparse_coo().coalesce(),
         }
 
     @classmethod
@@ -255,4 +292,4 @@ class ConversationModel(Saved):
         return cls(s["item_ids"], s["co"], s["cos"], s["trans_t"], s["pop"], TfidfEncoder.from_state(s["encoder"]),
                    s["contexts"], s["targets_t"].t(), s["dialogues_t"].t(), saved["data_hash"], saved["meta"],
                    knn_k=int(s["knn"][0]), knn_power=float(s["knn"][1]),
-                   said=s["said"] if s["said"].numel() else None)
+                   said=s["said"] if s["said"].numel() else None, times=s["times"], recommended_t=s["recommended_t"])

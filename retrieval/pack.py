@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrieval.catalog import Catalog, Interaction, Item, ItemTable, display_title
+from retrieval.conversations import LoggedTurn
 from retrieval.errors import PackError
 from retrieval.injection import VERSION as INJECTION_FILTER
 from retrieval.injection import is_injection
@@ -66,6 +67,16 @@ class TagsSpec(BaseModel):
     max_per_item: int = 12
 
 
+class ConversationsSpec(BaseModel):
+    """Logged conversations to learn from (retrieval/conversations.py): JSONL, one moment where items were
+    recommended per line, with `conversation_id`, `text` (the conversation so far), optionally `said` (the person's
+    own recent words), `mentioned`, `recommended`, `accepted`, `rejected` (lists of catalog ids) and `at` (when,
+    on any clock that increases: a Unix time, a log number)."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+
+
 class SupportSpec(BaseModel):
     """The customer-service side of a pack: help documents and, optionally, an orders database."""
 
@@ -88,6 +99,7 @@ class Manifest(BaseModel):
     items: ItemsSpec
     interactions: InteractionsSpec | None = None
     tags: TagsSpec | None = None
+    conversations: ConversationsSpec | None = None
     support: SupportSpec | None = None
 
 
@@ -113,6 +125,8 @@ class Pack(BaseModel):
     issues: list[RowIssue]
     items_hash: str
     interactions_hash: str
+    conversations: list[LoggedTurn] = []
+    conversations_hash: str = ""
 
     @property
     def name(self) -> str:
@@ -268,6 +282,39 @@ def _load_tags(root: Path, spec: TagsSpec, issues: list[RowIssue]) -> tuple[dict
     return top, path.read_bytes()
 
 
+def _load_conversations(root: Path, spec: ConversationsSpec, known: dict[str, int],
+                        issues: list[RowIssue]) -> tuple[list[LoggedTurn], bytes]:
+    """The logged turns of a pack; ids the catalog lacks are dropped from their lists (and reported), and a turn left
+    with no item at all is skipped."""
+    path = _file(root, spec.path, "conversations")
+    if path.suffix.lower() not in {".jsonl", ".ndjson"}:
+        raise PackError(f"{path.name}: conversation logs must be JSONL (one JSON object per line)")
+    turns: list[LoggedTurn] = []
+    for n, row in _read_rows(path):
+        if isinstance(row, str):
+            issues.append(RowIssue(file=path.name, line=n, reason=row))
+            continue
+        lists = ("mentioned", "recommended", "accepted", "rejected")
+        # ids written as numbers (12, not "12") are still ids
+        row = {k: str(v) if k == "conversation_id" and isinstance(v, int | float) and not isinstance(v, bool)
+               else [str(x) for x in v] if k in lists and isinstance(v, list) else v for k, v in row.items()}
+        try:
+            turn = LoggedTurn.model_validate(row)
+        except ValidationError as e:
+            issues.append(RowIssue(file=path.name, line=n, reason=_reason(e)))
+            continue
+        unknown = sum(i not in known for f in lists for i in getattr(turn, f))
+        turn = turn.model_copy(update={f: [i for i in getattr(turn, f) if i in known] for f in lists})
+        if not (turn.recommended or turn.accepted or turn.rejected):
+            issues.append(RowIssue(file=path.name, line=n, reason="no recommended item the catalog holds"))
+            continue
+        if unknown:
+            issues.append(RowIssue(file=path.name, line=n, reason=f"kept, without {unknown} unknown item id"
+                                   + ("s" if unknown > 1 else "")))
+        turns.append(turn)
+    return turns, path.read_bytes()
+
+
 def load_manifest(root: Path) -> Manifest:
     """Reads and validates `pack.toml`."""
     path = root / MANIFEST
@@ -337,6 +384,8 @@ def load_pack(root: str | Path) -> Pack:
                 continue
             interactions.append(x)
 
+    conversations, conv_bytes = _load_conversations(root, manifest.conversations, items.row, issues) \
+        if manifest.conversations else ([], b"")
     manifest_bytes = (root / MANIFEST).read_bytes()
     return Pack(
         root=root,
@@ -347,4 +396,6 @@ def load_pack(root: str | Path) -> Pack:
         items_hash=_hash(manifest_bytes, items_path.read_bytes(), tag_bytes,
                          *([f"injection-filter:{INJECTION_FILTER}".encode()] if sanitized else [])),
         interactions_hash=_hash(manifest_bytes, inter_bytes),
+        conversations=conversations,
+        conversations_hash=_hash(manifest_bytes, conv_bytes) if conversations else "",
     )

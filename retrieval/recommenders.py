@@ -42,6 +42,7 @@ class Context:
     mentioned: Sequence[str] = ()  # every item named in the conversation, liked or not
     recent: Sequence[str] = ()  # items named in the last user message
     history: Sequence[str] = ()  # a known user's stored positives (thumbs up, past likes)
+    at: float | None = None  # when the request is made, on the conversation logs' clock; None: now, after them all
 
     @property
     def seeds(self) -> list[str]:

@@ -154,3 +154,15 @@ def test_no_fold_learns_from_its_own_dialogues(folds, dev_folds):
         for dev, seen in p.dev:
             assert dev != p.test and p.test not in seen and dev not in seen
             assert len(seen) == folds - 2  # everything else is used
+
+
+def test_a_dialogue_s_time_is_its_own_or_its_number(small_assistant):
+    from eval.benchmark import logged_turns, request_of
+
+    turn = [{"role": "user", "text": "hi"}]
+    assert Case(id="1", dialog_id="20417", turns=turn, target_ids=[]).time == 20417.0  # numbered as logged
+    assert Case(id="1", dialog_id="d-7", turns=turn, target_ids=[]).time is None
+    assert Case(id="1", dialog_id="d-7", turns=turn, target_ids=[], at=1716200000).time == 1716200000
+    case = Case(id="1", dialog_id="31", turns=turn, target_ids=["x"])
+    assert logged_turns([case])[0].at == 31.0
+    assert request_of(small_assistant, case).ctx.at == 31.0  # the request is made at the dialogue's time

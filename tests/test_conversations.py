@@ -76,6 +76,25 @@ def test_a_close_past_conversation_also_votes_for_what_it_recommended_later():
     assert f["conv_knn_dlg"]["e"] == 0
 
 
+def test_what_was_recommended_just_before_is_the_trend(monkeypatch):
+    import retrieval.conversations as conversations
+
+    monkeypatch.setattr(conversations, "TREND_WINDOW", 2)
+    logs = [LoggedTurn(conversation_id=c, recommended=rec, rejected=rej, at=at) for c, rec, rej, at in [
+        ("newer", ["d", "e"], ["e"], 10.0), ("old", ["a", "b"], [], 1.0), ("mid", ["a", "c"], [], 5.0),
+        ("new", ["d"], [], 9.0), ("untimed", ["f"], [], None)]]  # the logs' order does not matter, their times do
+    m = ConversationModel.fit(logs, ITEMS)
+    before = lambda at: feats(m, Context(at=at))["conv_trend"]  # noqa: E731
+    assert [k for k, v in before(2.0).items() if v > 0] == ["a", "b"]  # only "old" came before
+    assert before(6.0)["a"] > before(6.0)["b"] > 0 and before(6.0)["c"] > 0  # "old" and "mid"
+    assert [k for k, v in before(9.5).items() if v > 0] == ["a", "c", "d"]  # the two latest before: "mid", "new"
+    assert [k for k, v in before(None).items() if v > 0] == ["d"]  # now: "new" and "newer"; e was turned down
+    assert not any(before(5.0 - 4.5).values())  # nothing came before; a conversation at `at` itself is not before
+    assert before(5.0)["c"] == 0
+    assert feats(m, Context(at=2.0))["conv_pop"]["f"] > 0 and before(20.0)["f"] == 0  # no time, no trend
+    assert not any(feats(ConversationModel.fit(logs[-1:], ITEMS), Context())["conv_trend"].values())  # none timed
+
+
 def test_save_load_roundtrip_and_stale_models_are_refused(model, tmp_path):
     path = tmp_path / "conversations.pt"
     model.save(path)
@@ -184,3 +203,47 @@ def test_the_learned_blend_averages_nets_from_several_seeds_and_survives_a_save(
     blend.save(tmp_path / "blend.pt")
     again = Blend.load(tmp_path / "blend.pt")
     assert again.learned and np.allclose(again.score(f), blend.score(f))
+
+
+def test_a_packs_conversation_logs_are_trained_and_change_what_is_recommended(tmp_path, embedder, capsys):
+    """An operator's logs in the pack: `crs train` fits the conversation model, the served ranker loads it, and what
+    people were recommended after naming a film comes up when a new person names it."""
+    from assistant.assistant import Assistant
+    from assistant.cli import main
+    from assistant.engine import CONVERSATIONS, model_path, prepare
+    from assistant.models import Session
+    from retrieval.pack import load_pack
+    from tests.conftest import make_small_pack
+
+    root = make_small_pack(tmp_path / "pack")
+    toy_story, fargo = "1", "608"  # nothing alike: an animated film for children and a crime film
+    logs = [json.dumps({"conversation_id": k, "text": f"I loved Toy Story, what next? chat {k}", "at": 1000 + k,
+                        "mentioned": [toy_story], "recommended": [fargo], "accepted": [fargo] if k % 2 else []})
+            for k in range(12)]
+    logs += ["{not json", json.dumps({"text": "no id"}),
+             json.dumps({"conversation_id": "x", "recommended": ["no-such-item"]}),
+             json.dumps({"conversation_id": "y", "mentioned": ["no-such-item", toy_story], "recommended": [fargo]})]
+    (root / "conversations.jsonl").write_text("\n".join(logs) + "\n")
+    (root / "pack.toml").write_text((root / "pack.toml").read_text() + '\n[conversations]\npath = "conversations.jsonl"\n')
+
+    pack = load_pack(root)
+    assert len(pack.conversations) == 13 and pack.conversations[-1].mentioned == [toy_story]
+    problems = {i.line: i.reason for i in pack.issues if i.file == "conversations.jsonl"}
+    assert set(problems) == {13, 14, 15, 16} and "kept, without 1 unknown item id" in problems[16]
+    assert "no recommended item" in problems[15]
+
+    state = tmp_path / "state"
+    assert main(["train", "--pack", str(root), "--state-dir", str(state)]) == 0
+    assert "trained conversations on 13 logged turns of 13 conversations" in capsys.readouterr().out
+    saved = model_path(state, pack, CONVERSATIONS)
+    trained_at = saved.stat().st_mtime_ns
+    engine = prepare(root, state, embedder=embedder, progress=False)
+    assert saved.stat().st_mtime_ns == trained_at  # loaded as `crs train` saved it, not fitted again
+    assert CONVERSATIONS in engine.models and engine.models[CONVERSATIONS].meta["timed_conversations"] == 12
+
+    def picks(eng):
+        return [r.item_id for r in Assistant(eng).respond(Session(), "I loved Toy Story").recommendations]
+
+    assert fargo in picks(engine)
+    without = prepare(make_small_pack(tmp_path / "plain"), tmp_path / "state-plain", embedder=embedder, progress=False)
+    assert fargo not in picks(without)

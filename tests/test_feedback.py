@@ -139,3 +139,41 @@ def test_a_new_item_without_interactions_can_be_recommended(tmp_path_factory, em
     assert not engine.catalog.likers("990001") and "990001" not in engine.models["ease"].row
     reply = Assistant(engine).respond(Session(), "a sci-fi drama about lighthouse keepers on saturn")
     assert "990001" in shown(reply)
+
+
+def test_our_own_conversations_become_logs_the_next_training_learns_from(assistant, store, small_engine, tmp_path):
+    """Each reply that recommended items is a logged turn: what came before, what was recommended, what the person
+    took up and turned down; `crs logs` writes them and a pack loads them as they are."""
+    import json
+
+    from assistant.cli import main
+    from assistant.engine import feedback_path, sessions_path
+    from assistant.logs import logged_turns
+    from assistant.sessions import SessionStore
+    from retrieval.conversations import LoggedTurn
+
+    s = Session()
+    first = shown(assistant.respond(s, "something like Monty Python and the Holy Grail, mail me at bob@example.com"))
+    assistant.feedback(s, first[0], "up")
+    second = shown(assistant.respond(s, "the second one is boring"))
+    assistant.respond(s, "thanks!")  # recommends nothing: no line
+    lines = logged_turns(s, store.events(small_engine.pack.name, session_id=s.id), at=7.0)
+    assert [x["recommended"] for x in lines] == [first, second]
+    assert lines[0]["mentioned"] == [HOLY_GRAIL] and lines[0]["at"] == 7.0
+    assert lines[0]["accepted"] == [first[0]] and lines[0]["rejected"] == [first[1]]
+    assert set(lines[1]["mentioned"]) == {HOLY_GRAIL, *first}  # what the conversation named and was shown so far
+    assert "bob@example.com" not in lines[0]["text"] and "Holy Grail" in lines[0]["said"]
+    assert all(LoggedTurn.model_validate(x).conversation_id == s.id for x in lines)
+
+    # through the command, from what the app stored
+    state = tmp_path / "state"
+    sessions = SessionStore(sessions_path(state), small_engine.pack.name)
+    sessions.save(s)
+    sessions.close()
+    saved = FeedbackStore(feedback_path(state))
+    saved.add(small_engine.pack.name, s.id, first[0], "up")
+    saved.close()
+    out = tmp_path / "conversations.jsonl"
+    assert main(["logs", "--pack", str(small_engine.pack.root), "--state-dir", str(state), "--out", str(out)]) == 0
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [x["recommended"] for x in written] == [first, second] and written[0]["accepted"] == [first[0]]
