@@ -283,7 +283,9 @@ class Assistant:
         several = resolve_refs(u.refs, session.shown)
         if u.question == "compare":  # "what's the difference between the first two?", "which one is better?"
             named = [u.target, *u.also] if u.target else []
-            ids = list(dict.fromkeys(named + (several if u.refs else [] if named else session.shown)))[:5]
+            # the items pointed at, with those named; without either, everything shown ("which one is better?")
+            pointed = several if u.refs else [] if named else session.shown
+            ids = list(dict.fromkeys(named + pointed))[:5]
             if len(ids) < 2:
                 return Reply(text=prompts.render("replies", "which_to_compare", noun=self.noun), intent="ask_item")
             return Reply(text=compare(ids, self.engine.catalog, self.currency), intent="ask_item")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from assistant import routing
+from assistant.dialogue import resolve_refs
 from assistant.lexicon import (
     FILLER,
     GENERIC_TAGS,
@@ -194,10 +195,10 @@ class RulesParser:
         mixed = routing.mixed_verdicts(masked) if action in ("dislike_refs", "more_like", "exclude_refs") and len(refs) > 1 \
             else None
         if mixed:  # "the first one looks great, the second is boring": more like the one, not the other
-            prefs.liked += [i for i in _at(session.shown, mixed["liked"]) if i not in prefs.liked]
+            prefs.liked += [i for i in resolve_refs(mixed["liked"], session.shown) if i not in prefs.liked]
             if mixed["disliked"]:
                 action, refs = "dislike_refs", mixed["disliked"]
-                prefs.exclude_items += _at(session.shown, mixed["excluded"])
+                prefs.exclude_items += resolve_refs(mixed["excluded"], session.shown)
             else:
                 action, refs = "exclude_refs", mixed["excluded"]
         prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
@@ -397,7 +398,3 @@ def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
     before = _CAPITALISED.search(text, 0, pos)
     return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
 
-
-def _at(shown: list[str], positions: Iterable[int]) -> list[str]:
-    """Shown item ids at 0-based positions (negative from the end); positions off the list are dropped."""
-    return [shown[p] for p in positions if -len(shown) <= p < len(shown)]
