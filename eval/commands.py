@@ -1,0 +1,238 @@
+"""`crs eval ...`: the offline evaluations, each a command over the configured pack (or a benchmark's own).
+
+Heavy libraries are imported inside the commands, as in `assistant.cli`, so `crs --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.cli import load_config, make_assistant, write_results
+from retrieval.errors import CrsError
+
+
+def cmd_eval_understanding(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import available_backends, get_backend
+    from eval.understanding import DATA, evaluate_backend, load_set, print_table
+
+    cfg, base = make_assistant(args)
+    names = args.backends.split(",") if args.backends else available_backends(cfg)
+    cases = load_set(args.data or DATA)
+    results = {}
+    for name in names:
+        assistant = Assistant(base.engine, backend=get_backend(name, base.engine, cfg),
+                              n_recommendations=cfg.n_recommendations)
+        results[name] = evaluate_backend(assistant, cases)
+    print_table(results)
+    if args.json:
+        write_results(args.json, results)
+    return 0
+
+
+def cmd_eval_benchmark(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.backends import check_backend_name, get_backend
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack, run_benchmark
+    from eval.report import html_report, print_comparison, write_json
+
+    cfg = load_config(args)
+    check_backend_name(cfg.backend)
+    bench = args.bench
+    if not (bench / "cases.jsonl").is_file() or not (bench / "items.jsonl").is_file():
+        raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
+    engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    if args.transfer:
+        from assistant.engine import CONVERSATIONS, train_models
+        from retrieval.pack import load_pack
+        from retrieval.recommenders import TransferredModel, match_by_title
+
+        source = load_pack(args.transfer)
+        # what people rated, not what they said: a source pack's conversation logs stay out of a transfer
+        models = train_models(source, source.catalog(), Path(cfg.state_dir))
+        models.pop(CONVERSATIONS, None)
+        mapping = match_by_title(engine.pack.items, source.items)
+        print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
+              file=sys.stderr)
+        engine.ranker.set_models([*engine.ranker.models, *(TransferredModel(m, mapping) for m in models.values())])
+    assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
+    folds = 0 if args.zero_shot else args.folds
+    if folds == 1 or folds < 0:
+        raise CrsError("--folds must be 0 (zero-shot) or at least 2")
+    result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed, folds=folds,
+                           learn_blend=not args.default_blend, dev_folds=args.dev_folds)
+    print_comparison(result)
+    if args.json:
+        write_json(result, args.json)
+        print(f"wrote {args.json}")
+    if args.report:
+        previous = None
+        if args.previous:
+            try:
+                previous = json.loads(args.previous.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise CrsError(f"cannot read the previous run {args.previous}: {e}") from e
+        html_report(result, args.report, previous)
+        print(f"wrote {args.report}")
+    return 0
+
+
+def cmd_eval_cf(args: argparse.Namespace) -> int:
+    from eval.cf import evaluate, print_table
+    from retrieval.pack import load_pack
+
+    cfg = load_config(args)
+    pack = load_pack(cfg.pack)
+    if not pack.interactions:
+        raise CrsError(f"pack {pack.name} has no interactions to evaluate collaborative filtering on")
+    results = evaluate(pack)
+    print_table(results)
+    if args.json:
+        write_results(args.json, results)
+    return 0
+
+
+def cmd_eval_support(args: argparse.Namespace) -> int:
+    from assistant.engine import prepare
+    from eval.support import evaluate_support, print_support
+
+    cfg = load_config(args)
+    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    if engine.support is None:
+        raise CrsError(f"pack {engine.pack.name} has no [support] section with help documents")
+    result = evaluate_support(engine, args.data, args.recommendation_turns, intents=args.intents, sample=args.sample)
+    print_support(result)
+    if args.json:
+        write_results(args.json, result)
+    return 0
+
+
+def cmd_eval_redteam(args: argparse.Namespace) -> int:
+    from eval.redteam import evaluate_redteam, print_summary
+
+    cfg = load_config(args)
+    result = evaluate_redteam(cfg.state_dir, cfg.backend, cfg)
+    print_summary(result)
+    if args.json:
+        write_results(args.json, result)
+    return 0 if result["pass_rate"] == 1.0 else 1
+
+
+def _eval_assistant(args: argparse.Namespace, **kwargs):
+    """The config, and an assistant on the configured pack and backend for an eval (nothing stored for real)."""
+    from assistant.assistant import Assistant
+    from assistant.backends import check_backend_name, get_backend
+    from assistant.engine import prepare
+
+    cfg = load_config(args)
+    check_backend_name(cfg.backend)
+    engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    return cfg, Assistant(engine, backend=get_backend(cfg.backend, engine, cfg), **kwargs)
+
+
+def cmd_eval_suite(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from assistant.handoff import HandoffStore
+    from eval.scripted import SUITES, load_suite, print_suite, run_suite
+
+    suite = load_suite(args.suite or SUITES / "demo.yaml")
+    with tempfile.TemporaryDirectory() as scratch:  # handoffs of the suite never reach the real store
+        _, assistant = _eval_assistant(args, handoffs=HandoffStore(Path(scratch) / "handoffs.sqlite3"))
+        result = run_suite(assistant, suite)
+    print_suite(result)
+    if args.json:
+        write_results(args.json, result)
+    return 0 if not result["failures"] else 1
+
+
+def cmd_eval_simulate(args: argparse.Namespace) -> int:
+    from assistant.backends import get_backend
+    from eval.simulator import LLMUser, RuleUser, pick_targets, print_simulation, run_simulation
+
+    cfg, assistant = _eval_assistant(args)
+    engine = assistant.engine
+    catalog = engine.catalog
+    if args.simulator == "llm":
+        chat = getattr(get_backend(args.simulator_backend, engine, cfg), "chat", None)
+        if chat is None:
+            raise CrsError("--simulator llm needs an LLM backend for the user: --simulator-backend local or openai")
+        make_user = lambda item: LLMUser(item, catalog, chat)  # noqa: E731
+    else:
+        make_user = lambda item: RuleUser(item, catalog)  # noqa: E731
+    make_user.simulator_name = args.simulator
+    targets = pick_targets(catalog, args.n, seed=args.seed)
+    result = run_simulation(assistant, targets, make_user, max_turns=args.turns)
+    print_simulation(result)
+    if args.json:
+        write_results(args.json, result)
+    return 0
+
+
+def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
+    """Registers `crs eval <suite>` under the top-level subcommands, each with the common options."""
+    ev = sub.add_parser("eval", help="offline evaluations").add_subparsers(dest="suite", required=True)
+    s = ev.add_parser("understanding", parents=[common], help="slot F1, exact match, state accuracy per backend")
+    s.add_argument("--backends", help="comma-separated backends (default: every available one)")
+    s.add_argument("--data", type=Path, help="a labelled set in the format of eval/data/understanding.yaml")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_understanding)
+    s = ev.add_parser("benchmark", parents=[common], help="replay a CRS benchmark (ReDial format) and score it")
+    s.add_argument("--bench", type=Path, required=True, help="folder with cases.jsonl and items.jsonl")
+    s.add_argument("--backend", help="understanding backend (default: rules here; LLMs are slow per case)")
+    s.add_argument("--sample", type=int, help="score a seeded random subset of N cases (95%% CIs reported)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", type=Path, help="write the metrics here")
+    s.add_argument("--report", type=Path, help="write a self-contained HTML report here")
+    s.add_argument("--previous", type=Path, help="a previous run's --json, compared in the report")
+    s.add_argument("--folds", type=int, default=10,
+                   help="learn from the benchmark's own dialogues K-fold by dialogue (default 10)")
+    s.add_argument("--zero-shot", action="store_true",
+                   help="learn nothing from the benchmark's dialogues (same as --folds 0)")
+    s.add_argument("--default-blend", action="store_true", help="fixed blend weights instead of learned ones")
+    s.add_argument("--dev-folds", type=int, default=2,
+                   help="how many other folds each fold's blend is learned on (default 2; more is slower)")
+    s.add_argument("--transfer", type=Path, metavar="PACK",
+                   help="also use the interaction models of this pack (e.g. packs/movielens), items matched by title")
+    s.set_defaults(func=cmd_eval_benchmark, backend="rules")
+    s = ev.add_parser("cf", parents=[common],
+                      help="the interaction models side by side: leave-last-out Recall@20 and NDCG@20")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_cf)
+    s = ev.add_parser("support", parents=[common],
+                      help="support routing and cited-section accuracy on labelled customer-service utterances")
+    s.add_argument("--data", type=Path, required=True, help="folder with utterances.csv (utterance, intent columns)")
+    s.add_argument("--recommendation-turns", type=Path,
+                   help="cases.jsonl whose user turns are recommendation requests (default: ../shared ReDial)")
+    s.add_argument("--intents", type=Path, help="intent -> passage ids map (default: eval/data/support_intents.yaml)")
+    s.add_argument("--sample", type=int, help="score a seeded subset of N utterances of each kind")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_support)
+
+    s = ev.add_parser("redteam", parents=[common],
+                      help="prompt injection, leaks, planted items, markup and giant inputs (eval/data/redteam.yaml)")
+    s.add_argument("--backend", help="understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here (pass_rate, n, by_category, failures)")
+    s.set_defaults(func=cmd_eval_redteam, backend="rules")
+
+    s = ev.add_parser("suite", parents=[common], help="scripted conversations with per-turn expectations (YAML)")
+    s.add_argument("--suite", type=Path, help="a suite file (default: eval/data/suites/demo.yaml)")
+    s.add_argument("--backend", help="understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_suite, backend="rules")
+
+    s = ev.add_parser("simulate", parents=[common],
+                      help="simulated users with a hidden target: success@turn, average turns, leak check")
+    s.add_argument("--n", type=int, default=100, help="how many targets (a seeded sample)")
+    s.add_argument("--turns", type=int, default=5, help="turns per episode")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--simulator", choices=["rules", "llm"], default="rules",
+                   help="rules: deterministic; llm: a model words the user's messages (leak-checked the same way)")
+    s.add_argument("--simulator-backend", default="local", help="the model for --simulator llm: local | openai")
+    s.add_argument("--backend", help="the assistant's understanding backend (default: rules)")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_simulate, backend="rules")
