@@ -47,28 +47,59 @@ def compare(item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
     return " ".join(lines)
 
 
+# What the catalog says when it lacks the fact a question asks for, about one item or several at once: which field
+# answers it (None: no pack format carries it yet, running times and page counts) and the sentence.
+_MISSING: dict[str, tuple[str | None, str]] = {
+    "director": ("directors", "The catalog does not say who directed {names}."),
+    "cast": ("cast", "The catalog does not list the cast of {names}."),
+    "year": ("year", "The catalog does not give a year for {names}."),
+    "price": ("price", "The catalog has no price for {names}."),
+    "length": (None, "The catalog does not say how long {names} {be}."),
+    "genre": ("genres", "The catalog lists no genre for {names}."),
+}
+
+
+def _lacks(question: Question, item) -> bool:
+    if question not in _MISSING:
+        return False
+    field = _MISSING[question][0]
+    return field is None or getattr(item, field) in (None, (), [], "")
+
+
+def _missing(question: Question, names: list[str]) -> str:
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if question == "length" and len(names) > 1:
+        joined = _join(names)
+    return _MISSING[question][1].format(names=joined, be="is" if len(names) == 1 else "are")
+
+
+def answer_many(question: Question, item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
+    """The same question about several items ("who directed the first three?"): each item the catalog answers for in
+    turn, then those it does not in one sentence instead of the same one again and again."""
+    lacking = [i for i in item_ids if _lacks(question, catalog.get(i))]
+    known = [answer(question, i, catalog, currency) for i in item_ids if i not in lacking]
+    return " ".join(known + ([_missing(question, [catalog.get(i).name for i in lacking])] if lacking else []))
+
+
 def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "$") -> str:
     """One short answer about the item, true of the catalog."""
     item = catalog.get(item_id)
     name = item.name
+    if _lacks(question, item):
+        return _missing(question, [name])
     if question == "director":
-        return f"{name} was directed by {_join(item.directors)}." if item.directors else (
-            f"The catalog does not say who directed {name}."
-        )
+        return f"{name} was directed by {_join(item.directors)}."
     if question == "cast":
-        return f"{name} stars {_join(item.cast)}." if item.cast else f"The catalog does not list the cast of {name}."
+        return f"{name} stars {_join(item.cast)}."
     if question == "year":
-        return f"{name} is from {item.year}." if item.year else f"The catalog does not give a year for {item.title}."
+        return f"{name} is from {item.year}."
     if question == "price":
-        return f"{name} costs {money(item.price, currency)}." if item.price is not None else (
-            f"The catalog has no price for {name}.")
-    if question == "length":  # no pack format carries running times or page counts yet
-        return f"The catalog does not say how long {name} is."
+        return f"{name} costs {money(item.price, currency)}."
     if question == "suitability":  # nor age ratings: say what is known, and no more
         listed = f" It is listed as {_join(item.genres)}." if item.genres else ""
         return f"The catalog has no age rating for {name}.{listed}"
     if question == "genre":
-        return f"{name} is listed as {_join(item.genres)}." if item.genres else f"The catalog lists no genre for {name}."
+        return f"{name} is listed as {_join(item.genres)}."
     if question == "about":
         if item.description:
             return f"{name}: {item.description}"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import prompts
 from assistant import routing
-from assistant.answers import answer, compare
+from assistant.answers import answer, answer_many, compare
 from assistant.backends import Backend, get_backend
 from assistant.dialogue import apply, describe, loosen_hint, resolve_refs
 from assistant.engine import Engine
@@ -291,7 +291,7 @@ class Assistant:
             return Reply(text=compare(ids, self.engine.catalog, self.currency), intent="ask_item")
         several = several if not u.target else []
         if len(several) > 1:  # "who directed the first two?"
-            text = " ".join(answer(u.question or "general", i, self.engine.catalog, self.currency) for i in several[:5])
+            text = answer_many(u.question or "general", several[:5], self.engine.catalog, self.currency)
             return Reply(text=text, intent="ask_item")
         if u.target:
             item_id = u.target

@@ -99,14 +99,20 @@ OCCASION = re.compile(
     r"(?:\s+(?:afternoon|night|evening|morning|in))?"
     r"|\b(?:date|movie|film|girls'?|guys'?|family|game)\s+night\b"
 )
-COMPANY = re.compile(
-    r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
-    + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?"
+_RELATIONS = (
     r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|family|kids|children|sons?|daughters?|friends?|"
     r"mom|mum|dad|father|mother|parents|grandparents|grandma|grandpa|grandson|granddaughter|niece|nephew|brother|sister|"
-    r"siblings|roommates?|teens?|teenagers?|date|boss|colleague|coworker))\b(?:\s+who\b)?"
+    r"siblings|roommates?|teens?|teenagers?|date|boss|colleague|coworker)"
+)
+COMPANY = re.compile(
+    r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
+    + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?" + _RELATIONS + r")\b(?:\s+who\b)?"
     r"|\bas\s+an?\s+(?:gift|present)\b(?:\s+for\s+(?:someone|somebody|a friend))?"
     r"|\ban?\s+(?:gift|present)\s+for\s+(?:someone|somebody|a friend)\b"
+    # whose taste it is, or who else is watching: "my wife loved The Shining", "my kids like Frozen", "my wife and I"
+    r"|\b(?:my|our)\s+(?:(?P<young>little\s+|young\s+)?" + _RELATIONS + r"|(?P<little_one>toddlers?|little ones?))"
+    r"(?=(?:\s+(?:really|also|both|all|just|absolutely))?\s+(?:(?:love|like|enjoy|adore|hate|prefer)[sd]?|enjoyed|"
+    r"adored|(?:is|are|was|were)\s+into|(?:can't|cannot)\s+stand)\b|\s+and\s+(?:i|me)\b)"
 )
 
 
@@ -131,7 +137,7 @@ UNPOPULAR = re.compile(
 
 def for_a_child(m: re.Match[str]) -> bool:
     """Whether a COMPANY match is a young child: "for my 5 year old", "with my toddler"."""
-    if m.group("little"):
+    if m.group("little") or m.group("little_one") or m.group("young"):
         return True
     age = m.group("age")
     return age is not None and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12

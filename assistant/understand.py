@@ -32,6 +32,7 @@ from assistant.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.titles import TitleIndex
 from assistant.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
+from retrieval.embed import wordlike
 
 _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
@@ -202,6 +203,8 @@ class RulesParser:
             else:
                 action, refs = "exclude_refs", mixed["excluded"]
         prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
+        if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
+            prefs.query = ""
 
         slots = prefs.model_copy(update={"query": ""})
         if slots.is_empty() and not action:
@@ -221,8 +224,12 @@ class RulesParser:
         ongoing = has_shown or not session.preferences.is_empty()
         asked = session.preferences.include_genres + session.preferences.any_genres
         new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
+        # "they liked Frozen" after "my kids want a cartoon" goes on with the cartoons; "I loved Heat" after comedies
+        # starts again from Heat
+        wanted = set(asked + session.preferences.mood_genres)
+        in_kind = bool(wanted) and all(wanted & set(self.catalog.get(i).genre_keys) for i in prefs.liked)
         topic_switch = not routing.REFINE.search(low) and bool(
-            new_genres or prefs.liked
+            new_genres or (prefs.liked and not in_kind)
             or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
         )
         intent = "refine" if ongoing and (action or not topic_switch) else "recommend"

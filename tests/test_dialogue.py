@@ -119,6 +119,9 @@ def test_a_message_that_changes_nothing_says_so_once_the_conversation_is_under_w
     reply = demo.respond(session, "no, I don't like Uwe Boll stuff")
     assert reply.intent == "chitchat" and reply.text.startswith("I'm not sure what to change")
     assert session.preferences == before
+    mashed = demo.respond(session, "asdkjh qwpoe")  # nothing to search for: said so, and nothing changes
+    assert mashed.text.startswith("I'm not sure what to change") and not mashed.recommendations
+    assert session.preferences == before
     # the demo catalog names no directors or cast: neither reply offers them
     assert not demo.engine.catalog.people and "people" not in reply.text
     assert "directed" not in demo.respond(session, "what can you do?").text
@@ -154,6 +157,11 @@ def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_
     # MovieLens lists no directors: the honest answer says so instead of guessing
     assert who.intent == "ask_item" and who.about_item == second.id
     assert who.text == f"The catalog does not say who directed {second.name}."
+    # asked of several, a missing fact is said once for all of them, not once per item
+    shown = [demo_catalog.get(r.item_id).name for r in first.recommendations]
+    three = demo.respond(session, "who directed the first three?")
+    assert three.text == f"The catalog does not say who directed {shown[0]}, {shown[1]} or {shown[2]}."
+    demo.respond(session, "who directed the second one?")  # the item in focus again, as before
     year = demo.respond(session, "what year is it from?")
     assert year.text == f"{second.name} is from {second.year}."
     rating = demo.respond(session, "is it any good?")
@@ -264,3 +272,17 @@ def test_the_list_s_heading_says_how_many_have_the_person_asked_for(demo, demo_c
     travel = demo.respond(Session(), "movies about time travel")
     assert all(r.item_id in demo_catalog.by_tag["time travel"] for r in travel.recommendations)
     assert travel.text.splitlines()[0] == "Here are 5 movies, about time travel:"
+
+
+def test_a_question_about_several_items_answers_each_and_says_once_what_the_catalog_lacks():
+    from assistant.answers import answer_many
+    from retrieval.catalog import Catalog, Item
+
+    catalog = Catalog([Item(id="a", title="Heat", year=1995, directors=("Michael Mann",)),
+                       Item(id="b", title="Fargo", year=1996), Item(id="c", title="Alien", year=1979),
+                       Item(id="d", title="Tron", price=4.5)], [])
+    assert answer_many("director", ["b", "a", "c"], catalog) == (
+        "Heat (1995) was directed by Michael Mann. The catalog does not say who directed Fargo (1996) or Alien (1979).")
+    assert answer_many("price", ["d", "a"], catalog) == "Tron costs $4.50. The catalog has no price for Heat (1995)."
+    assert answer_many("length", ["a", "b"], catalog) == "The catalog does not say how long Heat (1995) and Fargo (1996) are."
+    assert answer_many("year", ["a", "b"], catalog) == "Heat (1995) is from 1995. Fargo (1996) is from 1996."

@@ -295,6 +295,14 @@ def test_counts_and_free_text(parser):
     assert prefs_of(parser, "actually a slow burn about a lighthouse keeper").query == "slow burn lighthouse keeper"
 
 
+@pytest.mark.parametrize(("message", "query"), [("asdkjh qwpoe zzxv", None), ("xcvbn movies", None), ("lol", None),
+                                              ("a comdy with a hiest", "comdy hiest"), ("ghibli vibes", "ghibli vibes"),
+                                              ("恐怖电影", "恐怖电影")])
+def test_keyboard_mashing_is_not_searched_for_but_typos_and_names_are(parser, message, query):
+    u = parser.parse(message)
+    assert (u.intent, u.preferences.query) == ("chitchat", "") if query is None else u.preferences.query == query
+
+
 def test_greetings_and_resets(parser):
     assert parser.parse("hi there!").intent == "chitchat"
     assert parser.parse("start over").intent == "reset"
@@ -585,3 +593,16 @@ def test_a_comparison_names_every_item_it_compares_in_order(parser, demo_catalog
 def test_comparatives_lean_like_their_moods(parser):
     assert parser.parse("something similar but funnier").preferences.mood_genres == ["comedy"]
     assert parser.parse("anything scarier?").preferences.mood_genres == ["horror"]
+
+
+def test_a_film_named_after_a_kind_was_asked_for_goes_on_with_that_kind(parser, demo_catalog):
+    """A liked film that shares a genre with what was asked goes on with it; one that shares none starts over."""
+    frozen, heat = "106696", "6"  # the demo catalog's Frozen (2013), an animated film not listed as for children
+    assert "animation" in demo_catalog.get(frozen).genre_keys and "children" not in demo_catalog.get(frozen).genre_keys
+    cartoons = Session(preferences=Preferences(include_genres=["children", "animation"]), shown=["1"])
+    u = parser.parse("my kids really like Frozen", cartoons)
+    assert (u.intent, u.preferences.liked, u.preferences.query) == ("refine", [frozen], "")
+    comedies = Session(preferences=Preferences(include_genres=["comedy"]), shown=["1"])
+    assert parser.parse("I loved Heat", comedies).intent == "recommend"
+    assert parser.parse("my wife loved Heat", Session()).preferences.model_dump(exclude_defaults=True) == {"liked": [heat]}
+    assert prefs_of(parser, "my wife and I want a thriller").query == ""
