@@ -276,7 +276,7 @@ class ItemStore:
         n_pass = int(mask.sum()) if where is not None else len(hot)
         if n_pass == 0:
             return [[] for _ in ks]
-        how, fetch = hot.plan(n_pass, kmax) if where is not None else ("hnsw", kmax)
+        how, fetch = hot.plan(n_pass, kmax, filtered=where is not None)
         rows_of: list[list[tuple[int, float]]] = []
         if how == "hnsw":
             res = self.collection.query(query_embeddings=queries, n_results=min(fetch, len(hot)), include=["distances"])

@@ -146,6 +146,11 @@ def test_hot_vectors_answer_filtered_searches_as_chroma_would(small_engine, embe
                     assert got == exact, c
                 # HNSW is approximate, over-fetched or not: as close to exact as Chroma's own filtered search
                 assert len(set(got) & set(exact)) >= len(set(chroma) & set(exact)) - 2, c
+    # unfiltered, a catalog under EXACT_MAX_ROWS is searched exactly: the true neighbours, whatever the HNSW graph
+    monkeypatch.undo()
+    assert store.hot.plan(len(store.hot), 20, filtered=False) == ("exact", 0)
+    assert store.hot.plan(hot.EXACT_MAX_ROWS + 1, 20, filtered=False) == ("hnsw", 20)  # no over-fetch without a filter
+    assert [h.item_id for h in store.search(queries[0], 20, None)] == _exact_top(store, catalog, queries[0], 20, Constraints())
     # a filter the hot copy cannot read goes to Chroma as it is
     odd = {"title": {"$eq": catalog.get("3175").title}}
     assert store.hot.mask(odd) is None
