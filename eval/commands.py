@@ -14,6 +14,13 @@ from assistant.cli import load_config, make_assistant, write_results
 from retrieval.errors import CrsError
 
 
+def _finish(args: argparse.Namespace, result: dict, show) -> None:
+    """Prints an eval's results with `show`, and writes them to `--json` when asked."""
+    show(result)
+    if args.json:
+        write_results(args.json, result)
+
+
 def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.backends import available_backends, get_backend
@@ -27,9 +34,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
         assistant = Assistant(base.engine, backend=get_backend(name, base.engine, cfg),
                               n_recommendations=cfg.n_recommendations)
         results[name] = evaluate_backend(assistant, cases)
-    print_table(results)
-    if args.json:
-        write_results(args.json, results)
+    _finish(args, results, print_table)
     return 0
 
 
@@ -90,9 +95,7 @@ def cmd_eval_cf(args: argparse.Namespace) -> int:
     if not pack.interactions:
         raise CrsError(f"pack {pack.name} has no interactions to evaluate collaborative filtering on")
     results = evaluate(pack)
-    print_table(results)
-    if args.json:
-        write_results(args.json, results)
+    _finish(args, results, print_table)
     return 0
 
 
@@ -105,9 +108,7 @@ def cmd_eval_support(args: argparse.Namespace) -> int:
     if engine.support is None:
         raise CrsError(f"pack {engine.pack.name} has no [support] section with help documents")
     result = evaluate_support(engine, args.data, args.recommendation_turns, intents=args.intents, sample=args.sample)
-    print_support(result)
-    if args.json:
-        write_results(args.json, result)
+    _finish(args, result, print_support)
     return 0
 
 
@@ -116,9 +117,7 @@ def cmd_eval_redteam(args: argparse.Namespace) -> int:
 
     cfg = load_config(args)
     result = evaluate_redteam(cfg.state_dir, cfg.backend, cfg)
-    print_summary(result)
-    if args.json:
-        write_results(args.json, result)
+    _finish(args, result, print_summary)
     return 0 if result["pass_rate"] == 1.0 else 1
 
 
@@ -144,9 +143,7 @@ def cmd_eval_suite(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:  # handoffs of the suite never reach the real store
         _, assistant = _eval_assistant(args, handoffs=HandoffStore(Path(scratch) / "handoffs.sqlite3"))
         result = run_suite(assistant, suite)
-    print_suite(result)
-    if args.json:
-        write_results(args.json, result)
+    _finish(args, result, print_suite)
     return 0 if not result["failures"] else 1
 
 
@@ -167,9 +164,7 @@ def cmd_eval_simulate(args: argparse.Namespace) -> int:
     make_user.simulator_name = args.simulator
     targets = pick_targets(catalog, args.n, seed=args.seed)
     result = run_simulation(assistant, targets, make_user, max_turns=args.turns)
-    print_simulation(result)
-    if args.json:
-        write_results(args.json, result)
+    _finish(args, result, print_simulation)
     return 0
 
 
