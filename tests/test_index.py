@@ -246,6 +246,15 @@ def test_a_turns_texts_are_embedded_in_one_pass_and_recent_ones_reused(embedder)
     assert not again[texts[0]].flags.writeable  # shared between turns, so nobody may change it
 
 
+def test_numpy_leaves_the_cores_to_torch_once_the_model_is_loaded(embedder):
+    from threadpoolctl import threadpool_info
+
+    # numpy's BLAS threads spinning next to torch's doubled a turn's time on 2 cores (retrieval/embed.py)
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas, "numpy's BLAS is not visible to threadpoolctl"
+    assert all(pool["num_threads"] == 1 for pool in blas), blas
+
+
 def test_large_hot_copies_keep_int8_vectors_that_rank_like_the_float_ones(small_pack_dir, embedder, tmp_path, monkeypatch):
     import retrieval.hot as hot_mod
     from retrieval.hot import HotVectors, cache_path
