@@ -54,7 +54,7 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     if args.transfer:
         from assistant.engine import CONVERSATIONS, train_models
         from retrieval.pack import load_pack
-        from retrieval.recommenders import TransferredModel, match_by_title
+        from retrieval.transfer import TransferredModel, match_by_title
 
         source = load_pack(args.transfer)
         # what people rated, not what they said: a source pack's conversation logs stay out of a transfer

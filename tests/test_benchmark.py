@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -110,6 +111,20 @@ def test_any_benchmark_folder_in_the_format_runs_through_the_cli(tiny_bench, tmp
                 "--report", str(report), "--previous", str(out))
     assert again.returncode == 0, again.stderr
     assert "Against the previous run" in report.read_text() and "previous run (rules)" in report.read_text()
+
+
+def test_zero_shot_runs_on_models_transferred_from_another_pack_by_title(tiny_bench, small_pack_dir, tmp_path):
+    out = tmp_path / "out.json"
+    run = crs("eval", "benchmark", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+              "--zero-shot", "--transfer", str(small_pack_dir), "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    n_items = len((tiny_bench / "items.jsonl").read_text().splitlines())
+    assert "items matched by title" in run.stderr
+    matched = re.search(r"transfer from \S+: ([\d,]+) of ([\d,]+) items", run.stderr)
+    assert matched and int(matched[2].replace(",", "")) == n_items
+    assert int(matched[1].replace(",", "")) > 0.9 * n_items  # the same movies, by title and year
+    result = json.loads(out.read_text())
+    assert result["n_cases"] == 4 and result["recall@50"] > 0
 
 
 def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_assistant):

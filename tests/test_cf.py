@@ -110,7 +110,7 @@ def test_save_load_roundtrip_and_stale_models_are_refused(models, small_pack, tm
 
 def test_a_packs_models_serve_another_catalog_through_titles(models, small_pack):
     from retrieval.catalog import Item
-    from retrieval.recommenders import TransferredModel, match_by_title
+    from retrieval.transfer import TransferredModel, match_by_title
 
     target = [Item(id="t-toy", title="Toy Story", year=1995), Item(id="t-toy2", title="Toy Story 2"),
               Item(id="t-matrix", title="Matrix", year=1999), Item(id="t-none", title="Not A Real Film", year=1995),
