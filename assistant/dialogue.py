@@ -245,6 +245,14 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
     if prefs.price_min is not None or prefs.price_max is not None:
         parts.append(price_label(prefs.price_min, prefs.price_max, currency))
     out = " ".join(parts)
+    if shown:  # an item passes a constraint on a fact its entry lacks (a sparse catalog): the heading says so
+        items = [catalog.get(i) for i in shown if i in catalog]
+        for asked, lacks, what in ((prefs.include_genres or prefs.any_genres, lambda it: not it.genres, "genre"),
+                                   (prefs.year_min is not None or prefs.year_max is not None,
+                                    lambda it: it.year is None, "year")):
+            n = sum(lacks(it) for it in items) if asked else 0
+            if n:
+                out += f" ({'none' if n == len(items) else f'{n} of them'} with no {what} on record)"
     leans = [genres.get(g, g) for g in prefs.mood_genres]
     if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
         leans.append(years_label(prefs.lean_year_min, prefs.lean_year_max))

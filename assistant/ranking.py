@@ -12,7 +12,7 @@ from assistant.dialogue import lean_years
 from assistant.engine import Engine
 from assistant.feedback import FeedbackStore
 from assistant.models import Preferences, Session
-from retrieval.constraints import Constraints, implied_in
+from retrieval.constraints import Constraints, implied_in, open_in
 from retrieval.ranker import Ranking
 from retrieval.recommenders import Context
 
@@ -28,6 +28,8 @@ class SessionRanking:
         self.feedback_store = feedback_store
         # which genres stand in for one the catalog leaves out ("children" <- "animation"), read off the catalog once
         self.implied_genres = implied_in(engine.catalog)
+        # which facts the catalog records too seldom for their absence to rule an item out (retrieval.constraints)
+        self.open_fields = open_in(engine.catalog)
 
     def query_text(self, prefs: Preferences) -> str:
         """What the search vector is made of: the description, keywords, people and wanted genres."""
@@ -112,6 +114,7 @@ class SessionRanking:
             exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned + tagged
                                   + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
             implied=self.implied_genres,
+            open_fields=self.open_fields,
         )
 
     def boosts(self, prefs: Preferences) -> dict[str, float]:

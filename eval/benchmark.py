@@ -79,26 +79,43 @@ class Case(BaseModel):
         return float(self.dialog_id) if self.dialog_id.isdigit() else None
 
 
-def load_cases(bench: Path) -> list[Case]:
+def load_cases(bench: Path, skipped: list[str] | None = None) -> list[Case]:
+    """The benchmark's cases; a line that is not a valid case is left out and described in `skipped` (when given)
+    with its line number, never a crash: an empty history, a history with no user turn and targets the
+    catalog lacks are all valid cases (see `feed_history` and `score`)."""
+    from pydantic import ValidationError
+
     cases = []
     with (bench / "cases.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                case = Case.model_validate_json(line)  # the reference `response` is not even read
-                cases.append(case)
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                cases.append(Case.model_validate_json(line))  # the reference `response` is not even read
+            except ValidationError as e:
+                if skipped is not None:
+                    skipped.append(f"line {n}: {e.errors()[0]['type']} at {'.'.join(map(str, e.errors()[0]['loc']))}")
     return cases
 
 
-def bench_pack(bench: Path, cache: Path) -> Path:
-    """A pack folder for the benchmark's items.jsonl (written once under `cache`)."""
+def bench_pack(bench: Path, cache: Path, drops: list | None = None, seed: int = 0) -> tuple[Path, dict[str, int]]:
+    """A pack folder for the benchmark's items.jsonl (written once under `cache`), and how many items lost each
+    dropped field: with `drops` (eval.ablation.Drop) the pack is a derived copy of the items without them."""
+    items = (bench / "items.jsonl").resolve()
     name = re.sub(r"[^a-zA-Z0-9._-]", "-", bench.resolve().name).strip("-.") or "bench"
+    lost: dict[str, int] = {}
+    if drops:
+        from eval.ablation import ablated_items
+
+        items, lost = ablated_items(items, drops, seed, cache)
+        name += "-drop-" + items.parent.name
     root = cache / "packs" / name
     root.mkdir(parents=True, exist_ok=True)
-    manifest = BENCH_MANIFEST.format(source=bench.resolve(), name=f"bench-{name}", items=(bench / "items.jsonl").resolve())
+    manifest = BENCH_MANIFEST.format(source=bench.resolve(), name=f"bench-{name}", items=items)
     path = root / "pack.toml"
     if not path.is_file() or path.read_text() != manifest:
         path.write_text(manifest, encoding="utf-8")
-    return root
+    return root, lost
 
 
 @dataclass
@@ -109,6 +126,7 @@ class Replay:
     shown: list = field(default_factory=list)  # Recommendation objects of the last user turn
     preferences: object = None
     latencies: list[float] = field(default_factory=list)
+    constraints: object = None  # the hard constraints the ranking was made under (retrieval.constraints)
 
 
 def feed_history(assistant, case: Case, answer_last: bool = True) -> tuple[object, list[float], list]:
@@ -118,13 +136,20 @@ def feed_history(assistant, case: Case, answer_last: bool = True) -> tuple[objec
     Earlier turns are taken in with `observe` (user turns update the dialogue state, the human
     recommender's turns register the titles they named); the last user turn gets a full `respond`,
     timed, unless `answer_last` is False. Our own reply is then dropped from the transcript, so the
-    ranking sees the same history a deployed assistant would have had."""
+    ranking sees the same history a deployed assistant would have had. A history with no user turn (the
+    recommender opens the dialogue, or it is empty) is observed whole and answers nothing: the ranking then
+    gets what a request with no words gets."""
     from assistant.models import Session
 
     session = Session()
     latencies: list[float] = []
     shown: list = []
-    last = max(i for i, t in enumerate(case.turns) if t.role == "user")
+    users = [i for i, t in enumerate(case.turns) if t.role == "user"]
+    if not users:
+        for turn in case.turns:
+            assistant.observe(session, turn.role, turn.text)
+        return session, latencies, shown
+    last = users[-1]
     for i, turn in enumerate(case.turns[: last + 1]):
         if i < last or not answer_last:
             assistant.observe(session, turn.role, turn.text)
@@ -165,11 +190,14 @@ def replay(assistant, case: Case, depth: int = DEPTH, request: Request | None = 
     session, latencies, shown = feed_history(assistant, case)
     if request is None:
         ranked = [c.item_id for c in assistant.ranking.rank(session, depth).candidates]
+        constraints = assistant.ranking.constraints(session)
     else:
         ranked = [c.item_id for c in assistant.engine.ranker.recommend(
             request.ctx, request.constraints, depth, request.mood_genres, request.boosts,
             request.lean_years).candidates]
-    return Replay(ranked=ranked, shown=shown, preferences=session.preferences, latencies=latencies)
+        constraints = request.constraints
+    return Replay(ranked=ranked, shown=shown, preferences=session.preferences, latencies=latencies,
+                  constraints=constraints)
 
 
 def pool_example(assistant, request: Request, case: Case, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -380,15 +408,39 @@ def score(cases: list[Case], ranked: dict[str, list[str]]) -> dict[str, list[flo
     return per
 
 
+def ruled_out(assistant, cases: list[Case], replays: dict[str, Replay]) -> dict:
+    """How many targets (in the catalog, not already named) the constraints of their case ruled out, by reason
+    (retrieval.constraints `violations`: "genre", "year", "price" for a recorded fact that breaks a constraint,
+    "no genres", "no year", "no price" for a missing one); a target with two reasons counts under each."""
+    catalog = assistant.engine.catalog
+    reasons: dict[str, int] = {}
+    n = n_out = 0
+    for case in cases:
+        constraints = replays[case.id].constraints
+        for target in case.target_ids:
+            if target not in catalog or target in case.mentioned_ids or constraints is None:
+                continue
+            n += 1
+            why = [r for r in constraints.violations(catalog.get(target)) if r != "named"]
+            n_out += bool(why)
+            for r in why:
+                reasons[r] = reasons.get(r, 0) + 1
+    return {"targets": n, "ruled_out": n_out, "share": round(n_out / n, 4) if n else 0.0,
+            "by_reason": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
+
+
 def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int = 0, progress: bool = True,
                   folds: int = 0, learn_blend: bool = True, dev_folds: int = 2) -> dict:
     """Replays (a seeded sample of) the benchmark; returns the metrics with 95% CIs and latency.
 
     `folds` 0 is zero-shot: nothing is learned from the benchmark's dialogues. With `folds` K >= 2 the
-    conversation model (and the blend, unless `learn_blend` is False) are trained K-fold by dialogue."""
+    conversation model (and the blend, unless `learn_blend` is False) are trained K-fold by dialogue.
+    Lines that are not valid cases are skipped and counted; targets and mentions the catalog lacks are counted
+    (such a target is a miss)."""
     from tqdm import tqdm
 
-    all_cases = load_cases(bench)
+    skipped: list[str] = []
+    all_cases = load_cases(bench, skipped)
     cases = all_cases
     n_all = len(cases)
     if sample and sample < n_all:
@@ -400,6 +452,7 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         replays = {}
         for case in tqdm(cases, desc="benchmark cases", unit="case", disable=not progress):
             replays[case.id] = replay(assistant, case)
+    catalog = assistant.engine.catalog
     latencies = [ms for r in replays.values() for ms in r.latencies]
     per = score(cases, {cid: r.ranked for cid, r in replays.items()})
     out: dict = {}
@@ -418,6 +471,11 @@ def run_benchmark(assistant, bench: Path, sample: int | None = None, seed: int =
         "backend": assistant.backend.name,
         "benchmark": bench.resolve().name,
         "training": training,
+        "cases_skipped": skipped,
+        "targets_not_in_catalog": sum(t not in catalog for c in cases for t in c.target_ids),
+        "mentions_not_in_catalog": sum(m not in catalog for c in cases for m in c.mentioned_ids),
+        "cases_without_user_turn": sum(not any(t.role == "user" for t in c.turns) for c in cases),
+        "targets_ruled_out": ruled_out(assistant, cases, replays),
     })
     out.update(beyond_accuracy(assistant, cases, replays, all_cases))
     out["latency_histogram_ms"] = latency_histogram(latencies)

@@ -42,6 +42,7 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.backends import check_backend_name, get_backend
     from assistant.engine import prepare
+    from eval.ablation import parse_drop
     from eval.benchmark import bench_pack, run_benchmark
     from eval.report import html_report, print_comparison, write_json
 
@@ -50,7 +51,9 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     bench = args.bench
     if not (bench / "cases.jsonl").is_file() or not (bench / "items.jsonl").is_file():
         raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
-    engine = prepare(bench_pack(bench, Path(cfg.state_dir)), cfg.state_dir, candidate_pool=cfg.candidate_pool)
+    drops = [parse_drop(d) for d in args.drop or []]
+    pack_dir, dropped = bench_pack(bench, Path(cfg.state_dir), drops, seed=args.seed)
+    engine = prepare(pack_dir, cfg.state_dir, candidate_pool=cfg.candidate_pool)
     if args.transfer:
         from assistant.engine import CONVERSATIONS, train_models
         from retrieval.pack import load_pack
@@ -70,6 +73,7 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
         raise CrsError("--folds must be 0 (zero-shot) or at least 2")
     result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed, folds=folds,
                            learn_blend=not args.default_blend, dev_folds=args.dev_folds)
+    result["dropped"] = dropped
     print_comparison(result)
     if args.json:
         write_json(result, args.json)
@@ -193,6 +197,9 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
                    help="how many other folds each fold's blend is learned on (default 2; more is slower)")
     s.add_argument("--transfer", type=Path, metavar="PACK",
                    help="also use the interaction models of this pack (e.g. packs/movielens), items matched by title")
+    s.add_argument("--drop", action="append", metavar="FIELD[:SHARE]",
+                   help="remove a field from every item, or from a seeded share of them, before indexing "
+                        "(repeatable; e.g. --drop description --drop genres:0.4)")
     s.set_defaults(func=cmd_eval_benchmark, backend="rules")
     s = ev.add_parser("cf", parents=[common],
                       help="the interaction models side by side: leave-last-out Recall@20 and NDCG@20")

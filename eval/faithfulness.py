@@ -19,7 +19,7 @@ from assistant.models import (
     YearClaim,
 )
 from retrieval.catalog import Catalog
-from retrieval.constraints import implied_in, satisfying
+from retrieval.constraints import implied_in, open_in, satisfying
 
 
 def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
@@ -76,22 +76,27 @@ def faithfulness(recs: list[Recommendation], catalog: Catalog) -> float:
 
 
 def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) -> list[str]:
-    """How a shown item breaks the user's active hard constraints (empty when it breaks none)."""
+    """How a shown item breaks the user's active hard constraints (empty when it breaks none). In a field the
+    catalog records too seldom for its absence to count (`open_in`), an item that lacks it breaks nothing: only
+    what its entry records can break a constraint."""
     item = catalog.get(item_id)
     keys = set(item.genre_keys)
     implied = implied_in(catalog)
+    unknown = open_in(catalog)
+    genres_known = bool(keys) or "genres" not in unknown
+    year_known = item.year is not None or "year" not in unknown
     out = []
-    if lacking := sorted(g for g in prefs.include_genres if not satisfying(g, implied) & keys):
+    if genres_known and (lacking := sorted(g for g in prefs.include_genres if not satisfying(g, implied) & keys)):
         out.append(f"{item.name} lacks {lacking}")
-    if prefs.any_genres and not any(satisfying(g, implied) & keys for g in prefs.any_genres):
+    if genres_known and prefs.any_genres and not any(satisfying(g, implied) & keys for g in prefs.any_genres):
         out.append(f"{item.name} has none of {sorted(prefs.any_genres)}")
     if set(prefs.exclude_genres) & keys:
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")
     if ruled_out := sorted(k for k in prefs.exclude_keywords if k in {t.casefold() for t in item.tags}):
         out.append(f"{item.name} is tagged {ruled_out}, ruled out")
-    if prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
+    if year_known and prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
         out.append(f"{item.name} is before {prefs.year_min}")
-    if prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
+    if year_known and prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
         out.append(f"{item.name} is after {prefs.year_max}")
     if prefs.price_min is not None and (item.price is None or item.price < prefs.price_min):
         out.append(f"{item.name} costs less than {prefs.price_min} (or has no price)")

@@ -31,6 +31,16 @@ def print_comparison(result: dict) -> None:
     if result["sampled"]:
         note += f"; seeded sample, recall@10 95% CI ± {result['recall@10_ci95']:.3f}"
     print(f"({note}; turn latency p50 {result['latency_p50_ms']} ms, p95 {result['latency_p95_ms']} ms)")
+    if result.get("dropped"):
+        print("fields dropped (items that lost each): " + ", ".join(f"{k} {v:,}" for k, v in result["dropped"].items()))
+    out = result.get("targets_ruled_out")
+    if out:
+        why = ", ".join(f"{k} {v}" for k, v in out["by_reason"].items()) or "none"
+        print(f"targets ruled out by a constraint: {out['ruled_out']} of {out['targets']} ({out['share']:.1%}; {why})")
+    odd = {k: result.get(k) for k in ("targets_not_in_catalog", "mentions_not_in_catalog", "cases_without_user_turn")}
+    if any(odd.values()) or result.get("cases_skipped"):
+        print("cases: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in odd.items())
+              + f", lines skipped {len(result.get('cases_skipped', []))}")
     print("beyond accuracy: " + ", ".join(f"{k} {result[k]}" for k in (
         "catalog_coverage@10", "intra_list_diversity@10", "novelty@10_bits", "popularity_gini@10",
         "long_tail_share@10", "constraint_violation_rate", "explanation_faithfulness")))

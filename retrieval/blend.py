@@ -45,6 +45,7 @@ DEFAULT_WEIGHTS = {
     "mood": 0.15,
     "year_lean": 0.15,
     "boost": 0.5,
+    "unknown_fact": -0.3,
     "conv_co": 0.3,
     "conv_cos": 0.3,
     "conv_recent": 0.2,

@@ -29,6 +29,7 @@ from retrieval.catalog import Item, genre_key
 
 NO_YEAR = -32768
 QUANTIZED_FROM = 250_000  # rows from which vectors are kept as int8, scaled per dimension (a quarter of float32)
+KNOWN = ("has_genres", "has_year", "has_price")  # metadata flags: whether an item records a fact (retrieval.store)
 EXACT_MAX_ROWS = 20_000  # at most this many passing rows: exact search over them beats HNSW
 OVERFETCH_SLACK = 1.5  # fetch this much more than the passing share predicts
 OVERFETCH_MAX = 2_000  # more than this from HNSW: exact search instead
@@ -56,6 +57,7 @@ class HotVectors:
             np.asarray(prices, dtype=np.float64)
         self.genres = genres
         self._all = np.ones(len(self.ids), dtype=bool)
+        self._has_genres: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -138,6 +140,8 @@ class HotVectors:
             col = self.genres.get(value)
             has = col if col is not None else np.zeros(len(self), dtype=bool)
             return has.copy() if op == "$contains" else ~has
+        if field in KNOWN and op == "$eq" and isinstance(value, bool):
+            return self.known(field) == value
         if field == "year" and isinstance(value, int) and not isinstance(value, bool):
             known = self.years != NO_YEAR
             compare = {"$gte": np.greater_equal, "$lte": np.less_equal, "$gt": np.greater, "$lt": np.less,
@@ -152,6 +156,18 @@ class HotVectors:
             with np.errstate(invalid="ignore"):
                 return compare(self.prices, float(value))  # NaN (no price) compares False: fails any bound
         raise _Unreadable
+
+    def known(self, flag: str) -> np.ndarray:
+        """The rows that record a fact: `flag` is a metadata flag of retrieval.store (has_genres, has_year, has_price)."""
+        if flag == "has_year":
+            return self.years != NO_YEAR
+        if flag == "has_price":
+            return ~np.isnan(self.prices)
+        if self._has_genres is None:
+            self._has_genres = np.zeros(len(self), dtype=bool)
+            for col in self.genres.values():
+                self._has_genres |= col
+        return self._has_genres
 
     # -- searching ----------------------------------------------------------------------------
 

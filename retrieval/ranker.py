@@ -25,7 +25,7 @@ from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
-                 "people_match", "mood", "year_lean", "boost")
+                 "people_match", "mood", "year_lean", "boost", "unknown_fact")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
 YEAR_SCALE = 5.0  # years apart at which year_near halves
@@ -178,6 +178,8 @@ class HybridRanker:
             c.features["mood"] = 1.0 if moods & set(keys) else 0.0
             c.features["year_lean"] = 1.0 if lean_years and _within(item.year, *lean_years) else 0.0
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))
+            # passes a constraint only because its entry does not record the field (see Constraints.open_fields)
+            c.features["unknown_fact"] = float(constraints.unknown(item))
         for model in self.models:
             for name, values in model.features(ctx, ids).items():
                 for c, v in zip(cands, values, strict=True):

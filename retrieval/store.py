@@ -20,7 +20,7 @@ from retrieval.errors import IndexNotBuilt, IndexUnreadable, StoreUnreachable
 from retrieval.hot import HotVectors, cache_path
 
 # Bump when item_text() or metadata() change, so existing indexes are rebuilt.
-TEXT_RECIPE = "v2"  # v2: price in the metadata
+TEXT_RECIPE = "v3"  # v2: price in the metadata; v3: has_genres / has_year / has_price flags
 INSERT_BATCH = 256
 EMBED_CHUNK = 1024  # texts per encode call: long enough for length-sorted batches to save padding
 READ_PAGE = 5_000
@@ -47,8 +47,10 @@ def item_text(item: Item) -> str:
 
 
 def item_metadata(item: Item) -> dict:
-    """Filterable metadata; Chroma rejects empty lists and None, so absent facts are left out."""
-    meta: dict = {"title": item.title}
+    """Filterable metadata; Chroma rejects empty lists and None, so absent facts are left out and flagged
+    (`has_genres`, `has_year`, `has_price`: what a constraint on an unknown fact filters by, see Constraints)."""
+    meta: dict = {"title": item.title, "has_genres": bool(item.genres), "has_year": item.year is not None,
+                  "has_price": item.price is not None}
     if item.year is not None:
         meta["year"] = item.year
     if item.genres:

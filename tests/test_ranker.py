@@ -82,7 +82,7 @@ def test_items_sharing_directors_or_cast_with_the_named_ones_are_proposed_and_sc
             f.write(json.dumps({"id": iid, "name": f"{title} ({year})", "title": title, "year": year, "genres": genres,
                                 "directors": directors, "cast": cast}) + "\n")
     (bench / "cases.jsonl").write_text("")
-    engine = prepare(bench_pack(bench, tmp_path), tmp_path / "state", embedder=embedder, progress=False)
+    engine = prepare(bench_pack(bench, tmp_path)[0], tmp_path / "state", embedder=embedder, progress=False)
     ranker = engine.ranker
     pool = {c.item_id: c for c in ranker.pool(Context(mentioned=["1"]), Constraints(exclude_ids=frozenset({"1"})))}
     assert {"2", "3", "5"} <= set(pool) and "1" not in pool
