@@ -61,12 +61,15 @@ class SessionRanking:
         known user's stored history."""
         prefs = prefs or session.preferences
         stored = self._latest(session.user_id)
-        said = " ".join([t.text for t in session.turns if t.role == "user"][-WORDS_TURNS:])
-        encoded = self.engine.embedder.encode_turn([t for t in (self.query_text(prefs), said) if t])
+        own = [t.text for t in session.turns if t.role == "user"]
+        said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
+        encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
+            t for t in (self.query_text(prefs), said, everything) if t)))
         return Context(
             text=" ".join(t.text for t in session.turns),
             query=self.query_vector(prefs, encoded),
             words=encoded.get(said) if said else None,
+            dialogue=encoded.get(everything) if everything else None,
             liked=list(prefs.liked),
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),

@@ -24,7 +24,7 @@ from retrieval.constraints import Constraints
 from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
-BASE_FEATURES = ("similarity", "text_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
+BASE_FEATURES = ("similarity", "text_similarity", "dialogue_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
                  "people_match", "mood", "year_lean", "boost", "unknown_fact")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
@@ -111,8 +111,12 @@ class HybridRanker:
         vectors = self.store.vectors(mentioned + [s for s in ctx.seeds if s in self.catalog])
         mention_vecs = [vectors[m] for m in mentioned if m in vectors]
         talked = np.mean(mention_vecs, axis=0) if mention_vecs else None
-        # near the request, near the person's own words, near the items the conversation named: one call
+        # near the request, near the person's own recent words and all they said (plain dense retrieval, so the
+        # pool always holds what it would find), near the items the conversation named: one call
+        dialogue = ctx.dialogue if ctx.dialogue is not None else words
+        said_more = dialogue is not None and (words is None or not np.array_equal(dialogue, words))
         searches = [(v, k, src) for v, k, src in ((query, self.pool_size, "vector"), (words, self.pool_size // 2, "words"),
+                                                   (dialogue if said_more else None, self.pool_size // 2, "dialogue"),
                                                    (talked, self.pool_size // 2, "mentioned")) if v is not None]
         found = self.store.search_many([v for v, _, _ in searches], [k for _, k, _ in searches], constraints.where())
         for (_, _, source), hits in zip(searches, found, strict=True):
@@ -168,6 +172,7 @@ class HybridRanker:
         for c in cands:
             item = self.catalog.get(c.item_id)
             c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
+            c.features["dialogue_similarity"] = float(c.vector @ dialogue) if dialogue is not None else 0.0
             c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
             c.features["mention_similarity"] = float(c.vector @ talked) if talked is not None else 0.0
             keys = item.genre_keys

@@ -104,3 +104,21 @@ def test_items_sharing_directors_or_cast_with_the_named_ones_are_proposed_and_sc
     text = render(claims_for(pool["5"], Preferences(liked=["1"]), engine.catalog))
     assert "Directed by Michael Mann." in text and "Starring Robert De Niro." in text and "Caan" not in text
     assert "Directed" not in render(claims_for(pool["4"], Preferences(liked=["1"]), engine.catalog))
+
+
+def test_the_pool_holds_what_plain_dense_retrieval_of_everything_said_finds(small_engine, embedder):
+    """Early words ("aliens") outlast the recent-words window: the whole conversation is a search and a feature."""
+    from assistant.assistant import Assistant
+    from assistant.models import Session
+
+    assistant = Assistant(small_engine)
+    session = Session()
+    for text in ("I'm after something with aliens invading earth", "hmm", "ok", "sure", "any more?", "go on"):
+        assistant.observe(session, "user", text)
+    ctx = assistant.ranking.context(session)
+    assert ctx.dialogue is not None and ctx.words is not None and not (ctx.dialogue == ctx.words).all()
+    dense = [h.item_id for h in small_engine.store.search(ctx.dialogue, 10)]
+    pool = {c.item_id: c for c in small_engine.ranker.pool(ctx, Constraints())}
+    assert set(dense) <= set(pool)
+    assert all(pool[i].features["dialogue_similarity"] > 0 for i in dense)
+    assert any("dialogue" in pool[i].sources for i in dense)
