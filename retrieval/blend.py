@@ -35,7 +35,7 @@ from retrieval.recommenders import Saved
 DEFAULT_WEIGHTS = {
     "similarity": 1.0,
     "text_similarity": 0.5,
-    "dialogue_similarity": 0.5,
+    "dialogue_similarity": 1.0,
     "seed_similarity": 0.3,
     "mention_similarity": 0.3,
     "genre_match": 0.2,

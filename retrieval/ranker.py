@@ -172,7 +172,8 @@ class HybridRanker:
         for c in cands:
             item = self.catalog.get(c.item_id)
             c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
-            c.features["dialogue_similarity"] = float(c.vector @ dialogue) if dialogue is not None else 0.0
+            # only what the recent words leave out: a short conversation's words already count as text_similarity
+            c.features["dialogue_similarity"] = float(c.vector @ dialogue) if said_more else 0.0
             c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
             c.features["mention_similarity"] = float(c.vector @ talked) if talked is not None else 0.0
             keys = item.genre_keys

@@ -122,3 +122,8 @@ def test_the_pool_holds_what_plain_dense_retrieval_of_everything_said_finds(smal
     assert set(dense) <= set(pool)
     assert all(pool[i].features["dialogue_similarity"] > 0 for i in dense)
     assert any("dialogue" in pool[i].sources for i in dense)
+    # a conversation no longer than the recent words has nothing more to say: no second search, no second feature
+    short = Session()
+    assistant.observe(short, "user", "I'm after something with aliens invading earth")
+    quick = small_engine.ranker.pool(assistant.ranking.context(short), Constraints())
+    assert all(c.features["dialogue_similarity"] == 0.0 and "dialogue" not in c.sources for c in quick)
