@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.explain import money
 from assistant.models import Question
-from retrieval.catalog import Catalog
+from retrieval.catalog import Catalog, Credits
 
 
 def _join(words: list[str] | tuple[str, ...]) -> str:
@@ -30,7 +30,7 @@ def compare(item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
     for item in items:
         line = f"{item.name} is " + (f"listed as {_join(item.genres)}" if item.genres else "listed with no genre")
         if item.directors:
-            line += f", directed by {_join(item.directors)}"
+            line += f", {catalog.credits.directed_by.lower()} {_join(item.directors)}"
         if item.price is not None:
             line += f", at {money(item.price, currency)}"
         likers = len(catalog.likers(item.id))
@@ -50,6 +50,7 @@ def compare(item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
 # What the catalog says when it lacks the fact a question asks for, about one item or several at once: which field
 # answers it (None: no pack format carries it yet, running times and page counts) and the sentence.
 _MISSING: dict[str, tuple[str | None, str]] = {
+    "author": (None, "The catalog does not say who wrote {names}."),
     "director": ("directors", "The catalog does not say who directed {names}."),
     "cast": ("cast", "The catalog does not list the cast of {names}."),
     "year": ("year", "The catalog does not give a year for {names}."),
@@ -59,6 +60,15 @@ _MISSING: dict[str, tuple[str | None, str]] = {
 }
 
 
+WRITERS = ("author", "writer")  # a pack whose `directors` are these answers "who wrote it?" from that field
+
+
+def _asked(question: Question, catalog: Catalog) -> Question:
+    """The question the catalog can answer: "who wrote it?" is about the `directors` field in a pack that says its
+    people there are authors; elsewhere it stays a question the catalog has no field for."""
+    return "director" if question == "author" and catalog.credits.directors in WRITERS else question
+
+
 def _lacks(question: Question, item) -> bool:
     if question not in _MISSING:
         return False
@@ -66,31 +76,39 @@ def _lacks(question: Question, item) -> bool:
     return field is None or getattr(item, field) in (None, (), [], "")
 
 
-def _missing(question: Question, names: list[str]) -> str:
+def _missing(question: Question, names: list[str], catalog: Catalog) -> str:
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     if question == "length" and len(names) > 1:
         joined = _join(names)
+    default = Credits()
+    if question in ("director", "cast") and catalog.credits != default:  # a pack that names its people otherwise
+        role = catalog.credits.directors if question == "director" else catalog.credits.cast
+        return f"The catalog does not name the {role} of {joined}."
     return _MISSING[question][1].format(names=joined, be="is" if len(names) == 1 else "are")
 
 
 def answer_many(question: Question, item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
     """The same question about several items ("who directed the first three?"): each item the catalog answers for in
     turn, then those it does not in one sentence instead of the same one again and again."""
+    question = _asked(question, catalog)
     lacking = [i for i in item_ids if _lacks(question, catalog.get(i))]
     known = [answer(question, i, catalog, currency) for i in item_ids if i not in lacking]
-    return " ".join(known + ([_missing(question, [catalog.get(i).name for i in lacking])] if lacking else []))
+    return " ".join(known + ([_missing(question, [catalog.get(i).name for i in lacking], catalog)] if lacking else []))
 
 
 def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "$") -> str:
     """One short answer about the item, true of the catalog."""
+    question = _asked(question, catalog)
     item = catalog.get(item_id)
     name = item.name
+    credits = catalog.credits
     if _lacks(question, item):
-        return _missing(question, [name])
+        return _missing(question, [name], catalog)
     if question == "director":
-        return f"{name} was directed by {_join(item.directors)}."
+        return f"{name} was {credits.directed_by.lower()} {_join(item.directors)}."
     if question == "cast":
-        return f"{name} stars {_join(item.cast)}."
+        return f"{name}: {credits.starring.lower()} {_join(item.cast)}." if credits.starring != "Starring" \
+            else f"{name} stars {_join(item.cast)}."
     if question == "year":
         return f"{name} is from {item.year}."
     if question == "price":
@@ -110,9 +128,9 @@ def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "
         return f"{name}: {_rating(item_id, catalog)}"
     parts = [f"{name}" + (f" is listed as {_join(item.genres)}." if item.genres else ".")]
     if item.directors:
-        parts.append(f"Directed by {_join(item.directors)}.")
+        parts.append(f"{credits.directed_by} {_join(item.directors)}.")
     if item.cast:
-        parts.append(f"Starring {_join(item.cast)}.")
+        parts.append(f"{credits.starring} {_join(item.cast)}.")
     if item.price is not None:
         parts.append(f"It costs {money(item.price, currency)}.")
     if item.description:

@@ -107,7 +107,8 @@ def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = 
     """Indexes the pack's items unless the index already holds exactly them; returns whether it (re)built."""
     if not force and store.is_current(pack.items_hash, embedder.name, len(pack.items)):
         return False
-    store.build(pack.items, embedder.encode, pack.items_hash, embedder.name, progress=progress)
+    store.build(pack.items, embedder.encode, pack.items_hash, embedder.name, progress=progress,
+                credits=pack.manifest.people)
     return True
 
 

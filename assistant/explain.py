@@ -46,10 +46,11 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog, curre
     # people asked for by name, and people the items they liked credit too (the ranker's people_match)
     wanted = set(prefs.people) | {person_key(n) for seed in prefs.liked if seed in catalog and seed != item.id
                                   for n in (*catalog.get(seed).directors, *catalog.get(seed).cast)}
-    for role, names in (("director", item.directors), ("cast", item.cast)):
+    credits = catalog.credits
+    for role, names, said in (("director", item.directors, credits.directed_by), ("cast", item.cast, credits.starring)):
         matched = [n for n in names if person_key(n) in wanted]
         if matched:
-            claims.append(PeopleClaim(role=role, names=matched))
+            claims.append(PeopleClaim(role=role, names=matched, said_as=said))
     best = max(
         ((catalog.co_likers(seed, item.id), seed) for seed in prefs.liked if seed in catalog and seed != item.id),
         default=(0, ""),
@@ -93,5 +94,6 @@ def render(claims: list[Claim]) -> str:
         elif isinstance(c, PopularityClaim):
             parts.append(f"{c.n_users} people liked it.")
         elif isinstance(c, PeopleClaim):
-            parts.append(("Directed by " if c.role == "director" else "Starring ") + _join(c.names) + ".")
+            said = c.said_as or ("Directed by" if c.role == "director" else "Starring")
+            parts.append(f"{said} {_join(c.names)}.")
     return " ".join(parts)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Intent = Literal["recommend", "refine", "ask_item", "accept", "support", "handoff", "chitchat", "out_of_scope", "reset",
                  "feedback", "invalid"]
-Question = Literal["compare", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
+Question = Literal["compare", "author", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
                    "general"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
@@ -122,8 +122,9 @@ class PopularityClaim(BaseModel):
 
 class PeopleClaim(BaseModel):
     kind: Literal["people"] = "people"
-    role: Literal["director", "cast"]
+    role: Literal["director", "cast"]  # the item's `directors` or `cast` field
     names: list[str]
+    said_as: str = ""  # how the pack says the role before the names ("Written by"); "" for a movie catalog's
 
 
 Claim = Annotated[

@@ -203,6 +203,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("compare", re.compile(r"\b(?:differences?|differ|compare|comparison|side by side)\b"
                            r"|\bwhich (?:one |of (?:them|those|these|the \w+) )?(?:is|was|would be|should i) (?:better|best|pick|watch|"
                            r"read|choose|go with)\b")),
+    ("author", re.compile(r"\b(?:who (?:wrote|writes|authored)|author|written by|writer)\b")),
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
     ("year", re.compile(r"\b(?:what year|which year|when (?:was|did|is|does)|how old|release date|come out|came out)\b")),

@@ -59,6 +59,8 @@ class _Span:
 
 def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
     alts = sorted(set(phrases), key=len, reverse=True)
+    if not alts:  # a catalog without genres (a bookshop's feed): a pattern that never matches, not one matching ""
+        return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])")
 
 

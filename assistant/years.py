@@ -93,6 +93,11 @@ def read_years(
         for m in _DECADE.finditer(text):
             if negated(text, m.start()) or _stated(text, m.start()):
                 continue
+            if m.group("full") and int(m.group("full")) % 100 == 0 and int(m.group("full")) < 2000:
+                d = int(m.group("full"))  # "the 1800s", "the 1900s": the century, as people say it
+                decades += [d, d + 90]
+                spans.append((m.start(), m.end()))
+                continue
             if m.group("full"):
                 d = int(m.group("full"))
             elif m.group("short"):

@@ -57,6 +57,9 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
                 )
         elif isinstance(c, PeopleClaim):
             names = item.directors if c.role == "director" else item.cast
+            said = catalog.credits.directed_by if c.role == "director" else catalog.credits.starring
+            if c.said_as and c.said_as != said:
+                problems.append(f"{item.id}: {c.role} said as {c.said_as!r}, the pack says {said!r}")
             wrong = [n for n in c.names if n not in names]
             if wrong:
                 problems.append(f"{item.id}: {wrong} not among its {c.role}")

@@ -83,7 +83,9 @@ class RuleUser:
         if len(genres) > 1:
             facts.append(f"it should be {genres[1].lower()} too")
         facts += [f"something about {tag}" for tag in item.tags[:3]]
-        facts += [f"with {name}" for name in (*item.directors[:1], *item.cast[:2])]
+        credits = getattr(catalog, "credits", None)
+        by = "with" if credits is None or credits.directors == "director" else credits.directed_by.lower()
+        facts += [f"{by} {name}" for name in item.directors[:1]] + [f"with {name}" for name in item.cast[:2]]
         facts += [f"also {g.lower()}" for g in genres[2:4]]
         self.opening = " ".join(x for x in (
             f"I'm looking for a {genres[0].lower()} {catalog_noun(catalog)}" if genres else
@@ -131,9 +133,17 @@ def catalog_noun(catalog) -> str:
     return getattr(catalog, "noun", None) or "movie"
 
 
-def pick_targets(catalog, n: int, seed: int = 0, min_ratings: int = 20) -> list[Item]:
-    pool = [catalog.get(i) for i in catalog.ids if catalog.n_ratings.get(i, 0) >= min_ratings]
-    pool = [item for item in pool if item.genres]
+def pick_targets(catalog, n: int, seed: int = 0, min_ratings: int = 20, top_share: float = 0.25) -> list[Item]:
+    """A seeded sample of findable targets: items at least `min_ratings` people rated, or in a catalog without
+    interactions the `top_share` most popular by its own count; with a genre, or else a year and a person, to
+    reveal."""
+    if catalog.n_ratings:
+        rows = [catalog.row[i] for i in catalog.ids if catalog.n_ratings.get(i, 0) >= min_ratings]
+    else:
+        order = sorted(range(len(catalog.ids)), key=lambda r: -float(catalog.popularity[r]))
+        rows = sorted(r for r in order[: int(len(order) * top_share)] if catalog.popularity[r] > 0)
+    pool = [catalog.get(catalog.ids[r]) for r in rows]
+    pool = [item for item in pool if item.genres or (item.year and (item.directors or item.cast))]
     return random.Random(seed).sample(pool, min(n, len(pool)))
 
 

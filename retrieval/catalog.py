@@ -40,7 +40,7 @@ class Item(BaseModel):
 
     id: str = Field(min_length=1, max_length=200)
     title: str = Field(min_length=1, max_length=500)
-    year: int | None = Field(default=None, ge=1800, le=2100)
+    year: int | None = Field(default=None, ge=1, le=2100)  # books go back to antiquity; before year 1 is no year
     genres: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     description: str = Field(default="", max_length=20_000)
@@ -138,6 +138,18 @@ class Interaction(BaseModel):
     timestamp: int | None = None
 
 
+class Credits(BaseModel):
+    """How a pack's two people fields are said (the defaults are a movie catalog's; a bookshop's `directors` are
+    its authors: `directors = "author"`, `directed_by = "Written by"`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    directors: str = Field("director", min_length=1, max_length=40)
+    directed_by: str = Field("Directed by", min_length=1, max_length=40)
+    cast: str = Field("cast", min_length=1, max_length=40)
+    starring: str = Field("Starring", min_length=1, max_length=40)
+
+
 class Catalog:
     """Items by id plus the interaction statistics the ranker and the explainer need.
 
@@ -150,7 +162,15 @@ class Catalog:
         items: Iterable[Item],
         interactions: Iterable[Interaction] = (),
         positive_min_rating: float = 4.0,
+        credits: Credits | None = None,
+        prior: dict[str, float] | None = None,
+        noun: str = "item",
     ) -> None:
+        """`prior`: how popular each item is by a count the catalog itself carries (ratings, sales), used as the
+        popularity of a catalog that has no interactions; `credits`: how its people fields are said; `noun`: what
+        one item is called ("movie", "book")."""
+        self.credits = credits or Credits()
+        self.noun = noun
         self.items: ItemTable = items if isinstance(items, ItemTable) else ItemTable(items)
         self.ids: list[str] = self.items.ids
         self.row: dict[str, int] = self.items.row
@@ -175,6 +195,11 @@ class Catalog:
         # popularity prior in [0, 1]: log-scaled count of people who liked the item
         top = float(np.log1p(counts.max())) if len(counts) and counts.max() > 0 else 1.0
         self.popularity: np.ndarray = np.log1p(counts) / top
+        if not counts.any() and prior:  # nobody's likes to count: the catalog's own count stands in, as a percentile
+            own = np.array([max(0.0, prior.get(i, 0.0)) for i in self.ids], dtype=np.float64)
+            # a feed's counts start anywhere (goodbooks' least rated book has 2,716 ratings): rank, not scale
+            ranks = np.argsort(np.argsort(own, kind="stable"), kind="stable").astype(np.float32)
+            self.popularity = np.where(own > 0, (ranks + 1) / len(own), 0.0).astype(np.float32)
         self.genres: dict[str, str] = {}
         self.by_tag: dict[str, list[str]] = defaultdict(list)
         self.by_person: dict[str, list[str]] = defaultdict(list)

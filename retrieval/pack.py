@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrieval.catalog import Catalog, Interaction, Item, ItemTable, display_title
+from retrieval.catalog import Catalog, Credits, Interaction, Item, ItemTable, display_title
 from retrieval.conversations import LoggedTurn
 from retrieval.errors import PackError
 from retrieval.injection import VERSION as INJECTION_FILTER
@@ -41,6 +41,8 @@ class ItemsSpec(BaseModel):
     directors: str | None = "directors"
     cast: str | None = "cast"
     price: str | None = Field("price", description="a number, optionally with a currency sign: 12.99, $12.99, 12,99 €")
+    popularity: str | None = Field(None, description="a count of how many rated, bought or read it: the popularity "
+                                                      "of a catalog without interactions")
     list_separator: str = "|"
     year_in_title: bool = Field(False, description="parse a trailing '(1995)' off the title when there is no year")
 
@@ -97,6 +99,7 @@ class Manifest(BaseModel):
     currency: str = Field("$", min_length=1, max_length=3, description="how prices are written: $, €, £, EUR")
     support_contact: str = Field("Please contact the shop's customer service.", max_length=500)
     items: ItemsSpec
+    people: Credits = Credits()
     interactions: InteractionsSpec | None = None
     tags: TagsSpec | None = None
     conversations: ConversationsSpec | None = None
@@ -127,6 +130,7 @@ class Pack(BaseModel):
     interactions_hash: str
     conversations: list[LoggedTurn] = []
     conversations_hash: str = ""
+    prior: dict[str, float] = {}  # the items' own popularity counts (`[items] popularity`), by id
 
     @property
     def name(self) -> str:
@@ -135,7 +139,8 @@ class Pack(BaseModel):
     def catalog(self) -> Catalog:
         """The in-memory catalog with interaction statistics."""
         spec = self.manifest.interactions
-        return Catalog(self.items, self.interactions, spec.positive_min_rating if spec else 4.0)
+        return Catalog(self.items, self.interactions, spec.positive_min_rating if spec else 4.0,
+                       credits=self.manifest.people, prior=self.prior, noun=self.manifest.item_noun)
 
 
 def _read_rows(path: Path) -> Iterator[tuple[int, dict | str]]:
@@ -206,6 +211,8 @@ def _item_fields(row: dict, spec: ItemsSpec, tags: dict[str, list[str]]) -> dict
             year = year if year is not None else int(m.group("year"))
     if isinstance(year, str):
         year = int(float(year))  # "1995" or "1995.0"; anything else is a bad row
+    if isinstance(year, (int, float)) and year < 1:  # before the common era (the Odyssey, -720): said as no year
+        year = None
     iid = str(iid).strip()
     return {
         "id": iid,
@@ -337,6 +344,7 @@ def load_pack(root: str | Path) -> Pack:
 
     items_path = _file(root, manifest.items.path, "items")
     items = ItemTable()
+    prior: dict[str, float] = {}
     sanitized = 0
     for n, row in _read_rows(items_path):
         if isinstance(row, str):
@@ -355,6 +363,13 @@ def load_pack(root: str | Path) -> Pack:
                                    "to the assistant (possible prompt injection)"))
         if not items.add(item):
             issues.append(RowIssue(file=items_path.name, line=n, reason=f"duplicate id {item.id!r}"))
+        elif manifest.items.popularity:
+            count = _count(row.get(manifest.items.popularity))
+            if count is None:
+                issues.append(RowIssue(file=items_path.name, line=n, reason=f"kept, without a popularity count: "
+                                       f"{manifest.items.popularity!r} is not a number"))
+            else:
+                prior[item.id] = count
     if not items:
         shown = "; ".join(map(str, issues[:3]))
         raise PackError(f"{items_path}: no usable items" + (f" ({shown})" if shown else ""))
@@ -398,4 +413,15 @@ def load_pack(root: str | Path) -> Pack:
         interactions_hash=_hash(manifest_bytes, inter_bytes),
         conversations=conversations,
         conversations_hash=_hash(manifest_bytes, conv_bytes) if conversations else "",
+        prior=prior,
     )
+
+
+def _count(value: object) -> float | None:
+    """A popularity count: 4780653, "4780653", "4,780,653", "12.5"; empty is 0; anything else None."""
+    if value in (None, ""):
+        return 0.0
+    try:
+        return max(0.0, float(str(value).replace(",", "")))
+    except ValueError:
+        return None

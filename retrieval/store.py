@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.catalog import Item, ItemTable, genre_key
+from retrieval.catalog import Credits, Item, ItemTable, genre_key
 from retrieval.errors import IndexNotBuilt, IndexUnreadable, StoreUnreachable
 from retrieval.hot import HotVectors, cache_path
 
@@ -30,15 +30,16 @@ READ_PAGE = 5_000
 EF_SEARCH = 400
 
 
-def item_text(item: Item) -> str:
-    """What gets embedded for an item: title, year, genres, tags and description."""
+def item_text(item: Item, credits: Credits | None = None) -> str:
+    """What gets embedded for an item: title, year, genres, people (as the pack says them), tags and description."""
+    credits = credits or Credits()
     parts = [item.name + "."]
     if item.genres:
         parts.append("Genres: " + ", ".join(item.genres) + ".")
     if item.directors:
-        parts.append("Directed by " + ", ".join(item.directors) + ".")
+        parts.append(f"{credits.directed_by} " + ", ".join(item.directors) + ".")
     if item.cast:
-        parts.append("Starring " + ", ".join(item.cast) + ".")
+        parts.append(f"{credits.starring} " + ", ".join(item.cast) + ".")
     if item.tags:
         parts.append("Tags: " + ", ".join(item.tags) + ".")
     if item.description:
@@ -166,6 +167,7 @@ class ItemStore:
         embedder_name: str,
         progress: bool = True,
         chunk: int = EMBED_CHUNK,
+        credits: Credits | None = None,
     ) -> int:
         """Indexes `items`, embedding them in chunks while the previous chunk is inserted; returns how many it
         embedded.
@@ -185,7 +187,7 @@ class ItemStore:
             pending = None
             for start in range(0, len(todo), chunk):
                 batch = todo[start : start + chunk]
-                vecs = encode([item_text(it) for it in batch])
+                vecs = encode([item_text(it, credits) for it in batch])
                 if pending is not None:
                     pending.result()  # one insert in flight; its errors surface here
                 pending = inserter.submit(_insert, col, batch, vecs, bar)

@@ -1,0 +1,93 @@
+"""The books pack (goodbooks-10k): a catalog of another kind, without genres or interactions, served through the same
+code. Its 600 most rated books (the file is in that order) under the pack's own manifest, a real Chroma, the real
+embedding model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import REPO_ROOT
+
+BOOKS = REPO_ROOT / "packs" / "books"
+
+
+@pytest.fixture(scope="module")
+def books_dir(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("books") / "books"
+    dest.mkdir()
+    lines = (BOOKS / "books.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (dest / "books.csv").write_text("".join(lines[:601]), encoding="utf-8")
+    for name in ("pack.toml", "LICENSE"):
+        shutil.copy(BOOKS / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def books(books_dir, embedder, tmp_path_factory):
+    from assistant.assistant import Assistant
+    from assistant.engine import prepare
+
+    return Assistant(prepare(books_dir, tmp_path_factory.mktemp("books-state"), embedder=embedder, progress=False))
+
+
+def test_the_pack_ships_its_license_and_loads_every_book():
+    from retrieval.pack import load_pack
+
+    pack = load_pack(BOOKS)
+    assert "Attribution-ShareAlike 4.0" in (BOOKS / pack.manifest.license_file).read_text()
+    assert len(pack.items) == 10_000 and not pack.issues  # years before 1800 and before the common era included
+    catalog = pack.catalog()
+    hunger = catalog.get("1")
+    assert hunger.directors == ("Suzanne Collins",) and hunger.year == 2008 and not hunger.genres
+    odyssey = next(it for it in pack.items if it.title.startswith("The Odyssey"))
+    assert odyssey.year is None  # -720 is no year
+    assert catalog.noun == "book" and catalog.credits.directed_by == "Written by"
+    # no interactions: the books' own ratings counts rank their popularity
+    assert not catalog.n_ratings and catalog.popularity[catalog.row["1"]] > catalog.popularity[catalog.row["9000"]] > 0
+
+
+def test_books_are_recommended_and_explained_as_books(books):
+    from assistant.models import Session
+    from eval.faithfulness import claim_problems, constraint_violations
+
+    catalog = books.engine.catalog
+    session = Session()
+    reply = books.respond(session, "a book by Stephen King")
+    assert reply.text.startswith("Here are 5 books") and len(reply.recommendations) == 5
+    for rec in reply.recommendations:
+        assert "Stephen King" in catalog.get(rec.item_id).directors
+        assert "Written by Stephen King." in rec.explanation and "Directed" not in rec.explanation
+        assert not claim_problems(rec, catalog) and not constraint_violations(rec.item_id, session.preferences, catalog)
+    second = catalog.get(reply.recommendations[1].item_id)
+    who = books.respond(session, "who wrote the second one?")
+    assert who.intent == "ask_item" and who.text == f"{second.name} was written by Stephen King."
+    old = books.respond(Session(), "books from the 1800s")  # a century, as people say it
+    assert old.recommendations and all(1800 <= catalog.get(r.item_id).year <= 1899 for r in old.recommendations)
+
+
+def test_a_movie_catalog_still_answers_who_wrote_it_honestly(demo_catalog):
+    from assistant.answers import answer
+
+    assert answer("author", "1", demo_catalog) == "The catalog does not say who wrote Toy Story (1995)."
+
+
+def test_the_books_suite_passes(books):
+    from eval.scripted import SUITES, load_suite, run_suite
+
+    result = run_suite(books, load_suite(SUITES / "books.yaml"), progress=False)
+    assert result["failures"] == [] and result["turn_pass_rate"] == 1.0
+
+
+def test_simulated_readers_find_books_by_what_they_know(books):
+    from eval.simulator import RuleUser, pick_targets, run_simulation
+
+    catalog = books.engine.catalog
+    targets = pick_targets(catalog, 12, seed=0)
+    assert len(targets) == 12 and all(t.year and t.directors for t in targets)
+    user = RuleUser(targets[0], catalog)
+    assert user.first().startswith("I'm looking for a book from the") and any("written by" in f for f in user.facts)
+    result = run_simulation(books, targets, lambda item: RuleUser(item, catalog), max_turns=3, progress=False)
+    assert result["leaks"] == 0 and result["success_rate"] > 0
