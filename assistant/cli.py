@@ -114,7 +114,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         print(f"index is up to date ({store.count():,} items); nothing to do "
               f"({time.perf_counter() - started:.1f} s)")
-    desk = build_support(pack, store.client, embedder, force=args.force)
+    desk = build_support(pack, store.client, embedder, cfg.state_dir, force=args.force, train=False)
     if desk is not None:
         print(f"support: {len(desk.passages):,} help passages indexed"
               + (f", order lookup from {desk.orders.path.name}" if desk.orders else ""))
@@ -129,6 +129,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     pack = load_pack(cfg.pack)
     _report_pack(pack)
+    _train_support(pack, cfg)
     if not pack.interactions and not pack.conversations:
         print("this pack has no interactions and no conversation logs: recommendations use content only")
         return 0
@@ -146,6 +147,22 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"trained {CONVERSATIONS} on {model.meta['n_turns']:,} logged turns of {model.meta['n_conversations']:,} "
               f"conversations in {time.perf_counter() - t0:.1f} s -> {model_path(cfg.state_dir, pack, CONVERSATIONS)}")
     return 0
+
+
+def _train_support(pack, cfg) -> None:
+    """Trains the support matcher of a pack with help pages (their index is built first when missing)."""
+    from assistant.engine import build_support, model_path, open_store
+    from retrieval.embed import shared_embedder
+
+    if pack.manifest.support is None:
+        return
+    t0 = time.perf_counter()
+    store = open_store(pack, cfg.state_dir, cfg.chroma_host, cfg.chroma_port)
+    desk = build_support(pack, store.client, shared_embedder(), cfg.state_dir, retrain=True, progress=True)
+    if desk is not None and desk.matcher is not None:
+        print(f"trained the support matcher on {desk.matcher.meta['n_examples']:,} examples of "
+              f"{len(desk.passages):,} help passages in {time.perf_counter() - t0:.1f} s "
+              f"-> {model_path(cfg.state_dir, pack, 'matcher')}")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

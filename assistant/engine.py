@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.orders import OrderBook
 from assistant.support import SupportDesk
 from assistant.titles import TitleIndex
@@ -20,6 +22,7 @@ from retrieval.conversations import ConversationModel
 from retrieval.docs import docs_hash, load_docs
 from retrieval.embed import Embedder, shared_embedder
 from retrieval.errors import IndexNotBuilt, IndexUnreadable
+from retrieval.matcher import Example, Matcher, PassageSimilarity, examples_hash, load_examples, page_examples
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import BprModel, ItemKnnModel, PopularityModel, Recommender, TrainingData
@@ -112,9 +115,11 @@ def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = 
     return True
 
 
-def build_support(pack: Pack, client, embedder: Embedder, build: bool = True, force: bool = False) -> SupportDesk | None:
-    """The pack's support desk: its help documents indexed in their own collection, and its orders database.
-    None when the pack has no `[support]` section."""
+def build_support(pack: Pack, client, embedder: Embedder, state_dir: Path, build: bool = True, force: bool = False,
+                  progress: bool = False, train: bool = True, retrain: bool = False) -> SupportDesk | None:
+    """The pack's support desk: its help documents indexed in their own collection, the matcher trained on them
+    and on the pack's examples (loaded when current unless `retrain`; left out with `train=False`, as `crs index`
+    does), and its orders database. None when the pack has no `[support]` section."""
     spec = pack.manifest.support
     if spec is None:
         return None
@@ -138,7 +143,57 @@ def build_support(pack: Pack, client, embedder: Embedder, build: bool = True, fo
             raise IndexNotBuilt(f"the support index of pack {pack.name} is missing or stale; "
                                 f"run `crs index --pack {pack.root}`")
         store.build(passages, embedder.encode, key, embedder.name)
-    return SupportDesk(passages, store, embedder, orders)
+    if not passages:
+        return SupportDesk([], None, None, embedder, orders)
+    questions, owners, bodies = store.vectors(passages)
+    similarity = PassageSimilarity(passages, questions, owners, bodies)
+    matcher = None
+    if train:
+        matcher = train_matcher(pack, passages, similarity, embedder, state_dir, key, build, force or retrain,
+                                progress)
+    return SupportDesk(passages, similarity, matcher, embedder, orders)
+
+
+_MATCHERS: dict[str, Matcher] = {}  # trained in this process, by data hash: packs that share pages share one
+
+
+def support_examples(pack: Pack, passages) -> list[Example]:
+    """The pack's labelled support examples (`[support] examples`), rows that name no passage left out."""
+    spec = pack.manifest.support
+    if spec is None or not spec.examples:
+        return []
+    examples, issues = load_examples(pack.root / spec.examples, passages)
+    for issue in issues[:5]:
+        log.warning("pack %s support examples: %s", pack.name, issue)
+    if len(issues) > 5:
+        log.warning("pack %s support examples: %d more rows skipped", pack.name, len(issues) - 5)
+    return examples
+
+
+def train_matcher(pack: Pack, passages, similarity: PassageSimilarity, embedder: Embedder,
+                  state_dir: Path, docs_key: str, build: bool = True, force: bool = False,
+                  progress: bool = False) -> Matcher:
+    """The support matcher of a pack's pages and examples: loaded when current, else trained and saved."""
+    pages = page_examples(passages)
+    extra = support_examples(pack, passages)
+    data_hash = examples_hash(docs_key, [*pages, *extra], embedder.name)
+    path = model_path(state_dir, pack, "matcher")
+    if not force:
+        try:
+            return Matcher.load(path, data_hash)
+        except IndexNotBuilt:
+            if not build:
+                raise
+        if data_hash in _MATCHERS:
+            _MATCHERS[data_hash].save(path)
+            return _MATCHERS[data_hash]
+    vectors = np.vstack([similarity.questions, embedder.encode([e.text for e in extra], progress=progress)])
+    examples = [*pages, *extra]
+    matcher = Matcher.fit(similarity, vectors, [e.text for e in examples], [e.passage for e in examples],
+                          pages=len(pages), data_hash=data_hash, progress=progress)
+    matcher.save(path)
+    _MATCHERS[data_hash] = matcher
+    return matcher
 
 
 def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str, ...] = RANKED, force: bool = False,
@@ -215,7 +270,7 @@ def prepare(
         models = load_models(pack, Path(state_dir))
     store.warm(pack.items, pack.items_hash, embedder.name)
     titles = TitleIndex(catalog)
-    support = build_support(pack, store.client, embedder, build=build)
+    support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     return Engine(
         pack=pack,
         catalog=catalog,

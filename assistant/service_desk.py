@@ -9,7 +9,7 @@ from assistant.handoff import HandoffStore
 from assistant.models import Citation, Reply, Session, Turn
 from assistant.observability import HANDOFFS
 from assistant.orders import MAX_FAILED_LOOKUPS, Order
-from assistant.support import ANSWER_SCORE, UNSURE_SCORE, Reading
+from assistant.support import ANSWER_P, RUNNER_UP_P, UNSURE_SCORE, Reading
 
 
 class CustomerService:
@@ -45,13 +45,14 @@ class CustomerService:
         if desk.orders is not None and (reading.order_id or reading.email or reading.wants_order_status):
             return self.order_status(session, reading)
         top = reading.matches[0] if reading.matches else None
-        if top is None or top.score < UNSURE_SCORE:
+        if top is None or reading.top < UNSURE_SCORE:
             session.support_misses += 1
             if session.support_misses >= 2:
                 return self.hand_over(session, "could not answer twice", reading)
             return Reply(text=prompts.render("replies", "support_unknown"), intent="support")
         confident = desk.confident(top, text)
-        extract = desk.extract(top.passage, self.engine.embedder.encode_one(text))
+        vector = self.engine.embedder.encode_one(text)
+        extract = desk.extract(top.passage, vector)
         worded = self.backend.answer_support(text, [m.passage for m in reading.matches[:2]], extract) \
             if confident else None
         answer = worded or extract
@@ -59,12 +60,21 @@ class CustomerService:
         if confident:
             session.support_misses = 0
             body = prompts.render("replies", "support_answer", answer=answer)
-        else:
-            body = prompts.render("replies", "support_unsure", answer=answer)
-        return Reply(text=f"{body}\nSource: {citations[0].label}", intent="support", citations=citations)
+            return Reply(text=f"{body}\nSource: {citations[0].label}", intent="support", citations=citations)
+        # unsure: the closest passage, and the next one too when the matcher gives it a fair chance
+        second = next((m for m in reading.matches[1:2] if m.p >= RUNNER_UP_P and m.score >= UNSURE_SCORE), None)
+        other = None
+        if second is not None:
+            citations.append(_citation(second.passage))
+            other = {"section": second.passage.section, "answer": desk.extract(second.passage, vector)}
+        body = prompts.render("replies", "support_unsure", answer=answer, other=other)
+        sources = "; ".join(c.label for c in citations)
+        return Reply(text=f"{body}\n{'Sources' if other else 'Source'}: {sources}", intent="support",
+                     citations=citations)
 
     def hand_over(self, session: Session, reason: str, reading: Reading | None = None) -> Reply:
-        citations = [_citation(m.passage) for m in (reading.matches[:1] if reading else []) if m.score >= ANSWER_SCORE]
+        citations = [_citation(m.passage) for m in (reading.matches[:1] if reading else [])
+                     if m.p >= ANSWER_P and m.score >= UNSURE_SCORE]
         if self.handoffs is None:
             contact = self.engine.pack.manifest.support_contact
             return Reply(text=prompts.render("replies", "handoff_unavailable", contact=contact), intent="support",

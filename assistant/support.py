@@ -15,9 +15,7 @@ address and link in it is in the passages; otherwise the extract is used.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,13 +25,12 @@ from assistant import routing
 from assistant.models import Understanding
 from assistant.orders import OrderBook
 from retrieval.docs import Passage
-from retrieval.store import DocStore
+from retrieval.matcher import Matcher, PassageSimilarity, softmax
 
-BODY_WEIGHT = 0.4  # a passage's score: best matching question + BODY_WEIGHT * body similarity
-LEXICAL_WEIGHT = 0.1  # ... + LEXICAL_WEIGHT * the idf-weighted share of the message's words in its questions
 ROUTE_SCORE = 0.60  # a message with no item words this close to a help passage is a support question
-ANSWER_SCORE = 0.70  # at least this, and the passage covers the message's words: answer from the passage
-UNSURE_SCORE = 0.62  # between the two: the closest passage, marked as unsure; below: "I don't know"
+ANSWER_P = 0.95  # the matcher's chance of the right passage at which it is answered without a hedge
+RUNNER_UP_P = 0.2  # an unsure answer also quotes the second passage when its chance is at least this
+UNSURE_SCORE = 0.62  # below this similarity, nothing is close: "I don't know"; above, at least the closest passage
 MAX_SENTENCES = 3
 
 HUMAN = re.compile(
@@ -59,8 +56,12 @@ ORDER_STATUS = re.compile(
 
 @dataclass(frozen=True)
 class Match:
+    """A passage for a message: its similarity (how close the message is to it) and the matcher's calibrated
+    chance that it is the passage that answers the message."""
+
     passage: Passage
     score: float
+    p: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,35 +77,41 @@ class Reading:
 
     @property
     def top(self) -> float:
-        return self.matches[0].score if self.matches else 0.0
+        """How close the message comes to any help passage."""
+        return max((m.score for m in self.matches), default=0.0)
 
 
 class SupportDesk:
-    """A pack's help passages (searchable in Chroma) and, when it has one, its order book."""
+    """A pack's help passages (stored in Chroma), the matcher trained on them and its examples, and, when it has
+    one, its order book."""
 
-    def __init__(self, passages: list[Passage], store: DocStore, embedder, orders: OrderBook | None = None) -> None:
+    def __init__(self, passages: list[Passage], similarity: PassageSimilarity, matcher: Matcher | None, embedder,
+                 orders: OrderBook | None = None) -> None:
         self.passages = {p.id: p for p in passages}
-        self.store = store
+        self.similarity = similarity
+        self.matcher = matcher
         self.embedder = embedder
         self.orders = orders
-        # the words of each passage's heading and questions, for exact terms ("two-factor", "PDF") embeddings blur
-        self._words = {p.id: set(_words(" ".join((p.section, *p.questions)))) for p in passages}
-        df = Counter(w for words in self._words.values() for w in words)
-        self._idf = {w: math.log(1 + len(passages) / n) for w, n in df.items()}
-        self._unseen_idf = math.log(1 + max(1, len(passages)))
         self._stems: dict[str, set[str]] = {}
 
     def search(self, vector: np.ndarray, text: str = "", k: int = 5) -> list[Match]:
-        """The k passages nearest a message: dense similarity of its questions and body, plus shared words."""
-        words = set(_words(text))
-        weight = sum(self._idf.get(w, self._unseen_idf) for w in words)
-        found = []
-        for h in self.store.search(vector):
-            if h.passage_id not in self.passages:
-                continue
-            shared = sum(self._idf[w] for w in words & self._words[h.passage_id]) / weight if weight else 0.0
-            found.append(Match(self.passages[h.passage_id], h.question + BODY_WEIGHT * h.body + LEXICAL_WEIGHT * shared))
-        return sorted(found, key=lambda m: -m.score)[:k]
+        """The k passages most likely to answer a message, most likely first."""
+        return self.search_many(vector.reshape(1, -1), [text], k)[0]
+
+    def search_many(self, vectors: np.ndarray, texts: list[str], k: int = 5) -> list[list[Match]]:
+        if not self.passages:
+            return [[] for _ in texts]
+        if self.matcher is not None:
+            sim, probs = self.matcher.evidence(self.similarity, vectors, texts)
+        else:
+            sim = self.similarity(vectors, texts)
+            probs = softmax(10.0 * sim)
+        ids = self.similarity.ids
+        out = []
+        for s, p in zip(sim, probs, strict=True):
+            top = np.argsort(-p, kind="stable")[:k]
+            out.append([Match(self.passages[ids[j]], float(s[j]), float(p[j])) for j in top])
+        return out
 
     def read(self, text: str, vector: np.ndarray | None = None) -> Reading:
         low = text.casefold()
@@ -126,20 +133,24 @@ class SupportDesk:
             return not _about_items(text, understanding, reading.top)
         return reading.top >= ROUTE_SCORE and not _about_items(text, understanding, reading.top)
 
-    def confident(self, match: Match, text: str) -> bool:
-        """Sure enough to answer without a hedge: a high score, and the passage mentions most of the message's
-        content words (so "can I change the currency of my account?" is not answered by "how to edit your
-        account details" as if it were the answer)."""
-        if match.score < ANSWER_SCORE:
+    def confident(self, match: Match, text: str, matcher: Matcher | None = None) -> bool:
+        """Sure enough to answer without a hedge: the matcher's chance that this is the right passage is at least
+        ANSWER_P, the message is close to it, and the passage or its examples mention most of the message's
+        content words (so "can I change the currency of my account?", which no passage answers, is not answered
+        by "how to edit your account details" as if it were the answer: the matcher only ranks passages against
+        each other). `matcher` replaces the desk's own (the eval's cross-fitted ones)."""
+        if match.p < ANSWER_P or match.score < UNSURE_SCORE:
             return False
         words = {w[:5] for w in _words(text) if len(w) >= 4 and w not in _FILLER}
         if not words:
             return True
-        known = self._stems.get(match.passage.id)
+        p = match.passage
+        known = self._stems.get(p.id)
         if known is None:
-            p = match.passage
             known = self._stems[p.id] = {w[:5] for w in _words(" ".join((p.section, *p.questions, p.text)))}
-        return len(words - known) <= len(words) / 4
+        matcher = matcher or self.matcher
+        unknown = words - known - set(matcher.vocabulary.get(p.id, ()) if matcher is not None else ())
+        return len(unknown) <= len(words) / 4
 
     def extract(self, passage: Passage, question_vector: np.ndarray) -> str:
         """The passage's sentences nearest the question, in the passage's order (the whole passage when short)."""

@@ -6,11 +6,18 @@ Cases are labelled customer-service utterances (`utterances.csv` with `utterance
 are all recommendation conversation. Every text goes through the same parser, desk reading and routing
 rule as a live turn (`SupportDesk.is_support`), with embeddings computed in batches first.
 
-Reported: routing accuracy over both kinds, each side's own accuracy, top-1 accuracy of the first cited
-passage against the utterance's intent (map: eval/data/support_intents.yaml), how many are answered
-without a hedge ("I'm not sure I understood...") and how often those are right, the confusion between
-intents, and the same figures on the half of the utterances not looked at while the demo pack's help
-pages were written (crc32 of the text odd: `untuned_half`).
+Reported: routing accuracy over both kinds and each side's own accuracy; then, in four columns, top-1 accuracy
+of the first cited passage against the utterance's intent (map: eval/data/support_intents.yaml), how many are
+answered without a hedge ("I'm not sure I understood...") and how often those are right:
+
+- before: the passages' similarity alone, as the desk answered without a matcher (a baseline, same run);
+- as shipped: the pack's trained matcher, in-sample for any utterance among the pack's examples (counted);
+- k-fold: matchers trained without each fold (the pack's examples in that fold left out too);
+- paraphrase split: the same, with folds by paraphrase family (`retrieval.matcher.family_key`), so that
+  "cancel my order" and "could you please help me cancel my order" never straddle training and test.
+
+The k-fold matcher's reliability table (predicted chance of the top passage against how often it was right),
+its confusion between intents, and its accuracy by intent are reported too.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from assistant.engine import Engine
+from assistant.engine import Engine, support_examples
 from assistant.models import Session
-from assistant.support import SupportDesk
+from assistant.support import Match, SupportDesk
+from retrieval.matcher import FOLDS, Example, Matcher, family_folds, page_examples
 
 INTENTS = Path(__file__).parent / "data" / "support_intents.yaml"
+OLD_ANSWER_SCORE = 0.70  # the desk before the matcher answered without a hedge at this similarity
 REDIAL_CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "redial-crs" / "cases.jsonl"
 
 
@@ -52,14 +61,10 @@ def load_user_turns(cases: Path) -> list[str]:
     return list(turns)
 
 
-def untuned(text: str) -> bool:
-    return zlib.crc32(text.encode()) % 2 == 1
-
-
 def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | None = None, intents: Path | None = None,
-                     sample: int | None = None, seed: int = 0, progress: bool = True) -> dict:
+                     sample: int | None = None, seed: int = 0, progress: bool = True, folds: int = FOLDS) -> dict:
     desk: SupportDesk = engine.support
-    mapping = {k: set(v) for k, v in yaml.safe_load(Path(intents or INTENTS).read_text()).items()}
+    mapping = {k: list(v) for k, v in yaml.safe_load(Path(intents or INTENTS).read_text()).items()}
     utterances = load_utterances(data)
     unknown = sorted({u["intent"] for u in utterances} - set(mapping))
     if unknown:
@@ -76,71 +81,155 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
 
     texts = [u["text"] for u in utterances] + requests
     vectors = engine.embedder.encode(texts, progress=progress)
-    routed, latencies = [], []
-    top1: list[str | None] = []
-    sure: list[bool] = []
+    routed, latencies, shipped = [], [], []
     for text, vector in tqdm(zip(texts, vectors, strict=True), total=len(texts), desc="routing", unit="text",
                              disable=not progress):
         t0 = time.perf_counter()
         reading = desk.read(text, vector)
         routed.append(desk.is_support(text, engine.parser.parse(text, Session()), reading))
         latencies.append((time.perf_counter() - t0) * 1000)
-        top1.append(reading.matches[0].passage.id if reading.matches else None)
-        sure.append(bool(reading.matches) and desk.confident(reading.matches[0], text))
+        shipped.append(reading.matches[0] if reading.matches else None)
 
     n_sup = len(utterances)
+    sup_texts, sup_vectors = texts[:n_sup], vectors[:n_sup]
     sup_routed = np.array(routed[:n_sup], dtype=bool)
     req_routed = np.array(routed[n_sup:], dtype=bool)
-    correct = np.array([top1[i] in mapping[u["intent"]] for i, u in enumerate(utterances)], dtype=bool)
-    confident = np.array(sure[:n_sup], dtype=bool)
-    half = np.array([untuned(u["text"]) for u in utterances], dtype=bool)
-    req_half = np.array([untuned(t) for t in requests], dtype=bool)
+    right = [set(mapping[u["intent"]]) for u in utterances]
+    sim = desk.similarity(sup_vectors, sup_texts) if n_sup else np.zeros((0, len(desk.passages)))
+    ids = desk.similarity.ids if desk.similarity is not None else []
+
+    def scored(matches: list[Match | None], matchers: list | None = None) -> dict:
+        """Top-1, end-to-end, answered without a hedge and right when so, over the support utterances."""
+        correct = np.array([m is not None and m.passage.id in r for m, r in zip(matches, right, strict=True)], bool)
+        sure = np.array([m is not None and desk.confident(m, t, matchers[i] if matchers else None)
+                         for i, (m, t) in enumerate(zip(matches, sup_texts, strict=True))], bool)
+        return {"top1_accuracy": _rate(correct), "end_to_end": _rate(correct & sup_routed),
+                "answered_without_hedge": _rate(sure), "precision_without_hedge": _rate(correct[sure]),
+                "_correct": correct}
+
+    def top_matches(probs: np.ndarray, close: np.ndarray) -> list[Match]:
+        best = probs.argmax(axis=1) if len(probs) else []
+        return [Match(desk.passages[ids[j]], float(close[i, j]), float(probs[i, j])) for i, j in enumerate(best)]
+
+    before = [Match(desk.passages[ids[j]], float(sim[i, j]), 1.0 if sim[i, j] >= OLD_ANSWER_SCORE else 0.0)
+              for i, j in enumerate(sim.argmax(axis=1))] if n_sup else []
+    labels = [mapping[u["intent"]][0] for u in utterances]
+    pack_examples = support_examples(engine.pack, list(desk.passages.values()))
+    n_pages = len(page_examples(list(desk.passages.values())))
+    if desk.matcher is not None and len(desk.matcher.examples) == n_pages + len(pack_examples):
+        example_vectors = desk.matcher.examples[n_pages:]  # the shipped matcher's, in the file's order
+    else:
+        example_vectors = engine.embedder.encode([e.text for e in pack_examples], progress=progress)
+    kfold, kfold_close, kfold_by = cross_fitted(desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
+                         lambda ts: np.array([zlib.crc32(t.encode()) % folds for t in ts]), folds, progress, "k-fold")
+    paraphrase, paraphrase_close, paraphrase_by = cross_fitted(desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
+                              lambda ts: family_folds(ts, folds), folds, progress, "paraphrase folds")
+    columns = {"shipped": scored(shipped[:n_sup]), "similarity_only": scored(before, [Matcher()] * n_sup), "kfold": scored(top_matches(kfold, kfold_close), kfold_by),
+               "paraphrase": scored(top_matches(paraphrase, paraphrase_close), paraphrase_by)}
+    correct = columns["kfold"]["_correct"]
+    top1 = [ids[j] for j in kfold.argmax(axis=1)] if n_sup else []
     passage_intent = {p: intent for intent, ps in mapping.items() for p in ps}
     confusion: dict[str, Counter] = defaultdict(Counter)
     for i, u in enumerate(utterances):
-        confusion[u["intent"]][passage_intent.get(top1[i], top1[i] or "none")] += 1
-
-    def figures(sup: np.ndarray, req: np.ndarray) -> dict:
-        n = int(sup.sum() + req.sum())
-        right = int(sup_routed[sup].sum() + (~req_routed[req]).sum())
-        return {
-            "routing_accuracy": round(right / n, 4) if n else None,
-            "support_routed": round(float(sup_routed[sup].mean()), 4) if sup.any() else None,
-            "recommendation_routed": round(float((~req_routed[req]).mean()), 4) if req.any() else None,
-            "top1_accuracy": round(float(correct[sup].mean()), 4) if sup.any() else None,
-            "end_to_end": round(float((correct & sup_routed)[sup].mean()), 4) if sup.any() else None,
-            "answered_without_hedge": round(float(confident[sup].mean()), 4) if sup.any() else None,
-            "precision_without_hedge": round(float(correct[sup & confident].mean()), 4) if (sup & confident).any() else None,
-            "n": n, "n_support": int(sup.sum()), "n_recommendation": int(req.sum()),
-        }
-
-    everything = np.ones(n_sup, dtype=bool)
-    result = figures(everything, np.ones(len(requests), dtype=bool))
-    result.update({
-        "untuned_half": figures(half, req_half),
+        confusion[u["intent"]][passage_intent.get(top1[i], top1[i])] += 1
+    n = n_sup + len(requests)
+    in_examples = {e.text.casefold() for e in pack_examples}
+    result = {
+        "routing_accuracy": round((int(sup_routed.sum()) + int((~req_routed).sum())) / n, 4) if n else None,
+        "support_routed": _rate(sup_routed),
+        "recommendation_routed": _rate(~req_routed),
+        **{k: v for k, v in columns["shipped"].items() if not k.startswith("_")},
+        "columns": {name: {k: v for k, v in c.items() if not k.startswith("_")} for name, c in columns.items()},
+        "reliability": reliability(kfold.max(axis=1) if n_sup else np.zeros(0), correct),
+        "in_pack_examples": sum(t.casefold() in in_examples for t in sup_texts),
+        "n": n, "n_support": n_sup, "n_recommendation": len(requests), "folds": folds,
         "by_intent": {i: round(float(correct[[u["intent"] == i for u in utterances]].mean()), 4)
                       for i in sorted(mapping) if any(u["intent"] == i for u in utterances)},
         "confusion": {i: dict(c.most_common()) for i, c in sorted(confusion.items())},
-        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2),
-        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
+        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "pack": engine.pack.name,
         "data": str(data),
         "recommendation_turns": str(cases) if requests else None,
-    })
+    }
     return result
 
 
+def cross_fitted(desk: SupportDesk, texts: list[str], vectors: np.ndarray, labels: list[str],
+                 pack_examples: list[Example], example_vectors: np.ndarray, fold_of, folds: int, progress: bool,
+                 desc: str) -> tuple[np.ndarray, np.ndarray, list[Matcher | None]]:
+    """Each utterance's passage chances and closeness, (n, passages) each, from a matcher trained without its
+    fold: the pack's pages, plus the pack's examples and the other utterances whose fold (`fold_of` of their
+    texts) differs; and the matcher that scored each utterance."""
+    pages = page_examples(list(desk.passages.values()))
+    probs = np.zeros((len(texts), len(desk.passages)), dtype=np.float32)
+    close = np.zeros_like(probs)
+    by: list[Matcher | None] = [None] * len(texts)
+    if not texts:
+        return probs, close, by
+    fold_u, fold_x = fold_of(texts), fold_of([e.text for e in pack_examples])
+    for f in tqdm(range(folds), desc=desc, unit="fold", disable=not progress):
+        held = fold_u == f
+        if not held.any():
+            continue
+        keep_x, keep_u = fold_x != f, ~held
+        train_texts = [e.text for e in pages] + [e.text for e, k in zip(pack_examples, keep_x, strict=True) if k] \
+            + [t for t, k in zip(texts, keep_u, strict=True) if k]
+        train_labels = [e.passage for e in pages] + [e.passage for e, k in zip(pack_examples, keep_x, strict=True)
+                                                     if k] + [lb for lb, k in zip(labels, keep_u, strict=True) if k]
+        train_vectors = np.vstack([desk.similarity.questions, example_vectors[keep_x], vectors[keep_u]])
+        matcher = Matcher.fit(desk.similarity, train_vectors, train_texts, train_labels, pages=len(pages))
+        close[held], probs[held] = matcher.evidence(desk.similarity, vectors[held],
+                                                    [t for t, h in zip(texts, held, strict=True) if h])
+        for i in np.flatnonzero(held):
+            by[i] = matcher
+    return probs, close, by
+
+
+BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0)
+
+
+def reliability(predicted: np.ndarray, correct: np.ndarray) -> list[dict]:
+    """Predicted chance of the top passage against how often it was right, by bin."""
+    rows = []
+    for lo, hi in zip(BINS, BINS[1:], strict=False):
+        inside = (predicted >= lo) & ((predicted < hi) if hi < 1.0 else (predicted <= hi))
+        if inside.any():
+            rows.append({"bin": f"{lo:.2f}-{hi:.2f}", "n": int(inside.sum()),
+                         "predicted": round(float(predicted[inside].mean()), 4),
+                         "observed": round(float(correct[inside].mean()), 4)})
+    return rows
+
+
+def _rate(mask: np.ndarray) -> float | None:
+    return round(float(np.mean(mask)), 4) if len(mask) else None
+
+
+COLUMNS = (("similarity_only", "before"), ("shipped", "as shipped"), ("kfold", "k-fold"),
+           ("paraphrase", "paraphrase split"))
+
+
 def print_support(result: dict) -> None:
-    half = result["untuned_half"]
-    print(f"support eval on pack {result['pack']}: {result['n_support']:,} support utterances, "
+    print(f"support eval on pack {result['pack']}: {result['n_support']:,} support utterances "
+          f"({result['in_pack_examples']:,} of them among the pack's examples), "
           f"{result['n_recommendation']:,} recommendation turns")
-    print(f"{'':28}{'all':>10}{'untuned half':>14}")
-    for key in ("routing_accuracy", "support_routed", "recommendation_routed", "top1_accuracy", "end_to_end",
-                "answered_without_hedge", "precision_without_hedge"):
-        a, b = result[key], half[key]
-        print(f"{key:28}{'-' if a is None else f'{a:.3f}':>10}{'-' if b is None else f'{b:.3f}':>14}")
-    print(f"desk reading latency p50 {result['latency_p50_ms']:.1f} ms, p95 {result['latency_p95_ms']:.1f} ms")
-    print("weakest intents (top-1):")
+    for key in ("routing_accuracy", "support_routed", "recommendation_routed"):
+        value = result[key]
+        print(f"{key:28}{'-' if value is None else f'{value:.3f}':>10}")
+    print(f"{'':28}" + "".join(f"{label:>18}" for _, label in COLUMNS))
+    for key in ("top1_accuracy", "end_to_end", "answered_without_hedge", "precision_without_hedge"):
+        cells = [result["columns"][name][key] for name, _ in COLUMNS]
+        print(f"{key:28}" + "".join(f"{'-' if c is None else f'{c:.3f}':>18}" for c in cells))
+    print("  before: the passages' similarity alone, answered at similarity >= .70 (the desk without a matcher);")
+    print("  as shipped: the pack's trained matcher (in-sample for utterances among its examples);")
+    print(f"  k-fold / paraphrase split: {result['folds']} folds, the matcher trained without the fold "
+          "(by text / by paraphrase family)")
+    print("reliability of the k-fold matcher (chance of the top passage, predicted vs observed):")
+    for row in result["reliability"]:
+        print(f"  {row['bin']:>10}  n {row['n']:>6,}  predicted {row['predicted']:.3f}  observed {row['observed']:.3f}")
+    if result["latency_p50_ms"] is not None:
+        print(f"desk reading latency p50 {result['latency_p50_ms']:.1f} ms, p95 {result['latency_p95_ms']:.1f} ms")
+    print("weakest intents (k-fold top-1):")
     for intent, acc in sorted(result["by_intent"].items(), key=lambda kv: kv[1])[:5]:
         wrong = [(k, v) for k, v in result["confusion"][intent].items() if k != intent][:2]
         print(f"  {intent:26}{acc:.3f}  mostly confused with: {', '.join(f'{k} ({v})' for k, v in wrong) or '-'}")

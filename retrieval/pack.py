@@ -86,6 +86,8 @@ class SupportSpec(BaseModel):
     docs: str = Field("support", description="folder of Markdown, JSON or CSV help documents")
     orders: str | None = Field(None, description="SQLite database with `orders` and `order_items` tables")
     order_id_pattern: str = Field(r"[A-Z]{2,4}-\d{4,10}", description="what an order number looks like (regex)")
+    examples: str | None = Field(None, description="CSV of labelled questions (utterance, passage) the matcher "
+                                                   "learns from, e.g. from the shop's own logs")
 
 
 class Manifest(BaseModel):

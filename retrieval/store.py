@@ -382,6 +382,20 @@ class DocStore:
             self._col = _open(self._client, self.collection_name, "support index")
         return self._col
 
+    def vectors(self, passages) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The stored vectors, read back once: question vectors (m, d) with the passage of each, in the order of
+        `retrieval.matcher.page_examples`, and body vectors in the order of `passages`."""
+        got = self.collection.get(include=["embeddings", "metadatas"])
+        by_id = {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+        questions, owners = [], []
+        for p in passages:
+            for n, _ in enumerate(dict.fromkeys((p.section, *p.questions))):
+                questions.append(by_id[f"{p.id}|q{n}"])
+                owners.append(p.id)
+        bodies = np.stack([by_id[f"{p.id}|body"] for p in passages]) if passages else np.zeros((0, 384), np.float32)
+        q = np.stack(questions) if questions else np.zeros((0, bodies.shape[1]), dtype=np.float32)
+        return q, owners, bodies
+
     def search(self, query: np.ndarray, k: int = 64) -> list[PassageHit]:
         """Passages near `query` (384,), each with its best question and body similarity; best first."""
         k = min(k, self.collection.count())

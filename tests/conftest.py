@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -78,9 +79,11 @@ def _write(path: Path, header: list[str], rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] | None = None) -> Path:
+def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] | None = None,
+                    support_examples: bool = True) -> Path:
     """A real pack made of demo-pack rows: the most-rated movies plus every 1990s sci-fi film,
-    with their ratings and tags, under the demo pack's own manifest."""
+    with their ratings and tags, under the demo pack's own manifest. Without `support_examples` its support
+    matcher learns from the help pages alone (seconds less to train in every process that builds it)."""
     dest.mkdir(parents=True, exist_ok=True)
     m_head, movies = _rows(DEMO_PACK / "movies.csv")
     r_head, ratings = _rows(DEMO_PACK / "ratings.csv")
@@ -102,10 +105,14 @@ def make_small_pack(dest: Path, n_popular: int = 220, extra_movies: list[dict] |
     manifest = (DEMO_PACK / "pack.toml").read_text(encoding="utf-8").replace(
         'name = "movielens-small"', 'name = "movielens-test"'
     )
+    if not support_examples:
+        manifest = re.sub(r"(?m)^examples = .*$", "", manifest)
     (dest / "pack.toml").write_text(manifest, encoding="utf-8")
     shutil.copy(DEMO_PACK / "README.txt", dest / "README.txt")
     shutil.copytree(DEMO_PACK / "support", dest / "support", dirs_exist_ok=True)
     shutil.copy(DEMO_PACK / "orders.sqlite3", dest / "orders.sqlite3")
+    if support_examples:
+        shutil.copy(DEMO_PACK / "support-examples.csv", dest / "support-examples.csv")
     return dest
 
 
@@ -119,6 +126,12 @@ def embedder():
 @pytest.fixture(scope="session")
 def small_pack_dir(tmp_path_factory) -> Path:
     return make_small_pack(tmp_path_factory.mktemp("packs") / "small")
+
+
+@pytest.fixture(scope="session")
+def lean_pack_dir(tmp_path_factory) -> Path:
+    """The small pack without support examples, for tests that start the CLI or a server in a new process."""
+    return make_small_pack(tmp_path_factory.mktemp("packs") / "lean", support_examples=False)
 
 
 @pytest.fixture(scope="session")

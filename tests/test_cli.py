@@ -20,13 +20,13 @@ def crs(*args: str, timeout: int = 300, extra_env: dict | None = None) -> subpro
 
 
 @pytest.fixture(scope="module")
-def state(small_pack_dir, tmp_path_factory):
+def state(lean_pack_dir, tmp_path_factory):
     """A state dir indexed and trained through the CLI."""
     state = tmp_path_factory.mktemp("cli-state")
-    first = crs("index", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    first = crs("index", "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert first.returncode == 0, first.stderr
     assert "indexed" in first.stdout and "items/s" in first.stdout
-    trained = crs("train", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    trained = crs("train", "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert trained.returncode == 0, trained.stderr
     assert all(f"trained {m}" in trained.stdout for m in ("ease", "bpr", "itemknn", "popularity"))
     return state
@@ -42,15 +42,15 @@ def test_help_is_instant_because_nothing_heavy_is_imported():
     assert crs("--help").returncode == 0
 
 
-def test_reindexing_an_unchanged_pack_does_nothing(small_pack_dir, state):
-    again = crs("index", "--pack", str(small_pack_dir), "--state-dir", str(state))
+def test_reindexing_an_unchanged_pack_does_nothing(lean_pack_dir, state):
+    again = crs("index", "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert again.returncode == 0, again.stderr
     assert "up to date" in again.stdout
 
 
-def test_ask_json_prints_one_reply(small_pack_dir, state):
+def test_ask_json_prints_one_reply(lean_pack_dir, state):
     out = crs("ask", "a funny sci-fi movie from the 90s, nothing with horror", "--json",
-              "--pack", str(small_pack_dir), "--state-dir", str(state))
+              "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert out.returncode == 0, out.stderr
     reply = json.loads(out.stdout)
     assert reply["intent"] == "recommend"
@@ -61,18 +61,18 @@ def test_ask_json_prints_one_reply(small_pack_dir, state):
         assert "Sci-Fi" in r["genres"] and "Horror" not in r["genres"] and 1990 <= r["year"] <= 1999
 
 
-def test_errors_are_one_clear_line_and_exit_2(tmp_path, small_pack_dir, state):
+def test_errors_are_one_clear_line_and_exit_2(tmp_path, lean_pack_dir, state):
     out = crs("index", "--pack", str(tmp_path / "nope"), "--state-dir", str(tmp_path))
     assert out.returncode == 2 and out.stderr.startswith("error:") and "no such pack folder" in out.stderr
     assert "Traceback" not in out.stderr
-    out = crs("ask", "hi", "--backend", "gpt-17", "--pack", str(small_pack_dir), "--state-dir", str(state))
+    out = crs("ask", "hi", "--backend", "gpt-17", "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert out.returncode == 2 and "unknown backend 'gpt-17'; known backends: local, openai, rules" in out.stderr
     assert "Loading" not in out.stderr  # refused before any model is loaded
 
 
-def test_terminal_chat_keeps_state_between_lines(small_pack_dir, state):
+def test_terminal_chat_keeps_state_between_lines(lean_pack_dir, state):
     out = subprocess.run(
-        [CRS, "chat", "--pack", str(small_pack_dir), "--state-dir", str(state)],
+        [CRS, "chat", "--pack", str(lean_pack_dir), "--state-dir", str(state)],
         env={**os.environ, "CRS_BACKEND": "rules"}, input="sci-fi from the 90s\nno comedies\n", capture_output=True, text=True, timeout=300,
     )
     assert out.returncode == 0, out.stderr
@@ -81,8 +81,8 @@ def test_terminal_chat_keeps_state_between_lines(small_pack_dir, state):
     assert "from 1990–1999, without Comedy" in replies[1]
 
 
-def test_an_unavailable_local_model_falls_back_to_rules_and_says_why(small_pack_dir, state):
-    out = crs("ask", "sci-fi from the 90s", "--json", "--pack", str(small_pack_dir), "--state-dir", str(state),
+def test_an_unavailable_local_model_falls_back_to_rules_and_says_why(lean_pack_dir, state):
+    out = crs("ask", "sci-fi from the 90s", "--json", "--pack", str(lean_pack_dir), "--state-dir", str(state),
               extra_env={"CRS_BACKEND": "local", "CRS_LOCAL_MODEL": "no-such-model"})
     assert out.returncode == 0, out.stderr
     assert "backend 'local' unavailable" in out.stderr and "using the rules backend" in out.stderr

@@ -24,16 +24,16 @@ from ui.api import add_api
 from ui.server import Server
 
 
-def test_an_unreadable_vector_index_names_the_command_that_rebuilds_it(small_pack_dir, tmp_path):
+def test_an_unreadable_vector_index_names_the_command_that_rebuilds_it(lean_pack_dir, tmp_path):
     state = tmp_path / "state"
-    args = ("--pack", str(small_pack_dir), "--state-dir", str(state))
+    args = ("--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert crs("index", *args).returncode == 0
     assert crs("train", *args).returncode == 0
     db = state / "chroma" / "chroma.sqlite3"
     db.write_bytes(b"this is not a database " * 500)
     out = crs("ask", "a sci-fi comedy", *args)
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "cannot be read" in out.stderr and f"crs index --force --pack {small_pack_dir}" in out.stderr
+    assert "cannot be read" in out.stderr and f"crs index --force --pack {lean_pack_dir}" in out.stderr
     # the command it names sets the broken folder aside and rebuilds; then the assistant answers again
     fixed = crs("index", "--force", *args)
     assert fixed.returncode == 0 and "indexed" in fixed.stdout, fixed.stderr
@@ -42,10 +42,10 @@ def test_an_unreadable_vector_index_names_the_command_that_rebuilds_it(small_pac
     assert again.returncode == 0 and "1." in again.stdout and "Sci-Fi" in again.stdout
 
 
-def test_an_unreachable_chroma_server_is_named(small_pack_dir, tmp_path):
+def test_an_unreachable_chroma_server_is_named(lean_pack_dir, tmp_path):
     port = free_port()  # nothing listens there
     with pytest.raises(StoreUnreachable, match=f"127.0.0.1:{port}.*chroma run"):
-        open_store(load_pack(small_pack_dir), tmp_path, chroma_host="127.0.0.1", chroma_port=port)
+        open_store(load_pack(lean_pack_dir), tmp_path, chroma_host="127.0.0.1", chroma_port=port)
 
 
 @pytest.fixture
@@ -111,10 +111,10 @@ def test_a_full_disk_on_write_gets_a_clear_error_and_keeps_what_was_saved(api_on
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_a_deleted_state_dir_is_rebuilt_on_start(small_pack_dir, tmp_path):
+def test_a_deleted_state_dir_is_rebuilt_on_start(lean_pack_dir, tmp_path):
     """`make run` on a machine whose index folder went missing: built again on first use, not an error."""
     state = tmp_path / "state"
-    args = ("--pack", str(small_pack_dir), "--state-dir", str(state))
+    args = ("--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert crs("ask", "a sci-fi comedy", *args).returncode == 0
     shutil.rmtree(state / "chroma")
     out = crs("ask", "a sci-fi comedy", *args)

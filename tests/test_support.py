@@ -73,19 +73,26 @@ def test_markdown_json_and_csv_documents_become_citable_passages_and_broken_file
     ("is there a fee if I cancel my order?", "orders#are-there-cancellation-fees"),
 ])
 def test_support_questions_are_answered_from_the_right_passage_with_its_citation(desk_assistant, question, passage):
+    """A sure answer cites the right passage; an unsure one offers it among the two closest, each quoted and cited
+    ("is there a fee if I cancel my order?" is as close to cancelling as to its fees)."""
     reply = desk_assistant.respond(Session(), question)
     assert reply.intent == "support" and not reply.recommendations
-    assert reply.citations and reply.citations[0].passage_id == passage
-    source = desk_assistant.engine.support.passages[passage]
-    assert f"Source: {source.citation}" in reply.text
-    assert all(sentence in " ".join(source.text.split()) for sentence in _quoted(reply.text))
+    cited = [c.passage_id for c in reply.citations]
+    unsure = reply.text.startswith("I'm not sure I understood")
+    assert cited and (cited[0] == passage or (unsure and passage in cited)), (question, cited)
+    passages = desk_assistant.engine.support.passages
+    assert f"{'Sources' if len(cited) > 1 else 'Source'}: {'; '.join(passages[c].citation for c in cited)}" \
+        in reply.text
+    texts = " ".join(" ".join(passages[c].text.split()) for c in cited)
+    assert all(sentence in texts for sentence in _quoted(reply.text))
 
 
 def _quoted(text: str) -> list[str]:
     """The sentences a support reply quotes, without the framing around them."""
-    text = text.split("\nSource:")[0]
+    text = text.split("\nSource")[0]
     if text.startswith("I'm not sure I understood"):
         text = text.split("help pages: ", 1)[1].split("\nIf that is not")[0]
+        text = re.sub(r"\nOr, if you meant “[^”]*”: ", " ", text)
     return re.split(r"(?<=\.) ", text)
 
 
@@ -402,10 +409,13 @@ def test_support_eval_scores_routing_and_citations_as_hand_computed(small_engine
     assert result["end_to_end"] == 0.5  # two utterances both routed and cited right, of four
     hmm_right = small_engine.support.read("hmm").matches[0].passage.id == "account#i-forgot-my-password"
     assert result["top1_accuracy"] == (2 + hmm_right) / 4  # "hmm" cites whatever is nearest
-    half = result["untuned_half"]
-    assert half["n"] == sum(zlib.crc32(t.encode()) % 2 for t in [
-        "I forgot my password", "how do I cancel my order", "which payment methods do you accept", "hmm",
-        "a funny sci-fi movie please", "I loved The Matrix"])
+    # the matcher columns: k-fold and paraphrase-split matchers never saw the utterance they score, so the
+    # payment question labelled cancel_order on purpose is still cited from the payments page
+    assert set(result["columns"]) == {"similarity_only", "shipped", "kfold", "paraphrase"}
+    assert result["by_intent"]["cancel_order"] == 0.5  # k-fold
+    assert result["columns"]["kfold"]["top1_accuracy"] <= 0.75
+    assert sum(row["n"] for row in result["reliability"]) == 4
+    assert result["in_pack_examples"] == 0
 
 
 def test_support_eval_refuses_an_intent_map_that_does_not_fit_the_data(small_engine, tmp_path):
