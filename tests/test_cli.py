@@ -29,6 +29,7 @@ def state(lean_pack_dir, tmp_path_factory):
     trained = crs("train", "--pack", str(lean_pack_dir), "--state-dir", str(state))
     assert trained.returncode == 0, trained.stderr
     assert all(f"trained {m}" in trained.stdout for m in ("ease", "bpr", "itemknn", "popularity"))
+    assert "trained the support matcher on" in trained.stdout  # from the help pages alone: no examples file
     return state
 
 

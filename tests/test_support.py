@@ -400,7 +400,7 @@ def test_support_eval_scores_routing_and_citations_as_hand_computed(small_engine
                                for n, t in enumerate(["a funny sci-fi movie please", "I loved The Matrix"])))
     intents = tmp_path / "intents.yaml"
     intents.write_text("recover_password: [account#i-forgot-my-password]\ncancel_order: [orders#how-do-i-cancel-an-order]\n")
-    result = evaluate_support(small_engine, data, cases, intents=intents, progress=False)
+    result = evaluate_support(small_engine, data, cases, intents=intents, progress=False, folds=2)
     assert (result["n_support"], result["n_recommendation"], result["n"]) == (4, 2, 6)
     assert result["support_routed"] == 0.75 and result["recommendation_routed"] == 1.0
     assert result["routing_accuracy"] == round(5 / 6, 4)
