@@ -4,7 +4,7 @@
                and nothing in it that asks for an item)
             -> sensitive (complaint, legal threat, account takeover) or "a person, please": hand over
             -> order status: needs the order number and the email on the order (assistant.orders)
-            -> search the passages (assistant's DocStore) -> confident: answer from the best passage,
+            -> the matcher's chance for each passage (retrieval.matcher) -> confident: answer from the best passage,
                quoted, with its citation; unsure: the closest passage, said to be unsure, and a question
                back; nothing: "I don't know" and an offer of a person; a second miss in a row: hand over.
 
@@ -25,7 +25,7 @@ from assistant import routing
 from assistant.models import Understanding
 from assistant.orders import OrderBook
 from retrieval.docs import Passage
-from retrieval.matcher import Matcher, PassageSimilarity, softmax
+from retrieval.matcher import Matcher, PassageSimilarity, softmax, stems, words
 
 ROUTE_SCORE = 0.60  # a message with no item words this close to a help passage is a support question
 ANSWER_P = 0.95  # the matcher's chance of the right passage at which it is answered without a hedge
@@ -141,16 +141,16 @@ class SupportDesk:
         each other). `matcher` replaces the desk's own (the eval's cross-fitted ones)."""
         if match.p < ANSWER_P or match.score < UNSURE_SCORE:
             return False
-        words = {w[:5] for w in _words(text) if len(w) >= 4 and w not in _FILLER}
-        if not words:
+        asked = {w[:5] for w in words(text) if len(w) >= 4 and w not in _FILLER}
+        if not asked:
             return True
         p = match.passage
         known = self._stems.get(p.id)
         if known is None:
-            known = self._stems[p.id] = {w[:5] for w in _words(" ".join((p.section, *p.questions, p.text)))}
+            known = self._stems[p.id] = stems(" ".join((p.section, *p.questions, p.text)))
         matcher = matcher or self.matcher
-        unknown = words - known - set(matcher.vocabulary.get(p.id, ()) if matcher is not None else ())
-        return len(unknown) <= len(words) / 4
+        unknown = asked - known - set(matcher.vocabulary.get(p.id, ()) if matcher is not None else ())
+        return len(unknown) <= len(asked) / 4
 
     def extract(self, passage: Passage, question_vector: np.ndarray) -> str:
         """The passage's sentences nearest the question, in the passage's order (the whole passage when short)."""
@@ -180,13 +180,6 @@ def _about_items(text: str, u: Understanding, top: float) -> bool:
     return False
 
 
-_STOP = frozenset(
-    "a an the i i'm im my me we our you your it its is are was be been do does did can could would should will to "
-    "of and or in on for with at by from as this that these those how what where when which who why not no have has "
-    "want need help please get".split()
-)
-
-
 # words that say how something is asked, not what about: left out when checking a passage covers a question
 _FILLER = frozenset(
     "know knowing assist assistance assistant check checking issue issues about information info some something "
@@ -194,10 +187,6 @@ _FILLER = frozenset(
     "questions quick again there more call calling see seeing look looking able okay hello thanks thank "
     "would could should might must just also really".split()
 )
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if len(w) > 1 and w not in _STOP]
 
 
 def _sentences(text: str) -> list[str]:

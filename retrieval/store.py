@@ -329,15 +329,6 @@ class ItemStore:
         return ids, np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
 
 
-@dataclass(frozen=True, slots=True)
-class PassageHit:
-    """How well a passage matches a query: its best alternative question and its body (cosine)."""
-
-    passage_id: str
-    question: float
-    body: float
-
-
 class DocStore:
     """A pack's support passages in their own collection: one vector per passage body and one per way of asking it
     (section heading and `Also asked` questions), so a short question can match a short question."""
@@ -395,17 +386,3 @@ class DocStore:
         bodies = np.stack([by_id[f"{p.id}|body"] for p in passages]) if passages else np.zeros((0, 384), np.float32)
         q = np.stack(questions) if questions else np.zeros((0, bodies.shape[1]), dtype=np.float32)
         return q, owners, bodies
-
-    def search(self, query: np.ndarray, k: int = 64) -> list[PassageHit]:
-        """Passages near `query` (384,), each with its best question and body similarity; best first."""
-        k = min(k, self.collection.count())
-        if k <= 0:
-            return []
-        res = self.collection.query(query_embeddings=query.reshape(1, -1).astype(np.float32), n_results=k,
-                                    include=["distances", "metadatas"])
-        best: dict[str, list[float]] = {}
-        for dist, meta in zip(res["distances"][0], res["metadatas"][0], strict=True):
-            sims = best.setdefault(meta["passage"], [0.0, 0.0])
-            slot = 0 if meta["kind"] == "question" else 1
-            sims[slot] = max(sims[slot], 1.0 - float(dist))
-        return [PassageHit(pid, q, b) for pid, (q, b) in best.items()]
