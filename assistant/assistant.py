@@ -17,23 +17,23 @@ import unicodedata
 from collections.abc import Callable, Iterator
 
 import prompts
-from assistant import routing
-from assistant.answers import answer, answer_many, compare
-from assistant.backends import Backend, get_backend
-from assistant.dialogue import apply, describe, loosen_hint, resolve_refs
+from assistant.understanding import routing
+from assistant.dialogue.answers import answer, answer_many, compare
+from assistant.llm import tasks
+from assistant.llm.backends import Backend, get_backend
+from assistant.llm.errors import LLMError
+from assistant.dialogue.state import apply, describe, loosen_hint, resolve_refs
 from assistant.engine import Engine
-from assistant.explain import claims_for, render
-from assistant.feedback import KINDS, FeedbackStore, apply_feedback
-from assistant.handoff import HandoffStore
-from assistant.lexicon import ORDINAL_NAMES
+from assistant.dialogue.explain import claims_for, render
+from assistant.dialogue.feedback import KINDS, FeedbackStore, apply_feedback
+from assistant.support.handoff import HandoffStore
+from assistant.understanding.lexicon import ORDINAL_NAMES
 from assistant.models import Recommendation, Reply, Session, Turn, Understanding
-from assistant.observability import FALLBACKS, LLM_ERRORS
-from assistant.ranking import SessionRanking
-from assistant.service_desk import CustomerService
-from retrieval.errors import LLMError
+from assistant.serving.observability import FALLBACKS, LLM_ERRORS
+from assistant.dialogue.ranking import SessionRanking
+from assistant.support.service_desk import CustomerService
 
 log = logging.getLogger(__name__)
-MAX_NARRATION_CHARS = 300
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -56,7 +56,7 @@ class Assistant:
         self.feedback_store = feedback_store
         self.handoffs = handoffs
         self.backend = get_backend(backend, engine) if isinstance(backend, str) else backend
-        self.desk = CustomerService(engine, self.backend, handoffs)
+        self.desk = CustomerService(engine, self.backend.model, handoffs)
         self.n_recommendations = n_recommendations
         self.max_message_chars = max_message_chars
         self.ranking = SessionRanking(engine, feedback_store)
@@ -72,7 +72,7 @@ class Assistant:
     def stream(self, session: Session, message: str) -> Iterator[Reply]:
         """The reply as it grows: first complete with the recommendations and a template opening,
         then (LLM backends) with the model's opening sentence streamed in token by token. The
-        model's sentence is kept only if it passes `narration_is_safe`; otherwise the template stays.
+        model's sentence is kept only if it passes `opening_is_safe`; otherwise the template stays.
 
         Rank first, then read: when the model would read the message too (words the parser could not
         place), the cards of the parser's reading and their opening come at once; the model's reading
@@ -101,15 +101,17 @@ class Assistant:
 
     def _narrate(self, session: Session, reply: Reply) -> Iterator[Reply]:
         """Streams the model's opening sentence over a recommendation reply; returns the reply as it stays."""
-        if reply.intent not in ("recommend", "refine") or not reply.recommendations or not reply.summary:
+        model = self.backend.model
+        if model is None or reply.intent not in ("recommend", "refine") or not reply.recommendations \
+                or not reply.summary:
             return reply
         template, _, rest = reply.text.partition("\n")
         tokens: list[str] = []
         try:
-            for token in self.backend.narrate(reply.summary):
+            for token in tasks.opening(model, reply.summary, noun=self.noun):
                 tokens.append(token)
                 partial = " ".join("".join(tokens).split())
-                if len(partial) > MAX_NARRATION_CHARS:
+                if len(partial) > tasks.MAX_OPENING_CHARS:
                     break
                 yield reply.model_copy(update={"text": partial + "\n" + rest})
         except LLMError as e:
@@ -120,7 +122,7 @@ class Assistant:
         if not tokens:
             return reply
         sentence = " ".join("".join(tokens).split())
-        safe = self.narration_is_safe(sentence, reply)
+        safe = self.opening_is_safe(sentence, reply)
         if not safe:
             FALLBACKS.labels("narration").inc()
             log.warning("narration rejected by the safety check; keeping the template opening")
@@ -130,22 +132,11 @@ class Assistant:
         yield reply
         return reply
 
-    def narration_is_safe(self, sentence: str, reply: Reply) -> bool:
-        """An LLM opening may only frame the list: no numbers, titles, markup or links it was not given, and no
-        wording of its instructions."""
-        if not sentence or len(sentence) > MAX_NARRATION_CHARS:
-            return False
-        if prompts.shingles(sentence) & prompts.instruction_shingles():
-            return False
-        if re.search(r"[<>\[\]`{}|]|https?:|www\.", sentence):
-            return False
-        if set(re.findall(r"\d+", sentence)) - set(re.findall(r"\d+", reply.summary or "")):
-            return False
-        low = sentence.casefold()
-        titles = [self.engine.catalog.get(r.item_id).title.casefold() for r in reply.recommendations]
-        if any(t in low for t in titles if len(t) >= 4) or self.engine.parser.titles.find_exact(sentence):
-            return False
-        return True
+    def opening_is_safe(self, sentence: str, reply: Reply) -> bool:
+        """Whether a model's opening sentence over `reply` may be shown (assistant.llm.tasks.opening_is_safe)."""
+        titles = [self.engine.catalog.get(r.item_id).title for r in reply.recommendations]
+        return tasks.opening_is_safe(sentence, reply.summary or "", titles,
+                                     lambda text: bool(self.engine.parser.titles.find_exact(text)))
 
     def respond(self, session: Session, message: str,
                 read: Callable[[str, Session], Understanding] | None = None) -> Reply:

@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.errors import CrsError, LLMError
+from assistant.llm.errors import LLMError
+from retrieval.errors import CrsError
 
 log = logging.getLogger("crs")
 
@@ -45,7 +46,7 @@ def make_assistant(args: argparse.Namespace, progress: bool = True):
     """The config and an assistant serving its pack, with the stores of its state folder; the rules backend, with a
     warning, when the configured one cannot start."""
     from assistant.assistant import Assistant
-    from assistant.backends import check_backend_name, get_backend
+    from assistant.llm.backends import check_backend_name, get_backend
     from assistant.engine import prepare
 
     cfg = load_config(args)
@@ -65,8 +66,8 @@ def make_assistant(args: argparse.Namespace, progress: bool = True):
         print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
         backend = get_backend("rules", engine, cfg)
     from assistant.engine import feedback_path, handoffs_path
-    from assistant.feedback import FeedbackStore
-    from assistant.handoff import HandoffStore
+    from assistant.dialogue.feedback import FeedbackStore
+    from assistant.support.handoff import HandoffStore
 
     assistant = Assistant(
         engine,
@@ -97,7 +98,8 @@ def _report_pack(pack) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from assistant.engine import build_index, build_support, open_store
+    from assistant.engine import build_support
+    from retrieval.build import build_index, open_store
     from retrieval.embed import shared_embedder
     from retrieval.pack import load_pack
 
@@ -122,7 +124,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from assistant.engine import CONVERSATIONS, MODELS, model_path, train_conversations, train_models
+    from assistant.engine import app_feedback
+    from retrieval.build import CONVERSATIONS, MODELS, model_path, train_conversations, train_models
     from retrieval.embed import shared_embedder
     from retrieval.pack import load_pack
 
@@ -136,9 +139,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     catalog = pack.catalog()
     if not pack.interactions:
         print("this pack has no interactions: only its conversation logs are learned from")
+    feedback = app_feedback(pack, cfg.state_dir) if pack.interactions else []
     for name in MODELS if pack.interactions else ():
         t0 = time.perf_counter()
-        model = train_models(pack, catalog, cfg.state_dir, names=(name,), force=True)[name]
+        model = train_models(pack, catalog, cfg.state_dir, names=(name,), force=True, feedback=feedback)[name]
         print(f"trained {name} over {len(model.item_ids):,} items in {time.perf_counter() - t0:.1f} s "
               f"-> {model_path(cfg.state_dir, pack, name)}")
     if pack.conversations:
@@ -151,7 +155,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _train_support(pack, cfg) -> None:
     """Trains the support matcher of a pack with help pages (their index is built first when missing)."""
-    from assistant.engine import build_support, model_path, open_store
+    from assistant.engine import build_support
+    from retrieval.build import model_path, open_store
     from retrieval.embed import shared_embedder
 
     if pack.manifest.support is None:
@@ -195,10 +200,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.engine import sessions_path
-    from assistant.limits import Limiter, LimitSettings
-    from assistant.observability import configure_logging
-    from assistant.service import ChatService
-    from assistant.sessions import SessionStore
+    from assistant.serving.limits import Limiter, LimitSettings
+    from assistant.serving.observability import configure_logging
+    from assistant.serving.service import ChatService
+    from assistant.serving.sessions import SessionStore
     from ui.server import create_app, serve
 
     cfg, assistant = make_assistant(args)
@@ -217,7 +222,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_handoff(args: argparse.Namespace) -> int:
     from assistant.engine import handoffs_path
-    from assistant.handoff import HandoffStore
+    from assistant.support.handoff import HandoffStore
 
     cfg = load_config(args)
     store = HandoffStore(handoffs_path(cfg.state_dir))
@@ -240,9 +245,9 @@ def cmd_handoff(args: argparse.Namespace) -> int:
 
 def cmd_logs(args: argparse.Namespace) -> int:
     from assistant.engine import feedback_path, sessions_path
-    from assistant.feedback import FeedbackStore
-    from assistant.logs import logged_turns
-    from assistant.sessions import SessionStore
+    from assistant.dialogue.feedback import FeedbackStore
+    from assistant.serving.logs import logged_turns
+    from assistant.serving.sessions import SessionStore
     from retrieval.pack import load_manifest
 
     cfg = load_config(args)
@@ -317,7 +322,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _offline_env()
-    from assistant.observability import configure_logging
+    from assistant.serving.observability import configure_logging
 
     configure_logging(logging.INFO if args.verbose else logging.WARNING, "text", sys.stderr)  # redacted, as served
     try:

@@ -2,7 +2,7 @@
 
 Precedence, lowest to highest: the defaults below < a TOML file (`--config FILE`, or the
 `CRS_CONFIG` environment variable) < environment variables `CRS_<FIELD>` (for example
-`CRS_PORT=8080`, `CRS_STATE_DIR=/var/lib/crs`) < command-line flags. Unknown keys are
+`CRS_PORT=8080`, `CRS_STATE_DIR=/var/lib/crs`; `OPENAI_API_KEY` too) < command-line flags. Unknown keys are
 rejected. Nothing is read at import time.
 """
 
@@ -97,6 +97,8 @@ class Config(BaseModel):
                 values.update(tomllib.loads(Path(file).read_text(encoding="utf-8")))
             except (OSError, tomllib.TOMLDecodeError) as e:
                 raise CrsError(f"cannot read config file {file}: {e}") from e
+        if env.get("OPENAI_API_KEY"):  # the variable every OpenAI client reads; CRS_OPENAI_API_KEY wins over it
+            values["openai_api_key"] = env["OPENAI_API_KEY"]
         for name in cls.model_fields:
             key = f"CRS_{name.upper()}"
             if key in env:

@@ -1,6 +1,7 @@
-"""Loading a pack's moving parts once: catalog, vector index, CF model, parser and recommender.
+"""The composition root: a pack's moving parts built once and handed to the assistant as one `Engine`.
 
-`prepare()` builds what is missing or stale (content hashes decide) and loads the rest.
+`prepare()` builds what is missing or stale (retrieval.build; content hashes decide) and loads the rest. The CLI,
+the server and the evals all start here.
 """
 
 from __future__ import annotations
@@ -10,23 +11,18 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from assistant.orders import OrderBook
-from assistant.support import SupportDesk
-from assistant.titles import TitleIndex
-from assistant.understand import RulesParser
-from retrieval.catalog import Catalog
-from retrieval.cf import EaseModel
-from retrieval.conversations import ConversationModel
-from retrieval.docs import docs_hash, load_docs
+from assistant.support.desk import SupportDesk
+from assistant.support.orders import OrderBook
+from assistant.understanding.parser import RulesParser
+from assistant.understanding.titles import TitleIndex
+from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
+from retrieval.catalog import Catalog, Interaction
 from retrieval.embed import Embedder, shared_embedder
-from retrieval.errors import IndexNotBuilt, IndexUnreadable
-from retrieval.matcher import Example, Matcher, PassageSimilarity, examples_hash, load_examples, page_examples
+from retrieval.errors import IndexNotBuilt
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
-from retrieval.recommenders import BprModel, ItemKnnModel, PopularityModel, Recommender, TrainingData
-from retrieval.store import DocStore, ItemStore, make_client, set_aside
+from retrieval.recommenders import Recommender, TrainingData
+from retrieval.store import ItemStore
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +45,6 @@ class Engine:
         return self.pack.manifest.item_noun
 
 
-# Every model `crs train` fits on a pack's interactions; the ranker uses RANKED (the others are for comparison,
-# `crs eval cf`, or a learned blend that asks for them).
-MODELS = {"ease": EaseModel, "bpr": BprModel, "itemknn": ItemKnnModel, "popularity": PopularityModel}
-RANKED = ("ease", "popularity")
-CONVERSATIONS = ConversationModel.name  # fitted on a pack's conversation logs, when it has them, and always ranked
-
-
-def model_path(state_dir: Path, pack: Pack, name: str = "ease") -> Path:
-    return Path(state_dir) / "models" / pack.name / f"{name}.pt"
-
-
 def feedback_path(state_dir: Path) -> Path:
     return Path(state_dir) / "feedback.sqlite3"
 
@@ -72,175 +57,45 @@ def handoffs_path(state_dir: Path) -> Path:
     return Path(state_dir) / "handoffs.sqlite3"
 
 
+def app_feedback(pack: Pack, state_dir: Path | None) -> list[Interaction]:
+    """The feedback people gave on the pack's items in the app (stored under `state_dir`), as interactions."""
+    from assistant.dialogue.feedback import FeedbackStore
+
+    if state_dir is None or not feedback_path(state_dir).is_file():
+        return []
+    store = FeedbackStore(feedback_path(state_dir))
+    try:
+        return store.interactions(pack.name)
+    finally:
+        store.close()
+
+
 def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -> TrainingData:
     """The pack's interactions plus the feedback people gave in the app (stored under `state_dir`)."""
-    from assistant.feedback import FeedbackStore
+    from retrieval.build import training_data as interactions_of
 
-    spec = pack.manifest.interactions
-    extra = []
-    if state_dir is not None and feedback_path(state_dir).is_file():
-        store = FeedbackStore(feedback_path(state_dir))
-        extra = store.interactions(pack.name)
-        store.close()
-    return TrainingData(
-        item_ids=catalog.ids,
-        interactions=[*pack.interactions, *extra],
-        data_hash=pack.interactions_hash,
-        positive_min_rating=spec.positive_min_rating if spec else 4.0,
-    )
-
-
-def open_store(pack: Pack, state_dir: Path, chroma_host: str | None = None, chroma_port: int = 8000,
-               repair: bool = False) -> ItemStore:
-    """The pack's item store. An unreadable embedded store is an error naming the command that rebuilds it;
-    with `repair` (that command) it is set aside and a fresh one made."""
-    path = Path(state_dir) / "chroma"
-    try:
-        client = make_client(path, host=chroma_host, port=chroma_port)
-    except IndexUnreadable as e:
-        if not repair:
-            raise IndexUnreadable(f"{e}; rebuild it with `crs index --force --pack {pack.root} --state-dir "
-                                  f"{state_dir}` (the unreadable folder is kept aside)") from e
-        log.warning("vector index unreadable; moved to %s and rebuilding", set_aside(path))
-        client = make_client(path)
-    return ItemStore(client, pack.name, hot_dir=Path(state_dir))
-
-
-def build_index(pack: Pack, store: ItemStore, embedder: Embedder, force: bool = False, progress: bool = True) -> bool:
-    """Indexes the pack's items unless the index already holds exactly them; returns whether it (re)built."""
-    if not force and store.is_current(pack.items_hash, embedder.name, len(pack.items)):
-        return False
-    store.build(pack.items, embedder.encode, pack.items_hash, embedder.name, progress=progress,
-                credits=pack.manifest.people)
-    return True
+    return interactions_of(pack, catalog, app_feedback(pack, state_dir))
 
 
 def build_support(pack: Pack, client, embedder: Embedder, state_dir: Path, build: bool = True, force: bool = False,
                   progress: bool = False, train: bool = True, retrain: bool = False) -> SupportDesk | None:
-    """The pack's support desk: its help documents indexed in their own collection, the matcher trained on them
-    and on the pack's examples (loaded when current unless `retrain`; left out with `train=False`, as `crs index`
-    does), and its orders database. None when the pack has no `[support]` section."""
+    """The pack's support desk: its help pages indexed with the matcher trained on them (retrieval.build), and its
+    orders database. None when the pack has no `[support]` section, or neither pages nor orders."""
     spec = pack.manifest.support
     if spec is None:
         return None
-    passages, issues = load_docs(pack.root / spec.docs)
-    for issue in issues:
-        log.warning("pack %s support docs: %s", pack.name, issue)
+    index = build_support_index(pack, client, embedder, Path(state_dir), build, force, progress, train, retrain)
     orders = None
     if spec.orders:
         try:
             orders = OrderBook(pack.root / spec.orders, spec.order_id_pattern)
         except (OSError, sqlite3.Error) as e:
             log.warning("pack %s: no order lookup (%s)", pack.name, e)
-    if not passages and orders is None:
+    if not index.passages and orders is None:
         log.warning("pack %s: no support documents in %s; support questions get the contact details", pack.name,
                     pack.root / spec.docs)
         return None
-    store = DocStore(client, pack.name)
-    key = docs_hash(passages)
-    if force or not store.is_current(key, embedder.name):
-        if not build:
-            raise IndexNotBuilt(f"the support index of pack {pack.name} is missing or stale; "
-                                f"run `crs index --pack {pack.root}`")
-        store.build(passages, embedder.encode, key, embedder.name)
-    if not passages:
-        return SupportDesk([], None, None, embedder, orders)
-    questions, owners, bodies = store.vectors(passages)
-    similarity = PassageSimilarity(passages, questions, owners, bodies)
-    matcher = None
-    if train:
-        matcher = train_matcher(pack, passages, similarity, embedder, state_dir, key, build, force or retrain,
-                                progress)
-    return SupportDesk(passages, similarity, matcher, embedder, orders)
-
-
-_MATCHERS: dict[str, Matcher] = {}  # trained in this process, by data hash: packs that share pages share one
-
-
-def support_examples(pack: Pack, passages) -> list[Example]:
-    """The pack's labelled support examples (`[support] examples`), rows that name no passage left out."""
-    spec = pack.manifest.support
-    if spec is None or not spec.examples:
-        return []
-    examples, issues = load_examples(pack.root / spec.examples, passages)
-    for issue in issues[:5]:
-        log.warning("pack %s support examples: %s", pack.name, issue)
-    if len(issues) > 5:
-        log.warning("pack %s support examples: %d more rows skipped", pack.name, len(issues) - 5)
-    return examples
-
-
-def train_matcher(pack: Pack, passages, similarity: PassageSimilarity, embedder: Embedder,
-                  state_dir: Path, docs_key: str, build: bool = True, force: bool = False,
-                  progress: bool = False) -> Matcher:
-    """The support matcher of a pack's pages and examples: loaded when current, else trained and saved."""
-    pages = page_examples(passages)
-    extra = support_examples(pack, passages)
-    data_hash = examples_hash(docs_key, [*pages, *extra], embedder.name)
-    path = model_path(state_dir, pack, "matcher")
-    if not force:
-        try:
-            return Matcher.load(path, data_hash)
-        except IndexNotBuilt:
-            if not build:
-                raise
-        if data_hash in _MATCHERS:
-            _MATCHERS[data_hash].save(path)
-            return _MATCHERS[data_hash]
-    vectors = np.vstack([similarity.questions, embedder.encode([e.text for e in extra], progress=progress)])
-    examples = [*pages, *extra]
-    matcher = Matcher.fit(similarity, vectors, [e.text for e in examples], [e.passage for e in examples],
-                          pages=len(pages), data_hash=data_hash, progress=progress)
-    matcher.save(path)
-    _MATCHERS[data_hash] = matcher
-    return matcher
-
-
-def train_models(pack: Pack, catalog: Catalog, state_dir: Path, names: tuple[str, ...] = RANKED, force: bool = False,
-                 progress: bool = True, embedder: Embedder | None = None) -> dict[str, Recommender]:
-    """Trains (or loads, when current) the named models of a pack's interactions, none when it has none; and the
-    conversation model when the pack has conversation logs (`embedder` adds its neighbours by meaning)."""
-    out: dict[str, Recommender] = {}
-    data = training_data(pack, catalog, state_dir) if pack.interactions else None
-    for name in names if data is not None else ():
-        cls = MODELS[name]
-        path = model_path(state_dir, pack, name)
-        if not force:
-            try:
-                out[name] = cls.load(path, pack.interactions_hash)
-                continue
-            except IndexNotBuilt:
-                pass
-        model = cls.fit(data, progress=progress)
-        model.save(path)
-        out[name] = model
-    if pack.conversations:
-        out[CONVERSATIONS] = train_conversations(pack, catalog, state_dir, force, progress, embedder)
-    return out
-
-
-def train_conversations(pack: Pack, catalog: Catalog, state_dir: Path, force: bool = False, progress: bool = True,
-                        embedder: Embedder | None = None) -> ConversationModel:
-    """The conversation model of a pack's logs, loaded when current."""
-    path = model_path(state_dir, pack, CONVERSATIONS)
-    if not force:
-        try:
-            return ConversationModel.load(path, pack.conversations_hash)
-        except IndexNotBuilt:
-            pass
-    model = ConversationModel.fit(pack.conversations, catalog.ids, data_hash=pack.conversations_hash, progress=progress,
-                                  encode=embedder.encode if embedder is not None else None)
-    model.save(path)
-    return model
-
-
-def load_models(pack: Pack, state_dir: Path, names: tuple[str, ...] = RANKED) -> dict[str, Recommender]:
-    """Loads trained models, refusing stale ones (IndexNotBuilt says which and how to fix it)."""
-    out: dict[str, Recommender] = {name: MODELS[name].load(model_path(state_dir, pack, name), pack.interactions_hash)
-                                   for name in (names if pack.interactions else ())}
-    if pack.conversations:
-        out[CONVERSATIONS] = ConversationModel.load(model_path(state_dir, pack, CONVERSATIONS), pack.conversations_hash)
-    return out
+    return SupportDesk(index.passages, index.similarity, index.matcher, embedder, orders)
 
 
 def prepare(
@@ -263,13 +118,13 @@ def prepare(
     store = open_store(pack, Path(state_dir), chroma_host, chroma_port)
     if build:
         build_index(pack, store, embedder, progress=progress)
-        models = train_models(pack, catalog, Path(state_dir), progress=progress, embedder=embedder)
+        models = train_models(pack, catalog, Path(state_dir), progress=progress, embedder=embedder,
+                              feedback=app_feedback(pack, Path(state_dir)) if pack.interactions else ())
     else:
         if not store.is_current(pack.items_hash, embedder.name, len(pack.items)):
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")
         models = load_models(pack, Path(state_dir))
     store.warm(pack.items, pack.items_hash, embedder.name)
-    titles = TitleIndex(catalog)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     return Engine(
         pack=pack,
@@ -277,7 +132,7 @@ def prepare(
         embedder=embedder,
         store=store,
         models=models,
-        parser=RulesParser(catalog, titles),
+        parser=RulesParser(catalog, TitleIndex(catalog)),
         ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
         support=support,
     )

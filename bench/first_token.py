@@ -68,7 +68,7 @@ def main() -> int:
     from tqdm import tqdm
 
     from assistant.assistant import Assistant
-    from assistant.backends import get_backend
+    from assistant.llm.backends import get_backend
     from assistant.config import DEMO_PACK, Config
     from assistant.engine import prepare
 

@@ -66,8 +66,9 @@ def main() -> int:
 
     from assistant.assistant import Assistant
     from assistant.config import DEMO_PACK
-    from assistant.dialogue import lean_years
-    from assistant.engine import MODELS, prepare, training_data
+    from assistant.dialogue.state import lean_years
+    from assistant.engine import prepare, training_data
+    from retrieval.build import MODELS
     from assistant.models import Session
     from retrieval.blend import Blend
 

@@ -133,7 +133,7 @@ def write_pack(cache: Path, size: str, rows: list[dict]) -> Path:
 
 def build(cache: Path, size: str, rows: list[dict], embedder) -> dict:
     """Indexes a pack (once); returns its build figures, measured when it was built."""
-    from assistant.engine import open_store
+    from retrieval.build import open_store
     from retrieval.pack import load_pack
     from retrieval.store import item_text
 

@@ -65,7 +65,8 @@ def main() -> int:
 
     from assistant.assistant import Assistant
     from assistant.config import DEMO_PACK
-    from assistant.engine import MODELS, model_path, open_store, prepare, training_data
+    from assistant.engine import prepare, training_data
+    from retrieval.build import MODELS, model_path, open_store
     from assistant.models import Session
     from retrieval.constraints import Constraints
     from retrieval.embed import shared_embedder

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from assistant.dialogue import lean_years
+from assistant.dialogue.state import lean_years
 from eval.metrics import mean_ci, ndcg_at, rank_of, recall_at, reciprocal_rank
 
 KS = (1, 5, 10, 20, 50)
@@ -212,7 +212,7 @@ def pool_example(assistant, request: Request, case: Case, names: list[str]) -> t
 
 def said_of(case: Case) -> str:
     """The person's own recent messages, as the assistant's `Context.words` is made."""
-    from assistant.ranking import WORDS_TURNS
+    from assistant.dialogue.ranking import WORDS_TURNS
 
     return " ".join([t.text for t in case.turns if t.role == "user"][-WORDS_TURNS:])
 

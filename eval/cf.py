@@ -52,10 +52,10 @@ def split_last(interactions: list[Interaction], positive_min_rating: float, min_
 
 
 def evaluate(pack, progress: bool = True) -> dict[str, dict]:
-    """Every model of `assistant.engine.MODELS` fitted on the training split and scored; one dict per model."""
+    """Every model of `retrieval.build.MODELS` fitted on the training split and scored; one dict per model."""
     from tqdm import tqdm
 
-    from assistant.engine import MODELS
+    from retrieval.build import MODELS
 
     spec = pack.manifest.interactions
     positive = spec.positive_min_rating if spec else 4.0

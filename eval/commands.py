@@ -23,7 +23,7 @@ def _finish(args: argparse.Namespace, result: dict, show) -> None:
 
 def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
-    from assistant.backends import available_backends, get_backend
+    from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import DATA, evaluate_backend, load_set, print_table
 
     cfg, base = make_assistant(args)
@@ -40,7 +40,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
 
 def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
-    from assistant.backends import check_backend_name, get_backend
+    from assistant.llm.backends import check_backend_name, get_backend
     from assistant.engine import prepare
     from eval.ablation import parse_drop
     from eval.benchmark import bench_pack, run_benchmark
@@ -55,13 +55,15 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     pack_dir, dropped = bench_pack(bench, Path(cfg.state_dir), drops, seed=args.seed)
     engine = prepare(pack_dir, cfg.state_dir, candidate_pool=cfg.candidate_pool)
     if args.transfer:
-        from assistant.engine import CONVERSATIONS, train_models
+        from assistant.engine import app_feedback
+        from retrieval.build import CONVERSATIONS, train_models
         from retrieval.pack import load_pack
         from retrieval.transfer import TransferredModel, match_by_title
 
         source = load_pack(args.transfer)
         # what people rated, not what they said: a source pack's conversation logs stay out of a transfer
-        models = train_models(source, source.catalog(), Path(cfg.state_dir))
+        models = train_models(source, source.catalog(), Path(cfg.state_dir),
+                              feedback=app_feedback(source, Path(cfg.state_dir)))
         models.pop(CONVERSATIONS, None)
         mapping = match_by_title(engine.pack.items, source.items)
         print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
@@ -128,7 +130,7 @@ def cmd_eval_redteam(args: argparse.Namespace) -> int:
 def _eval_assistant(args: argparse.Namespace, **kwargs):
     """The config, and an assistant on the configured pack and backend for an eval (nothing stored for real)."""
     from assistant.assistant import Assistant
-    from assistant.backends import check_backend_name, get_backend
+    from assistant.llm.backends import check_backend_name, get_backend
     from assistant.engine import prepare
 
     cfg = load_config(args)
@@ -140,7 +142,7 @@ def _eval_assistant(args: argparse.Namespace, **kwargs):
 def cmd_eval_suite(args: argparse.Namespace) -> int:
     import tempfile
 
-    from assistant.handoff import HandoffStore
+    from assistant.support.handoff import HandoffStore
     from eval.scripted import SUITES, load_suite, print_suite, run_suite
 
     suite = load_suite(args.suite or SUITES / "demo.yaml")
@@ -152,14 +154,14 @@ def cmd_eval_suite(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_simulate(args: argparse.Namespace) -> int:
-    from assistant.backends import get_backend
+    from assistant.llm.backends import chat_model
     from eval.simulator import LLMUser, RuleUser, pick_targets, print_simulation, run_simulation
 
     cfg, assistant = _eval_assistant(args)
     engine = assistant.engine
     catalog = engine.catalog
     if args.simulator == "llm":
-        chat = getattr(get_backend(args.simulator_backend, engine, cfg), "chat", None)
+        chat = chat_model(args.simulator_backend, cfg)
         if chat is None:
             raise CrsError("--simulator llm needs an LLM backend for the user: --simulator-backend local or openai")
         make_user = lambda item: LLMUser(item, catalog, chat)  # noqa: E731

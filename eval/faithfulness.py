@@ -6,7 +6,7 @@ explanation text must be exactly what its claims render to, so nothing unclaimed
 
 from __future__ import annotations
 
-from assistant.explain import render
+from assistant.dialogue.explain import render
 from assistant.models import (
     CoLikedClaim,
     GenreClaim,

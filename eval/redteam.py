@@ -311,10 +311,10 @@ def print_summary(result: dict) -> None:
 def evaluate_redteam(state_dir: Path, backend: str = "rules", cfg=None, progress: bool = True) -> dict:
     """Builds (once) and indexes the red-team pack under `state_dir`, runs every attack, returns the summary."""
     from assistant.assistant import Assistant
-    from assistant.backends import get_backend
+    from assistant.llm.backends import get_backend
     from assistant.config import Config
     from assistant.engine import prepare
-    from assistant.handoff import HandoffStore
+    from assistant.support.handoff import HandoffStore
 
     pack = build_pack(Path(state_dir) / "redteam" / "pack")
     engine = prepare(pack, Path(state_dir) / "redteam" / "state", progress=progress)

@@ -34,9 +34,11 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from assistant.engine import Engine, support_examples
+from assistant.engine import Engine
+
+from retrieval.build import support_examples
 from assistant.models import Session
-from assistant.support import Match, SupportDesk
+from assistant.support.desk import Match, SupportDesk
 from retrieval.matcher import FOLDS, Example, Matcher, family_folds, page_examples
 
 INTENTS = Path(__file__).parent / "data" / "support_intents.yaml"

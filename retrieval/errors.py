@@ -19,11 +19,3 @@ class IndexUnreadable(IndexNotBuilt):
 
 class StoreUnreachable(CrsError):
     """The Chroma server configured cannot be reached."""
-
-
-class UnknownBackend(CrsError):
-    """A backend name that is not in the registry."""
-
-
-class LLMError(CrsError):
-    """A language model could not be reached, timed out, or answered something unusable."""

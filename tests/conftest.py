@@ -172,9 +172,9 @@ def served_app(tmp_path_factory, embedder):
     sessions and feedback stored in a temp dir. Yields its base URL."""
     from assistant.assistant import Assistant
     from assistant.engine import prepare
-    from assistant.feedback import FeedbackStore
-    from assistant.service import ChatService
-    from assistant.sessions import SessionStore
+    from assistant.dialogue.feedback import FeedbackStore
+    from assistant.serving.service import ChatService
+    from assistant.serving.sessions import SessionStore
     from ui.server import Server, create_app
 
     hostile = {"movieId": "999001", "title": f"{HOSTILE_TITLE} (1996)", "genres": "Sci-Fi|Comedy"}

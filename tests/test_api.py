@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
-from assistant.handoff import HandoffStore
-from assistant.service import ChatService
-from assistant.sessions import SessionStore
+from assistant.dialogue.feedback import FeedbackStore
+from assistant.support.handoff import HandoffStore
+from assistant.serving.service import ChatService
+from assistant.serving.sessions import SessionStore
 from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +125,7 @@ def test_feedback_on_an_unknown_item_is_refused(api):
 
 
 def test_handoff_is_visible_and_only_the_operator_releases_it(api):
-    from assistant.observability import HANDOFFS
+    from assistant.serving.observability import HANDOFFS
 
     before = HANDOFFS._value.get()
     _, reply = call(f"{api}/api/chat", "POST", {"message": "I want to talk to a human"})

@@ -69,7 +69,7 @@ def test_books_are_recommended_and_explained_as_books(books):
 
 
 def test_a_movie_catalog_still_answers_who_wrote_it_honestly(demo_catalog):
-    from assistant.answers import answer
+    from assistant.dialogue.answers import answer
 
     assert answer("author", "1", demo_catalog) == "The catalog does not say who wrote Toy Story (1995)."
 

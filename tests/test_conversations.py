@@ -210,7 +210,8 @@ def test_a_packs_conversation_logs_are_trained_and_change_what_is_recommended(tm
     people were recommended after naming a film comes up when a new person names it."""
     from assistant.assistant import Assistant
     from assistant.cli import main
-    from assistant.engine import CONVERSATIONS, model_path, prepare
+    from assistant.engine import prepare
+    from retrieval.build import CONVERSATIONS, model_path
     from assistant.models import Session
     from retrieval.pack import load_pack
     from tests.conftest import make_small_pack

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.backends import RulesBackend
+from assistant.llm.backends import Backend
 from assistant.models import Session
 from eval.faithfulness import constraint_violations
 from eval.understanding import SlotScores, evaluate_backend, load_set
@@ -223,7 +223,7 @@ def test_slot_scores_match_hand_computed_values():
 
 
 def test_a_backend_that_understands_nothing_scores_low(demo_engine):
-    class Deaf(RulesBackend):
+    class Deaf(Backend):
         name = "deaf"
 
         def understand(self, message, session):
@@ -275,7 +275,7 @@ def test_the_list_s_heading_says_how_many_have_the_person_asked_for(demo, demo_c
 
 
 def test_a_question_about_several_items_answers_each_and_says_once_what_the_catalog_lacks():
-    from assistant.answers import answer_many
+    from assistant.dialogue.answers import answer_many
     from retrieval.catalog import Catalog, Item
 
     catalog = Catalog([Item(id="a", title="Heat", year=1995, directors=("Michael Mann",)),

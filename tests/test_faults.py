@@ -12,10 +12,10 @@ import pytest
 from fastapi import FastAPI
 
 from assistant.assistant import Assistant
-from assistant.engine import open_store
-from assistant.feedback import FeedbackStore
-from assistant.service import ChatService
-from assistant.sessions import SessionStore
+from retrieval.build import open_store
+from assistant.dialogue.feedback import FeedbackStore
+from assistant.serving.service import ChatService
+from assistant.serving.sessions import SessionStore
 from retrieval.errors import StoreUnreachable
 from retrieval.pack import load_pack
 from tests.conftest import free_port

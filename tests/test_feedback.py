@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore, franchise_key, near_duplicates
+from assistant.dialogue.feedback import FeedbackStore, franchise_key, near_duplicates
 from assistant.models import Session
 from retrieval.recommenders import Context
 
@@ -148,8 +148,8 @@ def test_our_own_conversations_become_logs_the_next_training_learns_from(assista
 
     from assistant.cli import main
     from assistant.engine import feedback_path, sessions_path
-    from assistant.logs import logged_turns
-    from assistant.sessions import SessionStore
+    from assistant.serving.logs import logged_turns
+    from assistant.serving.sessions import SessionStore
     from retrieval.conversations import LoggedTurn
 
     s = Session()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.engine import build_index, open_store
+from retrieval.build import build_index, open_store
 from retrieval.constraints import Constraints, implications
 from retrieval.pack import load_pack
 from retrieval.store import EF_SEARCH
@@ -177,7 +177,7 @@ def test_the_hot_copy_is_saved_with_its_index_and_a_stale_or_broken_one_is_rebui
 _KILLED_BUILD = """
 import sys, time
 from pathlib import Path
-from assistant.engine import open_store
+from retrieval.build import open_store
 from retrieval.embed import shared_embedder
 from retrieval.pack import load_pack
 pack, state, marker = load_pack(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])

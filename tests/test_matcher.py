@@ -114,7 +114,7 @@ def test_an_examples_file_with_bad_rows_keeps_the_good_ones_and_says_which_were_
 
 
 def test_the_served_desk_loads_the_trained_matcher_and_refuses_a_stale_one(small_engine, tmp_path, embedder):
-    from assistant.engine import train_matcher
+    from retrieval.build import train_matcher
     from retrieval.docs import docs_hash
 
     desk = small_engine.support

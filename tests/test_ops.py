@@ -14,10 +14,10 @@ import pytest
 from fastapi import FastAPI
 
 from assistant.assistant import Assistant
-from assistant.limits import Limiter, LimitSettings, SlidingWindow
-from assistant.observability import JsonFormatter, redact
-from assistant.service import ChatService
-from assistant.sessions import SessionStore
+from assistant.serving.limits import Limiter, LimitSettings, SlidingWindow
+from assistant.serving.observability import JsonFormatter, redact
+from assistant.serving.service import ChatService
+from assistant.serving.sessions import SessionStore
 from tests.conftest import free_port
 from ui.api import add_api
 from ui.server import Server

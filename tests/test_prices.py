@@ -10,7 +10,7 @@ import statistics
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.dialogue import remove_preference
+from assistant.dialogue.state import remove_preference
 from assistant.models import Session
 from eval.faithfulness import claim_problems, constraint_violations
 

@@ -98,7 +98,7 @@ def test_items_sharing_directors_or_cast_with_the_named_ones_are_proposed_and_sc
     # nothing named, no such evidence
     assert all(c.features["people_match"] == 0.0 for c in ranker.pool(Context(), Constraints()))
     # the explanation says which of them it shares with what the person liked, and nothing else about people
-    from assistant.explain import claims_for, render
+    from assistant.dialogue.explain import claims_for, render
     from assistant.models import Preferences
 
     text = render(claims_for(pool["5"], Preferences(liked=["1"]), engine.catalog))

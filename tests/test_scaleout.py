@@ -13,8 +13,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.engine import prepare
-from assistant.service import ChatService
-from assistant.sessions import SessionStore
+from assistant.serving.service import ChatService
+from assistant.serving.sessions import SessionStore
 from retrieval.errors import IndexNotBuilt
 from retrieval.store import make_client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.handoff import HandoffStore
+from assistant.support.handoff import HandoffStore
 from eval.scripted import SUITES, load_suite, run_suite
 
 

@@ -124,7 +124,7 @@ def test_a_sparse_catalog_recommends_unknowns_without_claiming_the_missing_fact(
 
 
 def test_the_heading_says_how_many_shown_items_lack_the_fact_asked_for(sparse_engine):
-    from assistant.dialogue import describe
+    from assistant.dialogue.state import describe
     from assistant.models import Preferences
 
     catalog = sparse_engine.catalog

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.backends import grounded
-from assistant.handoff import HandoffStore
+from assistant.llm.tasks import grounded
+from assistant.support.handoff import HandoffStore
 from assistant.models import Session
-from assistant.orders import MAX_FAILED_LOOKUPS, OrderBook
+from assistant.support.orders import MAX_FAILED_LOOKUPS, OrderBook
 from retrieval.docs import load_docs
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialogue import merge
+from assistant.dialogue.state import merge
 from assistant.models import Preferences, Session
-from assistant.titles import TitleIndex
-from assistant.understand import RulesParser
+from assistant.understanding.titles import TitleIndex
+from assistant.understanding.parser import RulesParser
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +321,7 @@ def test_later_turns_override_earlier_ones(parser):
 
 
 def test_a_title_named_twice_is_liked_once(parser):
-    from assistant.dialogue import merge
+    from assistant.dialogue.state import merge
 
     p = prefs_of(parser, "I loved Galaxy Quest, yes Galaxy Quest")
     assert merge(Preferences(), p).liked == ["3175"]
@@ -333,8 +333,8 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    import assistant.titles as titles_mod
-    from assistant.titles import TitleIndex, normalize
+    import assistant.understanding.titles as titles_mod
+    from assistant.understanding.titles import TitleIndex, normalize
 
     full = TitleIndex(demo_catalog)
     monkeypatch.setattr(titles_mod, "BLOCKED_FROM", 0)  # as for a catalog of millions: first/last-letter blocks
@@ -414,7 +414,7 @@ def test_a_shown_title_is_read_without_its_year_when_taken_up(parser, demo_catal
      ("the first one", [0]), ("the first 10 years", [0])],
 )
 def test_a_run_of_positions_points_at_each(message, refs):
-    from assistant.routing import ordinal_refs
+    from assistant.understanding.routing import ordinal_refs
 
     assert ordinal_refs(message.casefold()) == refs
 

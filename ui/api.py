@@ -27,11 +27,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.limits import LimitExceeded
+from assistant.serving.limits import LimitExceeded
 from assistant.models import Citation, Preferences, Recommendation, Reply, Session
-from assistant.observability import REQUEST_ID, REQUESTS, metrics_text, new_request_id
-from assistant.service import SESSION_ID, USER_ID, ChatService, UnknownSession
-from assistant.sessions import StorageError
+from assistant.serving.observability import REQUEST_ID, REQUESTS, metrics_text, new_request_id
+from assistant.serving.service import SESSION_ID, USER_ID, ChatService, UnknownSession
+from assistant.serving.sessions import StorageError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64_000

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import gradio as gr  # at module level: Gradio reads the handlers' type hints (gr.Request) from these globals
 
-from assistant.limits import LimitExceeded
+from assistant.serving.limits import LimitExceeded
 from assistant.models import Recommendation, Session
-from assistant.service import SESSION_ID, ChatService, UnknownSession
-from assistant.sessions import StorageError
+from assistant.serving.service import SESSION_ID, ChatService, UnknownSession
+from assistant.serving.sessions import StorageError
 from ui.render import card_html, cards_html, chat_markdown
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from ui.api import add_api
 from ui.app import CSS, build_app
 
 if TYPE_CHECKING:
-    from assistant.service import ChatService
+    from assistant.serving.service import ChatService
 
 
 def create_app(service: ChatService, widget_origins: list[str] | None = None,

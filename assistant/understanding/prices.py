@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from assistant.negation import is_negated, nearest_negation
+from assistant.understanding.negation import is_negated, nearest_negation
 
 Span = tuple[int, int]
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
 from assistant.models import Understanding
-from assistant.titles import normalize
-from assistant.understand import RulesParser
+from assistant.understanding.titles import normalize
+from assistant.understanding.parser import RulesParser
 from retrieval.catalog import person_key
 
 _TIME_WORDS = re.compile(r"\d|\b(?:recent|new|newer|latest|old|older|classic|modern|decade|century|twenties|thirties|"

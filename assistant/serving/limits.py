@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.observability import GENERATING, LIMITED
+from assistant.serving.observability import GENERATING, LIMITED
 from retrieval.errors import CrsError
 
 

@@ -20,7 +20,7 @@ Rules, in order:
 
 from __future__ import annotations
 
-from assistant.explain import money
+from assistant.dialogue.explain import money
 from assistant.models import Preferences, Session, Understanding
 
 

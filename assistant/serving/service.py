@@ -2,7 +2,7 @@
 the widget and the Gradio app alike, so every way in keeps the same state.
 
 One turn at a time per session (a lock per session id); different sessions run in parallel, up to the
-limiter's number of concurrent turns. Every finished turn is counted in the metrics (assistant/observability.py).
+limiter's number of concurrent turns. Every finished turn is counted in the metrics (assistant/serving/observability.py).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 
 from assistant.assistant import Assistant
-from assistant.dialogue import preference_chips, remove_preference
-from assistant.limits import Limiter
+from assistant.dialogue.state import preference_chips, remove_preference
+from assistant.serving.limits import Limiter
 from assistant.models import Reply, Session
-from assistant.observability import observe_turn
-from assistant.sessions import SessionStore
+from assistant.serving.observability import observe_turn
+from assistant.serving.sessions import SessionStore
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 USER_ID = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")

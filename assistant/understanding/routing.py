@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.lexicon import NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(

@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 
-from assistant.dialogue import lean_years
+from assistant.dialogue.state import lean_years
 from assistant.engine import Engine
-from assistant.feedback import FeedbackStore
+from assistant.dialogue.feedback import FeedbackStore
 from assistant.models import Preferences, Session
 from retrieval.constraints import Constraints, implied_in, open_in
 from retrieval.ranker import Ranking

@@ -1,23 +1,25 @@
 """The customer-service side of a conversation: cited answers from the help pages, order status, and handing
 over to a person. The Assistant asks it first whether a message is a support question (`reading`) and, when
-it is, for the reply (`answer`); the desk's retrieval and routing rules are in assistant.support."""
+it is, for the reply (`answer`); the desk's retrieval and routing rules are in assistant.support.desk."""
 
 from __future__ import annotations
 
 import prompts
-from assistant.handoff import HandoffStore
+from assistant.llm.chat import ChatModel
+from assistant.llm.tasks import support_wording
 from assistant.models import Citation, Reply, Session, Turn
-from assistant.observability import HANDOFFS
-from assistant.orders import MAX_FAILED_LOOKUPS, Order
-from assistant.support import ANSWER_P, RUNNER_UP_P, UNSURE_SCORE, Reading
+from assistant.serving.observability import HANDOFFS
+from assistant.support.desk import ANSWER_P, RUNNER_UP_P, UNSURE_SCORE, Reading
+from assistant.support.handoff import HandoffStore
+from assistant.support.orders import MAX_FAILED_LOOKUPS, Order
 
 
 class CustomerService:
     """Support turns for one pack: needs the engine's support desk for answers, a handoff store for handoffs."""
 
-    def __init__(self, engine, backend, handoffs: HandoffStore | None) -> None:
+    def __init__(self, engine, model: ChatModel | None, handoffs: HandoffStore | None) -> None:
         self.engine = engine
-        self.backend = backend
+        self.model = model  # rewords a confident answer from its passages, when there is one
         self.handoffs = handoffs
 
     def with_person(self, session: Session) -> bool:
@@ -53,8 +55,8 @@ class CustomerService:
         confident = desk.confident(top, text)
         vector = self.engine.embedder.encode_one(text)
         extract = desk.extract(top.passage, vector)
-        worded = self.backend.answer_support(text, [m.passage for m in reading.matches[:2]], extract) \
-            if confident else None
+        worded = support_wording(self.model, text, [m.passage for m in reading.matches[:2]]) \
+            if confident and self.model is not None else None
         answer = worded or extract
         citations = [_citation(top.passage)]
         if confident:

@@ -3,13 +3,13 @@
     message -> is it support? (cue words, an order number or email, or close to a help passage,
                and nothing in it that asks for an item)
             -> sensitive (complaint, legal threat, account takeover) or "a person, please": hand over
-            -> order status: needs the order number and the email on the order (assistant.orders)
+            -> order status: needs the order number and the email on the order (assistant.support.orders)
             -> the matcher's chance for each passage (retrieval.matcher) -> confident: answer from the best passage,
                quoted, with its citation; unsure: the closest passage, said to be unsure, and a question
                back; nothing: "I don't know" and an offer of a person; a second miss in a row: hand over.
 
 Answers are extractive: the sentences of the passage nearest the question, verbatim. LLM backends
-may reword them (`Backend.answer_support`), and their wording is kept only when every number,
+may reword them (assistant.llm.tasks.support_wording), and their wording is kept only when every number,
 address and link in it is in the passages; otherwise the extract is used.
 """
 
@@ -21,9 +21,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant import routing
+from assistant.understanding import routing
 from assistant.models import Understanding
-from assistant.orders import OrderBook
+from assistant.support.orders import OrderBook
 from retrieval.docs import Passage
 from retrieval.matcher import Matcher, PassageSimilarity, softmax, stems, words
 

@@ -7,7 +7,7 @@ import re
 import statistics
 from collections.abc import Callable
 
-from assistant.lexicon import DECADE_WORDS
+from assistant.understanding.lexicon import DECADE_WORDS
 
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")

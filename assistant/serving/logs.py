@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from assistant.models import Session
-from assistant.observability import redact
-from assistant.ranking import WORDS_TURNS
+from assistant.serving.observability import redact
+from assistant.dialogue.ranking import WORDS_TURNS
 
 
 def logged_turns(session: Session, feedback: Iterable[dict] = (), at: float | None = None) -> list[dict]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from assistant import routing
-from assistant.dialogue import resolve_refs
-from assistant.lexicon import (
+from assistant.understanding import routing
+from assistant.dialogue.state import resolve_refs
+from assistant.understanding.lexicon import (
     FILLER,
     GENERIC_TAGS,
     GENRE_COMBOS,
@@ -25,12 +25,12 @@ from assistant.lexicon import (
     NUMBER_WORDS,
     ORDINALS,
 )
-from assistant.mentions import Mentions
+from assistant.understanding.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
-from assistant.negation import NEGATION, is_hedged, is_negated, sentences_marked
-from assistant.prices import CHEAP_SHARE, PRICE_TALK, read_prices
-from assistant.titles import TitleIndex
-from assistant.years import read_years, said_in_passing
+from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
+from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
+from assistant.understanding.titles import TitleIndex
+from assistant.understanding.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 from retrieval.embed import wordlike
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.explain import money
+from assistant.dialogue.explain import money
 from assistant.models import Question
 from retrieval.catalog import Catalog, Credits
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from assistant.lexicon import FILLER, ORDINALS
-from assistant.negation import is_negated
-from assistant.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
+from assistant.understanding.lexicon import FILLER, ORDINALS
+from assistant.understanding.negation import is_negated
+from assistant.understanding.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
 from retrieval.catalog import Catalog, person_key
 
 _LIKE_CUE = re.compile(

@@ -1,0 +1,1 @@
+"""Serving conversations: the chat service, saved sessions, limits, logs and metrics."""

@@ -1,0 +1,1 @@
+"""Customer service: the help-passage desk, order lookups, handoff to a person, and the desk that routes between them."""
