@@ -248,7 +248,7 @@ def cmd_logs(args: argparse.Namespace) -> int:
     from assistant.dialogue.feedback import FeedbackStore
     from assistant.serving.logs import logged_turns
     from assistant.serving.sessions import SessionStore
-    from retrieval.pack import load_manifest
+    from retrieval.manifest import load_manifest
 
     cfg = load_config(args)
     pack = load_manifest(Path(cfg.pack)).name

@@ -82,7 +82,8 @@ def main() -> int:
         model, secs, mb = measured(lambda cls=cls: cls.fit(data, progress=False))
         print(f"  {name:<14}{secs:>8.2f} s  peak +{mb:,.0f} MB  over {len(model.item_ids):,} items")
     if args.bench:
-        from eval.benchmark import load_cases, logged_turns
+        from eval.benchmark import load_cases
+        from eval.folds import logged_turns
         from retrieval.conversations import ConversationModel
 
         turns = logged_turns(load_cases(args.bench))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.injection import is_injection, strip_injections
-from retrieval.pack import RowIssue
+from retrieval.manifest import RowIssue
 
 SUFFIXES = (".md", ".markdown", ".json", ".csv")
 MAX_FILE_BYTES = 2_000_000

@@ -36,7 +36,7 @@ import torch
 from tqdm import tqdm
 
 from retrieval.docs import Passage
-from retrieval.pack import RowIssue
+from retrieval.manifest import RowIssue
 from retrieval.recommenders import Saved
 
 BODY_WEIGHT = 0.4  # similarity: best matching question + BODY_WEIGHT * body similarity

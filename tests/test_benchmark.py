@@ -159,7 +159,7 @@ def test_latency_histogram_and_coverage_by_genre_match_hand_computed_values():
 
 @pytest.mark.parametrize(("folds", "dev_folds"), [(5, 2), (5, 3), (4, 2), (3, 1), (2, 0)])
 def test_no_fold_learns_from_its_own_dialogues(folds, dev_folds):
-    from eval.benchmark import fold_plan
+    from eval.folds import fold_plan
 
     plans = fold_plan(folds, dev_folds)
     assert [p.test for p in plans] == list(range(folds))
@@ -172,7 +172,8 @@ def test_no_fold_learns_from_its_own_dialogues(folds, dev_folds):
 
 
 def test_a_dialogue_s_time_is_its_own_or_its_number(small_assistant):
-    from eval.benchmark import logged_turns, request_of
+    from eval.benchmark import request_of
+    from eval.folds import logged_turns
 
     turn = [{"role": "user", "text": "hi"}]
     assert Case(id="1", dialog_id="20417", turns=turn, target_ids=[]).time == 20417.0  # numbered as logged

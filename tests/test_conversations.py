@@ -137,7 +137,8 @@ def paired_bench(tmp_path_factory, small_pack_dir):
 
 
 def test_kfold_learns_from_other_dialogues_only(paired_bench, small_assistant):
-    from eval.benchmark import fold_of, load_cases, logged_turns, replay, run_benchmark, run_folds
+    from eval.benchmark import load_cases, replay, run_benchmark
+    from eval.folds import fold_of, logged_turns, run_folds
 
     cases = load_cases(paired_bench)
     partners = {c.id: [o for o in cases if o.target_ids == c.target_ids and o.id != c.id] for c in cases}

@@ -8,7 +8,6 @@ import re
 import sqlite3
 import threading
 import time
-import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 

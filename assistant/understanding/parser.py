@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +28,7 @@ from assistant.understanding.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
+from assistant.understanding.text import QUOTES, Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
@@ -51,19 +51,6 @@ _REF_PHRASE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-
-
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
-    alts = sorted(set(phrases), key=len, reverse=True)
-    if not alts:  # a catalog without genres (a bookshop's feed): a pattern that never matches, not one matching ""
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])")
-
-
 class RulesParser:
     """Parses messages against one catalog. Build once per catalog; a parse takes about a millisecond."""
 
@@ -82,14 +69,14 @@ class RulesParser:
         for phrase, keys in MOOD_GENRES.items():
             if all(k in known for k in keys):
                 self._phrase_genres.setdefault(phrase, (keys, True))
-        self._genre_re = _phrase_pattern(self._phrase_genres)
+        self._genre_re = phrase_pattern(self._phrase_genres)
         # keywords: tags several items share, that are neither filler nor a genre word
         self.keywords = {
             t for t, ids in catalog.by_tag.items()
             if len(set(ids)) >= 2 and len(t) >= 4 and t not in GENERIC_TAGS and t not in self._phrase_genres
             and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
         }
-        self._keyword_re = _phrase_pattern(self.keywords) if self.keywords else None
+        self._keyword_re = phrase_pattern(self.keywords) if self.keywords else None
         self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
@@ -115,13 +102,13 @@ class RulesParser:
         """Intent, preferences, references and question of one (cleaned) message; with `questions` False a question
         about an item is read for its preferences only (the rest of a message that asked one)."""
         session = session or Session()
-        text = message.strip().translate(_QUOTES)
+        text = message.strip().translate(QUOTES)
         low = text.casefold()
         if routing.RESET.search(low):
             return Understanding(intent="reset")
-        refs_masked = _mask(text, [_Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
+        refs_masked = mask(text, [Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
         titles = self.mentions.find(refs_masked)
-        masked = _mask(low, [_Span(m.start, m.end) for m, _ in titles])
+        masked = mask(low, [Span(m.start, m.end) for m, _ in titles])
         has_shown = bool(session.shown)
 
         if routing.SUPPORT.search(masked) and not titles:
@@ -153,7 +140,7 @@ class RulesParser:
                                      preferences=prefs)
         if has_shown or session.focus:  # "I'll check it out", "the last one looks good", "I'll watch Heat"
             named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self.mentions.shown_named(low, session.shown))
-            if routing.accepts(_mask(low, [_Span(a, b) for a, b, _ in named], fill="it")):
+            if routing.accepts(mask(low, [Span(a, b) for a, b, _ in named], fill="it")):
                 return Understanding(intent="accept", refs=refs, target=named[0][2] if named else None)
         if routing.CHITCHAT.match(low):
             return Understanding(intent="chitchat")
@@ -162,25 +149,25 @@ class RulesParser:
         for match, negative in titles:
             if not routing.UNSEEN_TITLE.search(low[max(0, match.start - 40) : match.start]):  # "I haven't seen Coco"
                 (prefs.disliked if negative else prefs.liked).append(match.item_id)
-        consumed = [_Span(m.start, m.end) for m, _ in titles]
+        consumed = [Span(m.start, m.end) for m, _ in titles]
         genre_spans = self._genres(masked, prefs, text)
         price_spans, no_prices = self._prices(masked, prefs, session)  # before years: "$2000" is not a year
         consumed += price_spans
-        consumed += self._years(_mask(masked, price_spans), prefs, session, prefs.liked)
+        consumed += self._years(mask(masked, price_spans), prefs, session, prefs.liked)
         consumed += self._people_in(text, masked, prefs)
         # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
-        keyword_spans = self._keywords_in(_mask(masked, consumed), prefs)
+        keyword_spans = self._keywords_in(mask(masked, consumed), prefs)
         consumed += genre_spans + keyword_spans
         # "what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away
         for m in routing.UNPOPULAR.finditer(masked):
-            consumed.append(_Span(m.start(), m.end()))
+            consumed.append(Span(m.start(), m.end()))
             prefs.popular = False
-        for m in routing.POPULAR.finditer(_mask(masked, consumed)):
-            consumed.append(_Span(m.start(), m.end()))
+        for m in routing.POPULAR.finditer(mask(masked, consumed)):
+            consumed.append(Span(m.start(), m.end()))
             prefs.popular = prefs.popular if prefs.popular is False else not is_negated(masked, m.start())
-        consumed += [_Span(m.start(), m.end()) for m in routing.OCCASION.finditer(masked)]  # "for a rainy sunday"
+        consumed += [Span(m.start(), m.end()) for m in routing.OCCASION.finditer(masked)]  # "for a rainy sunday"
         for m in routing.COMPANY.finditer(masked):  # "with my wife", "for my 5 year old": who it is for, not a topic
-            consumed.append(_Span(m.start(), m.end()))
+            consumed.append(Span(m.start(), m.end()))
             if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (
                     prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
                 prefs.mood_genres.append("children")
@@ -190,7 +177,7 @@ class RulesParser:
             asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
             prefs.n = max(1, min(MAX_LIST, asked))
             asked_count = asked if asked > MAX_LIST else None
-            consumed.append(_Span(count.start(), count.end()))
+            consumed.append(Span(count.start(), count.end()))
         masked = _about_titles_blanked(masked, [m.start for m, _ in titles])
         action = routing.action_of(masked, refs, has_shown or bool(session.focus))
         if action and not refs and routing.PLURAL.search(masked):  # "I've seen those": every shown item
@@ -204,7 +191,7 @@ class RulesParser:
                 prefs.exclude_items += resolve_refs(mixed["excluded"], session.shown)
             else:
                 action, refs = "exclude_refs", mixed["excluded"]
-        prefs.query = self._residual(_mask(masked, consumed)) if not action else ""
+        prefs.query = self._residual(mask(masked, consumed)) if not action else ""
         if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
             prefs.query = ""
 
@@ -243,7 +230,7 @@ class RulesParser:
 
     # -- parts ------------------------------------------------------------------------------
 
-    def _genres(self, masked: str, prefs: Preferences, text: str) -> list[_Span]:
+    def _genres(self, masked: str, prefs: Preferences, text: str) -> list[Span]:
         spans = []
         clauses = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
@@ -252,7 +239,7 @@ class RulesParser:
         alternatives: list[list[str]] = []
         last_hard: re.Match[str] | None = None
         for m in self._genre_re.finditer(masked):
-            if _in_a_name(text, m.start(), self._genre_re):
+            if in_a_name(text, m.start(), self._genre_re):
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
             negated = is_negated(clauses, m.start())
@@ -263,7 +250,7 @@ class RulesParser:
                     target.append(key)
                 if negated and soft:
                     mood_excluded.add(key)
-            spans.append(_Span(m.start(), m.end()))
+            spans.append(Span(m.start(), m.end()))
             hard = not negated and not soft and len(keys) == 1
             gap = masked[last_hard.end() : m.start()] if hard and last_hard is not None else None
             if gap is not None and _GENRE_ALTERNATIVE.fullmatch(gap):
@@ -285,7 +272,7 @@ class RulesParser:
                              if g not in prefs.exclude_genres + prefs.include_genres + prefs.any_genres]
         return spans
 
-    def _people_in(self, text: str, masked: str, prefs: Preferences) -> list[_Span]:
+    def _people_in(self, text: str, masked: str, prefs: Preferences) -> list[Span]:
         """Directors and cast: catalog names after a cue, or a capitalised name after a strong cue."""
         spans = []
         for m in _PERSON_CUE.finditer(text):
@@ -308,10 +295,10 @@ class RulesParser:
             if name and name not in prefs.people:
                 prefs.people.append(name)
                 start = m.start("name")
-                spans.append(_Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
+                spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
         return spans
 
-    def _keywords_in(self, masked: str, prefs: Preferences) -> list[_Span]:
+    def _keywords_in(self, masked: str, prefs: Preferences) -> list[Span]:
         spans = []
         if self._keyword_re is None:
             return spans
@@ -319,10 +306,10 @@ class RulesParser:
             target = prefs.exclude_keywords if is_negated(masked, m.start()) else prefs.keywords  # "no zombies"
             if m.group(0) not in target:
                 target.append(m.group(0))
-            spans.append(_Span(m.start(), m.end()))
+            spans.append(Span(m.start(), m.end()))
         return spans
 
-    def _years(self, text: str, prefs: Preferences, session: Session, liked: list[str]) -> list[_Span]:
+    def _years(self, text: str, prefs: Preferences, session: Session, liked: list[str]) -> list[Span]:
         """Sets the year range the message asks for; returns the spans it used. "Newer" and "older" are relative to
         the items the message says it liked ("like Inception but older"), else to the list shown."""
         shown_years = [y for i in liked or session.shown if i in self.catalog and (y := self.catalog.get(i).year)]
@@ -337,23 +324,23 @@ class RulesParser:
         if leaning and len(leaning) < len(spans):  # "I love 80s action, any from the 90s?": one of each
             asked = [s for s in spans if s not in leaning]
             prefs.lean_year_min, prefs.lean_year_max, _ = read_years(
-                _mask(text, [_Span(a, b) for a, b in asked]), is_negated, shown_years, self.newest_year)
-            lo, hi, _ = read_years(_mask(text, [_Span(a, b) for a, b in leaning]), is_negated, shown_years, self.newest_year)
+                mask(text, [Span(a, b) for a, b in asked]), is_negated, shown_years, self.newest_year)
+            lo, hi, _ = read_years(mask(text, [Span(a, b) for a, b in leaning]), is_negated, shown_years, self.newest_year)
         elif leaning:
             prefs.lean_year_min, prefs.lean_year_max = lo, hi
             lo = hi = None
         prefs.year_min, prefs.year_max = lo, hi
-        return [_Span(a, b) for a, b in spans]
+        return [Span(a, b) for a, b in spans]
 
-    def _prices(self, masked: str, prefs: Preferences, session: Session) -> tuple[list[_Span], bool]:
+    def _prices(self, masked: str, prefs: Preferences, session: Session) -> tuple[list[Span], bool]:
         """Reads the price range into prefs; (spans used, whether money was talked of in a catalog without prices)."""
         if not self.has_prices:  # "under $20": the whole phrase is set aside, not searched for as words
-            spans = [_Span(a, b) for a, b in read_prices(masked, [], None)[2]]
-            spans += [_Span(m.start(), m.end()) for m in PRICE_TALK.finditer(masked)]
+            spans = [Span(a, b) for a, b in read_prices(masked, [], None)[2]]
+            spans += [Span(m.start(), m.end()) for m in PRICE_TALK.finditer(masked)]
             return spans, bool(spans)
         shown = [p for i in session.shown if i in self.catalog and (p := self.catalog.get(i).price) is not None]
         prefs.price_min, prefs.price_max, spans = read_prices(masked, shown, self.cheap_below)
-        return [_Span(a, b) for a, b in spans], False
+        return [Span(a, b) for a, b in spans], False
 
     def _residual(self, masked: str) -> str:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""
@@ -381,29 +368,9 @@ def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
     spans = []
     for m in routing.SEEN.finditer(masked):
         if any(start >= m.end() and not masked[m.end() : start].strip() for start in starts):
-            spans.append(_Span(m.start(), m.end()))
-    return _mask(masked, spans)
-
-
-def _mask(text: str, spans: Iterable[_Span], fill: str = "") -> str:
-    """Blanks out spans already understood, keeping offsets (`fill` starts each blank: "it" for a title)."""
-    chars = list(text)
-    for s in spans:
-        chars[s.start : s.end] = (fill + " " * (s.end - s.start))[: s.end - s.start]
-    return "".join(chars)
+            spans.append(Span(m.start(), m.end()))
+    return mask(masked, spans)
 
 
 # "horror or thriller", "war and action movies", "drama, thriller": any one will do (a film that is both ranks first)
 _GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\b(?:or|and)\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-_CAPITALISED = re.compile(r"([A-Z][\w'-]*)\s+$")
-
-
-def _in_a_name(text: str, pos: int, genre_re: re.Pattern[str]) -> bool:
-    """Whether the genre word at `pos` is part of a proper name: capitalised right after another capitalised word
-    that is not itself a genre ("Infinity War", "Civil War", "Dark Comedy Club"; not "Action Comedy")."""
-    if len(text) <= pos or not text[pos].isupper():
-        return False
-    before = _CAPITALISED.search(text, 0, pos)
-    return bool(before) and before.group(1) != "I" and not genre_re.fullmatch(before.group(1).casefold())
-
