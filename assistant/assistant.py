@@ -80,9 +80,9 @@ class Assistant:
         before = session.model_copy(deep=True)
         parsed: list[Understanding] = []
 
-        def first(text: str, s: Session) -> Understanding:
-            parsed.append(self.backend.first_reading(text, s))
-            return parsed[-1]
+        def first(_text: str, _s: Session, reading: Understanding) -> Understanding:
+            parsed.append(reading)  # rank from the parser's reading at once
+            return reading
 
         reply = self.respond(session, message, read=first)
         model_reads = bool(parsed) and self.backend.wants_model(parsed[0])
@@ -95,7 +95,7 @@ class Assistant:
             return
         for name in Session.model_fields:  # the turn again, from where it started, as the model read it
             setattr(session, name, getattr(before, name))
-        reply = self.respond(session, message, read=lambda _text, _s: better)
+        reply = self.respond(session, message, read=lambda _text, _s, _first: better, first=parsed[0])
         yield reply
         yield from self._narrate(session, reply)
 
@@ -139,10 +139,13 @@ class Assistant:
                                      lambda text: bool(self.engine.parser.titles.find_exact(text)))
 
     def respond(self, session: Session, message: str,
-                read: Callable[[str, Session], Understanding] | None = None) -> Reply:
+                read: Callable[[str, Session, Understanding], Understanding] | None = None,
+                first: Understanding | None = None) -> Reply:
         """Answers one message and updates the session. Bad input gets a helpful reply and changes nothing.
 
-        `read` understands the cleaned message instead of the backend (see `stream`)."""
+        The message is parsed once (`first`, when the caller already has the parser's reading): the support desk
+        and the recommender read the same parse. `read` turns the cleaned message and that parse into the
+        reading to act on, instead of the backend (see `stream`)."""
         started = time.perf_counter()
         if not isinstance(message, str):
             message = ""
@@ -157,9 +160,10 @@ class Assistant:
         if self.desk.with_person(session):
             return self.desk.pass_on(session, text)
         t0 = time.perf_counter()
-        reading = self.desk.reading(session, text)
+        first = first if first is not None else self.backend.first_reading(text, session)
+        reading = self.desk.reading(session, text, first)
         if reading is None:
-            understanding = (read or self.backend.understand)(text, session)
+            understanding = (read or self._model_reading)(text, session, first)
             self._note_mentions(session, text)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text, items=list(session.recent) if reading is None else []))
@@ -191,6 +195,10 @@ class Assistant:
                               n_related=len(related))
         session.turns.append(Turn(role="assistant", text=text))
         return Reply(text=text, intent="feedback", about_item=item_id, preferences=prefs.model_copy(deep=True))
+
+    def _model_reading(self, text: str, session: Session, first: Understanding) -> Understanding:
+        """The parser's reading `first`, or the model's reconciled with it when the backend wants the model."""
+        return self.backend.read(text, session, first) if self.backend.wants_model(first) else first
 
     def observe(self, session: Session, role: str, text: str) -> None:
         """Takes in one turn of an earlier conversation without answering it: a user turn updates the

@@ -122,7 +122,8 @@ def prepare(
                               feedback=app_feedback(pack, Path(state_dir)) if pack.interactions else ())
     else:
         if not store.is_current(pack.items_hash, embedder.name, len(pack.items)):
-            raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; run `crs index --pack {pack.root}`")
+            raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; "
+                                f"run `crs index --pack {pack.root}`")
         models = load_models(pack, Path(state_dir))
     store.warm(pack.items, pack.items_hash, embedder.name)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)

@@ -226,7 +226,7 @@ def test_a_backend_that_understands_nothing_scores_low(demo_engine):
     class Deaf(Backend):
         name = "deaf"
 
-        def understand(self, message, session):
+        def first_reading(self, message, session):
             from assistant.models import Understanding
 
             return Understanding(intent="chitchat")

@@ -606,3 +606,34 @@ def test_a_film_named_after_a_kind_was_asked_for_goes_on_with_that_kind(parser, 
     assert parser.parse("I loved Heat", comedies).intent == "recommend"
     assert parser.parse("my wife loved Heat", Session()).preferences.model_dump(exclude_defaults=True) == {"liked": [heat]}
     assert prefs_of(parser, "my wife and I want a thriller").query == ""
+
+
+def test_a_reader_replaced_in_the_pipeline_changes_only_what_it_reads(parser):
+    import copy
+    import re
+
+    from assistant.understanding.readers import READERS, read_count, with_reader
+    from assistant.understanding.text import Span
+
+    def count_with_dozens(p, reading):  # stands in for a learned reader taking a rule reader's place
+        read_count(p, reading)
+        found = re.search(r"\ba dozen\b", reading.masked)
+        if reading.prefs.n is None and found:
+            reading.prefs.n = 12
+            reading.consumed.append(Span(found.start(), found.end()))
+
+    message = "a dozen comedies from the 90s, nothing with horror"
+    before = parser.parse(message, Session())
+    assert before.preferences.n is None and "dozen" in before.preferences.query
+    custom = copy.copy(parser)
+    custom.readers = with_reader(READERS, "count", count_with_dozens)
+    assert [name for name, _ in custom.readers] == [name for name, _ in READERS]
+    after = custom.parse(message, Session())
+    assert after.preferences.n == 12 and "dozen" not in after.preferences.query
+    # everything the other readers found is as it was
+    assert after.preferences.model_copy(update={"n": None, "query": ""}) == \
+        before.preferences.model_copy(update={"query": ""})
+    assert after.intent == before.intent
+    assert parser.parse(message, Session()) == before  # the parser it was copied from is untouched
+    with pytest.raises(ValueError, match="no reader 'counts'.*count"):
+        with_reader(READERS, "counts", count_with_dozens)

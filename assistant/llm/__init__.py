@@ -1,1 +1,2 @@
-"""The language-model seam: the OpenAI-compatible and in-process clients, and the backends that read messages with them."""
+"""The language-model seam: `ChatModel` and its implementations, the typed tasks asked of a model, and the
+backends that read messages with one."""

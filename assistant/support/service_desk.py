@@ -7,7 +7,7 @@ from __future__ import annotations
 import prompts
 from assistant.llm.chat import ChatModel
 from assistant.llm.tasks import support_wording
-from assistant.models import Citation, Reply, Session, Turn
+from assistant.models import Citation, Reply, Session, Turn, Understanding
 from assistant.serving.observability import HANDOFFS
 from assistant.support.desk import ANSWER_P, RUNNER_UP_P, UNSURE_SCORE, Reading
 from assistant.support.handoff import HandoffStore
@@ -26,14 +26,15 @@ class CustomerService:
         """Whether the conversation is handed over to a person right now."""
         return self.handoffs is not None and self.handoffs.active(session.id) is not None
 
-    def reading(self, session: Session, text: str) -> Reading | None:
-        """The support desk's reading of a message that is a support question; None for anything else."""
+    def reading(self, session: Session, text: str, understanding: Understanding) -> Reading | None:
+        """The support desk's reading of a message that is a support question; None for anything else.
+        `understanding` is the parser's reading of the message (whether it is about items)."""
         desk = self.engine.support
         if desk is None:
             return None
         reading = desk.read(text)
         pending = session.pending_order_id or session.pending_email
-        if desk.is_support(text, self.engine.parser.parse(text, session), reading) or (
+        if desk.is_support(text, understanding, reading) or (
             pending and (reading.order_id or reading.email)
         ):
             return reading

@@ -1,4 +1,6 @@
-"""The deterministic, catalog-aware parser: one message (and the session so far) in, an `Understanding` out.
+"""The deterministic, catalog-aware parser: one message (and the session so far) in, an `Understanding` out,
+read by the declared pipeline of assistant.understanding.readers; this module holds the catalog-aware parts
+the readers use.
 
 It needs no model: genres come from the catalog's vocabulary plus synonyms, titles from
 the catalog's titles (fuzzy), keywords from the tags people put on items, people from
@@ -9,46 +11,32 @@ from the clause a mention sits in, and "the second one" from what was shown last
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
 from assistant.understanding import routing
-from assistant.dialogue.state import resolve_refs
 from assistant.understanding.lexicon import (
     FILLER,
     GENERIC_TAGS,
     GENRE_COMBOS,
     GENRE_SYNONYMS,
     MOOD_GENRES,
-    NUMBER_WORDS,
-    ORDINALS,
 )
 from assistant.understanding.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
-from assistant.understanding.text import QUOTES, Span, in_a_name, mask, phrase_pattern
+from assistant.understanding.readers import READERS, Message, Reading, Readers, decide_intent
+from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
-from retrieval.embed import wordlike
 
 _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
 )
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
-MAX_LIST = 20  # the most items one reply lists ("recommend 100 westerns" gets 20, and is told so)
-_COUNT = re.compile(
-    r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
-    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
-    r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
-    r"|(?:give me|show me|just|only)\s+(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
-)
-_REF_PHRASE = re.compile(
-    r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
-)
 
 
 class RulesParser:
@@ -81,6 +69,7 @@ class RulesParser:
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
         self.has_prices = bool(len(catalog.prices))
+        self.readers: Readers = READERS  # in order; one may be replaced (readers.with_reader)
         self.cheap_below = float(catalog.prices[int(len(catalog.prices) * CHEAP_SHARE)]) if self.has_prices else None
 
     # -- public -----------------------------------------------------------------------------
@@ -99,134 +88,15 @@ class RulesParser:
         return ", ".join(sorted(self.catalog.genres))
 
     def parse(self, message: str, session: Session | None = None, questions: bool = True) -> Understanding:
-        """Intent, preferences, references and question of one (cleaned) message; with `questions` False a question
-        about an item is read for its preferences only (the rest of a message that asked one)."""
-        session = session or Session()
-        text = message.strip().translate(QUOTES)
-        low = text.casefold()
-        if routing.RESET.search(low):
-            return Understanding(intent="reset")
-        refs_masked = mask(text, [Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
-        titles = self.mentions.find(refs_masked)
-        masked = mask(low, [Span(m.start, m.end) for m, _ in titles])
-        has_shown = bool(session.shown)
-
-        if routing.SUPPORT.search(masked) and not titles:
-            return Understanding(intent="support")
-        refs = routing.ordinal_refs(masked)
-        question = routing.question_kind(masked)
-        if questions and question and (question == "general" or routing.is_question(low) or (
-                question == "compare" and routing.COMPARE_ASKED.match(masked))):
-            # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
-            asked_at = routing.question_span(masked)
-            in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
-            sources = [in_question(titles), in_question(self.mentions.find(refs_masked, neutral=True)),
-                       in_question([(m, False) for m in self.titles.find_exact(refs_masked, single_words=True)])]
-            named = next((found for found in sources if found), [])
-            if question == "compare":  # every item the comparison names, in order: "compare Heat and Toy Story"
-                by_id = {t[0].item_id: t for found in sources for t in found}
-                named = sorted(by_id.values(), key=lambda t: t[0].start)
-            pointing = routing.COMPARED.search(masked) if question == "compare" else \
-                routing.PRONOUN.search(masked) or routing.POINTING.search(masked) or session.focus
-            if named or (has_shown and (refs or pointing)):
-                target = named[0][0].item_id if named else None
-                # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
-                rest = routing.other_sentences(text, asked_at)
-                said = self.parse(rest, session, questions=False) if re.search(r"\w", rest) else None
-                prefs = said.preferences.model_copy(update={"query": ""}) \
-                    if said is not None and said.intent in ("recommend", "refine") else Preferences()
-                also = [m.item_id for m, _ in named[1:]] if question == "compare" else []
-                return Understanding(intent="ask_item", refs=refs, question=question, target=target, also=also,
-                                     preferences=prefs)
-        if has_shown or session.focus:  # "I'll check it out", "the last one looks good", "I'll watch Heat"
-            named = [(m.start, m.end, m.item_id) for m, _ in titles] or ([] if refs else self.mentions.shown_named(low, session.shown))
-            if routing.accepts(mask(low, [Span(a, b) for a, b, _ in named], fill="it")):
-                return Understanding(intent="accept", refs=refs, target=named[0][2] if named else None)
-        if routing.CHITCHAT.match(low):
-            return Understanding(intent="chitchat")
-
-        prefs = Preferences()
-        for match, negative in titles:
-            if not routing.UNSEEN_TITLE.search(low[max(0, match.start - 40) : match.start]):  # "I haven't seen Coco"
-                (prefs.disliked if negative else prefs.liked).append(match.item_id)
-        consumed = [Span(m.start, m.end) for m, _ in titles]
-        genre_spans = self._genres(masked, prefs, text)
-        price_spans, no_prices = self._prices(masked, prefs, session)  # before years: "$2000" is not a year
-        consumed += price_spans
-        consumed += self._years(mask(masked, price_spans), prefs, session, prefs.liked)
-        consumed += self._people_in(text, masked, prefs)
-        # keywords may contain a genre word ("dark comedy", "courtroom drama"): read them before genres mask it
-        keyword_spans = self._keywords_in(mask(masked, consumed), prefs)
-        consumed += genre_spans + keyword_spans
-        # "what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away
-        for m in routing.UNPOPULAR.finditer(masked):
-            consumed.append(Span(m.start(), m.end()))
-            prefs.popular = False
-        for m in routing.POPULAR.finditer(mask(masked, consumed)):
-            consumed.append(Span(m.start(), m.end()))
-            prefs.popular = prefs.popular if prefs.popular is False else not is_negated(masked, m.start())
-        consumed += [Span(m.start(), m.end()) for m in routing.OCCASION.finditer(masked)]  # "for a rainy sunday"
-        for m in routing.COMPANY.finditer(masked):  # "with my wife", "for my 5 year old": who it is for, not a topic
-            consumed.append(Span(m.start(), m.end()))
-            if routing.for_a_child(m) and "children" in self.catalog.genres and "children" not in (
-                    prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
-                prefs.mood_genres.append("children")
-        count, asked_count = _COUNT.search(masked), None
-        if count:
-            raw = count.group("top") or count.group("n") or count.group("bare")
-            asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-            prefs.n = max(1, min(MAX_LIST, asked))
-            asked_count = asked if asked > MAX_LIST else None
-            consumed.append(Span(count.start(), count.end()))
-        masked = _about_titles_blanked(masked, [m.start for m, _ in titles])
-        action = routing.action_of(masked, refs, has_shown or bool(session.focus))
-        if action and not refs and routing.PLURAL.search(masked):  # "I've seen those": every shown item
-            refs = list(range(len(session.shown)))
-        mixed = routing.mixed_verdicts(masked) if action in ("dislike_refs", "more_like", "exclude_refs") and len(refs) > 1 \
-            else None
-        if mixed:  # "the first one looks great, the second is boring": more like the one, not the other
-            prefs.liked += [i for i in resolve_refs(mixed["liked"], session.shown) if i not in prefs.liked]
-            if mixed["disliked"]:
-                action, refs = "dislike_refs", mixed["disliked"]
-                prefs.exclude_items += resolve_refs(mixed["excluded"], session.shown)
-            else:
-                action, refs = "exclude_refs", mixed["excluded"]
-        prefs.query = self._residual(mask(masked, consumed)) if not action else ""
-        if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
-            prefs.query = ""
-
-        slots = prefs.model_copy(update={"query": ""})
-        if slots.is_empty() and not action:
-            bare = not prefs.query and bool(routing.BARE_REQUEST.search(masked))  # "recommend me a movie" goes on
-            if routing.OUT_OF_SCOPE.search(masked) or (
-                    routing.is_question(low) and not routing.DOMAIN.search(masked) and not bare):
-                return Understanding(intent="out_of_scope")
-            if not prefs.query and not bare:
-                return Understanding(intent="chitchat", no_prices=no_prices)
-            if bare and has_shown:  # "any suggestions?" with a list on screen asks for others
-                action = "exclude_shown"
-        elif routing.OUT_OF_SCOPE.search(masked) and not routing.DOMAIN.search(masked) and not (
-            prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres
-        ):
-            return Understanding(intent="out_of_scope")
-
-        ongoing = has_shown or not session.preferences.is_empty()
-        asked = session.preferences.include_genres + session.preferences.any_genres
-        new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
-        # "they liked Frozen" after "my kids want a cartoon" goes on with the cartoons; "I loved Heat" after comedies
-        # starts again from Heat
-        wanted = set(asked + session.preferences.mood_genres)
-        in_kind = bool(wanted) and all(wanted & set(self.catalog.get(i).genre_keys) for i in prefs.liked)
-        topic_switch = not routing.REFINE.search(low) and bool(
-            new_genres or (prefs.liked and not in_kind)
-            or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
-        )
-        intent = "refine" if ongoing and (action or not topic_switch) else "recommend"
-        # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
-        instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(routing.INSTEAD.search(masked))
-        replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(low)))
-        return Understanding(intent=intent, preferences=prefs, refs=refs, action=action, replace_genres=replace,
-                             no_prices=no_prices, asked_count=asked_count)
+        """Intent, preferences, references and question of one (cleaned) message, read by `self.readers` in order
+        (assistant.understanding.readers); with `questions` False a question about an item is read for its
+        preferences only (the rest of a message that asked one)."""
+        reading = Reading(Message.of(message), session or Session(), questions)
+        for _name, reader in self.readers:
+            decided = reader(self, reading)
+            if decided is not None:
+                return decided
+        return decide_intent(self, reading)
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -359,17 +229,6 @@ class RulesParser:
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
-
-
-def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
-    """The masked message without the "I've seen" whose object is a title it names: "I've seen Heat" says nothing
-    about the items shown."""
-    starts = set(title_starts)
-    spans = []
-    for m in routing.SEEN.finditer(masked):
-        if any(start >= m.end() and not masked[m.end() : start].strip() for start in starts):
-            spans.append(Span(m.start(), m.end()))
-    return mask(masked, spans)
 
 
 # "horror or thriller", "war and action movies", "drama, thriller": any one will do (a film that is both ranks first)

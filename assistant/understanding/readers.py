@@ -1,0 +1,357 @@
+"""Understanding as a declared pipeline: one `Message` is normalised once, then the readers in `READERS` run in
+that order over one shared `Reading`, each adding what it finds (titles, a question, genres, prices, years,
+people, tags, a count, what to do with the items shown, the free text left). A reader may decide the message
+outright (a reset, a support question, a question about an item, "I'll watch it", small talk) by returning its
+`Understanding`; otherwise the intent comes from `INTENT_RULES`, one ordered table.
+
+The order is data: a reader sees the spans the readers before it consumed (masked out, offsets kept), so "$2000"
+is read as a price before the years reader could take it for a year, and tags before genres mask "dark comedy".
+A reader is any callable `(parser, reading) -> Understanding | None`; a learned one (say a classifier on the
+message's sentence vector) replaces a rule reader by taking its place in the list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.dialogue.state import resolve_refs
+from assistant.models import Preferences, Session, Understanding
+from assistant.understanding import routing
+from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
+from assistant.understanding.negation import is_negated
+from assistant.understanding.text import QUOTES, Span, mask
+from retrieval.embed import wordlike
+
+if TYPE_CHECKING:
+    from assistant.understanding.parser import RulesParser
+
+MAX_LIST = 20  # the most items one reply lists ("recommend 100 westerns" gets 20, and is told so)
+_COUNT = re.compile(
+    r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
+    r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
+    r"|(?:give me|show me|just|only)\s+(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
+)
+_REF_PHRASE = re.compile(
+    r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One cleaned message, normalised once: `text` as written (typographic quotes made plain) and `low`, its
+    casefolded form, with the same offsets."""
+
+    text: str
+    low: str
+
+    @classmethod
+    def of(cls, message: str) -> Message:
+        text = message.strip().translate(QUOTES)
+        return cls(text, text.casefold())
+
+
+@dataclass
+class Reading:
+    """What the readers have found in one message so far. `masked` is `low` with what was understood blanked out
+    (offsets kept); `consumed` are the spans the free-text reader must not see."""
+
+    message: Message
+    session: Session
+    questions: bool = True  # False: a question about an item is read for its preferences only
+    titles: list = field(default_factory=list)  # (TitleMatch, negative) in the order they are written
+    refs_masked: str = ""  # the text with "the second one" blanked, for finding titles
+    masked: str = ""
+    refs: list[int] = field(default_factory=list)
+    question: str | None = None
+    prefs: Preferences = field(default_factory=Preferences)
+    consumed: list[Span] = field(default_factory=list)
+    genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
+    no_prices: bool = False
+    asked_count: int | None = None
+    action: str | None = None
+    nothing_asked: bool = False  # no slot and no action: small talk, a bare request or something off topic
+    bare: bool = False  # "recommend me a movie": no slot, and still a request
+
+    @property
+    def has_shown(self) -> bool:
+        return bool(self.session.shown)
+
+
+Reader = Callable[["RulesParser", Reading], Understanding | None]
+Readers = tuple[tuple[str, Reader], ...]  # (name, reader), in the order they run
+
+
+def read_reset(parser: RulesParser, r: Reading) -> Understanding | None:
+    """"start over", "forget everything"."""
+    return Understanding(intent="reset") if routing.RESET.search(r.message.low) else None
+
+
+def read_titles(parser: RulesParser, r: Reading) -> Understanding | None:
+    """The catalog items the message names (not "the second one", which points at the list shown)."""
+    text, low = r.message.text, r.message.low
+    r.refs_masked = mask(text, [Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
+    r.titles = parser.mentions.find(r.refs_masked)
+    r.masked = mask(low, [Span(m.start, m.end) for m, _ in r.titles])
+    return None
+
+
+def read_support(parser: RulesParser, r: Reading) -> Understanding | None:
+    """A customer-service question that names no item."""
+    return Understanding(intent="support") if routing.SUPPORT.search(r.masked) and not r.titles else None
+
+
+def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
+    """A question about an item: named in the question's sentence, pointed at ("the second one", "it") or, for a
+    comparison, every item named. The other sentences are read for what the person likes."""
+    low, masked, session = r.message.low, r.masked, r.session
+    r.refs = routing.ordinal_refs(masked)
+    r.question = question = routing.question_kind(masked)
+    if not (r.questions and question and (question == "general" or routing.is_question(low) or (
+            question == "compare" and routing.COMPARE_ASKED.match(masked)))):
+        return None
+    # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
+    asked_at = routing.question_span(masked)
+    in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
+    sources = [in_question(r.titles), in_question(parser.mentions.find(r.refs_masked, neutral=True)),
+               in_question([(m, False) for m in parser.titles.find_exact(r.refs_masked, single_words=True)])]
+    named = next((found for found in sources if found), [])
+    if question == "compare":  # every item the comparison names, in order: "compare Heat and Toy Story"
+        by_id = {t[0].item_id: t for found in sources for t in found}
+        named = sorted(by_id.values(), key=lambda t: t[0].start)
+    pointing = routing.COMPARED.search(masked) if question == "compare" else \
+        routing.PRONOUN.search(masked) or routing.POINTING.search(masked) or session.focus
+    if not (named or (r.has_shown and (r.refs or pointing))):
+        return None
+    target = named[0][0].item_id if named else None
+    # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
+    rest = routing.other_sentences(r.message.text, asked_at)
+    said = parser.parse(rest, session, questions=False) if re.search(r"\w", rest) else None
+    prefs = said.preferences.model_copy(update={"query": ""}) \
+        if said is not None and said.intent in ("recommend", "refine") else Preferences()
+    also = [m.item_id for m, _ in named[1:]] if question == "compare" else []
+    return Understanding(intent="ask_item", refs=r.refs, question=question, target=target, also=also,
+                         preferences=prefs)
+
+
+def read_acceptance(parser: RulesParser, r: Reading) -> Understanding | None:
+    """"I'll check it out", "the last one looks good", "I'll watch Heat": with something shown or in focus."""
+    if not (r.has_shown or r.session.focus):
+        return None
+    low = r.message.low
+    named = [(m.start, m.end, m.item_id) for m, _ in r.titles] or (
+        [] if r.refs else parser.mentions.shown_named(low, r.session.shown))
+    if routing.accepts(mask(low, [Span(a, b) for a, b, _ in named], fill="it")):
+        return Understanding(intent="accept", refs=r.refs, target=named[0][2] if named else None)
+    return None
+
+
+def read_small_talk(parser: RulesParser, r: Reading) -> Understanding | None:
+    """"thanks", "hello", "ok": nothing to search for."""
+    return Understanding(intent="chitchat") if routing.CHITCHAT.match(r.message.low) else None
+
+
+def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
+    """The items named are liked, or disliked when said with a negation; "I haven't seen Coco" is neither."""
+    low = r.message.low
+    for match, negative in r.titles:
+        if not routing.UNSEEN_TITLE.search(low[max(0, match.start - 40) : match.start]):
+            (r.prefs.disliked if negative else r.prefs.liked).append(match.item_id)
+    r.consumed = [Span(m.start, m.end) for m, _ in r.titles]
+    return None
+
+
+def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
+    """Genres asked for, ruled out, or wanted softly (a mood), with alternatives ("horror or thriller")."""
+    r.genre_spans = parser._genres(r.masked, r.prefs, r.message.text)
+    return None
+
+
+def read_prices_and_years(parser: RulesParser, r: Reading) -> Understanding | None:
+    """A price range, then the years (after prices: "$2000" is not a year)."""
+    price_spans, r.no_prices = parser._prices(r.masked, r.prefs, r.session)
+    r.consumed += price_spans
+    r.consumed += parser._years(mask(r.masked, price_spans), r.prefs, r.session, r.prefs.liked)
+    return None
+
+
+def read_people(parser: RulesParser, r: Reading) -> Understanding | None:
+    """Directors and cast asked for."""
+    r.consumed += parser._people_in(r.message.text, r.masked, r.prefs)
+    return None
+
+
+def read_tags(parser: RulesParser, r: Reading) -> Understanding | None:
+    """Catalog tags asked for or ruled out; before the genres are masked, since a tag may hold a genre word
+    ("dark comedy", "courtroom drama")."""
+    keyword_spans = parser._keywords_in(mask(r.masked, r.consumed), r.prefs)
+    r.consumed += r.genre_spans + keyword_spans
+    return None
+
+
+def read_popularity(parser: RulesParser, r: Reading) -> Understanding | None:
+    """"what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away."""
+    for m in routing.UNPOPULAR.finditer(r.masked):
+        r.consumed.append(Span(m.start(), m.end()))
+        r.prefs.popular = False
+    for m in routing.POPULAR.finditer(mask(r.masked, r.consumed)):
+        r.consumed.append(Span(m.start(), m.end()))
+        r.prefs.popular = r.prefs.popular if r.prefs.popular is False else not is_negated(r.masked, m.start())
+    return None
+
+
+def read_occasion(parser: RulesParser, r: Reading) -> Understanding | None:
+    """When and with whom: "for a rainy sunday", "with my wife", "for my 5 year old" (a child leans towards
+    children's items). Who it is for is not a topic to search."""
+    prefs = r.prefs
+    r.consumed += [Span(m.start(), m.end()) for m in routing.OCCASION.finditer(r.masked)]
+    for m in routing.COMPANY.finditer(r.masked):
+        r.consumed.append(Span(m.start(), m.end()))
+        if routing.for_a_child(m) and "children" in parser.catalog.genres and "children" not in (
+                prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+            prefs.mood_genres.append("children")
+    return None
+
+
+def read_count(parser: RulesParser, r: Reading) -> Understanding | None:
+    """How many to list: "top 10", "three comedies", "just 5"; more than a list holds is capped and noted."""
+    count = _COUNT.search(r.masked)
+    if count:
+        raw = count.group("top") or count.group("n") or count.group("bare")
+        asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+        r.prefs.n = max(1, min(MAX_LIST, asked))
+        r.asked_count = asked if asked > MAX_LIST else None
+        r.consumed.append(Span(count.start(), count.end()))
+    return None
+
+
+def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
+    """What to do with the items shown: more like one, drop one, seen them all; a verdict per item when a
+    message judges several ("the first one looks great, the second is boring")."""
+    session, prefs = r.session, r.prefs
+    r.masked = _about_titles_blanked(r.masked, [m.start for m, _ in r.titles])
+    r.action = routing.action_of(r.masked, r.refs, r.has_shown or bool(session.focus))
+    if r.action and not r.refs and routing.PLURAL.search(r.masked):  # "I've seen those": every shown item
+        r.refs = list(range(len(session.shown)))
+    mixed = routing.mixed_verdicts(r.masked) \
+        if r.action in ("dislike_refs", "more_like", "exclude_refs") and len(r.refs) > 1 else None
+    if mixed:
+        prefs.liked += [i for i in resolve_refs(mixed["liked"], session.shown) if i not in prefs.liked]
+        if mixed["disliked"]:
+            r.action, r.refs = "dislike_refs", mixed["disliked"]
+            prefs.exclude_items += resolve_refs(mixed["excluded"], session.shown)
+        else:
+            r.action, r.refs = "exclude_refs", mixed["excluded"]
+    return None
+
+
+def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
+    """The words left once everything else is read: what the request is about, searched by meaning. Then whether
+    anything at all was asked, and whether a bare "any suggestions?" over a list asks for others."""
+    prefs = r.prefs
+    prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else ""
+    if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
+        prefs.query = ""
+    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action
+    r.bare = r.nothing_asked and not prefs.query and bool(routing.BARE_REQUEST.search(r.masked))
+    return None
+
+
+READERS: Readers = (
+    ("reset", read_reset),
+    ("titles", read_titles),
+    ("support", read_support),
+    ("question", read_question),
+    ("acceptance", read_acceptance),
+    ("small talk", read_small_talk),
+    ("liked titles", read_liked_titles),
+    ("genres", read_genres),
+    ("prices and years", read_prices_and_years),
+    ("people", read_people),
+    ("tags", read_tags),
+    ("popularity", read_popularity),
+    ("occasion", read_occasion),
+    ("count", read_count),
+    ("action", read_action),
+    ("free text", read_free_text),
+)
+
+
+def _off_topic(r: Reading) -> bool:
+    """Nothing asked and it is off topic, or a question about something else; or off topic and no kind or item
+    asked for ("what's the weather like for a comedy?" still asks for a comedy)."""
+    masked, low, prefs = r.masked, r.message.low, r.prefs
+    if r.nothing_asked:
+        return bool(routing.OUT_OF_SCOPE.search(masked)) or (
+            routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare)
+    return bool(routing.OUT_OF_SCOPE.search(masked)) and not routing.DOMAIN.search(masked) and not (
+        prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres)
+
+
+def _goes_on(parser: RulesParser, r: Reading) -> bool:
+    """Whether the message refines the request under way rather than starting a new one: something is under way,
+    and the message acts on what was shown or does not switch topic. A new genre, a liked item of another kind,
+    or a fresh request with its own subject switches; "they liked Frozen" after "my kids want a cartoon" goes on
+    with the cartoons, "I loved Heat" after comedies starts again from Heat."""
+    session, prefs, masked = r.session, r.prefs, r.masked
+    ongoing = r.has_shown or not session.preferences.is_empty()
+    asked = session.preferences.include_genres + session.preferences.any_genres
+    new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
+    wanted = set(asked + session.preferences.mood_genres)
+    in_kind = bool(wanted) and all(wanted & set(parser.catalog.get(i).genre_keys) for i in prefs.liked)
+    topic_switch = not routing.REFINE.search(r.message.low) and bool(
+        new_genres or (prefs.liked and not in_kind)
+        or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
+    )
+    return ongoing and (bool(r.action) or not topic_switch)
+
+
+# The intent of a message no reader decided, by the first rule that holds.
+INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
+    ("out_of_scope", lambda parser, r: _off_topic(r)),
+    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare),
+    ("refine", _goes_on),
+    ("recommend", lambda parser, r: True),
+)
+
+
+def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
+    """The Understanding of a message the readers left undecided, its intent from `INTENT_RULES`."""
+    if r.bare and r.has_shown and not _off_topic(r):  # "any suggestions?" with a list on screen asks for others
+        r.action = "exclude_shown"
+    intent = next(name for name, holds in INTENT_RULES if holds(parser, r))
+    if intent == "out_of_scope":
+        return Understanding(intent="out_of_scope")
+    if intent == "chitchat":
+        return Understanding(intent="chitchat", no_prices=r.no_prices)
+    prefs = r.prefs
+    # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
+    instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(
+        routing.INSTEAD.search(r.masked))
+    asked = r.session.preferences.include_genres + r.session.preferences.any_genres
+    new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
+    replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)))
+    return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
+                         no_prices=r.no_prices, asked_count=r.asked_count)
+
+
+def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
+    """The masked message without the "I've seen" whose object is a title it names: "I've seen Heat" says nothing
+    about the items shown."""
+    starts = set(title_starts)
+    spans = []
+    for m in routing.SEEN.finditer(masked):
+        if any(start >= m.end() and not masked[m.end() : start].strip() for start in starts):
+            spans.append(Span(m.start(), m.end()))
+    return mask(masked, spans)
+
+
+def with_reader(readers: Readers, name: str, reader: Reader | None) -> Readers:
+    """`readers` with the one called `name` replaced by `reader` (or left out, with None); the others as they
+    were, in the same order. An unknown name is an error naming the known ones."""
+    if name not in dict(readers):
+        raise ValueError(f"no reader {name!r}; readers: {', '.join(n for n, _ in readers)}")
+    return tuple((n, reader if n == name else r) for n, r in readers if n != name or reader is not None)
