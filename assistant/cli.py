@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.llm.errors import LLMError
 from retrieval.errors import CrsError
 
 log = logging.getLogger("crs")
@@ -28,63 +27,17 @@ def _offline_env() -> None:
 
 def load_config(args: argparse.Namespace):
     """The config file's settings with the command line's on top (see `assistant.config`)."""
-    from assistant.config import Config
+    from assistant.config import config_from_args
 
-    return Config.load(
-        file=args.config,
-        overrides={
-            "pack": args.pack,
-            "state_dir": args.state_dir,
-            "backend": getattr(args, "backend", None),
-            "host": getattr(args, "host", None),
-            "port": getattr(args, "port", None),
-        },
-    )
+    return config_from_args(args)
 
 
 def make_assistant(args: argparse.Namespace, progress: bool = True):
-    """The config and an assistant serving its pack, with the stores of its state folder; the rules backend, with a
-    warning, when the configured one cannot start."""
-    from assistant.assistant import Assistant
-    from assistant.llm.backends import check_backend_name, get_backend
-    from assistant.engine import prepare
+    """The config, and the assistant the composition root builds for it (assistant.engine.build_assistant)."""
+    from assistant.engine import build_assistant
 
     cfg = load_config(args)
-    check_backend_name(cfg.backend)
-    engine = prepare(
-        cfg.pack,
-        cfg.state_dir,
-        chroma_host=cfg.chroma_host,
-        chroma_port=cfg.chroma_port,
-        candidate_pool=cfg.candidate_pool,
-        progress=progress,
-    )
-    try:
-        backend = get_backend(cfg.backend, engine, cfg)
-    except LLMError as e:
-        # the app must come up: answer with the deterministic backend and say why
-        print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
-        backend = get_backend("rules", engine, cfg)
-    from assistant.engine import feedback_path, handoffs_path
-    from assistant.dialogue.feedback import FeedbackStore
-    from assistant.support.handoff import HandoffStore
-
-    assistant = Assistant(
-        engine,
-        backend=backend,
-        n_recommendations=cfg.n_recommendations,
-        max_message_chars=cfg.max_message_chars,
-        feedback_store=FeedbackStore(feedback_path(cfg.state_dir)),
-        handoffs=HandoffStore(handoffs_path(cfg.state_dir), cfg.handoff_webhook_url),
-    )
-    return cfg, assistant
-
-
-def write_results(path: Path, data: dict) -> None:
-    """Writes a command's results as indented JSON and says where."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2))
-    print(f"wrote {path}")
+    return cfg, build_assistant(cfg, progress=progress)
 
 
 def _report_pack(pack) -> None:

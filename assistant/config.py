@@ -108,3 +108,18 @@ class Config(BaseModel):
             return cls.model_validate(values)
         except ValidationError as e:
             raise CrsError(f"invalid configuration: {e}") from e
+
+
+def config_from_args(args: object) -> Config:
+    """The config of a command line (an argparse namespace): its `--config` file's settings, with the flags it was
+    given on top."""
+    return Config.load(
+        file=getattr(args, "config", None),
+        overrides={
+            "pack": getattr(args, "pack", None),
+            "state_dir": getattr(args, "state_dir", None),
+            "backend": getattr(args, "backend", None),
+            "host": getattr(args, "host", None),
+            "port": getattr(args, "port", None),
+        },
+    )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
@@ -23,6 +25,10 @@ from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import Recommender, TrainingData
 from retrieval.store import ItemStore
+
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+    from assistant.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -136,4 +142,32 @@ def prepare(
         parser=RulesParser(catalog, TitleIndex(catalog)),
         ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
         support=support,
+    )
+
+
+def build_assistant(cfg: Config, progress: bool = True) -> Assistant:
+    """The assistant a config describes: its pack prepared (`prepare`), its backend, and the feedback and handoff
+    stores of its state folder. When the configured backend cannot start (a missing model), the rules backend
+    answers instead and a warning says why: the app must come up."""
+    from assistant.assistant import Assistant
+    from assistant.dialogue.feedback import FeedbackStore
+    from assistant.llm.backends import check_backend_name, get_backend
+    from assistant.llm.errors import LLMError
+    from assistant.support.handoff import HandoffStore
+
+    check_backend_name(cfg.backend)
+    engine = prepare(cfg.pack, cfg.state_dir, chroma_host=cfg.chroma_host, chroma_port=cfg.chroma_port,
+                     candidate_pool=cfg.candidate_pool, progress=progress)
+    try:
+        backend = get_backend(cfg.backend, engine, cfg)
+    except LLMError as e:
+        print(f"warning: backend {cfg.backend!r} unavailable ({e}); using the rules backend", file=sys.stderr)
+        backend = get_backend("rules", engine, cfg)
+    return Assistant(
+        engine,
+        backend=backend,
+        n_recommendations=cfg.n_recommendations,
+        max_message_chars=cfg.max_message_chars,
+        feedback_store=FeedbackStore(feedback_path(cfg.state_dir)),
+        handoffs=HandoffStore(handoffs_path(cfg.state_dir), cfg.handoff_webhook_url),
     )

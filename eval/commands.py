@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.cli import load_config, make_assistant, write_results
+from assistant.config import config_from_args as load_config
 from retrieval.errors import CrsError
 
 
@@ -18,7 +18,10 @@ def _finish(args: argparse.Namespace, result: dict, show) -> None:
     """Prints an eval's results with `show`, and writes them to `--json` when asked."""
     show(result)
     if args.json:
-        write_results(args.json, result)
+        from eval.report import write_json
+
+        write_json(result, args.json)
+        print(f"wrote {args.json}")
 
 
 def cmd_eval_understanding(args: argparse.Namespace) -> int:
@@ -26,7 +29,10 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import DATA, evaluate_backend, load_set, print_table
 
-    cfg, base = make_assistant(args)
+    from assistant.engine import build_assistant
+
+    cfg = load_config(args)
+    base = build_assistant(cfg)
     names = args.backends.split(",") if args.backends else available_backends(cfg)
     cases = load_set(args.data or DATA)
     results = {}
