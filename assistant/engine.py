@@ -17,6 +17,7 @@ from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
 from assistant.understanding.parser import RulesParser
 from assistant.understanding.titles import TitleIndex
+from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
 from retrieval.catalog import Catalog, Interaction
 from retrieval.embed import Embedder, shared_embedder
@@ -78,9 +79,7 @@ def app_feedback(pack: Pack, state_dir: Path | None) -> list[Interaction]:
 
 def training_data(pack: Pack, catalog: Catalog, state_dir: Path | None = None) -> TrainingData:
     """The pack's interactions plus the feedback people gave in the app (stored under `state_dir`)."""
-    from retrieval.build import training_data as interactions_of
-
-    return interactions_of(pack, catalog, app_feedback(pack, state_dir))
+    return build.training_data(pack, catalog, app_feedback(pack, state_dir))
 
 
 def build_support(pack: Pack, client, embedder: Embedder, state_dir: Path, build: bool = True, force: bool = False,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal, Protocol, overload
 
@@ -40,7 +41,7 @@ class ChatModel(Protocol):
                  max_tokens: int = 256) -> Iterator[str]: ...
 
 
-class _Model:
+class _Model(ABC):
     """What every implementation shares: errors become LLMError, an empty answer is one. Subclasses give
     `_answer` (the whole text) and `_pieces` (the text as it streams)."""
 
@@ -70,11 +71,13 @@ class _Model:
         except Exception as e:
             raise LLMError(f"{self.name}: {type(e).__name__}") from e
 
+    @abstractmethod
     def _answer(self, messages: Sequence[Message], schema: dict | None, max_tokens: int) -> str:
-        raise NotImplementedError
+        """The whole answer, as the model gave it."""
 
+    @abstractmethod
     def _pieces(self, messages: Sequence[Message], max_tokens: int) -> Iterator[str]:
-        raise NotImplementedError
+        """The answer as it streams, piece by piece."""
 
 
 def _dicts(messages: Sequence[Message]) -> list[dict]:
