@@ -42,7 +42,9 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 def clean_message(text: str) -> str:
     """NFKC-normalised text without terminal escapes, control or invisible characters, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", _ANSI.sub(" ", text))
-    text = "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in text)
+    # zero-width and direction marks vanish ("i\u200bgnore" is "ignore"); other control characters part words
+    text = "".join("" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) in _INVISIBLE else c
+                   for c in text)
     return " ".join(text.split())
 
 
@@ -209,6 +211,8 @@ class Assistant:
             named = self.engine.parser.titles_in(text)
             if named:
                 session.shown = named
+                told = set(session.mentioned) - set(session.proposed)  # named by the person before
+                session.proposed = list(dict.fromkeys([*session.proposed, *(i for i in named if i not in told)]))
                 session.mentioned = list(dict.fromkeys([*session.mentioned, *named]))
             session.turns.append(Turn(role="assistant", text=text))
             return
@@ -253,6 +257,10 @@ class Assistant:
         if u.intent == "support":
             contact = self.engine.pack.manifest.support_contact
             return Reply(text=prompts.render("replies", "support_unavailable", contact=contact), intent="support")
+        if u.intent == "out_of_scope" and u.language:
+            return Reply(text=prompts.render("replies", "other_language", language=u.language, noun=self.noun,
+                                                support=self.engine.support is not None),
+                         intent="out_of_scope")
         if u.intent == "out_of_scope":
             return Reply(text=prompts.render("replies", "out_of_scope", noun=self.noun,
                                                 support=self.engine.support is not None), intent="out_of_scope")

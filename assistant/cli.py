@@ -151,28 +151,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
         print(f"assistant> {reply.text}\n")
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.engine import sessions_path
-    from assistant.serving.limits import Limiter, LimitSettings
-    from assistant.serving.observability import configure_logging
-    from assistant.serving.service import ChatService
-    from assistant.serving.sessions import SessionStore
-    from ui.server import create_app, serve
-
-    cfg, assistant = make_assistant(args)
-    configure_logging(logging.INFO if args.verbose else logging.WARNING, cfg.log_format)
-    sessions = SessionStore(sessions_path(cfg.state_dir), assistant.engine.pack.name)
-    limiter = Limiter(LimitSettings(turns_per_minute_per_session=cfg.turns_per_minute_per_session,
-                                    turns_per_minute_per_client=cfg.turns_per_minute_per_client,
-                                    max_concurrent_turns=cfg.max_concurrent_turns))
-    app = create_app(ChatService(assistant, sessions, limiter), cfg.widget_origins,
-                     cfg.operator_token.get_secret_value() if cfg.operator_token else None)
-    print(f"serving {assistant.engine.pack.name} on http://{cfg.host}:{cfg.port} "
-          f"(API docs /docs, widget /widget.js)", file=sys.stderr)
-    serve(app, cfg.host, cfg.port)
-    return 0
-
-
 def cmd_handoff(args: argparse.Namespace) -> int:
     from assistant.engine import handoffs_path
     from assistant.support.handoff import HandoffStore
@@ -227,6 +205,15 @@ def cmd_logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_groups() -> list:
+    """The commands other packages add to `crs`, as `(subparsers, common parser) -> None` functions: the evals
+    (`eval.commands`) and the web app (`ui.commands`). They are declared in pyproject.toml's `crs.commands`
+    entry points, so the assistant never imports the UI or the evals: the installed package composes them."""
+    from importlib.metadata import entry_points
+
+    return [ep.load() for ep in sorted(entry_points(group="crs.commands"), key=lambda ep: ep.name)]
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--pack", type=Path, help="pack folder (default: the bundled MovieLens demo)")
@@ -250,9 +237,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", parents=[common], help="chat in the terminal")
     s.add_argument("--backend")
     s.set_defaults(func=cmd_chat)
-    from eval.commands import add_eval_commands
-
-    add_eval_commands(sub, common)
+    for add_commands in command_groups():  # `crs eval ...` and `crs serve` (see `command_groups`)
+        add_commands(sub, common)
 
     s = sub.add_parser("handoff", parents=[common], help="conversations handed over to a person")
     s.add_argument("action", choices=["list", "history", "release"],
@@ -264,11 +250,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="the JSONL file to write")
     s.set_defaults(func=cmd_logs)
 
-    s = sub.add_parser("serve", parents=[common], help="serve the web app")
-    s.add_argument("--host")
-    s.add_argument("--port", type=int)
-    s.add_argument("--backend")
-    s.set_defaults(func=cmd_serve)
     return p
 
 

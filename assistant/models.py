@@ -61,6 +61,8 @@ class Understanding(BaseModel):
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
     no_prices: bool = Field(False, description="asked to go by price in a catalog that has no prices")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
+    language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
+                                 "('Spanish'), or 'encoded' for base64 text; never searched")
 
 
 class Turn(BaseModel):
@@ -79,6 +81,9 @@ class Session(BaseModel):
     focus: str | None = Field(None, description="the item last talked about, for 'it' and 'that one'")
     turns: list[Turn] = []
     mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
+    proposed: list[str] = Field([], description="items the assistant's side named first in an imported history (its "
+                                "recommender turns): open suggestions until the person likes, turns down, has seen or "
+                                "moves past them")
     recent: list[str] = Field([], description="the items named in the last user message")
     user_id: str | None = Field(None, description="a known user: their stored feedback personalises the results")
     pending_order_id: str | None = Field(None, description="an order number given without its email, until the email comes")

@@ -36,6 +36,7 @@ import yaml
 from tqdm import tqdm
 
 from assistant.models import Reply, Session
+from eval.faithfulness import echoed, known_words
 
 SUITES = Path(__file__).parent / "data" / "suites"
 KNOWN_KEYS = {"say", "feedback", "intent", "count", "genres_all", "genres_none", "years", "must_include",
@@ -68,9 +69,12 @@ def load_suite(path: Path) -> dict:
     return suite
 
 
-def check(turn: dict, reply: Reply, catalog, given: dict[str, list[str]]) -> list[str]:
-    """What is wrong with `reply` against the turn's expectations (empty when all hold)."""
+def check(turn: dict, reply: Reply, catalog, given: dict[str, list[str]], known: frozenset[str] = frozenset()) -> list[str]:
+    """What is wrong with `reply` against the turn's expectations (empty when all hold); on every turn, that it
+    repeats no run of the message's words that neither the catalog nor the help pages carry (`known`)."""
     problems = []
+    if "say" in turn and (run := echoed(turn["say"], reply.text, known)):
+        problems.append(f"echoed {run!r}")
     recs = reply.recommendations
     if "intent" in turn:
         allowed = turn["intent"] if isinstance(turn["intent"], list) else [turn["intent"]]
@@ -117,6 +121,7 @@ def run_suite(assistant, suite: dict, progress: bool = True) -> dict:
     """Plays every conversation of the suite in a fresh session; returns pass rates and every failure."""
     results: list[TurnResult] = []
     catalog = assistant.engine.catalog
+    known = known_words(assistant)
     conversations = suite["conversations"]
     for conv in tqdm(conversations, desc="conversations", unit="conv", disable=not progress):
         session = Session(user_id=conv.get("user_id"))
@@ -138,7 +143,7 @@ def run_suite(assistant, suite: dict, progress: bool = True) -> dict:
                 said = turn["say"]
                 if reply.recommendations:
                     last = reply
-            results.append(TurnResult(conv["name"], n, said, check(turn, reply, catalog, given)))
+            results.append(TurnResult(conv["name"], n, said, check(turn, reply, catalog, given, known)))
     failed = [r for r in results if not r.passed]
     by_conv: dict[str, bool] = {}
     for r in results:

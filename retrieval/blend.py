@@ -47,6 +47,8 @@ DEFAULT_WEIGHTS = {
     "year_lean": 0.15,
     "boost": 0.5,
     "unknown_fact": -0.3,
+    "proposed": 0.3,
+    "proposed_last": 1.0,
     "conv_co": 0.3,
     "conv_cos": 0.3,
     "conv_recent": 0.2,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import marshal
 import re
 from collections import Counter, defaultdict
@@ -242,6 +243,19 @@ class Catalog:
         key = person_key(name)
         return list(dict.fromkeys(self.by_person.get(key, []) + self.by_tag.get(key, [])))
 
+    @functools.cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of every title, genre, tag and credit, casefolded: what a reply may quote of a request."""
+        return frozenset(w for it in self.items for w in item_words(it))
+
     def co_likers(self, a: str, b: str) -> int:
         """How many users liked both items."""
         return len(self.likers(a) & self.likers(b))
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def item_words(item: Item) -> set[str]:
+    """The casefolded words of an item's title, genres, tags and credits."""
+    return set(_WORD.findall(" ".join([item.title, *item.genres, *item.tags, *item.directors, *item.cast]).casefold()))

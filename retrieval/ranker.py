@@ -25,7 +25,8 @@ from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "dialogue_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
-                 "people_match", "mood", "year_lean", "boost", "unknown_fact")
+                 "people_match", "mood", "year_lean", "boost", "unknown_fact",
+                 "proposed", "proposed_last")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
 YEAR_SCALE = 5.0  # years apart at which year_near halves
@@ -134,6 +135,7 @@ class HybridRanker:
         extra += [(iid, "people") for iid in self._sharing_people(named_people, set(mentioned), self.pool_size // 2)]
         for model in self.models:
             extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
+        extra += [(iid, "proposed") for iid in ctx.proposed]
         top_boosted = sorted((i for i in boosts if boosts[i] > 0), key=lambda i: -boosts[i])[: self.pool_size]
         extra += [(iid, "boost") for iid in top_boosted]
         n_pop = 0
@@ -169,6 +171,7 @@ class HybridRanker:
             for g in self.catalog.get(m).genre_keys:
                 talked_genres[g] = talked_genres.get(g, 0.0) + 1.0 / len(mentioned)
         talked_year = float(np.median(talked_years)) if talked_years else None
+        proposed, proposed_last = set(ctx.proposed), set(ctx.proposed_last)
         for c in cands:
             item = self.catalog.get(c.item_id)
             c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
@@ -186,6 +189,8 @@ class HybridRanker:
             c.features["boost"] = float(boosts.get(c.item_id, 0.0))
             # passes a constraint only because its entry does not record the field (see Constraints.open_fields)
             c.features["unknown_fact"] = float(constraints.unknown(item))
+            c.features["proposed"] = float(c.item_id in proposed)
+            c.features["proposed_last"] = float(c.item_id in proposed_last)
         for model in self.models:
             for name, values in model.features(ctx, ids).items():
                 for c, v in zip(cands, values, strict=True):

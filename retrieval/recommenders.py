@@ -43,6 +43,8 @@ class Context:
     mentioned: Sequence[str] = ()  # every item named in the conversation, liked or not
     recent: Sequence[str] = ()  # items named in the last user message
     history: Sequence[str] = ()  # a known user's stored positives (thumbs up, past likes)
+    proposed: Sequence[str] = ()  # open suggestions of the assistant's side in an imported history (see Session.proposed)
+    proposed_last: Sequence[str] = ()  # those its latest turn made
     at: float | None = None  # when the request is made, on the conversation logs' clock; None: now, after them all
 
     @property

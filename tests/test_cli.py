@@ -88,3 +88,22 @@ def test_an_unavailable_local_model_falls_back_to_rules_and_says_why(lean_pack_d
     assert out.returncode == 0, out.stderr
     assert "backend 'local' unavailable" in out.stderr and "using the rules backend" in out.stderr
     assert len(json.loads(out.stdout)["recommendations"]) == 5
+
+
+def test_the_assistant_and_retrieval_never_import_the_ui_or_the_evals():
+    """`crs serve` and `crs eval` come in through the `crs.commands` entry points (assistant.cli.command_groups)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for package in ("assistant", "retrieval"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                offenders += [f"{path.relative_to(root)}: {n}" for n in names if n.split(".")[0] in ("ui", "eval")]
+    assert not offenders
+    from assistant.cli import command_groups, parser
+
+    assert {f.__module__ for f in command_groups()} == {"eval.commands", "ui.commands"}
+    assert parser().parse_args(["serve", "--port", "9"]).port == 9

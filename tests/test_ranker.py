@@ -3,6 +3,7 @@ of past conversations."""
 
 from __future__ import annotations
 
+from assistant.models import Session
 from retrieval.constraints import Constraints
 from retrieval.conversations import ConversationModel, LoggedTurn
 from retrieval.recommenders import Context
@@ -127,3 +128,22 @@ def test_the_pool_holds_what_plain_dense_retrieval_of_everything_said_finds(smal
     assistant.observe(short, "user", "I'm after something with aliens invading earth")
     quick = small_engine.ranker.pool(assistant.ranking.context(short), Constraints())
     assert all(c.features["dialogue_similarity"] == 0.0 and "dialogue" not in c.sources for c in quick)
+
+
+def test_what_the_recommender_proposed_stays_open_and_what_the_person_named_does_not(small_assistant):
+    """Replayed history (`observe`): an item the assistant's side named stays a candidate, as the assistant's own
+    picks do live, until the person has seen it, turns it down or names it themselves."""
+    catalog = small_assistant.engine.catalog
+    loved, proposed, other = [i for i in catalog.ids if catalog.get(i).year and len(catalog.get(i).title) > 6][:3]
+    session = Session()
+    small_assistant.observe(session, "user", f"I loved {catalog.get(loved).name}")
+    small_assistant.observe(session, "assistant", f"Then you should watch {catalog.get(proposed).name}")
+    small_assistant.observe(session, "user", "Is that a good one? I have never seen it.")
+    excluded = small_assistant.ranking.constraints(session).exclude_ids
+    assert loved in excluded and proposed not in excluded
+    small_assistant.observe(session, "user", "I've seen that one already")
+    assert proposed in small_assistant.ranking.constraints(session).exclude_ids
+    small_assistant.observe(session, "assistant", f"How about {catalog.get(other).name}?")
+    assert other not in small_assistant.ranking.constraints(session).exclude_ids
+    small_assistant.observe(session, "user", f"{catalog.get(other).name} is one I know well")
+    assert other in small_assistant.ranking.constraints(session).exclude_ids

@@ -20,6 +20,13 @@ def test_the_demo_suite_passes_on_the_rules_backend(demo):
     assert result["conversations"] >= 10 and result["turns"] >= 30 and result["turn_pass_rate"] == 1.0
 
 
+def test_the_messy_typing_suite_passes_and_no_reply_echoes_the_message(demo):
+    """Swaps, counts, fillers before questions, sub-genres, other languages (eval/data/suites/messy.yaml); the
+    suite's echo check runs on every turn."""
+    result = run_suite(demo, load_suite(SUITES / "messy.yaml"), progress=False)
+    assert result["failures"] == [] and result["turns"] >= 18
+
+
 def test_wrong_expectations_are_reported_with_their_reasons(demo, tmp_path):
     suite = tmp_path / "wrong.yaml"
     suite.write_text("""

@@ -62,6 +62,7 @@ class SessionRanking:
         prefs = prefs or session.preferences
         stored = self._latest(session.user_id)
         own = [t.text for t in session.turns if t.role == "user"]
+        told = set(prefs.liked + prefs.disliked + prefs.exclude_items)
         said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
         encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
             t for t in (self.query_text(prefs), said, everything) if t)))
@@ -74,6 +75,8 @@ class SessionRanking:
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),
             recent=list(session.recent),
+            proposed=[i for i in session.proposed if i not in told],
+            proposed_last=[i for i in session.shown if i in session.proposed and i not in told],
             history=self._ups(stored),
         )
 
@@ -102,10 +105,13 @@ class SessionRanking:
         return ranking
 
     def constraints(self, session: Session) -> Constraints:
-        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past, named or tagged with
-        what the person ruled out ("no zombies")."""
+        """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past, named by the person
+        or tagged with what the person ruled out ("no zombies")."""
         prefs = session.preferences
         tagged = [i for kw in prefs.exclude_keywords for i in self.engine.catalog.by_tag.get(kw, ())]
+        # what the person named is known to them; what the assistant's side proposed stays open, as the assistant's
+        # own picks do live, until the person turns it down, has seen it or moves past it
+        told = [i for i in session.mentioned if i not in session.proposed]
         return Constraints(
             include_genres=frozenset(prefs.include_genres),
             any_genres=frozenset(prefs.any_genres),
@@ -114,7 +120,7 @@ class SessionRanking:
             year_max=prefs.year_max,
             price_min=prefs.price_min,
             price_max=prefs.price_max,
-            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + session.mentioned + tagged
+            exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + told + tagged
                                   + [i for i, kind in self._latest(session.user_id).items() if kind in ("down", "seen")]),
             implied=self.implied_genres,
             open_fields=self.open_fields,

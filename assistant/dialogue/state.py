@@ -20,8 +20,11 @@ Rules, in order:
 
 from __future__ import annotations
 
+import re
+
 from assistant.dialogue.explain import money
 from assistant.models import Preferences, Session, Understanding
+from retrieval.catalog import item_words
 
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
@@ -162,8 +165,9 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     chips += [(f"exclude_keywords:{k}", f"nothing tagged “{k}”") for k in prefs.exclude_keywords]
     chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
     chips += [(f"disliked:{i}", f"not {name(i)}") for i in prefs.disliked]
-    if prefs.query:
-        chips.append(("query:", f"“{prefs.query}”"))
+    if prefs.query:  # only the words the catalog knows are quoted (see `known_words`)
+        known = known_words(prefs.query, catalog.vocabulary)
+        chips.append(("query:", f"“{' '.join(known)}”" if known else "your description"))
     if prefs.exclude_items:
         chips.append(("exclude_items:", f"{len(prefs.exclude_items)} moved past"))
     return chips
@@ -272,14 +276,32 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
                 out += f", {word} {label}"
             else:  # what is known of the rest is only that they lack the tag or credit
                 known = f"with {label}" if word == "with" else f"tagged “{label}”"
-                out += f", {'none' if having == 0 else f'{having} of them'} {known}"
+                out += f", {'none of them' if having == 0 else f'{having} of them'} {known}"
     if prefs.liked:
         out += ", for someone who liked " + " and ".join(catalog.get(i).name for i in prefs.liked[-3:])
     if prefs.exclude_items:
         out += f", leaving out {len(prefs.exclude_items)} you moved past"
-    if prefs.query:
-        out += f', matching “{prefs.query}”'
+    carried = {w for i in shown or () if i in catalog for w in item_words(catalog.get(i))}
+    known = known_words(prefs.query, carried) if prefs.query else []
+    if known:
+        out += f', matching “{" ".join(known)}”'
     return out
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def known_words(query: str, carried: set[str] | frozenset[str]) -> list[str]:
+    """The words of the free-text request among the words `carried` by catalog entries (`item_words`) in a title,
+    genre, tag or credit
+    ("elephants" of "purple elephants dancing in zurich", with Water for Elephants shown), in the request's
+    order. Only these are quoted back: words no reader placed and no item carries are never echoed, so a reply
+    cannot be made to say a sentence of the sender's choosing."""
+    wanted = list(dict.fromkeys(w for w in _TOKEN.findall(query.casefold()) if len(w) > 1))
+    if not wanted:
+        return []
+    return [w for w in wanted if w in carried or (w.endswith("s") and w[:-1] in carried)]
+
 
 def loosen_hint(prefs: Preferences) -> str:
     """What to relax when nothing passes the constraints."""

@@ -30,7 +30,7 @@ class CustomerService:
         """The support desk's reading of a message that is a support question; None for anything else.
         `understanding` is the parser's reading of the message (whether it is about items)."""
         desk = self.engine.support
-        if desk is None:
+        if desk is None or understanding.language:  # another language or encoded text: not read at all
             return None
         reading = desk.read(text)
         pending = session.pending_order_id or session.pending_email

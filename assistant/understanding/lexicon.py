@@ -26,5 +26,13 @@ ORDINAL_NAMES: list[str] = list(_WORDS["ordinal_names"])
 DECADE_WORDS: dict[str, int] = dict(_WORDS["decade_words"])
 # words that carry no preference: request phrasing, pronouns, discourse markers
 FILLER: set[str] = set(_WORDS["filler"])
+# how people type words the readers know -> the plain spelling ("whats" -> "what's", "w" -> "with")
+CHAT_SPELLINGS: dict[str, str] = dict(_WORDS["chat_spellings"])
+# what a sentence may open with before it asks or says something: "lol ok who directed the first one"
+DISCOURSE: tuple[str, ...] = tuple(_WORDS["discourse"])
+# genre words naming a kind inside a genre: negated, they rule out the kind, not the genre ("not slashers")
+SUBGENRES: frozenset[str] = frozenset(_WORDS["subgenres"])
+# everyday English words: enough of them make a message English (assistant/understanding/language.py)
+ENGLISH: frozenset[str] = frozenset(FILLER | set(_WORDS["english"]))
 # tags that are too generic to be a keyword on their own
 GENERIC_TAGS: set[str] = FILLER | set(_WORDS["generic_tags"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from assistant.understanding.lexicon import FILLER, ORDINALS
+from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
 from retrieval.catalog import Catalog, person_key
@@ -20,6 +20,12 @@ _LIKE_CUE = re.compile(
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
 _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
+
+
+def _a_number(span: str) -> bool:
+    """Whether a span is only a number, in digits or words ("10", "ten", "a dozen")."""
+    words = span.casefold().strip(" '\"?!").split()
+    return bool(words) and all(w.isdigit() or w in NUMBER_WORDS or w in ("a", "dozen") for w in words)
 
 
 class Mentions:
@@ -88,6 +94,8 @@ class Mentions:
                 continue
             year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
             if not year and a_kind_not_a_title(span, clause[end:], self.phrase_genres, self.keywords):
+                continue
+            if not year and _a_number(span):  # "give me like 10" asks for ten; the film 10 needs its year: "10 (1979)"
                 continue
             if any(person_key(" ".join(w.group(0) for w in words[:k])) in self.catalog.people for k in (n, n + 1, n + 2)):
                 continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg

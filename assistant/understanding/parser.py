@@ -16,11 +16,13 @@ from rapidfuzz import fuzz, process
 
 from assistant.understanding import routing
 from assistant.understanding.lexicon import (
+    DISCOURSE,
     FILLER,
     GENERIC_TAGS,
     GENRE_COMBOS,
     GENRE_SYNONYMS,
     MOOD_GENRES,
+    SUBGENRES,
 )
 from assistant.understanding.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
@@ -68,6 +70,9 @@ class RulesParser:
         self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
+        years = sorted(it.year for it in catalog if it.year is not None)
+        # the first and third quartile of the catalog's years: where "the older / newer the better" leans
+        self.year_quartiles = (years[len(years) // 4], years[3 * len(years) // 4]) if years else None
         self.has_prices = bool(len(catalog.prices))
         self.readers: Readers = READERS  # in order; one may be replaced (readers.with_reader)
         self.cheap_below = float(catalog.prices[int(len(catalog.prices) * CHEAP_SHARE)]) if self.has_prices else None
@@ -113,6 +118,8 @@ class RulesParser:
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
             negated = is_negated(clauses, m.start())
+            if negated and m.group(0) in SUBGENRES:  # "not slashers": the kind (a tag, if the catalog has it), not horror
+                continue
             soft = soft or routing.is_taste(masked[: m.start()].casefold()) or is_hedged(clauses, m.start())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
@@ -200,6 +207,13 @@ class RulesParser:
             prefs.lean_year_min, prefs.lean_year_max = lo, hi
             lo = hi = None
         prefs.year_min, prefs.year_max = lo, hi
+        if (m := _THE_MORE_THE_BETTER.search(text)) and self.year_quartiles and prefs.lean_year_min is None \
+                and prefs.lean_year_max is None:  # "the older the better": a lean to the catalog's oldest quarter
+            if m.group(1) in ("older", "oldest", "earlier"):
+                prefs.lean_year_max = self.year_quartiles[0]
+            else:
+                prefs.lean_year_min = self.year_quartiles[1]
+            spans.append((m.start(), m.end()))
         return [Span(a, b) for a, b in spans]
 
     def _prices(self, masked: str, prefs: Preferences, session: Session) -> tuple[list[Span], bool]:
@@ -219,13 +233,16 @@ class RulesParser:
             neg = NEGATION.search(clause)
             if neg:  # a negated clause says what is not wanted: it must not pull the search towards it
                 clause = clause[: neg.start()]
+            opening = True  # "wait actually make it a drama": the words a clause opens with are not its subject
             for w in re.findall(r"[\w'-]+", clause):
                 w = w.strip("'-")
-                if w and w not in FILLER and not w.isdigit():
+                opening = opening and (w in DISCOURSE or w in FILLER)
+                if w and w not in FILLER and not w.isdigit() and not opening:
                     kept.append(w)
         return " ".join(kept)
 
 
+_THE_MORE_THE_BETTER = re.compile(r"\bthe (older|oldest|earlier|newer|newest|more recent|later) the better\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 from assistant.dialogue.state import resolve_refs
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding import routing
+from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
-from assistant.understanding.text import QUOTES, Span, mask
+from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from retrieval.embed import wordlike
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ _COUNT = re.compile(
     r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
     r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
-    r"|(?:give me|show me|just|only)\s+(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
+    r"|(?:give me|show me|just|only)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
 )
 _REF_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
@@ -42,15 +43,16 @@ _REF_PHRASE = re.compile(
 
 @dataclass(frozen=True)
 class Message:
-    """One cleaned message, normalised once: `text` as written (typographic quotes made plain) and `low`, its
-    casefolded form, with the same offsets."""
+    """One cleaned message, normalised once: `text` as written, with typographic quotes made plain and chat
+    spellings written out ("whats" -> "what's", `plain_spelling`), and `low`, its casefolded form, with the same
+    offsets."""
 
     text: str
     low: str
 
     @classmethod
     def of(cls, message: str) -> Message:
-        text = message.strip().translate(QUOTES)
+        text = plain_spelling(message.strip().translate(QUOTES))
         return cls(text, text.casefold())
 
 
@@ -97,6 +99,13 @@ def read_titles(parser: RulesParser, r: Reading) -> Understanding | None:
     r.titles = parser.mentions.find(r.refs_masked)
     r.masked = mask(low, [Span(m.start, m.end) for m, _ in r.titles])
     return None
+
+
+def read_language(parser: RulesParser, r: Reading) -> Understanding | None:
+    """A message in another language or script, or encoded text: not read as a request, never searched or quoted
+    (assistant.understanding.language). The titles it names are blanked out first: "I loved La vita è bella"."""
+    language = foreign(mask(r.message.text, [Span(m.start, m.end) for m, _ in r.titles]))
+    return Understanding(intent="out_of_scope", language=language) if language else None
 
 
 def read_support(parser: RulesParser, r: Reading) -> Understanding | None:
@@ -263,6 +272,7 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
 READERS: Readers = (
     ("reset", read_reset),
     ("titles", read_titles),
+    ("language", read_language),
     ("support", read_support),
     ("question", read_question),
     ("acceptance", read_acceptance),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -281,7 +281,8 @@ def ordinal_refs(text: str) -> list[int]:
 
 
 SENTENCE_BREAK = re.compile(r"[.!?]\s+")
-_QUESTION_START = re.compile(r"(?:^|[.!?]\s+)(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
+_OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
+_QUESTION_START = re.compile(r"(?:^|[.!?]\s+)" + _OPENER + r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
                              r"would|should)\b")
 
 

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from assistant.understanding.lexicon import CHAT_SPELLINGS
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -30,6 +32,17 @@ def mask(text: str, spans: Iterable[Span], fill: str = "") -> str:
     for s in spans:
         chars[s.start : s.end] = (fill + " " * (s.end - s.start))[: s.end - s.start]
     return "".join(chars)
+
+
+_SPELLED = re.compile(r"(?<![\w'/-])(?:" + "|".join(re.escape(w) for w in sorted(CHAT_SPELLINGS, key=len, reverse=True))
+                      + r")(?![\w'/-])")
+
+
+def plain_spelling(text: str) -> str:
+    """Chat spellings of words the readers know written out, lower-case ones only ("whats the 3rd one about" ->
+    "what's the 3rd one about", "something w ghosts" -> "something with ghosts"); a capitalised word may be a title
+    and is left as it is."""
+    return _SPELLED.sub(lambda m: CHAT_SPELLINGS[m.group(0)], text)
 
 
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
