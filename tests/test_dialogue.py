@@ -267,7 +267,7 @@ def test_the_list_s_heading_says_how_many_have_the_person_asked_for(demo, demo_c
     assert session.preferences.keywords == ["dinosaurs"]
     tagged = sum(r.item_id in set(demo_catalog.by_tag["dinosaurs"]) for r in dinos.recommendations)
     phrase = "about dinosaurs" if tagged == len(dinos.recommendations) else \
-        f"{'none' if tagged == 0 else f'{tagged} of them'} tagged “dinosaurs”"
+        f"{'none of them' if tagged == 0 else f'{tagged} of them'} tagged “dinosaurs”"
     assert phrase in dinos.text.splitlines()[0]
     travel = demo.respond(Session(), "movies about time travel")
     assert all(r.item_id in demo_catalog.by_tag["time travel"] for r in travel.recommendations)
