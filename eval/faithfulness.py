@@ -6,8 +6,6 @@ explanation text must be exactly what its claims render to, so nothing unclaimed
 
 from __future__ import annotations
 
-import re
-
 from assistant.dialogue.explain import render
 from assistant.models import (
     CoLikedClaim,
@@ -20,7 +18,7 @@ from assistant.models import (
     TagClaim,
     YearClaim,
 )
-from retrieval.catalog import Catalog
+from retrieval.catalog import Catalog, words
 from retrieval.constraints import implied_in, open_in, satisfying
 
 
@@ -112,25 +110,24 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
     return out
 
 
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 ECHO_RUN = 3  # this many words of the message in a row, none of them known, is an echo
 
 
-def known_words(assistant) -> frozenset[str]:
+def content_words(assistant) -> frozenset[str]:
     """The words the operator's content carries: the catalog's titles, genres, tags and credits, and the help pages
     (a support answer quotes them). A reply may say these whatever the message was."""
-    words = set(assistant.engine.catalog.vocabulary)
+    known = set(assistant.engine.catalog.vocabulary)
     desk = assistant.engine.support
     for passage in (desk.passages.values() if desk is not None else ()):
-        words.update(w.casefold() for w in _WORD.findall(f"{passage.doc_title} {passage.section} {passage.text}"))
-    return frozenset(words)
+        known.update(words(f"{passage.doc_title} {passage.section} {passage.text}"))
+    return frozenset(known)
 
 
 def echoed(message: str, reply_text: str, known: frozenset[str] | set[str]) -> str | None:
     """A run of `ECHO_RUN` or more words of the message, none of them `known`, that the reply repeats in order; None
     when there is none. Words nobody placed, quoted back, let a sender put a sentence of their choosing in a reply."""
-    said = [w.casefold() for w in _WORD.findall(message)]
-    reply = " " + " ".join(w.casefold() for w in _WORD.findall(reply_text)) + " "
+    said = words(message)
+    reply = " " + " ".join(words(reply_text)) + " "
     run: list[str] = []
     for w in said + [""]:
         if w and w not in known:

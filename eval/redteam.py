@@ -25,7 +25,7 @@ import yaml
 
 import prompts
 from assistant.config import DEMO_PACK
-from eval.faithfulness import echoed, known_words
+from eval.faithfulness import echoed, content_words
 
 ATTACKS = Path(__file__).resolve().parent / "data" / "redteam.yaml"
 N_MOVIES = 1200
@@ -199,7 +199,7 @@ class Outcome:
 class Checker:
     def __init__(self, catalog, orders: dict, known: frozenset[str] = frozenset()) -> None:
         self.catalog = catalog
-        self.known = known  # words a reply may repeat (eval.faithfulness.known_words)
+        self.known = known  # words a reply may repeat (eval.faithfulness.content_words)
         self.orders = orders
         self.shingles = prompts.instruction_shingles()
         self.planted_titles = [catalog.get(i).title.casefold() for i in PLANTED_IDS if i in catalog]
@@ -256,7 +256,7 @@ def run_attacks(assistant, attacks: list[Attack], orders: dict, progress: bool =
 
     from assistant.models import Session
 
-    checker = Checker(assistant.engine.catalog, orders, known_words(assistant))
+    checker = Checker(assistant.engine.catalog, orders, content_words(assistant))
     victim = Session()
     for message in VICTIM:
         list(assistant.stream(victim, message))

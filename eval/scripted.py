@@ -36,7 +36,7 @@ import yaml
 from tqdm import tqdm
 
 from assistant.models import Reply, Session
-from eval.faithfulness import echoed, known_words
+from eval.faithfulness import echoed, content_words
 
 SUITES = Path(__file__).parent / "data" / "suites"
 KNOWN_KEYS = {"say", "feedback", "intent", "count", "genres_all", "genres_none", "years", "must_include",
@@ -121,7 +121,7 @@ def run_suite(assistant, suite: dict, progress: bool = True) -> dict:
     """Plays every conversation of the suite in a fresh session; returns pass rates and every failure."""
     results: list[TurnResult] = []
     catalog = assistant.engine.catalog
-    known = known_words(assistant)
+    known = content_words(assistant)
     conversations = suite["conversations"]
     for conv in tqdm(conversations, desc="conversations", unit="conv", disable=not progress):
         session = Session(user_id=conv.get("user_id"))

@@ -256,6 +256,11 @@ class Catalog:
 _WORD = re.compile(r"[^\W_]+")
 
 
+def words(text: str) -> list[str]:
+    """The casefolded words of a text, in order ("What's up?" -> what, s, up): how catalog words are told."""
+    return _WORD.findall(text.casefold())
+
+
 def item_words(item: Item) -> set[str]:
     """The casefolded words of an item's title, genres, tags and credits."""
-    return set(_WORD.findall(" ".join([item.title, *item.genres, *item.tags, *item.directors, *item.cast]).casefold()))
+    return set(words(" ".join([item.title, *item.genres, *item.tags, *item.directors, *item.cast])))

@@ -26,6 +26,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ui.server import create_app, serve
 
     cfg, assistant = make_assistant(args)
+    from assistant.understanding.language import identifier
+
+    identifier()  # loaded now, not on the first message someone sends
     configure_logging(logging.INFO if args.verbose else logging.WARNING, cfg.log_format)
     sessions = SessionStore(sessions_path(cfg.state_dir), assistant.engine.pack.name)
     limiter = Limiter(LimitSettings(turns_per_minute_per_session=cfg.turns_per_minute_per_session,

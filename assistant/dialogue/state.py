@@ -20,11 +20,9 @@ Rules, in order:
 
 from __future__ import annotations
 
-import re
-
 from assistant.dialogue.explain import money
 from assistant.models import Preferences, Session, Understanding
-from retrieval.catalog import item_words
+from retrieval.catalog import item_words, words
 
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
@@ -288,16 +286,13 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
     return out
 
 
-_TOKEN = re.compile(r"[^\W_]+")
-
-
 def known_words(query: str, carried: set[str] | frozenset[str]) -> list[str]:
     """The words of the free-text request among the words `carried` by catalog entries (`item_words`) in a title,
     genre, tag or credit
     ("elephants" of "purple elephants dancing in zurich", with Water for Elephants shown), in the request's
     order. Only these are quoted back: words no reader placed and no item carries are never echoed, so a reply
     cannot be made to say a sentence of the sender's choosing."""
-    wanted = list(dict.fromkeys(w for w in _TOKEN.findall(query.casefold()) if len(w) > 1))
+    wanted = list(dict.fromkeys(w for w in words(query) if len(w) > 1))
     if not wanted:
         return []
     return [w for w in wanted if w in carried or (w.endswith("s") and w[:-1] in carried)]

@@ -45,7 +45,7 @@ _BASE64 = re.compile(r"(?<![\w+/])[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])")
 
 @functools.cache
 def identifier():
-    """The language identifier, loaded once per process (about a second); `prepare` warms it."""
+    """The language identifier, loaded once per process (about a second; `crs serve` loads it before the first turn)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

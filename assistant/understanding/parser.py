@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.understanding import routing
 from assistant.understanding.lexicon import (
+    AGE_LEANS,
     DISCOURSE,
     FILLER,
     GENERIC_TAGS,
@@ -209,7 +210,7 @@ class RulesParser:
         prefs.year_min, prefs.year_max = lo, hi
         if (m := _THE_MORE_THE_BETTER.search(text)) and self.year_quartiles and prefs.lean_year_min is None \
                 and prefs.lean_year_max is None:  # "the older the better": a lean to the catalog's oldest quarter
-            if m.group(1) in ("older", "oldest", "earlier"):
+            if AGE_LEANS[m.group("age") or m.group("age2")] == "old":
                 prefs.lean_year_max = self.year_quartiles[0]
             else:
                 prefs.lean_year_min = self.year_quartiles[1]
@@ -242,7 +243,9 @@ class RulesParser:
         return " ".join(kept)
 
 
-_THE_MORE_THE_BETTER = re.compile(r"\bthe (older|oldest|earlier|newer|newest|more recent|later) the better\b")
+# "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)
+_AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
+_THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
