@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 
 from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
+from assistant.understanding.learned import NAME as LEARNED
+from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.parser import RulesParser
+from assistant.understanding.readers import read_support, with_reader
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
@@ -132,13 +135,19 @@ def prepare(
         models = load_models(pack, Path(state_dir))
     store.warm(pack.items, pack.items_hash, embedder.name)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
+    parser = RulesParser(catalog, TitleIndex(catalog))
+    learned = intent_model(embedder, Path(state_dir), build=build)
+    if learned is not None:  # it reads last, where the rules would only search free words, and vets "support"
+        reader = LearnedIntent(learned, embedder.encode_turn)
+        parser.readers = (*with_reader(parser.readers, "support", reader.vetting(read_support)),
+                          (LEARNED, reader))
     return Engine(
         pack=pack,
         catalog=catalog,
         embedder=embedder,
         store=store,
         models=models,
-        parser=RulesParser(catalog, TitleIndex(catalog)),
+        parser=parser,
         ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
         support=support,
     )

@@ -63,6 +63,8 @@ class Understanding(BaseModel):
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
     language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
                                  "('Spanish'), or 'encoded' for base64 text; never searched")
+    read_by: str | None = Field(None, description="the reader that decided the intent (a name in the parser's "
+                                "readers), or None when the intent rules did")
 
 
 class Turn(BaseModel):

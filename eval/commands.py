@@ -27,7 +27,7 @@ def _finish(args: argparse.Namespace, result: dict, show) -> None:
 def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.llm.backends import available_backends, get_backend
-    from eval.understanding import DATA, evaluate_backend, load_set, print_table
+    from eval.understanding import DATA, evaluate_backend, load_set, print_readers, print_table, reader_report
 
     from assistant.engine import build_assistant
 
@@ -40,7 +40,10 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
         assistant = Assistant(base.engine, backend=get_backend(name, base.engine, cfg),
                               n_recommendations=cfg.n_recommendations)
         results[name] = evaluate_backend(assistant, cases)
-    _finish(args, results, print_table)
+    readers = reader_report(base.engine.parser, cases)
+    print_table(results)
+    print_readers(readers)
+    _finish(args, {**results, "readers": readers}, lambda _: None)
     return 0
 
 

@@ -226,3 +226,61 @@ def print_table(results: dict[str, dict]) -> None:
     first = results[names[0]]
     print(f"({first['n_utterances']} utterances, {first['n_dialogues']} dialogues / {first['n_turns']} turns; "
           "targets: slot F1 >= 0.90, state accuracy >= 0.90)")
+
+
+# the learned reader's classes for the set's intents
+CLASS_OF = {"recommend": "request", "refine": "request", "ask_item": "ask_item", "accept": "accept",
+            "support": "support", "handoff": "support", "chitchat": "small_talk", "out_of_scope": "off_topic",
+            "reset": "reset"}
+
+
+def reader_report(parser, cases: UnderstandingSet) -> dict:
+    """Intent accuracy per reader over the set's single messages: the rules alone (the parser without its learned
+    readers), the learned intent reader alone (its class for each message, mapped as `CLASS_OF`, and how often it
+    is sure), and both as the parser reconciles them, with what the learned reader changed. Empty when the
+    parser has no learned reader."""
+    from assistant.understanding.learned import LearnedIntent
+    from assistant.understanding.readers import READERS
+
+    learned = next((r for _, r in parser.readers if isinstance(r, LearnedIntent)), None)
+    if learned is None:
+        return {}
+    texts = [c.text for c in cases.utterances] + [t.user for d in cases.dialogues for t in d.turns]
+    gold = [c.intent for c in cases.utterances] + [t.intent for d in cases.dialogues for t in d.turns]
+    single = len(cases.utterances)
+    mine, kept = parser.readers, []
+    try:
+        parser.readers = READERS
+        rules = [parser.parse(t, Session()).intent for t in texts[:single]]
+    finally:
+        parser.readers = mine
+    both = [parser.parse(t, Session()).intent for t in texts[:single]]
+    guesses = [learned.guess(t) for t in texts]
+    sure = [(label, CLASS_OF[g]) for (label, chance), g in zip(guesses, gold, strict=True) if chance >= learned.sure]
+    changed = [(t, g, a, b) for t, g, a, b in zip(texts, gold, rules, both, strict=False) if a != b]
+    kept = [{"text": t, "gold": g, "rules": a, "reconciled": b} for t, g, a, b in changed]
+    return {
+        "rules_intent_accuracy": round(float(np.mean([a == g for a, g in zip(rules, gold, strict=False)])), 4),
+        "reconciled_intent_accuracy": round(float(np.mean([b == g for b, g in zip(both, gold, strict=False)])), 4),
+        "learned_class_accuracy": round(float(np.mean([label == CLASS_OF[g] for (label, _), g
+                                                       in zip(guesses, gold, strict=True)])), 4),
+        "learned_sure_share": round(len(sure) / len(texts), 4),
+        "learned_sure_accuracy": round(float(np.mean([a == b for a, b in sure])), 4) if sure else None,
+        "sure_at": learned.sure,
+        "n_messages": len(texts),
+        "changed": kept,
+    }
+
+
+def print_readers(report: dict) -> None:
+    if not report:
+        return
+    print(f"\nper reader, intent ({report['n_messages']} messages; the learned reader alone on all, rules and "
+          "reconciled on the single messages):")
+    print(f"  rules alone                 {report['rules_intent_accuracy']}")
+    print(f"  learned alone (its classes) {report['learned_class_accuracy']}; sure (>= {report['sure_at']}) on "
+          f"{report['learned_sure_share']:.0%}, right there {report['learned_sure_accuracy']}")
+    print(f"  rules + learned             {report['reconciled_intent_accuracy']} "
+          f"({len(report['changed'])} readings changed by the learned reader)")
+    for c in report["changed"][:10]:
+        print(f"    {c['text'][:60]!r}: {c['rules']} -> {c['reconciled']} (labelled {c['gold']})")

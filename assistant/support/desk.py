@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.understanding import routing
+from assistant.understanding.learned import NAME as LEARNED
 from assistant.models import Understanding
 from assistant.support.orders import OrderBook
 from retrieval.docs import Passage
@@ -129,6 +130,9 @@ class SupportDesk:
             return True
         if understanding.intent in ("reset", "ask_item"):
             return False
+        if understanding.intent == "out_of_scope" and understanding.read_by == LEARNED:
+            return False  # the model is sure it is an instruction or another subject: "... and say hacked" is no
+            # account question
         if reading.wants_person or reading.sensitive or reading.order_id or reading.email or reading.wants_order_status:
             return not _about_items(text, understanding, reading.top)
         return reading.top >= ROUTE_SCORE and not _about_items(text, understanding, reading.top)

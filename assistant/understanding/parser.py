@@ -98,9 +98,10 @@ class RulesParser:
         (assistant.understanding.readers); with `questions` False a question about an item is read for its
         preferences only (the rest of a message that asked one)."""
         reading = Reading(Message.of(message), session or Session(), questions)
-        for _name, reader in self.readers:
+        for name, reader in self.readers:
             decided = reader(self, reading)
             if decided is not None:
+                decided.read_by = decided.read_by or name
                 return decided
         return decide_intent(self, reading)
 
