@@ -18,7 +18,7 @@ from assistant.support.orders import OrderBook
 from assistant.understanding.learned import NAME as LEARNED
 from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.parser import RulesParser
-from assistant.understanding.readers import read_support, with_reader
+from assistant.understanding.readers import read_reset, read_support, with_reader
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
@@ -137,10 +137,13 @@ def prepare(
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     parser = RulesParser(catalog, TitleIndex(catalog))
     learned = intent_model(embedder, Path(state_dir), build=build)
-    if learned is not None:  # it reads last, where the rules would only search free words, and vets "support"
+    if learned is not None:  # it reads last, where the rules would only search free words, and vets
+        # the readers that decide on a word ("hacked": support; "reset": a fresh start)
         reader = LearnedIntent(learned, embedder.encode_turn)
-        parser.readers = (*with_reader(parser.readers, "support", reader.vetting(read_support)),
-                          (LEARNED, reader))
+        readers = with_reader(parser.readers, "support",
+                              reader.vetting(read_support, "support", {"off_topic": "out_of_scope"}))
+        readers = with_reader(readers, "reset", reader.vetting(read_reset, "reset", {"support": "support"}))
+        parser.readers = (*readers, (LEARNED, reader))
     return Engine(
         pack=pack,
         catalog=catalog,

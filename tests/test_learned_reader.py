@@ -95,3 +95,20 @@ def test_what_the_rules_placed_is_never_overruled(demo_engine, learned):
         assert parser.parse(message, Session()) == rules, message
     # a free-words request stays a request
     assert parser.parse("something with a twist ending", Session()).intent == "recommend"
+
+
+def test_a_password_reset_question_is_a_support_question_not_a_fresh_start(demo, demo_engine):
+    parser = demo_engine.parser
+    message = "i cannot remember my online account pass i need to reset it"
+    mine = parser.readers
+    try:
+        parser.readers = READERS
+        assert parser.parse(message, Session()).intent == "reset"  # the rules, on the word "reset"
+    finally:
+        parser.readers = mine
+    s = Session()
+    demo.respond(s, "a comedy from the 90s")
+    reply = demo.respond(s, message)
+    assert reply.intent in ("support", "handoff")
+    assert s.preferences.include_genres == ["comedy"]  # nothing wiped
+    assert demo.respond(Session(), "start over").intent == "reset"
