@@ -137,8 +137,9 @@ def prepare(
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     parser = RulesParser(catalog, TitleIndex(catalog))
     learned = intent_model(embedder, Path(state_dir), build=build)
-    if learned is not None:  # it reads last, where the rules would only search free words, and vets
-        # the readers that decide on a word ("hacked": support; "reset": a fresh start)
+    if learned is not None:
+        # it reads last, where the rules would only search free words, and vets the readers that decide on a word
+        # ("hacked": support; "reset": a fresh start)
         reader = LearnedIntent(learned, embedder.encode_turn)
         readers = with_reader(parser.readers, "support",
                               reader.vetting(read_support, "support", {"off_topic": "out_of_scope"}))

@@ -248,7 +248,7 @@ def reader_report(parser, cases: UnderstandingSet) -> dict:
     texts = [c.text for c in cases.utterances] + [t.user for d in cases.dialogues for t in d.turns]
     gold = [c.intent for c in cases.utterances] + [t.intent for d in cases.dialogues for t in d.turns]
     single = len(cases.utterances)
-    mine, kept = parser.readers, []
+    mine = parser.readers
     try:
         parser.readers = READERS
         rules = [parser.parse(t, Session()).intent for t in texts[:single]]
@@ -257,8 +257,8 @@ def reader_report(parser, cases: UnderstandingSet) -> dict:
     both = [parser.parse(t, Session()).intent for t in texts[:single]]
     guesses = [learned.guess(t) for t in texts]
     sure = [(label, CLASS_OF[g]) for (label, chance), g in zip(guesses, gold, strict=True) if chance >= learned.sure]
-    changed = [(t, g, a, b) for t, g, a, b in zip(texts, gold, rules, both, strict=False) if a != b]
-    kept = [{"text": t, "gold": g, "rules": a, "reconciled": b} for t, g, a, b in changed]
+    singles = list(zip(texts, gold, rules, both, strict=False))  # rules and both cover the single messages
+    changed = [{"text": t, "gold": g, "rules": a, "reconciled": b} for t, g, a, b in singles if a != b]
     return {
         "rules_intent_accuracy": round(float(np.mean([a == g for a, g in zip(rules, gold, strict=False)])), 4),
         "reconciled_intent_accuracy": round(float(np.mean([b == g for b, g in zip(both, gold, strict=False)])), 4),
@@ -268,7 +268,7 @@ def reader_report(parser, cases: UnderstandingSet) -> dict:
         "learned_sure_accuracy": round(float(np.mean([a == b for a, b in sure])), 4) if sure else None,
         "sure_at": learned.sure,
         "n_messages": len(texts),
-        "changed": kept,
+        "changed": changed,
     }
 
 

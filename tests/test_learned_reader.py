@@ -38,6 +38,11 @@ def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tm
     assert np.allclose(first.chances(v), again.chances(v), atol=1e-6)
     assert intent_model(embedder, tmp_path / "elsewhere", build=False) is None  # nothing to load, nothing trained
     assert IntentModel.load(tmp_path / "models" / "intent-reader.pt").meta["classes"] == list(CLASSES)
+    # a damaged file is trained again, not a crash at start
+    (tmp_path / "models" / "intent-reader.pt").write_bytes(b"not a model" * 100)
+    repaired = intent_model(embedder, tmp_path)
+    assert np.allclose(repaired.chances(v), first.chances(v), atol=1e-6)
+    assert IntentModel.load(tmp_path / "models" / "intent-reader.pt", first.data_hash).data_hash == first.data_hash
 
 
 @pytest.mark.parametrize(("message", "label"), [
