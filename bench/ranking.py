@@ -55,6 +55,29 @@ def measured(fn):
     return out, secs, max(peak[0], rss_mb()) - base
 
 
+def time_training(engine, bench: Path | None) -> None:
+    """Each interaction model's training time and peak memory, and the conversation model's on `bench`."""
+    from assistant.engine import training_data
+    from retrieval.build import MODELS
+
+    print(f"\ntraining on {engine.pack.name} ({len(engine.pack.interactions):,} interactions):")
+    data = training_data(engine.pack, engine.catalog)
+    for name, cls in MODELS.items():
+        model, secs, mb = measured(lambda cls=cls: cls.fit(data, progress=False))
+        print(f"  {name:<14}{secs:>8.2f} s  peak +{mb:,.0f} MB  over {len(model.item_ids):,} items")
+    if bench:
+        from eval.benchmark import load_cases
+        from eval.folds import logged_turns
+        from retrieval.conversations import ConversationModel
+
+        turns = logged_turns(load_cases(bench))
+        lines = (bench / "items.jsonl").read_text(encoding="utf-8").splitlines()
+        ids = [json.loads(line)["id"] for line in lines if line.strip()]
+        model, secs, mb = measured(lambda: ConversationModel.fit(turns, ids))
+        print(f"  {'conversations':<14}{secs:>8.2f} s  peak +{mb:,.0f} MB  over {len(turns):,} logged turns "
+              f"from {bench.name}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", type=Path, help="a benchmark folder (redial-crs format) to time the conversation model on")
@@ -67,8 +90,7 @@ def main() -> int:
     from assistant.assistant import Assistant
     from assistant.config import DEMO_PACK
     from assistant.dialogue.state import lean_years
-    from assistant.engine import prepare, training_data
-    from retrieval.build import MODELS
+    from assistant.engine import prepare
     from assistant.models import Session
     from retrieval.blend import Blend
 
@@ -76,22 +98,7 @@ def main() -> int:
     engine = prepare(DEMO_PACK, state, progress=True)
     assistant = Assistant(engine)
     ranker = engine.ranker
-    print(f"\ntraining on {engine.pack.name} ({len(engine.pack.interactions):,} interactions):")
-    data = training_data(engine.pack, engine.catalog)
-    for name, cls in MODELS.items():
-        model, secs, mb = measured(lambda cls=cls: cls.fit(data, progress=False))
-        print(f"  {name:<14}{secs:>8.2f} s  peak +{mb:,.0f} MB  over {len(model.item_ids):,} items")
-    if args.bench:
-        from eval.benchmark import load_cases
-        from eval.folds import logged_turns
-        from retrieval.conversations import ConversationModel
-
-        turns = logged_turns(load_cases(args.bench))
-        lines = (args.bench / "items.jsonl").read_text(encoding="utf-8").splitlines()
-        ids = [json.loads(line)["id"] for line in lines if line.strip()]
-        model, secs, mb = measured(lambda: ConversationModel.fit(turns, ids))
-        print(f"  {'conversations':<14}{secs:>8.2f} s  peak +{mb:,.0f} MB  over {len(turns):,} logged turns "
-              f"from {args.bench.name}")
+    time_training(engine, args.bench)
 
     pools = []
     feature_ms = []

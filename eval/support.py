@@ -63,9 +63,9 @@ def load_user_turns(cases: Path) -> list[str]:
     return list(turns)
 
 
-def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | None = None, intents: Path | None = None,
-                     sample: int | None = None, seed: int = 0, progress: bool = True, folds: int = FOLDS) -> dict:
-    desk: SupportDesk = engine.support
+def _load(desk: SupportDesk, data: Path, recommendation_turns: Path | None, intents: Path | None,
+          sample: int | None, seed: int) -> tuple[dict[str, list[str]], list[dict], Path | str, list[str]]:
+    """The intent -> passages map, the labelled utterances and the recommendation requests (seeded sample)."""
     mapping = {k: list(v) for k, v in yaml.safe_load(Path(intents or INTENTS).read_text()).items()}
     utterances = load_utterances(data)
     unknown = sorted({u["intent"] for u in utterances} - set(mapping))
@@ -81,6 +81,13 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
         utterances = rng.sample(utterances, min(sample, len(utterances)))
         requests = rng.sample(requests, min(sample, len(requests)))
 
+    return mapping, utterances, cases, requests
+
+
+def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | None = None, intents: Path | None = None,
+                     sample: int | None = None, seed: int = 0, progress: bool = True, folds: int = FOLDS) -> dict:
+    desk: SupportDesk = engine.support
+    mapping, utterances, cases, requests = _load(desk, data, recommendation_turns, intents, sample, seed)
     texts = [u["text"] for u in utterances] + requests
     vectors = engine.embedder.encode(texts, progress=progress)
     routed, latencies, shipped = [], [], []
@@ -117,16 +124,15 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
               for i, j in enumerate(sim.argmax(axis=1))] if n_sup else []
     labels = [mapping[u["intent"]][0] for u in utterances]
     pack_examples = support_examples(engine.pack, list(desk.passages.values()))
-    n_pages = len(page_examples(list(desk.passages.values())))
-    if desk.matcher is not None and len(desk.matcher.examples) == n_pages + len(pack_examples):
-        example_vectors = desk.matcher.examples[n_pages:]  # the shipped matcher's, in the file's order
-    else:
-        example_vectors = engine.embedder.encode([e.text for e in pack_examples], progress=progress)
-    kfold, kfold_close, kfold_by = cross_fitted(desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
-                         lambda ts: np.array([zlib.crc32(t.encode()) % folds for t in ts]), folds, progress, "k-fold")
-    paraphrase, paraphrase_close, paraphrase_by = cross_fitted(desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
-                              lambda ts: family_folds(ts, folds), folds, progress, "paraphrase folds")
-    columns = {"shipped": scored(shipped[:n_sup]), "similarity_only": scored(before, [Matcher()] * n_sup), "kfold": scored(top_matches(kfold, kfold_close), kfold_by),
+    example_vectors = _example_vectors(engine, pack_examples, progress)
+    kfold, kfold_close, kfold_by = cross_fitted(
+        desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
+        lambda ts: np.array([zlib.crc32(t.encode()) % folds for t in ts]), folds, progress, "k-fold")
+    paraphrase, paraphrase_close, paraphrase_by = cross_fitted(
+        desk, sup_texts, sup_vectors, labels, pack_examples, example_vectors,
+        lambda ts: family_folds(ts, folds), folds, progress, "paraphrase folds")
+    columns = {"shipped": scored(shipped[:n_sup]), "similarity_only": scored(before, [Matcher()] * n_sup),
+               "kfold": scored(top_matches(kfold, kfold_close), kfold_by),
                "paraphrase": scored(top_matches(paraphrase, paraphrase_close), paraphrase_by)}
     correct = columns["kfold"]["_correct"]
     top1 = [ids[j] for j in kfold.argmax(axis=1)] if n_sup else []
@@ -155,6 +161,15 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
         "recommendation_turns": str(cases) if requests else None,
     }
     return result
+
+
+def _example_vectors(engine: Engine, pack_examples: list[Example], progress: bool) -> np.ndarray:
+    """The pack's support examples' vectors: the shipped matcher's where it holds them (in the file's order)."""
+    desk = engine.support
+    n_pages = len(page_examples(list(desk.passages.values())))
+    if desk.matcher is not None and len(desk.matcher.examples) == n_pages + len(pack_examples):
+        return desk.matcher.examples[n_pages:]
+    return engine.embedder.encode([e.text for e in pack_examples], progress=progress)
 
 
 def cross_fitted(desk: SupportDesk, texts: list[str], vectors: np.ndarray, labels: list[str],

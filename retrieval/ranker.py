@@ -56,6 +56,20 @@ class Ranking:
     timings_ms: dict[str, float]
 
 
+@dataclass(slots=True)
+class _Signals:
+    """What a pool's candidates are compared with: the person's words, the items named, the soft leans."""
+    words: np.ndarray | None
+    dialogue: np.ndarray | None  # all they said, only where it says more than `words`
+    seed: np.ndarray | None
+    talked: np.ndarray | None
+    mentioned: list[str]
+    named_people: dict[str, int]
+    moods: set[str]
+    boosts: Mapping[str, float]
+    lean_years: tuple[int | None, int | None] | None
+
+
 class HybridRanker:
     """Retrieves, scores and diversifies over one pack's store, catalog and trained models."""
 
@@ -106,32 +120,59 @@ class HybridRanker:
         boosts = boosts or {}
         timings = {} if timings is None else timings
         t0 = time.perf_counter()
-        pool: dict[str, Candidate] = {}
         query, words = ctx.query, ctx.words
         mentioned = [m for m in ctx.mentioned if m in self.catalog][-MENTIONED_RECENT:]
         vectors = self.store.vectors(mentioned + [s for s in ctx.seeds if s in self.catalog])
         mention_vecs = [vectors[m] for m in mentioned if m in vectors]
         talked = np.mean(mention_vecs, axis=0) if mention_vecs else None
-        # near the request, near the person's own recent words and all they said (plain dense retrieval, so the
-        # pool always holds what it would find), near the items the conversation named: one call
+        # all they said counts only where it says more than the recent words (a short conversation's words hold it)
         dialogue = ctx.dialogue if ctx.dialogue is not None else words
         said_more = dialogue is not None and (words is None or not np.array_equal(dialogue, words))
-        searches = [(v, k, src) for v, k, src in ((query, self.pool_size, "vector"), (words, self.pool_size // 2, "words"),
-                                                   (dialogue if said_more else None, self.pool_size // 2, "dialogue"),
-                                                   (talked, self.pool_size // 2, "mentioned")) if v is not None]
+        pool = self._search(query, words, dialogue if said_more else None, talked, constraints)
+        t1 = time.perf_counter()
+        timings["retrieve"] = (t1 - t0) * 1000
+
+        named_people = self._people_of(mentioned)
+        cands = self._join(pool, ctx, constraints, named_people, mentioned, boosts, vectors)
+        t2 = time.perf_counter()
+        timings["candidates"] = (t2 - t1) * 1000
+
+        seed_vecs = [vectors[s] for s in ctx.seeds if s in vectors]
+        self._describe(cands, ctx, constraints, _Signals(
+            words=words, dialogue=dialogue if said_more else None,
+            seed=np.mean(seed_vecs, axis=0) if seed_vecs else None, talked=talked, mentioned=mentioned,
+            named_people=named_people, moods={genre_key(g) for g in mood_genres}, boosts=boosts,
+            lean_years=lean_years))
+        timings["features"] = (time.perf_counter() - t2) * 1000
+        return cands
+
+    def _search(self, query: np.ndarray | None, words: np.ndarray | None, dialogue: np.ndarray | None,
+                talked: np.ndarray | None, constraints: Constraints) -> dict[str, Candidate]:
+        """Near the request, near the person's own recent words and all they said (plain dense retrieval, so the
+        pool always holds what it would find), near the items the conversation named: one call."""
+        pool: dict[str, Candidate] = {}
+        half = self.pool_size // 2
+        searches = [(v, k, src) for v, k, src in ((query, self.pool_size, "vector"), (words, half, "words"),
+                                                   (dialogue, half, "dialogue"), (talked, half, "mentioned"))
+                    if v is not None]
         found = self.store.search_many([v for v, _, _ in searches], [k for _, k, _ in searches], constraints.where())
         for (_, _, source), hits in zip(searches, found, strict=True):
             for hit in hits:
                 if hit.item_id in pool:
                     pool[hit.item_id].sources.add(source)
                 else:
-                    sim = hit.similarity if source == "vector" else float(hit.vector @ query) if query is not None else 0.0
+                    sim = hit.similarity if source == "vector" else \
+                        float(hit.vector @ query) if query is not None else 0.0
                     pool[hit.item_id] = Candidate(hit.item_id, hit.vector, {"similarity": sim}, sources={source})
-        t1 = time.perf_counter()
-        timings["retrieve"] = (t1 - t0) * 1000
+        return pool
 
+    def _join(self, pool: dict[str, Candidate], ctx: Context, constraints: Constraints,
+              named_people: dict[str, int], mentioned: list[str], boosts: Mapping[str, float],
+              vectors: dict[str, np.ndarray]) -> list[Candidate]:
+        """The searched pool joined by the other sources (shared people, each model, open proposals, boosts,
+        the popular), each kept only where the constraints allow it. Fills `vectors` with the joiners'."""
+        query = ctx.query
         extra: list[tuple[str, str]] = []
-        named_people = self._people_of(mentioned)
         extra += [(iid, "people") for iid in self._sharing_people(named_people, set(mentioned), self.pool_size // 2)]
         for model in self.models:
             extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
@@ -148,7 +189,6 @@ class HybridRanker:
         extra = [(iid, src) for iid, src in extra if iid in self.catalog]
         # one place decides what may be shown: the same constraints the store filtered on
         allowed = {iid for iid, _ in extra if iid not in pool and constraints.allows(self.catalog.get(iid))}
-        seeds = [s for s in ctx.seeds if s in self.catalog]
         vectors |= self.store.vectors([i for i in allowed if i not in vectors])
         for iid, source in extra:
             if iid in pool:
@@ -157,46 +197,40 @@ class HybridRanker:
                 vec = vectors[iid]
                 sim = float(vec @ query) if query is not None else 0.0
                 pool[iid] = Candidate(iid, vec, {"similarity": sim}, sources={source})
-        cands = [c for c in pool.values() if constraints.allows(self.catalog.get(c.item_id))]
-        t2 = time.perf_counter()
-        timings["candidates"] = (t2 - t1) * 1000
+        return [c for c in pool.values() if constraints.allows(self.catalog.get(c.item_id))]
 
-        ids = [c.item_id for c in cands]
-        seed_vecs = [vectors[s] for s in seeds if s in vectors]
-        seed_vec = np.mean(seed_vecs, axis=0) if seed_vecs else None
-        moods = {genre_key(g) for g in mood_genres}
+    def _describe(self, cands: list[Candidate], ctx: Context, constraints: Constraints, sig: _Signals) -> None:
+        """Each candidate's features: its likeness to what was said and named, and each model's score."""
         talked_genres: dict[str, float] = {}
-        talked_years = [y for y in (self.catalog.get(m).year for m in mentioned) if y is not None]
-        for m in mentioned:
+        talked_years = [y for y in (self.catalog.get(m).year for m in sig.mentioned) if y is not None]
+        for m in sig.mentioned:
             for g in self.catalog.get(m).genre_keys:
-                talked_genres[g] = talked_genres.get(g, 0.0) + 1.0 / len(mentioned)
+                talked_genres[g] = talked_genres.get(g, 0.0) + 1.0 / len(sig.mentioned)
         talked_year = float(np.median(talked_years)) if talked_years else None
         proposed, proposed_last = set(ctx.proposed), set(ctx.proposed_last)
         for c in cands:
             item = self.catalog.get(c.item_id)
-            c.features["text_similarity"] = float(c.vector @ words) if words is not None else 0.0
-            # only what the recent words leave out: a short conversation's words already count as text_similarity
-            c.features["dialogue_similarity"] = float(c.vector @ dialogue) if said_more else 0.0
-            c.features["seed_similarity"] = float(c.vector @ seed_vec) if seed_vec is not None else 0.0
-            c.features["mention_similarity"] = float(c.vector @ talked) if talked is not None else 0.0
+            c.features["text_similarity"] = float(c.vector @ sig.words) if sig.words is not None else 0.0
+            c.features["dialogue_similarity"] = float(c.vector @ sig.dialogue) if sig.dialogue is not None else 0.0
+            c.features["seed_similarity"] = float(c.vector @ sig.seed) if sig.seed is not None else 0.0
+            c.features["mention_similarity"] = float(c.vector @ sig.talked) if sig.talked is not None else 0.0
             keys = item.genre_keys
             c.features["genre_match"] = sum(talked_genres.get(g, 0.0) for g in keys) / len(keys) if keys else 0.0
             c.features["year_near"] = 1.0 / (1.0 + abs(item.year - talked_year) / YEAR_SCALE) \
                 if talked_year is not None and item.year is not None else 0.0
-            c.features["people_match"] = float(sum(named_people.get(p, 0) for p in _people(item)))
-            c.features["mood"] = 1.0 if moods & set(keys) else 0.0
-            c.features["year_lean"] = 1.0 if lean_years and _within(item.year, *lean_years) else 0.0
-            c.features["boost"] = float(boosts.get(c.item_id, 0.0))
+            c.features["people_match"] = float(sum(sig.named_people.get(p, 0) for p in _people(item)))
+            c.features["mood"] = 1.0 if sig.moods & set(keys) else 0.0
+            c.features["year_lean"] = 1.0 if sig.lean_years and _within(item.year, *sig.lean_years) else 0.0
+            c.features["boost"] = float(sig.boosts.get(c.item_id, 0.0))
             # passes a constraint only because its entry does not record the field (see Constraints.open_fields)
             c.features["unknown_fact"] = float(constraints.unknown(item))
             c.features["proposed"] = float(c.item_id in proposed)
             c.features["proposed_last"] = float(c.item_id in proposed_last)
+        ids = [c.item_id for c in cands]
         for model in self.models:
             for name, values in model.features(ctx, ids).items():
                 for c, v in zip(cands, values, strict=True):
                     c.features[name] = float(v)
-        timings["features"] = (time.perf_counter() - t2) * 1000
-        return cands
 
     def _people_of(self, ids: Sequence[str]) -> dict[str, int]:
         """How many of these items credit each person (director or cast)."""

@@ -89,6 +89,15 @@ def _static(name: str) -> str:
 
 def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], operator_token: str | None) -> None:
     """Adds the API, the widget and JSON error handling to `app`."""
+    _add_middleware(app)
+    _add_errors(app)
+    _add_chat_routes(app, service)
+    _add_operator_routes(app, service, operator_token)
+    _add_widget(app, widget_origins)
+
+
+def _add_middleware(app: FastAPI) -> None:
+    """The body-size limit and request ids (with an access line for API calls)."""
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -126,6 +135,10 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         body, content_type = metrics_text()
         return Response(body, media_type=content_type)
 
+
+def _add_errors(app: FastAPI) -> None:
+    """Every error on /api/ is JSON: {"error": ..., "detail": ...}."""
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
@@ -136,6 +149,10 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         if not request.url.path.startswith("/api/"):
             return Response(str(exc.detail), status_code=exc.status_code)
         return _error(exc.status_code, str(exc.detail))
+
+
+def _add_chat_routes(app: FastAPI, service: ChatService) -> None:
+    """Chat, feedback, and a conversation's export and deletion."""
 
     def turn(call, *args) -> ChatResponse | JSONResponse:
         """Runs a service call that answers with (session, reply); its failures become JSON errors."""
@@ -181,6 +198,10 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
             return _error(404, "unknown session")
         return JSONResponse({"deleted": session_id})
 
+
+def _add_operator_routes(app: FastAPI, service: ChatService, operator_token: str | None) -> None:
+    """Known users' data and handoff release: only with the operator token."""
+
     def operator(request: Request) -> bool:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         return bool(operator_token) and hmac.compare_digest(given.encode(), operator_token.encode())
@@ -215,6 +236,10 @@ def add_api(app: FastAPI, service: ChatService, widget_origins: list[str], opera
         if not released:
             return _error(409, "this conversation is not handed over to a person")
         return JSONResponse({"released": session_id})
+
+
+def _add_widget(app: FastAPI, widget_origins: list[str]) -> None:
+    """The embed script and the compact chat page, framed only by the configured origins."""
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> Response:
