@@ -116,10 +116,24 @@ class TagClaim(BaseModel):
 
 
 class CoLikedClaim(BaseModel):
+    """People who liked the seed liked this item `lift` times as often as people overall (`n_users` liked both):
+    co-occurrence over what the item's popularity alone would give (Catalog.lift), as stated (rounded)."""
+
     kind: Literal["co_liked"] = "co_liked"
     seed_id: str
     seed_title: str
     n_users: int
+    lift: float
+
+
+class SharedClaim(BaseModel):
+    """Genres and tags the item has in common with an item the person liked."""
+
+    kind: Literal["shared"] = "shared"
+    seed_id: str
+    seed_title: str
+    genres: list[str] = []
+    tags: list[str] = []
 
 
 class PopularityClaim(BaseModel):
@@ -135,7 +149,7 @@ class PeopleClaim(BaseModel):
 
 
 Claim = Annotated[
-    GenreClaim | YearClaim | PriceClaim | TagClaim | CoLikedClaim | PopularityClaim | PeopleClaim,
+    GenreClaim | YearClaim | PriceClaim | TagClaim | CoLikedClaim | SharedClaim | PopularityClaim | PeopleClaim,
     Field(discriminator="kind"),
 ]
 

@@ -183,6 +183,26 @@ def cmd_eval_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_likeness(args: argparse.Namespace) -> int:
+    from eval.likeness import assistant_system, content_system, evaluate_likeness, pick_seeds, print_likeness, reweighed
+
+    _, assistant = _eval_assistant(args)
+    engine = assistant.engine
+    ids, matrix = engine.store.all_vectors()
+    vectors = dict(zip(ids, matrix, strict=True))
+    seeds = pick_seeds(engine.catalog, args.n, seed=args.seed)
+    systems = {"assistant": assistant_system(assistant)}
+    weights = dict(kv.split("=") for kv in args.baseline_weights.split(",")) if args.baseline_weights else {}
+    if set(weights) & set(engine.ranker.feature_names) and not engine.ranker.blend.learned:  # else the same column
+        systems[f"assistant, {args.baseline_weights}"] = assistant_system(
+            reweighed(assistant, {k: float(v) for k, v in weights.items()}))
+    systems["content similarity"] = content_system(engine.store)
+    result = evaluate_likeness(systems, engine.catalog, vectors, seeds)
+    result["pack"] = engine.pack.name
+    _finish(args, result, print_likeness)
+    return 0
+
+
 def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     """Registers `crs eval <suite>` under the top-level subcommands, each with the common options."""
     ev = sub.add_parser("eval", help="offline evaluations").add_subparsers(dest="suite", required=True)
@@ -249,3 +269,13 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s.add_argument("--backend", help="the assistant's understanding backend (default: rules)")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_simulate, backend="rules")
+
+    s = ev.add_parser("likeness", parents=[common],
+                      help='"more like X": genre share, tag and text likeness and popularity of the top 5')
+    s.add_argument("--n", type=int, default=200, help="how many seed items (a seeded sample)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--baseline-weights", default="ease=0.6,popularity=0.5",
+                   help="a column of the fixed blend with these weights changed and popularity in full whatever "
+                        "the person liked (default: as before likeness was measured); empty for none")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_likeness, backend="rules")

@@ -6,7 +6,7 @@ explanation text must be exactly what its claims render to, so nothing unclaimed
 
 from __future__ import annotations
 
-from assistant.dialogue.explain import render
+from assistant.dialogue.explain import render, stated_lift
 from assistant.models import (
     CoLikedClaim,
     GenreClaim,
@@ -15,6 +15,7 @@ from assistant.models import (
     Preferences,
     PriceClaim,
     Recommendation,
+    SharedClaim,
     TagClaim,
     YearClaim,
 )
@@ -55,6 +56,19 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
                     f"{item.id}: {c.n_users} co-likers of {c.seed_title} claimed, "
                     f"data says {catalog.co_likers(c.seed_id, item.id)}"
                 )
+            elif stated_lift(catalog.lift(c.seed_id, item.id)) != c.lift:
+                problems.append(f"{item.id}: liked {c.lift} times as often with {c.seed_title} claimed, "
+                                f"data says {catalog.lift(c.seed_id, item.id):.3f}")
+        elif isinstance(c, SharedClaim):
+            if c.seed_id not in catalog or catalog.get(c.seed_id).name != c.seed_title:
+                problems.append(f"{item.id}: seed {c.seed_id} is not {c.seed_title!r}")
+            else:
+                other = catalog.get(c.seed_id)
+                wrong = [g for g in c.genres if g not in item.genres or g not in other.genres]
+                wrong += [t for t in c.tags if t not in item.tags or t.casefold() not in
+                          {x.casefold() for x in other.tags}]
+                if wrong:
+                    problems.append(f"{item.id}: {wrong} not shared with {c.seed_title}")
         elif isinstance(c, PeopleClaim):
             names = item.directors if c.role == "director" else item.cast
             said = catalog.credits.directed_by if c.role == "director" else catalog.credits.starring

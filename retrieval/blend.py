@@ -41,7 +41,7 @@ DEFAULT_WEIGHTS = {
     "genre_match": 0.2,
     "year_near": 0.1,
     "people_match": 0.5,
-    "ease": 0.6,
+    "ease": 0.3,
     "popularity": 0.5,
     "mood": 0.15,
     "year_lean": 0.15,
@@ -59,6 +59,13 @@ DEFAULT_WEIGHTS = {
     "conv_eknn": 0.8,
     "conv_trend": 0.3,
 }
+
+
+# Popularity is a prior: in full when nothing says what this person likes ("what should I watch tonight?"), and a
+# tie-breaker once they named something they liked, where it would otherwise outvote likeness to it (EASE's scores
+# carry popularity too). Chosen with `crs eval likeness` (README: "More like X" stays like X).
+PRIORS = ("popularity",)
+PRIOR_WITH_TASTE = 0.4
 
 
 def scale(features: np.ndarray) -> np.ndarray:
@@ -100,8 +107,10 @@ class Blend(Saved):
     FORMAT: ClassVar[str] = "blend-v2"
 
     def __init__(self, names: Sequence[str], weights: dict[str, float] | None = None, net: _Ensemble | None = None,
-                 hidden: int = 32, data_hash: str = "", meta: dict | None = None) -> None:
+                 hidden: int = 32, data_hash: str = "", meta: dict | None = None,
+                 prior_with_taste: float = PRIOR_WITH_TASTE) -> None:
         super().__init__(data_hash=data_hash, meta=meta or {})
+        self.prior_with_taste = prior_with_taste
         self.names = list(names)
         self.weights = np.array([(weights or {}).get(n, 0.0) for n in self.names], dtype=np.float32)
         self.net = net
@@ -119,11 +128,17 @@ class Blend(Saved):
         scaled = scale(features)
         return np.hstack([scaled, rank_features(features)]).astype(np.float32)
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def score(self, features: np.ndarray, taste: bool = False) -> np.ndarray:
+        """Scores of a pool; `taste`: the person named items they liked, so the fixed weights' priors step back (a
+        learned blend learns that for itself)."""
         if not len(features):
             return np.zeros(0, dtype=np.float32)
         if self.net is None:
-            return scale(features) @ self.weights
+            weights = self.weights
+            if taste:
+                weights = np.where(np.isin(self.names, PRIORS), weights * self.prior_with_taste, weights)
+                weights = weights.astype(np.float32)
+            return scale(features) @ weights
         with torch.no_grad():
             return self.net(torch.from_numpy(self.inputs(features))).numpy()
 

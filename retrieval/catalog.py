@@ -192,6 +192,7 @@ class Catalog:
         self.n_ratings = n_ratings
         self.mean_rating = {i: rating_sum[i] / n for i, n in n_rated.items()}
         self._likers = {iid: frozenset(users) for iid, users in likers.items()}
+        self.n_likers = len(set().union(*self._likers.values())) if self._likers else 0  # who liked anything
         counts = np.array([len(self._likers.get(i, ())) for i in self.ids], dtype=np.float32)
         # popularity prior in [0, 1]: log-scaled count of people who liked the item
         top = float(np.log1p(counts.max())) if len(counts) and counts.max() > 0 else 1.0
@@ -251,6 +252,14 @@ class Catalog:
     def co_likers(self, a: str, b: str) -> int:
         """How many users liked both items."""
         return len(self.likers(a) & self.likers(b))
+
+    def lift(self, a: str, b: str) -> float:
+        """How many times as often people who liked `a` liked `b` as people overall did: P(b | a) / P(b), over the
+        people who liked anything (0.0 when either item has no likers). 1.0 is what popularity alone gives."""
+        n_a, n_b = len(self.likers(a)), len(self.likers(b))
+        if not n_a or not n_b:
+            return 0.0
+        return (self.co_likers(a, b) / n_a) / (n_b / self.n_likers)
 
 
 _WORD = re.compile(r"[^\W_]+")

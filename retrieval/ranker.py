@@ -275,7 +275,7 @@ class HybridRanker:
         timings: dict[str, float] = {}
         cands = self.pool(ctx, constraints, mood_genres, boosts, timings, lean_years)
         t0 = time.perf_counter()
-        scores = self.blend.score(self.matrix(cands, self.blend.names))
+        scores = self.blend.score(self.matrix(cands, self.blend.names), taste=bool(ctx.seeds))
         for c, s in zip(cands, scores, strict=True):
             c.score = float(s)
         chosen = self._diversify(cands, k)

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.config import DEMO_PACK
-from assistant.models import CoLikedClaim, GenreClaim, PopularityClaim, Session, TagClaim, YearClaim
+from assistant.models import CoLikedClaim, GenreClaim, PopularityClaim, Session, SharedClaim, TagClaim, YearClaim
 from eval.faithfulness import claim_problems, faithfulness
 
 ACCEPTANCE = "a funny sci-fi movie from the 90s, nothing with horror"
@@ -52,8 +52,17 @@ def assert_claims_true_in_raw_data(rec, raw):
         elif isinstance(claim, TagClaim):
             assert set(claim.tags) <= tags[rec.item_id]
         elif isinstance(claim, CoLikedClaim):
-            assert len(likers[claim.seed_id] & likers[rec.item_id]) == claim.n_users
+            both = len(likers[claim.seed_id] & likers[rec.item_id])
+            assert both == claim.n_users
             assert movies[claim.seed_id]["title"].endswith(claim.seed_title[-6:])
+            everyone = len(set().union(*likers.values()))
+            lift = (both / len(likers[claim.seed_id])) / (len(likers[rec.item_id]) / everyone)
+            assert abs(lift - claim.lift) <= 0.05 if lift < 10 else abs(lift - claim.lift) <= 0.5
+            assert claim.lift >= 1.5 and both >= 3  # said only where it is more than popularity
+        elif isinstance(claim, SharedClaim):
+            seed = movies[claim.seed_id]
+            assert set(claim.genres) <= set(raw_genres) & set(seed["genres"].split("|"))
+            assert {t.casefold() for t in claim.tags} <= tags[rec.item_id] & tags[claim.seed_id]
         elif isinstance(claim, PopularityClaim):
             assert len(likers[rec.item_id]) == claim.n_users
 
@@ -83,7 +92,10 @@ def test_a_liked_movie_seeds_cf_and_the_explanation_names_it(demo, raw_demo):
     recs = reply.recommendations
     assert "3175" not in [r.item_id for r in recs]  # never recommend what they just named
     co = [c for r in recs for c in r.claims if isinstance(c, CoLikedClaim)]
-    assert len(co) >= 4 and all(c.seed_title == "Galaxy Quest (1999)" for c in co)
+    assert len(co) >= 3 and all(c.seed_title == "Galaxy Quest (1999)" for c in co)
+    assert all(f"liked it {c.lift:.1f} times as often" in reply.text for c in co)
+    shared = [c for r in recs for c in r.claims if isinstance(c, SharedClaim)]
+    assert len(shared) == len(recs)  # each pick says what it has in common with Galaxy Quest
     for r in recs:
         assert_claims_true_in_raw_data(r, raw_demo)
 

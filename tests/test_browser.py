@@ -185,3 +185,32 @@ def test_app_conversation_survives_a_reload(page, app_url):
     chips = page.locator("#crs-prefs")
     chips.get_by_text("1990–1999").wait_for()
     _shot(page, "app-after-reload")
+
+
+def test_app_more_like_the_second_one_follows_the_first_list(page, app_url):
+    """Two turns as a new user types them: the second list keeps what was ruled out, takes the year range, and
+    its explanations say how each pick relates to the films named."""
+    page.goto(app_url, wait_until="load")
+    box = page.get_by_label("Your message")
+    box.fill("something like Galaxy Quest but not a comedy")
+    box.press("Enter")
+    cards = page.locator("article.crs-card")
+    cards.nth(4).wait_for()
+    first = [cards.nth(i).locator("h3").inner_text().split(". ", 1)[1] for i in range(5)]
+    whys = [cards.nth(i).locator(".crs-why").inner_text() for i in range(5)]
+    assert sum("Galaxy Quest (1999)" in w for w in whys) >= 4, whys  # shared genres or tags, or who liked both
+    _shot(page, "app-likeness-first")
+    second_title = first[1]
+    box.fill("more like the second one, from the 90s")
+    box.press("Enter")
+    page.wait_for_function(
+        "t => { const h = [...document.querySelectorAll('article.crs-card h3')].map(e => e.innerText);"
+        " return h.length === 5 && h.join('|') !== t; }", arg="|".join(f"{i}. {t}" for i, t in enumerate(first, 1)))
+    again = [cards.nth(i).locator("h3").inner_text().split(". ", 1)[1] for i in range(5)]
+    whys = [cards.nth(i).locator(".crs-why").inner_text() for i in range(5)]
+    assert second_title not in again and "Galaxy Quest (1999)" not in again
+    assert all(t.rstrip(")").endswith(tuple(f"({y}" for y in range(1990, 2000))) for t in again), again
+    assert not any("Comedy" in w.split(".")[0] for w in whys), whys  # the first sentence lists the genres
+    assert sum(second_title in w for w in whys) >= 3, (second_title, whys)
+    page.get_by_text(f"and {second_title}").first.wait_for()  # the reply says whom the picks are for
+    _shot(page, "app-likeness-second")

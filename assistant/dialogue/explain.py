@@ -13,13 +13,15 @@ from assistant.models import (
     PopularityClaim,
     Preferences,
     PriceClaim,
+    SharedClaim,
     TagClaim,
     YearClaim,
 )
 from retrieval.catalog import Catalog, genre_key, person_key
 from retrieval.ranker import Candidate
 
-MIN_CO_LIKERS = 2
+MIN_CO_LIKERS = 3  # fewer people who liked both is an anecdote, not evidence
+MIN_LIFT = 1.5  # below this, liking both is mostly how popular the item is: not said as a reason
 MIN_LIKERS = 5
 MAX_GENRES = 3
 MAX_TAGS = 2
@@ -51,17 +53,47 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog, curre
         matched = [n for n in names if person_key(n) in wanted]
         if matched:
             claims.append(PeopleClaim(role=role, names=matched, said_as=said))
-    best = max(
-        ((catalog.co_likers(seed, item.id), seed) for seed in prefs.liked if seed in catalog and seed != item.id),
-        default=(0, ""),
-    )
-    if best[0] >= MIN_CO_LIKERS:
-        claims.append(CoLikedClaim(seed_id=best[1], seed_title=catalog.get(best[1]).name, n_users=best[0]))
+    shared = _shared(item, prefs, catalog, said_tags=set(tags))
+    if shared is not None:
+        claims.append(shared)
+    evidence = [(stated_lift(catalog.lift(seed, item.id)), catalog.co_likers(seed, item.id), seed)
+                for seed in prefs.liked if seed in catalog and seed != item.id]
+    evidence = [e for e in evidence if e[1] >= MIN_CO_LIKERS and e[0] >= MIN_LIFT]
+    if evidence:
+        lift, co, seed = max(evidence)
+        claims.append(CoLikedClaim(seed_id=seed, seed_title=catalog.get(seed).name, n_users=co, lift=lift))
     else:
         likers = len(catalog.likers(item.id))
         if likers >= MIN_LIKERS:
             claims.append(PopularityClaim(n_users=likers))
     return claims
+
+
+def stated_lift(lift: float) -> float:
+    """A lift as it is said: one decimal under 10 ("2.4 times"), whole above."""
+    return round(lift, 1) if lift < 10 else float(round(lift))
+
+
+def _shared(item, prefs: Preferences, catalog: Catalog, said_tags: set[str]) -> SharedClaim | None:
+    """The genres and tags the item has in common with the liked item it shares most with (the latest on ties);
+    tags already said as matching the request are not said twice."""
+    best: tuple[int, SharedClaim] | None = None
+    for seed in reversed(prefs.liked):
+        if seed not in catalog or seed == item.id:
+            continue
+        other = catalog.get(seed)
+        theirs = set(other.genres)
+        genres = [g for g in item.genres if g in theirs][:MAX_GENRES]
+        their_tags = {t.casefold() for t in other.tags}
+        tags = [t for t in item.tags if t.casefold() in their_tags and t not in said_tags][:MAX_TAGS]
+        n = len(genres) + 2 * len(tags)  # a tag people put on both says more than a broad genre
+        if n and (best is None or n > best[0]):
+            best = (n, SharedClaim(seed_id=seed, seed_title=other.name, genres=genres, tags=tags))
+    return best[1] if best else None
+
+
+def _times(lift: float) -> str:
+    return f"{lift:.0f}" if lift >= 10 else f"{lift:.1f}"
 
 
 def money(amount: float, currency: str = "$") -> str:
@@ -89,8 +121,13 @@ def render(claims: list[Claim]) -> str:
     for c in claims:
         if isinstance(c, TagClaim):
             parts.append("Tagged " + _join([f"“{t}”" for t in c.tags]) + ".")
+        elif isinstance(c, SharedClaim):
+            what = ([_join(c.genres)] if c.genres else []) + (
+                [("the tag " if len(c.tags) == 1 else "the tags ") + _join([f"“{t}”" for t in c.tags])] if c.tags else [])
+            parts.append(f"Shares {' and '.join(what)} with {c.seed_title}.")
         elif isinstance(c, CoLikedClaim):
-            parts.append(f"{c.n_users} people who liked {c.seed_title} also liked it.")
+            parts.append(f"People who liked {c.seed_title} liked it {_times(c.lift)} times as often as people overall "
+                         f"({c.n_users} liked both).")
         elif isinstance(c, PopularityClaim):
             parts.append(f"{c.n_users} people liked it.")
         elif isinstance(c, PeopleClaim):
