@@ -22,13 +22,13 @@ from assistant.dialogue.answers import answer, answer_many, compare
 from assistant.llm import tasks
 from assistant.llm.backends import Backend, get_backend
 from assistant.llm.errors import LLMError
-from assistant.dialogue.state import apply, describe, loosen_hint, resolve_refs
+from assistant.dialogue.state import apply, changes, describe, loosen_hint, resolve_refs
 from assistant.engine import Engine
 from assistant.dialogue.explain import claims_for, render
 from assistant.dialogue.feedback import KINDS, FeedbackStore, apply_feedback
 from assistant.support.handoff import HandoffStore
 from assistant.understanding.lexicon import ORDINAL_NAMES
-from assistant.models import Recommendation, Reply, Session, Turn, Understanding
+from assistant.models import Preferences, Recommendation, Reply, Session, Turn, Understanding
 from assistant.serving.observability import FALLBACKS, LLM_ERRORS
 from assistant.dialogue.ranking import SessionRanking
 from assistant.support.service_desk import CustomerService
@@ -238,12 +238,13 @@ class Assistant:
         """One reply per intent; only recommend, refine, reset and what a question about an item says besides
         change the dialogue state."""
         low = text.casefold()
+        before = session.preferences.model_copy(deep=True)
         if u.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, u)
         if u.intent == "reset":
             return Reply(text=prompts.render("replies", "reset"), intent="reset")
         if u.intent in ("recommend", "refine"):
-            reply = self._recommend(session, timings)
+            reply = self._recommend(session, timings, before)
             reply.intent = u.intent
             if u.no_prices:
                 reply.text = prompts.render("replies", "no_prices_left_out", noun=self.noun) + " " + reply.text
@@ -343,7 +344,9 @@ class Assistant:
             preferences=session.preferences.model_copy(deep=True),
         )
 
-    def _recommend(self, session: Session, timings: dict[str, float]) -> Reply:
+    def _recommend(self, session: Session, timings: dict[str, float], before: Preferences | None = None) -> Reply:
+        """The picks, and a reply that frames them: what was understood, what a later turn kept and changed, and
+        the titles by number (each card says why; `crs ask` and `crs chat` print the cards under the text)."""
         prefs = session.preferences
         catalog = self.engine.catalog
         ranking = self.ranking.rank(session, prefs.n or self.n_recommendations, timings)
@@ -370,7 +373,10 @@ class Assistant:
         description = describe(prefs, self.engine.catalog, self.noun, self.currency, shown=session.shown)
         if recs:
             lines = [prompts.render("replies", "intro", n=len(recs), description=description)]
-            lines += [f"{i}. {catalog.get(r.item_id).name}: {r.explanation}" for i, r in enumerate(recs, start=1)]
+            changed = changes(before, prefs, catalog, self.currency) if before is not None else ""
+            if changed:
+                lines.append(changed)
+            lines += [f"{i}. {catalog.get(r.item_id).name}" for i, r in enumerate(recs, start=1)]
             if prefs.is_empty():  # "recommend me a movie": well-liked picks, and how to get closer
                 lines.append(prompts.render("replies", "narrow_hint", noun=self.noun))
             text = "\n".join(lines)

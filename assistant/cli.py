@@ -131,8 +131,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(reply.model_dump_json(indent=2))
     else:
-        print(reply.text)
+        print(shown(reply))
     return 0
+
+
+def shown(reply) -> str:
+    """A reply as a terminal shows it: the text, then each card's reason (the app and the widget show cards)."""
+    why = [f"  {i}. {r.explanation}" for i, r in enumerate(reply.recommendations, start=1) if r.explanation]
+    return reply.text + ("\nWhy:\n" + "\n".join(why) if why else "")
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -148,7 +154,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print()
             return 0
         *_, reply = assistant.stream(session, message)
-        print(f"assistant> {reply.text}\n")
+        print(f"assistant> {shown(reply)}\n")
 
 
 def cmd_handoff(args: argparse.Namespace) -> int:

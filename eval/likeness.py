@@ -6,6 +6,8 @@ For a seeded sample of seed items (rated by enough people to have neighbours), e
 - `genre_share`: the share of the top 5 that shares at least one genre with X;
 - `tag_overlap`: the mean Jaccard overlap of the top 5's tags with X's (where both have tags);
 - `text_similarity`: the mean cosine of the top 5's item vectors with X's;
+- `title_share`: the share of the top 5 whose title shares a word of 4 letters or more with X's (sequels, but
+  also "Red Heat" for Heat: likeness by title words, which item vectors carry);
 - `popularity_pct`: the mean popularity percentile of the top 5 in the catalog (0 = least liked, 100 = most;
   the catalog's own mean is 50), next to X's own and to X's neighbourhood in plain content similarity.
 
@@ -24,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.models import Session
-from retrieval.catalog import Catalog, Item
+from retrieval.catalog import Catalog, Item, words
 
 PHRASINGS = ("something like {title}", "more like {title}")
 TOP = 5
@@ -74,6 +76,7 @@ class Scorer:
         genres = set(seed.genre_keys)
         tags = {t.casefold() for t in seed.tags}
         overlaps = [j for j in (_jaccard(tags, {t.casefold() for t in it.tags}) for it in items) if j is not None]
+        title = {w for w in words(seed.title) if len(w) >= 4}
         sv = self.vectors.get(seed.id)
         sims = [float(sv @ self.vectors[i]) for i in ids if sv is not None and i in self.vectors]
         return {
@@ -81,6 +84,8 @@ class Scorer:
             if items and genres else None,  # a seed without genres (a catalog without them) shares none to count
             "tag_overlap": float(np.mean(overlaps)) if overlaps else None,
             "text_similarity": float(np.mean(sims)) if sims else None,
+            "title_share": float(np.mean([bool(title & set(words(it.title))) for it in items]))
+            if items and title else None,
             "popularity_pct": float(np.mean([self.pct[i] for i in ids])) if ids else None,
         }
 
@@ -118,7 +123,7 @@ def evaluate_likeness(systems: dict[str, Callable[[Item, str], list[str] | None]
         "catalog_popularity_pct": 50.0,
         "systems": {name: {"n": len(r), "unread": unread[name],
                            **{k: _mean(r, k) for k in ("genre_share", "tag_overlap", "text_similarity",
-                                                       "popularity_pct")}}
+                                                       "title_share", "popularity_pct")}}
                     for name, r in rows.items()},
         "examples": examples,
     }
@@ -168,7 +173,8 @@ def print_likeness(result: dict) -> None:
           f"({' / '.join(result['phrasings'])}), top {TOP}")
     print(f"popularity percentile: the seeds {result['seed_popularity_pct']}, the catalog "
           f"{result['catalog_popularity_pct']}")
-    head = f"{'system':<34}{'n':>6}{'unread':>8}{'genre share':>13}{'tag overlap':>13}{'text sim':>10}{'pop pct':>9}"
+    head = (f"{'system':<34}{'n':>6}{'unread':>8}{'genre share':>13}{'tag overlap':>13}{'text sim':>10}"
+            f"{'same title':>12}{'pop pct':>9}")
     print(head)
     print("-" * len(head))
 
@@ -177,6 +183,6 @@ def print_likeness(result: dict) -> None:
 
     for name, s in result["systems"].items():
         print(f"{name:<34}{s['n']:>6}{s['unread']:>8}{fmt(s['genre_share'], 13)}{fmt(s['tag_overlap'], 13)}"
-              f"{fmt(s['text_similarity'], 10)}{fmt(s['popularity_pct'], 9, 1)}")
+              f"{fmt(s['text_similarity'], 10)}{fmt(s['title_share'], 12)}{fmt(s['popularity_pct'], 9, 1)}")
     for ex in result["examples"]:
         print(f"  {ex['system']}: like {ex['seed']}: {'; '.join(ex['top'])}")

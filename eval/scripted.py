@@ -111,8 +111,9 @@ def check(turn: dict, reply: Reply, catalog, given: dict[str, list[str]], known:
             problems.append(f"cited {cited}, expected {turn['cites']}…")
     if "handoff" in turn and reply.handoff != turn["handoff"]:
         problems.append(f"handoff {reply.handoff}, expected {turn['handoff']}")
+    seen = " ".join([reply.text, *(r.explanation for r in reply.recommendations)]).casefold()  # text and cards
     for text in turn.get("text_contains", []):
-        if text.casefold() not in reply.text.casefold():
+        if text.casefold() not in seen:
             problems.append(f"reply lacks {text!r}")
     return problems
 

@@ -355,3 +355,19 @@ def test_another_language_gets_a_reply_naming_the_language_read_and_no_list(demo
     assert reply.intent == "out_of_scope" and not reply.recommendations
     assert "English" in reply.text or "encoded" in reply.text
     assert not set(message.split()) & set(reply.text.split()) - {"y", "a"}
+
+
+def test_a_later_turn_says_what_it_kept_and_changed_and_the_text_leaves_the_reasons_to_the_cards(demo):
+    session = Session()
+    first = demo.respond(session, "sci-fi movies, no horror")
+    assert "Kept from before" not in first.text  # a first request: the heading says it all
+    second = demo.respond(session, "from the 90s")
+    lines = second.text.splitlines()
+    assert lines[1] == "Kept from before: Sci-Fi and no Horror; new: 1990–1999."
+    assert lines[2:7] == [f"{i}. {r.title} ({r.year})" for i, r in enumerate(second.recommendations, start=1)]
+    assert all(r.explanation and r.explanation not in second.text for r in second.recommendations)
+    third = demo.respond(session, "actually horror is fine, and comedies")
+    assert "no longer: no Horror" in third.text.splitlines()[1]
+    fresh = demo.respond(session, "start over")
+    assert fresh.intent == "reset"
+    assert "Kept from before" not in demo.respond(session, "westerns").text

@@ -171,6 +171,29 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     return chips
 
 
+def changes(before: Preferences, after: Preferences, catalog, currency: str = "$") -> str:
+    """What a later turn kept of the earlier preferences and what it changed, in one sentence ("Kept from before:
+    no Comedy and like Galaxy Quest (1999); new: 1990–1999 and like The Matrix (1999)."), in the words of the
+    preference chips. Empty for a first request, or one that kept nothing of before (its heading says it all)."""
+    old = dict(preference_chips(before, catalog, currency))
+    new = dict(preference_chips(after, catalog, currency))
+    kept = [label for key, label in new.items() if old.get(key) == label]
+    if not kept:
+        return ""
+    added = [label for key, label in new.items() if old.get(key) != label]
+    dropped = [label for key, label in old.items() if key not in new]
+    parts = ["Kept from before: " + _and(kept)]
+    if added:
+        parts.append("new: " + _and(added))
+    if dropped:
+        parts.append("no longer: " + _and(dropped))
+    return "; ".join(parts) + "."
+
+
+def _and(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def lean_years(prefs: Preferences) -> tuple[int | None, int | None] | None:
     """The years the user leans towards without requiring them, or None."""
     lean = (prefs.lean_year_min, prefs.lean_year_max)
