@@ -117,6 +117,8 @@ def evaluate_likeness(systems: dict[str, Callable[[Item, str], list[str] | None]
                                      "top": [catalog.get(i).name for i in ids[:TOP]]})
     seed_pct = float(np.mean([scorer.pct[s.id] for s in seeds])) if seeds else None
     return {
+        "faithfulness": {name: round(system.faithfulness, 4) for name, system in systems.items()
+                         if hasattr(system, "faithfulness")},
         "n_seeds": len(seeds),
         "phrasings": list(PHRASINGS),
         "seed_popularity_pct": round(seed_pct, 2) if seed_pct is not None else None,
@@ -141,17 +143,29 @@ def content_system(store, k: int = TOP) -> Callable[[Item, str], list[str]]:
     return run
 
 
-def assistant_system(assistant) -> Callable[[Item, str], list[str] | None]:
-    """The assistant's whole turn on the message in a fresh conversation; None when it did not read the seed."""
+class assistant_system:  # noqa: N801 (used as a function that also keeps a tally)
+    """The assistant's whole turn on the message in a fresh conversation; None when it did not read the seed.
+    Every card's claims are re-derived on the way (eval.faithfulness): `claims` and `false_claims` count them."""
 
-    def run(item: Item, message: str) -> list[str] | None:
+    def __init__(self, assistant) -> None:
+        self.assistant = assistant
+        self.claims = self.false_claims = 0
+
+    def __call__(self, item: Item, message: str) -> list[str] | None:
+        from eval.faithfulness import claim_problems
+
         session = Session()
-        reply = assistant.respond(session, message)
+        reply = self.assistant.respond(session, message)
+        for r in reply.recommendations:
+            self.claims += len(r.claims)
+            self.false_claims += min(len(claim_problems(r, self.assistant.engine.catalog)), len(r.claims))
         if item.id not in session.preferences.liked:
             return None
         return [r.item_id for r in reply.recommendations]
 
-    return run
+    @property
+    def faithfulness(self) -> float:
+        return 1.0 - self.false_claims / self.claims if self.claims else 1.0
 
 
 def reweighed(assistant, weights: dict[str, float], prior_with_taste: float = 1.0):
@@ -184,5 +198,7 @@ def print_likeness(result: dict) -> None:
     for name, s in result["systems"].items():
         print(f"{name:<34}{s['n']:>6}{s['unread']:>8}{fmt(s['genre_share'], 13)}{fmt(s['tag_overlap'], 13)}"
               f"{fmt(s['text_similarity'], 10)}{fmt(s['title_share'], 12)}{fmt(s['popularity_pct'], 9, 1)}")
+    for name, value in result.get("faithfulness", {}).items():
+        print(f"explanation faithfulness, {name}: {value} (every claim of every card re-derived from the catalog)")
     for ex in result["examples"]:
         print(f"  {ex['system']}: like {ex['seed']}: {'; '.join(ex['top'])}")

@@ -64,3 +64,4 @@ def test_likeness_on_the_demo_pack(demo_engine):
     assert c["text_similarity"] >= a["text_similarity"] > 0.3
     assert 0.0 <= a["genre_share"] <= 1.0 and 0.0 <= a["popularity_pct"] <= 100.0
     assert result["seed_popularity_pct"] > 80  # seeds are liked by 20 or more of 610 people
+    assert result["faithfulness"]["assistant"] == 1.0  # the lift and what a pick shares, re-derived
