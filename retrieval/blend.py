@@ -38,7 +38,7 @@ DEFAULT_WEIGHTS = {
     "dialogue_similarity": 1.0,
     "seed_similarity": 0.3,
     "mention_similarity": 0.3,
-    "genre_match": 0.2,
+    "genre_match": 0.5,  # the named items' genres: "more like X" stays in its kind (crs eval likeness)
     "year_near": 0.1,
     "people_match": 0.5,
     "ease": 0.3,
