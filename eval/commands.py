@@ -184,18 +184,23 @@ def cmd_eval_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_likeness(args: argparse.Namespace) -> int:
-    from eval.likeness import assistant_system, content_system, evaluate_likeness, pick_seeds, print_likeness, reweighed
+    from eval.likeness import AssistantSystem, content_system, evaluate_likeness, pick_seeds, print_likeness, reweighed
 
+    try:
+        weights = {k.strip(): float(v) for k, v in (kv.split("=") for kv in args.baseline_weights.split(","))} \
+            if args.baseline_weights else {}
+    except ValueError:
+        raise CrsError(f"--baseline-weights takes feature=weight pairs, e.g. ease=0.6,popularity=0.5; "
+                       f"got {args.baseline_weights!r}") from None
     _, assistant = _eval_assistant(args)
     engine = assistant.engine
     ids, matrix = engine.store.all_vectors()
     vectors = dict(zip(ids, matrix, strict=True))
     seeds = pick_seeds(engine.catalog, args.n, seed=args.seed)
-    systems = {"assistant": assistant_system(assistant)}
-    weights = dict(kv.split("=") for kv in args.baseline_weights.split(",")) if args.baseline_weights else {}
+    systems = {"assistant": AssistantSystem(assistant)}
     if set(weights) & set(engine.ranker.feature_names) and not engine.ranker.blend.learned:  # else the same column
-        systems[f"assistant, {args.baseline_weights}"] = assistant_system(
-            reweighed(assistant, {k: float(v) for k, v in weights.items()}))
+        systems[f"assistant, {args.baseline_weights}"] = AssistantSystem(
+            reweighed(assistant, weights))
     systems["content similarity"] = content_system(engine.store)
     result = evaluate_likeness(systems, engine.catalog, vectors, seeds)
     result["pack"] = engine.pack.name

@@ -19,13 +19,18 @@ counted and left out of the assistant's columns (a reading failure, not a likene
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import random
 from collections.abc import Callable
 
 import numpy as np
 from tqdm import tqdm
 
+from assistant.assistant import Assistant
 from assistant.models import Session
+from eval.faithfulness import claim_problems
+from retrieval.blend import DEFAULT_WEIGHTS, Blend
 from retrieval.catalog import Catalog, Item, words
 
 PHRASINGS = ("something like {title}", "more like {title}")
@@ -35,7 +40,7 @@ TOP = 5
 def pick_seeds(catalog: Catalog, n: int, seed: int = 0, min_likers: int = 20) -> list[Item]:
     """A seeded sample of items liked by at least `min_likers` people (or, without interactions, the most popular
     quarter by the catalog's own count), each with a genre where the catalog has genres."""
-    if any(catalog.likers(i) for i in catalog.ids[:1000]):
+    if catalog.n_likers:
         pool = [i for i in catalog.ids if len(catalog.likers(i)) >= min_likers]
     else:
         order = np.argsort(-catalog.popularity, kind="stable")
@@ -143,7 +148,7 @@ def content_system(store, k: int = TOP) -> Callable[[Item, str], list[str]]:
     return run
 
 
-class assistant_system:  # noqa: N801 (used as a function that also keeps a tally)
+class AssistantSystem:
     """The assistant's whole turn on the message in a fresh conversation; None when it did not read the seed.
     Every card's claims are re-derived on the way (eval.faithfulness): `claims` and `false_claims` count them."""
 
@@ -152,8 +157,6 @@ class assistant_system:  # noqa: N801 (used as a function that also keeps a tall
         self.claims = self.false_claims = 0
 
     def __call__(self, item: Item, message: str) -> list[str] | None:
-        from eval.faithfulness import claim_problems
-
         session = Session()
         reply = self.assistant.respond(session, message)
         for r in reply.recommendations:
@@ -171,12 +174,6 @@ class assistant_system:  # noqa: N801 (used as a function that also keeps a tall
 def reweighed(assistant, weights: dict[str, float], prior_with_taste: float = 1.0):
     """The same assistant over a copy of its ranker whose fixed blend has `weights` changed and popularity counted
     in full even when the person named what they liked (`prior_with_taste`): a same-run column of before."""
-    import copy
-    import dataclasses
-
-    from assistant.assistant import Assistant
-    from retrieval.blend import DEFAULT_WEIGHTS, Blend
-
     ranker = copy.copy(assistant.engine.ranker)
     ranker.blend = Blend(ranker.feature_names, {**DEFAULT_WEIGHTS, **weights}, prior_with_taste=prior_with_taste)
     return Assistant(dataclasses.replace(assistant.engine, ranker=ranker))

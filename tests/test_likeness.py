@@ -8,7 +8,7 @@ import pytest
 from assistant.assistant import Assistant
 from eval.likeness import (
     Scorer,
-    assistant_system,
+    AssistantSystem,
     content_system,
     evaluate_likeness,
     percentiles,
@@ -52,8 +52,8 @@ def test_likeness_on_the_demo_pack(demo_engine):
     assert len(seeds) == 8 and all(len(catalog.likers(s.id)) >= 20 and s.genres for s in seeds)
     ids, matrix = demo_engine.store.all_vectors()
     assistant = Assistant(demo_engine)
-    systems = {"assistant": assistant_system(assistant), "content": content_system(demo_engine.store),
-               "popularity counted twice": assistant_system(reweighed(assistant, {"ease": 0.6, "popularity": 0.5}))}
+    systems = {"assistant": AssistantSystem(assistant), "content": content_system(demo_engine.store),
+               "popularity counted twice": AssistantSystem(reweighed(assistant, {"ease": 0.6, "popularity": 0.5}))}
     result = evaluate_likeness(systems, catalog, dict(zip(ids, matrix, strict=True)), seeds, progress=False)
     a, c = result["systems"]["assistant"], result["systems"]["content"]
     # the weights of before pull the lists towards what everyone likes (README: Conversation)
@@ -65,3 +65,12 @@ def test_likeness_on_the_demo_pack(demo_engine):
     assert 0.0 <= a["genre_share"] <= 1.0 and 0.0 <= a["popularity_pct"] <= 100.0
     assert result["seed_popularity_pct"] > 80  # seeds are liked by 20 or more of 610 people
     assert result["faithfulness"]["assistant"] == 1.0  # the lift and what a pick shares, re-derived
+
+
+def test_malformed_baseline_weights_are_named_before_anything_loads(tmp_path):
+    from tests.test_cli import crs
+
+    out = crs("eval", "likeness", "--state-dir", str(tmp_path / "state"), "--baseline-weights", "ease")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "--baseline-weights takes feature=weight pairs" in out.stderr
+    assert not (tmp_path / "state").exists()  # nothing was built for a command that could not run
