@@ -666,3 +666,36 @@ def test_a_title_in_another_language_does_not_make_the_message_foreign(parser):
                          if len(catalog.get(i).title.split()) >= 4 and catalog.get(i).title.startswith(("La ", "Le ", "Der ")))
     u = parser.parse(f"I loved {foreign_title}")
     assert u.language is None and u.intent in ("recommend", "refine")
+
+
+# -- one clause splitter (assistant.understanding.clauses) ---------------------------------------------------------
+
+def test_one_splitter_scopes_each_reading_as_declared():
+    from assistant.understanding import clauses
+
+    low = "no horror, a comedy but not anything but romance. and the first is great and the second is boring"
+    # a negation reaches to the comma, not past it; "anything but" is itself a negation, not a break
+    assert clauses.clause_before(low, low.index("comedy"), "negation") == " a "
+    assert "anything but" in clauses.clause_before(low, low.index("romance"), "negation")
+    # a verdict ends at "and"; words and negation do not
+    verdicts = clauses.split(low, "verdict")
+    assert " the first is great " in verdicts and " the second is boring" in verdicts
+    assert any("the first is great and the second" in c for c in clauses.split(low, "words"))
+    assert clauses.same_clause(low, low.index("first"), low.index("second"), "sentence")
+    assert not clauses.same_clause(low, low.index("comedy"), low.index("first"), "sentence")
+    # a title runs to "because", a request opening after a comma starts a new statement of taste
+    text = "I loved Heat because of the cast"
+    assert text[8 : clauses.clause_end(text, 8, "title")].strip() == "Heat"
+    assert clauses.clause_before("i love 80s films, any from the 90s", 31, "taste").strip() == "any from the"
+    # a capitalised word after a lower-case one starts a sentence, in the message as written only
+    assert [b.kind for b in clauses.breaks("I have not It looks funny", "capital")] == ["capital"]
+    assert clauses.breaks("i have not it looks funny", "capital") == []
+
+
+def test_the_readers_use_the_declared_scopes(parser):
+    """Where the scopes meet the parser: a negation stops at the comma, years after a request opening are asked
+    for, and a verdict per clause."""
+    p = prefs_of(parser, "no horror, a comedy")
+    assert p.exclude_genres == ["horror"] and p.include_genres == ["comedy"]
+    p = prefs_of(parser, "I love 80s films, any from the 90s?")
+    assert (p.year_min, p.year_max) == (1990, 1999) and (p.lean_year_min, p.lean_year_max) == (1980, 1989)

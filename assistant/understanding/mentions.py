@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from assistant.understanding import clauses
 from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
@@ -84,8 +85,7 @@ class Mentions:
 
     def _at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
         """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
-        clause = re.match(r"[^,.;!?\n]*", text[pos:]).group(0)
-        clause = re.split(r"\s+(?:but|because|since|which|that was|though|from the|in the)\s+", clause)[0]
+        clause = text[pos : clauses.clause_end(text, pos, "title")]
         words = list(re.finditer(r"\S+", clause))[:12]
         for n in range(len(words), 0, -1):
             end = words[n - 1].end()

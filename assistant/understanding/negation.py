@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.understanding import clauses
+
 NEGATION = re.compile(
     r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
     r"neither|nor|minus|instead\s+of|rather\s+than|other\s+than|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
@@ -23,16 +25,6 @@ HEDGE = re.compile(
     r"|(?:think\s+)?(?:i'?ve\s+|i\s+have\s+)?(?:ever\s+|really\s+|yet\s+|actually\s+|even\s+)*"
     r"(?:seen|see|watched|watch|heard)\b)"
 )
-BOUNDARY = re.compile(
-    r"[,.;!?\n]|\b(?<!anything )(?<!everything )(?<!all )but\b|\bthough\b|\bhowever\b"
-    r"|\b(?:what'?s|what about|how about|do you have|can you|could you|give me|recommend)\b"
-)
-# a capitalised word after a lower-case one starts a new sentence where people skip the full stop ("I have not
-# It looks funny"); a negation does not reach past it
-SENTENCE_START = re.compile(
-    r"(?<=[a-z0-9)])\s+(?=(?:I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh"
-    r"|Maybe|Anyway)\b)"
-)
 
 
 def sentences_marked(masked: str, text: str) -> str:
@@ -40,17 +32,15 @@ def sentences_marked(masked: str, text: str) -> str:
     if len(text) != len(masked):
         return masked
     chars = list(masked)
-    for m in SENTENCE_START.finditer(text):
-        chars[m.start()] = "."
+    for b in clauses.breaks(text, "capital"):
+        chars[b.start] = "."
     return "".join(chars)
 
 
 def nearest_negation(text: str, pos: int) -> re.Match[str] | None:
     """The last negation word before `pos` in its clause; the nearest one governs ("but not Minions (2015) Plus
     it doesn't have to be animated": the hedge, not the "not")."""
-    start = 0
-    for b in BOUNDARY.finditer(text, 0, pos):
-        start = b.end()
+    start = clauses.clause_start(text, pos, "negation")
     found = [m for m in NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())]
     return found[-1] if found else None
 

@@ -14,7 +14,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from assistant.understanding import routing
+from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import (
     AGE_LEANS,
     DISCOURSE,
@@ -109,7 +109,7 @@ class RulesParser:
 
     def _genres(self, masked: str, prefs: Preferences, text: str) -> list[Span]:
         spans = []
-        clauses = sentences_marked(masked, text)
+        marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
         # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
         # comedy" (words side by side) asks for both
@@ -119,10 +119,10 @@ class RulesParser:
             if in_a_name(text, m.start(), self._genre_re):
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
-            negated = is_negated(clauses, m.start())
+            negated = is_negated(marked, m.start())
             if negated and m.group(0) in SUBGENRES:  # "not slashers": the kind (a tag, if the catalog has it), not horror
                 continue
-            soft = soft or routing.is_taste(masked[: m.start()].casefold()) or is_hedged(clauses, m.start())
+            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start())
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -198,8 +198,8 @@ class RulesParser:
         # years named in a statement of taste ("I enjoy 80s slasher movies", "90's movies are the best!") or a
         # bare "new" ("any new dramas?" is as often "new to me") lean towards them without ruling out the rest
         leaning = [(a, b) for a, b in spans
-                   if text[a:b].strip() == "new" or routing.is_taste(text[:a]) or _TASTE_AFTER.match(text, b)
-                   or said_in_passing(text[:a])]
+                   if text[a:b].strip() == "new" or routing.is_taste(text, a) or _TASTE_AFTER.match(text, b)
+                   or said_in_passing(text, a)]
         if leaning and len(leaning) < len(spans):  # "I love 80s action, any from the 90s?": one of each
             asked = [s for s in spans if s not in leaning]
             prefs.lean_year_min, prefs.lean_year_max, _ = read_years(
@@ -231,7 +231,7 @@ class RulesParser:
     def _residual(self, masked: str) -> str:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""
         kept: list[str] = []
-        for clause in re.split(r"[,.;!?\n]", masked):
+        for clause in clauses.split(masked, "words"):
             neg = NEGATION.search(clause)
             if neg:  # a negated clause says what is not wanted: it must not pull the search towards it
                 clause = clause[: neg.start()]

@@ -45,7 +45,8 @@ _REF_PHRASE = re.compile(
 class Message:
     """One cleaned message, normalised once: `text` as written, with typographic quotes made plain and chat
     spellings written out ("whats" -> "what's", `plain_spelling`), and `low`, its casefolded form, with the same
-    offsets."""
+    offsets. Its clauses are cut by the one splitter, assistant.understanding.clauses: boundaries found once per
+    text (a mask keeps the offsets, so every reader's view of the message lines up), scoped per reading."""
 
     text: str
     low: str

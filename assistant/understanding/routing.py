@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.understanding import clauses
 from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINALS
 from assistant.models import Action, Question
 
@@ -74,13 +75,12 @@ TASTE = re.compile(
 # describing an item ("it was a thrilling action movie", "which was a comedy") says what it is, not what to find
 DESCRIBING = re.compile(r"\b(?:it|that|this|which|that one|this one)\s+(?:was|is|'s)\s+(?:(?:a|an|the|very|really|such a|"
                         r"great|good|fun|funny|thrilling|classic|real|total|pretty)\s+){0,3}$")
-_CLAUSE_END = re.compile(r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest)\b")
 _REQUEST_AFTER_TASTE = re.compile(r"\b(?:a|an|some|want|need|looking|show|give|find|recommend|suggest|tonight|now)\b")
 
 
-def is_taste(before: str) -> bool:
-    """Whether a genre that follows `before` (lower-cased text up to it) is named in a statement of taste."""
-    clause = _CLAUSE_END.split(before)[-1]
+def is_taste(text: str, pos: int) -> bool:
+    """Whether what is at `pos` of a lower-cased text is named in a statement of taste."""
+    clause = clauses.clause_before(text, pos, "taste")
     if DESCRIBING.search(clause):
         return True
     cue = None
@@ -181,8 +181,6 @@ PRAISE_REF = re.compile(
     r"\b(?:is|was|are|were|looks?|sounds?|seems?)\s+(?:really\s+|very\s+|pretty\s+|so\s+)?"
     r"(?:good|great|interesting|fun|perfect|awesome|cool|amazing|nice|promising|excellent)\b"
 )
-# where one verdict ends and the next begins
-_CLAUSE = re.compile(r"[.!?;,]\s*|\s+(?:but|and|while|whereas|though|although)\s+")
 EXCLUDE_SHOWN = re.compile(
     r"\b(?:something else|anything else|what else|other (?:ones|options|suggestions|movies|films|books|picks)|"
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
@@ -280,28 +278,27 @@ def ordinal_refs(text: str) -> list[int]:
     return list(dict.fromkeys(refs))
 
 
-SENTENCE_BREAK = re.compile(r"[.!?]\s+")
 _OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
-_QUESTION_START = re.compile(r"(?:^|[.!?]\s+)" + _OPENER + r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
+_QUESTION_START = re.compile(_OPENER + r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
                              r"would|should)\b")
 
 
 def is_question(low: str) -> bool:
     """Whether a (lower-cased) message asks something: it ends with "?" or a sentence opens like a question."""
-    return low.rstrip().endswith("?") or bool(_QUESTION_START.search(low))
+    return low.rstrip().endswith("?") or any(_QUESTION_START.match(low, start)
+                                             for start, _ in clauses.spans(low, "sentence"))
 
 
 def other_sentences(text: str, at: int) -> str:
     """The text without the sentence around offset `at`."""
-    starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(text)]
+    starts = [0] + [b.end for b in clauses.breaks(text, "sentence")]
     ends = starts[1:] + [len(text)]
     return " ".join(text[a:b].strip() for a, b in zip(starts, ends, strict=True) if not a <= at < b)
 
 
 def same_sentence(text: str, a: int, b: int) -> bool:
     """Whether offsets a and b fall in the same sentence of the text."""
-    lo, hi = sorted((a, b))
-    return not SENTENCE_BREAK.search(text, lo, hi)
+    return clauses.same_clause(text, a, b, "sentence")
 
 
 def question_kind(text: str) -> Question | None:
@@ -327,7 +324,7 @@ def mixed_verdicts(text: str) -> dict[str, list[int]] | None:
     unless every clause that points at an item says what of it and at least two verdicts differ ("the first and the
     third are boring" is one verdict on both)."""
     found: dict[str, list[int]] = {"liked": [], "disliked": [], "excluded": []}
-    for clause in _CLAUSE.split(text):
+    for clause in clauses.split(text, "verdict"):
         refs = ordinal_refs(clause)
         if not refs:
             continue

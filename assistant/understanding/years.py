@@ -7,6 +7,7 @@ import re
 import statistics
 from collections.abc import Callable
 
+from assistant.understanding import clauses
 from assistant.understanding.lexicon import DECADE_WORDS
 
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
@@ -40,9 +41,6 @@ _NOT_A_RANGE_BEFORE = re.compile(
 # recent movie is ...": a lean towards those years, not a filter
 _VIEWED = re.compile(
     r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
-)
-_CLAUSE = re.compile(
-    r"[.!?;]|\bbut\b|,\s*(?:so|can|could|show|give|find|recommend|suggest|any|anything|something|what|how)\b"
 )
 _EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
 
@@ -128,9 +126,9 @@ def read_years(
     return lo, hi, spans
 
 
-def said_in_passing(before: str) -> bool:
-    """Whether years that follow `before` (lower-cased text up to them) are said of what someone has seen."""
-    return bool(_VIEWED.search(_CLAUSE.split(before)[-1]))
+def said_in_passing(text: str, pos: int) -> bool:
+    """Whether the years at `pos` of a lower-cased text are said of what someone has seen."""
+    return bool(_VIEWED.search(clauses.clause_before(text, pos, "taste")))
 
 
 def _stated(text: str, pos: int) -> bool:
