@@ -17,6 +17,8 @@ from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
 from assistant.understanding.learned import NAME as LEARNED
 from assistant.understanding.learned import LearnedIntent, intent_model
+from assistant.understanding.moods import NAME as MOOD
+from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
 from assistant.understanding.readers import read_reset, read_support, with_reader
 from assistant.understanding.titles import TitleIndex
@@ -145,6 +147,9 @@ def prepare(
                               reader.vetting(read_support, "support", {"off_topic": "out_of_scope"}))
         readers = with_reader(readers, "reset", reader.vetting(read_reset, "reset", {"support": "support"}))
         parser.readers = (*readers, (LEARNED, reader))
+    moods = mood_model(embedder, Path(state_dir), build=build)
+    if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left
+        parser.readers = (*parser.readers, (MOOD, LearnedMood(moods, embedder.encode_turn)))
     return Engine(
         pack=pack,
         catalog=catalog,

@@ -27,7 +27,8 @@ def _finish(args: argparse.Namespace, result: dict, show) -> None:
 def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.llm.backends import available_backends, get_backend
-    from eval.understanding import DATA, evaluate_backend, load_set, print_readers, print_table, reader_report
+    from eval.understanding import (DATA, evaluate_backend, load_set, mood_report, print_moods, print_readers,
+                                    print_table, reader_report)
 
     from assistant.engine import build_assistant
 
@@ -41,9 +42,11 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
                               n_recommendations=cfg.n_recommendations)
         results[name] = evaluate_backend(assistant, cases)
     readers = reader_report(base.engine.parser, cases)
+    moods = mood_report(base.engine.parser, base.engine.catalog, cases)
     print_table(results)
     print_readers(readers)
-    _finish(args, {**results, "readers": readers}, lambda _: None)
+    print_moods(moods)
+    _finish(args, {**results, "readers": readers, "moods": moods}, lambda _: None)
     return 0
 
 

@@ -100,22 +100,23 @@ class IntentModel(Saved):
     weights: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, vectors: np.ndarray, labels: list[str], data_hash: str = "", seed: int = SEED) -> IntentModel:
+    def fit(cls, vectors: np.ndarray, labels: list[str], data_hash: str = "", seed: int = SEED,
+            classes: tuple[str, ...] = CLASSES) -> IntentModel:
         """Full-batch Adam on the cross-entropy, each class weighed by the inverse of its share (so the few ways
         of saying "start over" count as much as the many requests), with weight decay."""
         torch.manual_seed(seed)
         x = torch.from_numpy(np.asarray(vectors, dtype=np.float32))
-        y = torch.tensor([CLASSES.index(label) for label in labels])
-        counts = torch.bincount(y, minlength=len(CLASSES)).float().clamp(min=1)
-        net = _Net(x.shape[1], HIDDEN, len(CLASSES))
+        y = torch.tensor([classes.index(label) for label in labels])
+        counts = torch.bincount(y, minlength=len(classes)).float().clamp(min=1)
+        net = _Net(x.shape[1], HIDDEN, len(classes))
         opt = torch.optim.Adam(net.parameters(), lr=0.01, weight_decay=1e-4)
-        loss_fn = torch.nn.CrossEntropyLoss(weight=counts.sum() / counts / len(CLASSES), label_smoothing=0.05)
+        loss_fn = torch.nn.CrossEntropyLoss(weight=counts.sum() / counts / len(classes), label_smoothing=0.05)
         for _ in range(EPOCHS):
             opt.zero_grad()
             loss_fn(net(x), y).backward()
             opt.step()
         weights = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
-        return cls(data_hash=data_hash, meta={"n_examples": len(labels), "classes": list(CLASSES)}, weights=weights)
+        return cls(data_hash=data_hash, meta={"n_examples": len(labels), "classes": list(classes)}, weights=weights)
 
     def chances(self, vectors: np.ndarray) -> np.ndarray:
         """(n, len(CLASSES)) class chances for (n, 384) sentence vectors."""
@@ -137,22 +138,28 @@ class IntentModel(Saved):
 def intent_model(embedder, state_dir: str | Path, build: bool = True) -> IntentModel | None:
     """The intent model of a state folder: loaded, or trained and saved when missing or stale (unless `build` is
     False: then None, and the rules read alone)."""
+    return trained(IntentModel, embedder, Path(state_dir) / "models" / "intent-reader.pt",
+                   examples_hash(embedder.name), examples, CLASSES, build)
+
+
+def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, pairs_of, classes: tuple[str, ...],
+            build: bool = True) -> IntentModel | None:
+    """A sentence classifier of a state folder: loaded from `path`, or trained on `pairs_of()` ((text, class)
+    pairs) and saved when missing or stale (unless `build` is False: then None)."""
     from retrieval.errors import IndexNotBuilt
 
-    data_hash = examples_hash(embedder.name)
-    path = Path(state_dir) / "models" / "intent-reader.pt"
     try:
-        return IntentModel.load(path, data_hash)
+        return model_cls.load(path, data_hash)
     except (IndexNotBuilt, RuntimeError, EOFError, KeyError, pickle.UnpicklingError) as e:
         if not build:
             return None
         if not isinstance(e, IndexNotBuilt):
-            log.warning("intent model %s is unreadable (%s); training it again", path, type(e).__name__)
+            log.warning("model %s is unreadable (%s); training it again", path, type(e).__name__)
     model = _TRAINED.get(data_hash)
     if model is None:  # one training per process, whatever the state folders (the examples do not depend on them)
-        pairs = examples()
-        model = _TRAINED[data_hash] = IntentModel.fit(embedder.encode([t for t, _ in pairs]),
-                                                      [c for _, c in pairs], data_hash)
+        pairs = pairs_of()
+        model = _TRAINED[data_hash] = model_cls.fit(embedder.encode([t for t, _ in pairs]),
+                                                    [c for _, c in pairs], data_hash, classes=classes)
     model.save(path)
     return model
 

@@ -85,6 +85,10 @@ class RulesParser:
         entry = self._phrase_genres.get(" ".join(word.casefold().split()))
         return entry[0][0] if entry and len(entry[0]) == 1 else None
 
+    def genres_in(self, text: str) -> list[str]:
+        """The genre words and phrases of this catalog in a text, as written ("a scary comedy" -> ["comedy"])."""
+        return [m.group(0) for m in self._genre_re.finditer(text.casefold())]
+
     def titles_in(self, text: str) -> list[str]:
         """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
         return list(dict.fromkeys(m.item_id for m, _ in self.mentions.find(text)))
