@@ -20,7 +20,7 @@ from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.moods import NAME as MOOD
 from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
-from assistant.understanding.readers import read_reset, read_support, with_reader
+from assistant.understanding.readers import read_reset, read_small_talk, read_support, with_reader
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
@@ -146,6 +146,8 @@ def prepare(
         readers = with_reader(parser.readers, "support",
                               reader.vetting(read_support, "support", {"off_topic": "out_of_scope"}))
         readers = with_reader(readers, "reset", reader.vetting(read_reset, "reset", {"support": "support"}))
+        # "I don't know how I can buy something" opens like small talk and is a support question
+        readers = with_reader(readers, "small talk", reader.vetting(read_small_talk, "chitchat", {"support": "support"}))
         parser.readers = (*readers, (LEARNED, reader))
     moods = mood_model(embedder, Path(state_dir), build=build)
     if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left

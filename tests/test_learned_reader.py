@@ -117,3 +117,23 @@ def test_a_password_reset_question_is_a_support_question_not_a_fresh_start(demo,
     assert reply.intent in ("support", "handoff")
     assert s.preferences.include_genres == ["comedy"]  # nothing wiped
     assert demo.respond(Session(), "start over").intent == "reset"
+
+
+@pytest.mark.parametrize("message", [
+    "I don't know what I need to do to check the early exit fees",  # opens like small talk ("I don't know")
+    "where to check the termination penalties",  # the rules: nothing asked, a question about something else
+    "I put the old address by mistake",  # the rules: free words to search
+])
+def test_a_support_question_the_rules_read_otherwise_goes_to_support(demo_engine, message):
+    """The model takes a customer-service question from the rules at .7 (`SURE_OF`), whatever they made of it."""
+    parser = demo_engine.parser
+    mine = parser.readers
+    try:
+        parser.readers = READERS
+        assert parser.parse(message, Session()).intent != "support"
+    finally:
+        parser.readers = mine
+    assert parser.parse(message, Session()).intent == "support"
+    # small talk stays small talk, and nothing-asked stays with the rules unless it is a support question
+    assert parser.parse("I don't know, hmm", Session()).intent == "chitchat"
+    assert parser.parse("how is the weather today", Session()).intent == "out_of_scope"

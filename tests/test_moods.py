@@ -75,3 +75,11 @@ def test_a_catalog_without_that_genre_gets_nothing(demo_engine, mood):
         assert p.parse("people singing and dancing", Session()).preferences.mood_genres == []
     finally:
         p._phrase_genres = saved
+
+
+def test_what_is_ruled_out_is_never_the_lean(demo_engine):
+    p = demo_engine.parser
+    u = p.parse("nothing scary, I want explosions and car chases", Session())
+    assert u.preferences.exclude_genres == ["horror"] and u.preferences.mood_genres == ["action"]
+    # "w/o" is "without": the negated words are not read for a kind
+    assert p.parse("something w/o singing pls", Session()).preferences.mood_genres == []

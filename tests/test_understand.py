@@ -532,6 +532,8 @@ def test_when_it_will_be_watched_is_not_what_it_is_about(parser, message, includ
         ("thumbs down on the second", "dislike_refs", [1]),
         ("thumbs up for the first one", "more_like", [0]),
         ("I already saw number 2", "seen_refs", [1]),
+        ("hmm seen most of those", "seen_refs", [0, 1, 2]),  # the subject left out, as people type
+        ("watched them all", "seen_refs", [0, 1, 2]),
         ("what else do you have?", "exclude_shown", []),
     ],
 )
@@ -699,3 +701,20 @@ def test_the_readers_use_the_declared_scopes(parser):
     assert p.exclude_genres == ["horror"] and p.include_genres == ["comedy"]
     p = prefs_of(parser, "I love 80s films, any from the 90s?")
     assert (p.year_min, p.year_max) == (1990, 1999) and (p.lean_year_min, p.lean_year_max) == (1980, 1989)
+
+
+@pytest.mark.parametrize(("message", "query"), [
+    ("eh too silly. something smarter", "smarter"),  # what they had too much of is not searched for
+    ("it was way too long, something about pirates", "pirates"),
+    ("Too long and drawn out. something about pirates", "drawn pirates"),
+    ("I need to see that too john wayne is cool", "john wayne"),  # "too" as "also" leaves the next word
+])
+def test_a_complaint_is_not_searched_for(parser, message, query):
+    assert parser.parse(message).preferences.query == query
+
+
+def test_chat_spellings_of_without_negate():
+    from assistant.understanding.text import plain_spelling
+
+    assert plain_spelling("something w/o singing pls") == "something without singing please"
+    assert plain_spelling("something w/ ghosts") == "something with ghosts"

@@ -4,8 +4,8 @@ seat" leans to thrillers, "dragons and wizards" to fantasy, "give me nightmares"
 The same small torch classifier as the intent reader (assistant.understanding.learned: one hidden layer over the
 message's 384-d sentence vector, which the turn has already computed), trained on prompts/moods.toml: ways of
 asking for each generic genre, and requests that imply none (`none`). It reads only what the rules left: a
-request with free words (words the rules could not place; a catalog tag is placed) and no genre at all (named,
-ruled out or leaned to). When it is sure (`SURE`) and
+request with free words (words the rules could not place; a catalog tag is placed) and no genre named or leaned
+to ("nothing scary, I want explosions and car chases" is read: Action, never Horror). When it is sure (`SURE`) and
 the pack's catalog has that genre, the genre becomes a lean (`mood_genres`): it scores, never filters, and the
 reply says "leaning Thriller", so a wrong guess costs a little order and is visible. A genre the conversation
 already asked for or ruled out is left as the person set it. A catalog without genres (the books pack) gets
@@ -28,6 +28,7 @@ import numpy as np
 
 from assistant.understanding.learned import EPOCHS, HIDDEN, SEED, IntentModel, trained
 from assistant.models import Understanding
+from assistant.understanding.negation import NEGATION
 
 if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
@@ -91,10 +92,13 @@ class LearnedMood:
         prefs, asked = r.prefs, r.session.preferences
         if r.titles or r.refs or r.action or not prefs.query:
             return None
-        if prefs.include_genres or prefs.any_genres or prefs.mood_genres or prefs.exclude_genres:
+        if prefs.include_genres or prefs.any_genres or prefs.mood_genres:  # a genre ruled out still leaves the kind open
             return None
-        label, chance = self.guess(r.message.text)
+        # what a negation rules out is not a kind to lean to: "something w/o singing", "nothing scary, with
+        # explosions"; then only the words left unnegated are read
+        label, chance = self.guess(prefs.query if NEGATION.search(r.message.low) else r.message.text)
         key = parser.genre_key_of(label) if label != NONE and chance >= self.sure else None
-        if key and key not in asked.include_genres + asked.any_genres + asked.exclude_genres + asked.mood_genres:
+        if key and key not in (asked.include_genres + asked.any_genres + asked.exclude_genres + asked.mood_genres
+                               + prefs.exclude_genres):
             prefs.mood_genres.append(key)
         return None

@@ -240,14 +240,27 @@ class RulesParser:
             if neg:  # a negated clause says what is not wanted: it must not pull the search towards it
                 clause = clause[: neg.start()]
             opening = True  # "wait actually make it a drama": the words a clause opens with are not its subject
+            # "eh too silly", "it was way too long": what the person had too much of is not searched for ("I loved
+            # it too John Wayne is great": "too" as "also" leaves the next word alone)
+            complaint, prev, said = False, "", False
             for w in re.findall(r"[\w'-]+", clause):
                 w = w.strip("'-")
+                if w == "too":
+                    complaint = not said or prev in _TOO_AFTER
+                    if complaint and kept and prev in _TOO_AFTER and kept[-1] == prev:
+                        kept.pop()  # "way too long": the intensifier goes with what it intensifies
+                said = said or w not in DISCOURSE
                 opening = opening and (w in DISCOURSE or w in FILLER)
-                if w and w not in FILLER and not w.isdigit() and not opening:
+                if w and w not in FILLER and not w.isdigit() and not opening and not complaint:
                     kept.append(w)
+                complaint = complaint and w in ("too", "much", "many")
+                prev = w
         return " ".join(kept)
 
 
+# the words before a "too" that complains ("it's too long", "a little too slapstick", "way too slow")
+_TOO_AFTER = frozenset("is was are were s it's that's its way little bit kinda just far much seems seemed looks looked "
+                       "sounds sounded gets got getting feels felt".split())
 # "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")

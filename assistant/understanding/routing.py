@@ -191,7 +191,10 @@ EXCLUDE_SHOWN = re.compile(
 )
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already"
-                  rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b")
+                  rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b"
+                  # the subject left out, as people type: "seen most of those", "hmm watched all of them"
+                  r"|^\W*(?:(?:hmm+|eh|ok|okay|well|yeah|nah|meh|lol|ugh)\W+)*(?:seen|watched|read)\s+"
+                  r"(?:it|that|those|them|these|em|all|most|both|some|a few)\b")
 # "I haven't seen Coco", "never saw Coco": right before a title, a fact about the viewer, not a like
 _NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|ever\s+|even\s+|actually\s+)?(?:seen|watched|read)"
              r"|(?:didn'?t|did not|never)\s+(?:ever\s+|even\s+|actually\s+)?(?:see|watch|saw|read)|yet to (?:see|watch|read))")
