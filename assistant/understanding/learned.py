@@ -130,6 +130,16 @@ class IntentModel(Saved):
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("classes", CLASSES))
+
+    def best(self, vector: np.ndarray) -> tuple[str, float]:
+        """The most likely class of one sentence vector, and its chance."""
+        p = self.chances(vector)[0]
+        k = int(np.argmax(p))
+        return self.classes[k], float(p[k])
+
     def state(self) -> dict:
         return {k: torch.from_numpy(v) for k, v in self.weights.items()}
 
@@ -182,9 +192,7 @@ class LearnedIntent:
 
     def guess(self, text: str) -> tuple[str, float]:
         """The model's class for a message and its chance."""
-        p = self.model.chances(self.encode([text])[text])[0]
-        k = int(np.argmax(p))
-        return CLASSES[k], float(p[k])
+        return self.model.best(self.encode([text])[text])
 
     def sure_of(self, label: str) -> float:
         """The chance at which the model's class wins over the rules."""

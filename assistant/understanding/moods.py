@@ -24,8 +24,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
-
 from assistant.understanding.learned import EPOCHS, HIDDEN, SEED, IntentModel, trained
 from assistant.models import Understanding
 from assistant.understanding.negation import NEGATION
@@ -61,10 +59,6 @@ class MoodModel(IntentModel):
 
     FORMAT: ClassVar[str] = "mood-reader-v1"
 
-    @property
-    def classes(self) -> tuple[str, ...]:
-        return tuple(self.meta["classes"])
-
 
 def mood_model(embedder, state_dir: str | Path, build: bool = True) -> MoodModel | None:
     """The mood model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
@@ -84,9 +78,7 @@ class LearnedMood:
 
     def guess(self, text: str) -> tuple[str, float]:
         """The model's class for a message and its chance."""
-        p = self.model.chances(self.encode([text])[text])[0]
-        k = int(np.argmax(p))
-        return self.model.classes[k], float(p[k])
+        return self.model.best(self.encode([text])[text])
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs, asked = r.prefs, r.session.preferences
