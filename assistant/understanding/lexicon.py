@@ -32,6 +32,8 @@ CHAT_SPELLINGS: dict[str, str] = dict(_WORDS["chat_spellings"])
 DISCOURSE: tuple[str, ...] = tuple(_WORDS["discourse"])
 # genre words naming a kind inside a genre: negated, they rule out the kind, not the genre ("not slashers")
 SUBGENRES: frozenset[str] = frozenset(_WORDS["subgenres"])
+# the words before a "too" that complains ("way too long"): what follows is not searched for
+BEFORE_COMPLAINT: frozenset[str] = frozenset(_WORDS["before_complaint"])
 # comparatives of age -> "old" or "new": "the older the better" leans to the catalog's oldest quarter
 AGE_LEANS: dict[str, str] = dict(_WORDS["age_leans"])
 # everyday English words: enough of them make a message English (assistant/understanding/language.py)

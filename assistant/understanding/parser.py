@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import (
     AGE_LEANS,
+    BEFORE_COMPLAINT,
     DISCOURSE,
     FILLER,
     GENERIC_TAGS,
@@ -246,8 +247,8 @@ class RulesParser:
             for w in re.findall(r"[\w'-]+", clause):
                 w = w.strip("'-")
                 if w == "too":
-                    complaint = not said or prev in _TOO_AFTER
-                    if complaint and kept and prev in _TOO_AFTER and kept[-1] == prev:
+                    complaint = not said or prev in BEFORE_COMPLAINT
+                    if complaint and kept and prev in BEFORE_COMPLAINT and kept[-1] == prev:
                         kept.pop()  # "way too long": the intensifier goes with what it intensifies
                 said = said or w not in DISCOURSE
                 opening = opening and (w in DISCOURSE or w in FILLER)
@@ -258,9 +259,6 @@ class RulesParser:
         return " ".join(kept)
 
 
-# the words before a "too" that complains ("it's too long", "a little too slapstick", "way too slow")
-_TOO_AFTER = frozenset("is was are were s it's that's its way little bit kinda just far much seems seemed looks looked "
-                       "sounds sounded gets got getting feels felt".split())
 # "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")

@@ -190,10 +190,11 @@ EXCLUDE_SHOWN = re.compile(
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
+_OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already"
                   rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b"
                   # the subject left out, as people type: "seen most of those", "hmm watched all of them"
-                  r"|^\W*(?:(?:hmm+|eh|ok|okay|well|yeah|nah|meh|lol|ugh)\W+)*(?:seen|watched|read)\s+"
+                  r"|^\W*" + _OPENER + r"(?:seen|watched|read)\s+"
                   r"(?:it|that|those|them|these|em|all|most|both|some|a few)\b")
 # "I haven't seen Coco", "never saw Coco": right before a title, a fact about the viewer, not a like
 _NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|ever\s+|even\s+|actually\s+)?(?:seen|watched|read)"
@@ -281,7 +282,6 @@ def ordinal_refs(text: str) -> list[int]:
     return list(dict.fromkeys(refs))
 
 
-_OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
 _QUESTION_START = re.compile(_OPENER + r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
                              r"would|should)\b")
 
