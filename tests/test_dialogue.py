@@ -295,10 +295,44 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
     first = demo.respond(session, "sci-fi from the 90s")
     shown = [r.item_id for r in first.recommendations]
     for said, position in (("lol ok who directed the first one", 0), ("whats the 3rd one about", 2),
-                           ("hmm, and how long is the second one", 1)):
+                           ("hmm, and how long is the second one", 1),
+                           # after a verdict and a comma, with no question mark
+                           ("the 2nd one sounds good, who directed it", 1), ("ok the last one, what's it about", -1)):
         reply = demo.respond(session, said)
         assert reply.intent == "ask_item" and reply.about_item == shown[position], said
         assert session.shown == shown  # the numbering the person sees is unchanged
+
+
+def test_a_shown_item_pointed_at_by_what_it_is_is_the_one_the_catalog_says_it_is(demo, demo_catalog):
+    session = Session()
+    demo.respond(session, "something scary with ghosts")
+    shown = list(session.shown)
+    years = [demo_catalog.get(i).year for i in shown]
+    assert len(set(years)) == len(years)  # the newest and the oldest are one item each
+    newest, oldest = shown[years.index(max(years))], shown[years.index(min(years))]
+    for said, about in (("tell me more about the newest one", newest), ("who directed the oldest one", oldest)):
+        reply = demo.respond(session, said)
+        assert reply.intent == "ask_item" and reply.about_item == about, said
+        assert session.shown == shown
+    reply = demo.respond(session, "more like the oldest one")
+    assert demo_catalog.get(oldest).name in reply.text and oldest not in [r.item_id for r in reply.recommendations]
+
+
+def test_a_description_that_fits_no_single_shown_item_points_at_none():
+    from assistant.understanding.described import described, rewrite
+    from retrieval.catalog import Catalog, Item
+
+    catalog = Catalog([Item(id="a", title="Heat", year=1995, genres=("Crime",)),
+                       Item(id="b", title="Fargo", year=1996, genres=("Crime", "Comedy")),
+                       Item(id="c", title="Tron", year=1996, genres=("Sci-Fi",), price=4.5),
+                       Item(id="d", title="Shrek", genres=("Animation", "Comedy"))], [])
+    assert described("oldest", ["a", "b", "c"], catalog) == 0
+    assert described("newest", ["a", "b", "c"], catalog) is None  # two from 1996
+    assert described("cheapest", ["a", "c"], catalog) is None  # one price is no comparison
+    assert described("animated", ["a", "d"], catalog) == 1 and described("funny", ["b", "d"], catalog) is None
+    assert rewrite("who directed the oldest one", ["a", "b"], catalog) == "who directed " + "#1".ljust(len("the oldest one"))  # offsets kept
+    assert rewrite("who directed the oldest one", [], catalog) == "who directed the oldest one"
+    assert rewrite("the oldest movies please", ["a", "b"], catalog) == "the oldest movies please"  # a request
 
 
 def test_a_number_after_a_count_word_is_how_many_not_a_title(demo):

@@ -40,3 +40,5 @@ AGE_LEANS: dict[str, str] = dict(_WORDS["age_leans"])
 ENGLISH: frozenset[str] = frozenset(FILLER | set(_WORDS["english"]))
 # tags that are too generic to be a keyword on their own
 GENERIC_TAGS: set[str] = FILLER | set(_WORDS["generic_tags"])
+# "the newest one" -> ("year", "max"): with a list shown, the shown item with the most or least of that field
+DESCRIBED_REFS: dict[str, tuple[str, str]] = {k: tuple(v.split()) for k, v in _WORDS["described_refs"].items()}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from assistant.dialogue.state import resolve_refs
 from assistant.models import Preferences, Session, Understanding
-from assistant.understanding import routing
+from assistant.understanding import described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
@@ -102,6 +102,13 @@ def read_titles(parser: RulesParser, r: Reading) -> Understanding | None:
     return None
 
 
+def read_described(parser: RulesParser, r: Reading) -> Understanding | None:
+    """A shown item pointed at by what it is ("the newest one", "the animated one") reads as its number
+    (assistant.understanding.described)."""
+    r.masked = described.rewrite(r.masked, r.session.shown, parser.catalog)
+    return None
+
+
 def read_language(parser: RulesParser, r: Reading) -> Understanding | None:
     """A message in another language or script, or encoded text: not read as a request, never searched or quoted
     (assistant.understanding.language). The titles it names are blanked out first: "I loved La vita è bella"."""
@@ -120,11 +127,11 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     low, masked, session = r.message.low, r.masked, r.session
     r.refs = routing.ordinal_refs(masked)
     r.question = question = routing.question_kind(masked)
+    asked_at = routing.question_span(masked)
     if not (r.questions and question and (question == "general" or routing.is_question(low) or (
-            question == "compare" and routing.COMPARE_ASKED.match(masked)))):
+            question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
         return None
     # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
-    asked_at = routing.question_span(masked)
     in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
     sources = [in_question(r.titles), in_question(parser.mentions.find(r.refs_masked, neutral=True)),
                in_question([(m, False) for m in parser.titles.find_exact(r.refs_masked, single_words=True)])]
@@ -273,6 +280,7 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
 READERS: Readers = (
     ("reset", read_reset),
     ("titles", read_titles),
+    ("described", read_described),
     ("language", read_language),
     ("support", read_support),
     ("question", read_question),

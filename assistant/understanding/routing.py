@@ -292,6 +292,16 @@ def is_question(low: str) -> bool:
                                              for start, _ in clauses.spans(low, "sentence"))
 
 
+_WH = re.compile(r"(?:what|who|whom|whose|when|where|why|how|which)\b")
+
+
+def opens_clause(low: str, at: int) -> bool:
+    """Whether the item question found at `at` opens its clause with a question word, as people type it after a
+    comma and without a question mark: "the 2nd one sounds good, who directed it"."""
+    before = low[clauses.clause_start(low, at, "words") : at]
+    return bool(_WH.match(low, at)) and re.fullmatch(r"\s*" + _OPENER, before) is not None
+
+
 def other_sentences(text: str, at: int) -> str:
     """The text without the sentence around offset `at`."""
     starts = [0] + [b.end for b in clauses.breaks(text, "sentence")]

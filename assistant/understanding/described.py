@@ -1,0 +1,56 @@
+"""A shown item pointed at by what the catalog says of it, not by its place: "the newest one", "the cheapest of
+them", "the animated one", "the scary one". With a list shown, such a phrase is the item it describes when exactly
+one shown item is it (the most or least of a field, or the only one of a genre), and the readers then see it as that
+item's number: the phrase is rewritten "#2" in the masked text, offsets kept, so every reading of a shown item
+("who directed the newest one", "more like the animated one", "not the scary one") works on it unchanged. The words
+are package data (prompts/words.toml `described_refs`, the genre words and moods); the facts are the catalog's."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.understanding.lexicon import DESCRIBED_REFS, GENRE_SYNONYMS, MOOD_GENRES
+from assistant.understanding.text import Span, mask
+from retrieval.catalog import Catalog
+
+_ONE = r"(?:one|movie|film|book|item|pick|title|of (?:them|those|these|the (?:two|three|four|five|lot|list)))"
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    words = sorted({*DESCRIBED_REFS, *(w for ws in GENRE_SYNONYMS.values() for w in ws), *MOOD_GENRES},
+                   key=len, reverse=True)
+    return re.compile(r"\bthe\s+(?P<word>" + "|".join(map(re.escape, words)) + r")\s+" + _ONE + r"\b")
+
+
+def _genres_of(word: str) -> set[str]:
+    return {k for k, ws in GENRE_SYNONYMS.items() if word in ws} | set(MOOD_GENRES.get(word, ()))
+
+
+def described(word: str, shown: list[str], catalog: Catalog) -> int | None:
+    """The position of the one shown item `word` describes, or None when none or several are it."""
+    items = [catalog.get(i) if i in catalog else None for i in shown]
+    if word in DESCRIBED_REFS:
+        field, end = DESCRIBED_REFS[word]
+        known = [(getattr(it, field), k) for k, it in enumerate(items) if it is not None and getattr(it, field) is not None]
+        if len(known) < 2:
+            return None
+        best = max(v for v, _ in known) if end == "max" else min(v for v, _ in known)
+        at = [k for v, k in known if v == best]
+        return at[0] if len(at) == 1 else None
+    genres = _genres_of(word)
+    at = [k for k, it in enumerate(items) if it is not None and genres & set(it.genre_keys)]
+    return at[0] if len(at) == 1 else None
+
+
+def rewrite(masked: str, shown: list[str], catalog: Catalog) -> str:
+    """`masked` with each phrase that describes one shown item written as its number ("the newest one" -> "#3")."""
+    if not shown:
+        return masked
+    out = masked
+    for m in _pattern().finditer(masked):
+        position = described(m.group("word"), shown, catalog)
+        if position is not None:
+            out = mask(out, [Span(m.start(), m.end())], fill=f"#{position + 1}")
+    return out
