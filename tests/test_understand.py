@@ -570,11 +570,23 @@ def test_a_verdict_after_a_named_film_is_not_about_the_list(parser):
         ("anything but time travel", [], ["time travel"]),
         ("zombies, but no time travel", ["zombies"], ["time travel"]),
         ("a time travel movie", ["time travel"], []),
+        ("something less violent", [], ["violent"]),  # less of it is none of it, not a search for it
     ],
 )
 def test_a_negated_tag_is_ruled_out_not_searched_for(parser, message, keywords, excluded):
     p = parser.parse(message).preferences
     assert (p.keywords, p.exclude_keywords, p.query) == (keywords, excluded, ""), message
+
+
+def test_less_rules_out_what_follows_unless_it_compares_or_means_little_known():
+    from assistant.understanding.negation import is_negated
+
+    for text, word, negated in (("something less violent", "violent", True), ("less zombies", "zombies", True),
+                                ("zombies in less than 2 hours", "zombies", False),
+                                ("less than 2 hours of zombies", "zombies", False),
+                                ("less known zombie films", "zombie", False),
+                                ("more or less zombies", "zombies", False)):
+        assert is_negated(text, text.index(word)) is negated, text
 
 
 def test_a_comparison_names_every_item_it_compares_in_order(parser, demo_catalog):
