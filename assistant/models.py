@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Intent = Literal["recommend", "refine", "ask_item", "accept", "support", "handoff", "chitchat", "out_of_scope", "reset",
                  "feedback", "invalid"]
 Question = Literal["compare", "author", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
-                   "general"]
+                   "general", "other"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
 

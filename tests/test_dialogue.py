@@ -301,6 +301,11 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
         reply = demo.respond(session, said)
         assert reply.intent == "ask_item" and reply.about_item == shown[position], said
         assert session.shown == shown  # the numbering the person sees is unchanged
+    # a question of a kind the rules have no pattern for (the learned reader knows it for a question): answered with
+    # what the catalog says, never searched as a refinement, and the word asked about is not echoed
+    reply = demo.respond(session, "has the 3rd one got subtitles")
+    assert reply.intent == "ask_item" and reply.about_item == shown[2] and session.shown == shown
+    assert reply.text.startswith("The catalog does not say that about") and "subtitles" not in reply.text
 
 
 def test_a_shown_item_pointed_at_by_what_it_is_is_the_one_the_catalog_says_it_is(demo, demo_catalog):

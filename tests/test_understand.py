@@ -533,6 +533,7 @@ def test_when_it_will_be_watched_is_not_what_it_is_about(parser, message, includ
         ("thumbs up for the first one", "more_like", [0]),
         ("I already saw number 2", "seen_refs", [1]),
         ("hmm seen most of those", "seen_refs", [0, 1, 2]),  # the subject left out, as people type
+        ("meh. seen em all", "seen_refs", [0, 1, 2]),
         ("watched them all", "seen_refs", [0, 1, 2]),
         ("what else do you have?", "exclude_shown", []),
     ],

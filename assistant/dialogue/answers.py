@@ -126,7 +126,11 @@ def answer(question: Question, item_id: str, catalog: Catalog, currency: str = "
         return f"The catalog has no synopsis of {name}."
     if question == "rating":
         return f"{name}: {_rating(item_id, catalog)}"
-    parts = [f"{name}" + (f" is listed as {_join(item.genres)}." if item.genres else ".")]
+    # a question the catalog has no field for ("has it got subtitles?"): say so, then what it does say (the words
+    # asked are never repeated: they are the person's, not the catalog's)
+    parts = [f"The catalog does not say that about {name}. It is" + (f" listed as {_join(item.genres)}." if item.genres
+                                                                     else " in the catalog.")] \
+        if question == "other" else [f"{name}" + (f" is listed as {_join(item.genres)}." if item.genres else ".")]
     if item.directors:
         parts.append(f"{credits.directed_by} {_join(item.directors)}.")
     if item.cast:
