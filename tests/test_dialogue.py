@@ -335,7 +335,8 @@ def test_a_description_that_fits_no_single_shown_item_points_at_none():
     assert described("newest", ["a", "b", "c"], catalog) is None  # two from 1996
     assert described("cheapest", ["a", "c"], catalog) is None  # one price is no comparison
     assert described("animated", ["a", "d"], catalog) == 1 and described("funny", ["b", "d"], catalog) is None
-    assert rewrite("who directed the oldest one", ["a", "b"], catalog) == "who directed " + "#1".ljust(len("the oldest one"))  # offsets kept
+    numbered = "who directed " + "#1".ljust(len("the oldest one"))  # offsets kept
+    assert rewrite("who directed the oldest one", ["a", "b"], catalog) == numbered
     assert rewrite("who directed the oldest one", [], catalog) == "who directed the oldest one"
     assert rewrite("the oldest movies please", ["a", "b"], catalog) == "the oldest movies please"  # a request
 

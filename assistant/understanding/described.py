@@ -33,7 +33,8 @@ def described(word: str, shown: list[str], catalog: Catalog) -> int | None:
     items = [catalog.get(i) if i in catalog else None for i in shown]
     if word in DESCRIBED_REFS:
         field, end = DESCRIBED_REFS[word]
-        known = [(getattr(it, field), k) for k, it in enumerate(items) if it is not None and getattr(it, field) is not None]
+        values = [getattr(it, field) if it is not None else None for it in items]
+        known = [(v, k) for k, v in enumerate(values) if v is not None]
         if len(known) < 2:
             return None
         best = max(v for v, _ in known) if end == "max" else min(v for v, _ in known)
