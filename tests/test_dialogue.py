@@ -319,6 +319,8 @@ def test_a_shown_item_pointed_at_by_what_it_is_is_the_one_the_catalog_says_it_is
         reply = demo.respond(session, said)
         assert reply.intent == "ask_item" and reply.about_item == about, said
         assert session.shown == shown
+    reply = demo.respond(session, "the newest one looks good")
+    assert (reply.intent, reply.about_item) == ("accept", newest) and newest in session.preferences.liked
     reply = demo.respond(session, "more like the oldest one")
     assert demo_catalog.get(oldest).name in reply.text and oldest not in [r.item_id for r in reply.recommendations]
 

@@ -161,7 +161,9 @@ def read_acceptance(parser: RulesParser, r: Reading) -> Understanding | None:
     low = r.message.low
     named = [(m.start, m.end, m.item_id) for m, _ in r.titles] or (
         [] if r.refs else parser.mentions.shown_named(low, r.session.shown))
-    if routing.accepts(mask(low, [Span(a, b) for a, b, _ in named], fill="it")):
+    # "the newest one looks good": a shown item described reads as its number here too
+    said = described.rewrite(mask(low, [Span(a, b) for a, b, _ in named], fill="it"), r.session.shown, parser.catalog)
+    if routing.accepts(said):
         return Understanding(intent="accept", refs=r.refs, target=named[0][2] if named else None)
     return None
 
