@@ -731,3 +731,10 @@ def test_chat_spellings_of_without_negate():
 
     assert plain_spelling("something w/o singing pls") == "something without singing please"
     assert plain_spelling("something w/ ghosts") == "something with ghosts"
+
+
+def test_older_or_newer_beside_the_years_named_is_read_not_searched(parser):
+    for message, years in (("something older maybe, 70s or 80s", (1970, 1989)),
+                           ("newer pls like after 2010", (2011, None))):
+        p = parser.parse(message).preferences
+        assert ((p.year_min, p.year_max), p.query) == (years, ""), message

@@ -123,6 +123,8 @@ def read_years(
         elif (m := _relative(_RECENT, text)) and newest_year and not negated(text, m.start()):
             lo = newest_year - RECENT_YEARS
             spans.append((m.start(), m.end()))
+    else:  # "something older, 70s or 80s": the years named say how much older; the word is read, not searched
+        spans += [m.span() for pattern in (_NEWER, _OLDER) if (m := _relative(pattern, text))]
     return lo, hi, spans
 
 
