@@ -239,6 +239,7 @@ class Assistant:
         change the dialogue state."""
         low = text.casefold()
         before = session.preferences.model_copy(deep=True)
+        session.asked = u.question if u.intent == "ask_item" and u.question != "compare" else None
         if u.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, u)
         if u.intent == "reset":

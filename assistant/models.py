@@ -81,6 +81,7 @@ class Session(BaseModel):
     preferences: Preferences = Preferences()
     shown: list[str] = []
     focus: str | None = Field(None, description="the item last talked about, for 'it' and 'that one'")
+    asked: Question | None = Field(None, description="what the last question about an item asked ('and the 2nd?')")
     turns: list[Turn] = []
     mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
     proposed: list[str] = Field([], description="items the assistant's side named first in an imported history (its "

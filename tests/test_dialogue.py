@@ -303,6 +303,11 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
         assert session.shown == shown  # the numbering the person sees is unchanged
     # a question of a kind the rules have no pattern for (the learned reader knows it for a question): answered with
     # what the catalog says, never searched as a refinement, and the word asked about is not echoed
+    # the question just asked, about another shown item: "ok and the second?"
+    demo.respond(session, "is the first one ok for kids")
+    for said, position in (("ok and the second?", 1), ("what about the 4th one", 3)):
+        reply = demo.respond(session, said)
+        assert (reply.intent, reply.about_item) == ("ask_item", shown[position]) and "age rating" in reply.text, said
     reply = demo.respond(session, "has the 3rd one got subtitles")
     assert reply.intent == "ask_item" and reply.about_item == shown[2] and session.shown == shown
     assert reply.text.startswith("The catalog does not say that about") and "subtitles" not in reply.text

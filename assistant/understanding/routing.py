@@ -292,6 +292,9 @@ def is_question(low: str) -> bool:
                                              for start, _ in clauses.spans(low, "sentence"))
 
 
+# "ok and the second?", "what about the 3rd one": the question just asked, about another shown item
+ELLIPSIS = re.compile(r"\W*" + _OPENER + r"(?:(?:what|how) about\s+)?(?:the\s+)?"
+                      rf"(?:{_ORD}|#\d{{1,2}}|number\s+\d{{1,2}})(?:\s+(?:one|movie|film|book|pick))?\W*$")
 _WH = re.compile(r"(?:what|who|whom|whose|when|where|why|how|which)\b")
 
 
