@@ -217,14 +217,15 @@ class LearnedIntent:
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs = r.prefs
         placed = prefs.model_copy(update={"query": ""})
-        if r.refs and r.has_shown and not (r.titles or r.action or r.asked_count or not placed.is_empty()):
+        placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
+        if r.refs and r.has_shown and not placed_more:
             # a shown item pointed at, and nothing but words the rules would search for: a question of a kind the
             # rules do not know ("has the 3rd one got subtitles") is answered, never searched as a refinement
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs, question="other", read_by=NAME)
             return None
-        if r.titles or r.refs or r.action or r.asked_count or not placed.is_empty():
+        if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
         label, chance = self.guess(r.message.text)
         if chance < self.sure_of(label) or label not in INTENT_OF:

@@ -126,7 +126,7 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     comparison, every item named. The other sentences are read for what the person likes."""
     low, masked, session = r.message.low, r.masked, r.session
     r.refs = routing.ordinal_refs(masked)
-    elliptic = bool(session.asked and r.refs and r.has_shown and routing.ELLIPSIS.match(masked))  # "and the 2nd?"
+    elliptic = bool(session.asked and r.refs and r.has_shown and routing.is_ellipsis(masked))  # "and the 2nd?"
     r.question = question = routing.question_kind(masked) or (session.asked if elliptic else None)
     asked_at = routing.question_span(masked)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (

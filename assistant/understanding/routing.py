@@ -282,8 +282,8 @@ def ordinal_refs(text: str) -> list[int]:
     return list(dict.fromkeys(refs))
 
 
-_QUESTION_START = re.compile(_OPENER + r"(?:what|who|whom|whose|when|where|why|how|which|is|are|can|could|do|does|will|"
-                             r"would|should)\b")
+_WH_WORDS = "what|who|whom|whose|when|where|why|how|which"
+_QUESTION_START = re.compile(_OPENER + rf"(?:{_WH_WORDS}|is|are|can|could|do|does|will|would|should)\b")
 
 
 def is_question(low: str) -> bool:
@@ -292,10 +292,14 @@ def is_question(low: str) -> bool:
                                              for start, _ in clauses.spans(low, "sentence"))
 
 
-# "ok and the second?", "what about the 3rd one": the question just asked, about another shown item
-ELLIPSIS = re.compile(r"\W*" + _OPENER + r"(?:(?:what|how) about\s+)?(?:the\s+)?"
-                      rf"(?:{_ORD}|#\d{{1,2}}|number\s+\d{{1,2}})(?:\s+(?:one|movie|film|book|pick))?\W*$")
-_WH = re.compile(r"(?:what|who|whom|whose|when|where|why|how|which)\b")
+_WH = re.compile(rf"(?:{_WH_WORDS})\b")
+_ONLY_OPENER = re.compile(r"\W*" + _OPENER + r"(?:(?:what|how) about\W*)?\W*$")
+
+
+def is_ellipsis(text: str) -> bool:
+    """"ok and the second?", "what about the 3rd one": nothing but a shown item pointed at (and openers), so the
+    question just asked, about that item."""
+    return bool(_REF.search(text)) and _ONLY_OPENER.match(_REF.sub(" ", text)) is not None
 
 
 def opens_clause(low: str, at: int) -> bool:
