@@ -50,13 +50,14 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval_benchmark(args: argparse.Namespace) -> int:
+def _bench_assistant(args: argparse.Namespace):
+    """An assistant on a benchmark's own catalog (its `--drop` profile applied), with `--transfer`'s models, and what
+    was dropped."""
     from assistant.assistant import Assistant
     from assistant.llm.backends import check_backend_name, get_backend
     from assistant.engine import prepare
     from eval.ablation import parse_drop
-    from eval.benchmark import bench_pack, run_benchmark
-    from eval.report import html_report, print_comparison, write_json
+    from eval.benchmark import bench_pack
 
     cfg = load_config(args)
     check_backend_name(cfg.backend)
@@ -81,11 +82,18 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
         print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
               file=sys.stderr)
         engine.ranker.set_models([*engine.ranker.models, *(TransferredModel(m, mapping) for m in models.values())])
-    assistant = Assistant(engine, backend=get_backend(cfg.backend, engine, cfg))
+    return Assistant(engine, backend=get_backend(cfg.backend, engine, cfg)), dropped
+
+
+def cmd_eval_benchmark(args: argparse.Namespace) -> int:
+    from eval.benchmark import run_benchmark
+    from eval.report import html_report, print_comparison, write_json
+
     folds = 0 if args.zero_shot else args.folds
     if folds == 1 or folds < 0:
         raise CrsError("--folds must be 0 (zero-shot) or at least 2")
-    result = run_benchmark(assistant, bench, sample=args.sample, seed=args.seed, folds=folds,
+    assistant, dropped = _bench_assistant(args)
+    result = run_benchmark(assistant, args.bench, sample=args.sample, seed=args.seed, folds=folds,
                            learn_blend=not args.default_blend, dev_folds=args.dev_folds)
     result["dropped"] = dropped
     print_comparison(result)
@@ -101,6 +109,21 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
                 raise CrsError(f"cannot read the previous run {args.previous}: {e}") from e
         html_report(result, args.report, previous)
         print(f"wrote {args.report}")
+    return 0
+
+
+def cmd_eval_weights(args: argparse.Namespace) -> int:
+    from eval.benchmark import load_cases
+    from eval.weights import cross_fit, print_weights
+
+    assistant, dropped = _bench_assistant(args)
+    unknown = [f for f in args.freeze or [] if f not in assistant.engine.ranker.feature_names]
+    if unknown:
+        raise CrsError(f"--freeze: no feature {', '.join(unknown)}; the features are "
+                       f"{', '.join(assistant.engine.ranker.feature_names)}")
+    result = cross_fit(assistant, load_cases(args.bench), pull=args.pull, frozen=tuple(args.freeze or ()))
+    result["dropped"] = dropped
+    _finish(args, result, print_weights)
     return 0
 
 
@@ -240,6 +263,16 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
                    help="remove a field from every item, or from a seeded share of them, before indexing "
                         "(repeatable; e.g. --drop description --drop genres:0.4)")
     s.set_defaults(func=cmd_eval_benchmark, backend="rules")
+    s = ev.add_parser("weights", parents=[common],
+                      help="fixed blend weights learned on half a benchmark's dialogues, scored on the other half")
+    s.add_argument("--bench", type=Path, required=True, help="folder with cases.jsonl and items.jsonl")
+    s.add_argument("--seed", type=int, default=0, help="seeds --drop")
+    s.add_argument("--transfer", type=Path, metavar="PACK", help="as for `crs eval benchmark`")
+    s.add_argument("--drop", action="append", metavar="FIELD[:SHARE]", help="as for `crs eval benchmark`")
+    s.add_argument("--pull", type=float, default=0.1, help="strength of the pull towards the shipped weights (0.1)")
+    s.add_argument("--freeze", action="append", metavar="FEATURE", help="keep this feature's shipped weight (repeatable)")
+    s.add_argument("--json", type=Path, help="write the results here")
+    s.set_defaults(func=cmd_eval_weights, backend="rules")
     s = ev.add_parser("cf", parents=[common],
                       help="the interaction models side by side: leave-last-out Recall@20 and NDCG@20")
     s.add_argument("--json", type=Path, help="write the results here")

@@ -206,3 +206,40 @@ class Blend(Saved):
             net.load_state_dict(s["net"])
             blend.net = net.eval()
         return blend
+
+
+def fit_weights(names: Sequence[str], examples: Sequence[tuple[np.ndarray, np.ndarray, bool]],
+                prior: dict[str, float] | None = None, pull: float = 0.1, frozen: Sequence[str] = (),
+                epochs: int = 60) -> dict[str, float]:
+    """Fixed-blend weights learned from (features of a pool, 0/1 labels of what was taken, whether the person had
+    named items they liked) examples, as `Blend.score` uses them: the listwise softmax loss of `Blend.fit` on the
+    scaled features, the priors stepped back where `taste` says, a free temperature, and a pull of strength `pull`
+    towards `prior` (the shipped weights by default). A feature that never varies in the examples, or is `frozen`,
+    keeps its prior weight, so weights learned on one catalog do not forget what another catalog needs."""
+    prior = DEFAULT_WEIGHTS if prior is None else prior
+    useful = [(f, y, t) for f, y, t in examples if len(f) and y.sum() > 0]
+    if not useful:
+        raise ValueError("no example has a positive item in its candidate pool; nothing to learn")
+    w0 = torch.tensor([prior.get(n, 0.0) for n in names], dtype=torch.float32)
+    free = torch.tensor([n not in frozen for n in names], dtype=torch.float32)
+    step_back = torch.tensor([PRIOR_WITH_TASTE if n in PRIORS else 1.0 for n in names], dtype=torch.float32)
+    width = max(len(f) for f, _, _ in useful)
+    x = torch.zeros(len(useful), width, len(names))
+    y = torch.zeros(len(useful), width)
+    mask = torch.zeros(len(useful), width, dtype=torch.bool)
+    for k, (f, labels, taste) in enumerate(useful):
+        x[k, : len(f)] = torch.from_numpy(scale(f)) * (step_back if taste else 1.0)
+        y[k, : len(f)] = torch.from_numpy(labels.astype(np.float32))
+        mask[k, : len(f)] = True
+    delta = torch.zeros(len(names), requires_grad=True)
+    log_temp = torch.tensor(float(np.log(5.0)), requires_grad=True)
+    opt = torch.optim.Adam([delta, log_temp], lr=0.02)
+    for _ in range(epochs):  # full batch: a few thousand pools of a few hundred candidates fit in memory
+        w = w0 + delta * free
+        logits = ((x @ w) * log_temp.exp()).masked_fill(~mask, -1e9)
+        loss = -(torch.log_softmax(logits, dim=1) * y).sum() / y.sum() + pull * ((w - w0) ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    learned = (w0 + delta * free).detach().numpy()
+    return {n: round(float(v), 3) for n, v in zip(names, learned, strict=True)}

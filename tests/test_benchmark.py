@@ -182,3 +182,21 @@ def test_a_dialogue_s_time_is_its_own_or_its_number(small_assistant):
     case = Case(id="1", dialog_id="31", turns=turn, target_ids=["x"])
     assert logged_turns([case])[0].at == 31.0
     assert request_of(small_assistant, case).ctx.at == 31.0  # the request is made at the dialogue's time
+
+
+def test_weights_learned_on_half_the_dialogues_are_scored_on_the_other_half(tiny_bench, tmp_path):
+    out = tmp_path / "weights.json"
+    run = crs("eval", "weights", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+              "--freeze", "genre_match", "--json", str(out))
+    assert run.returncode == 0, run.stderr
+    result = json.loads(out.read_text())
+    halves = result["halves"]
+    assert len(halves) == 2 and sum(h["n_cases"] for h in halves) == 4  # dialogues 1-3 in one half, 4 in the other
+    for h in halves:
+        for system in ("shipped", "learned on the other half", "dense"):
+            assert 0.0 <= h[system]["recall@1"] <= h[system]["recall@10"] <= h[system]["recall@50"] <= 1.0
+        assert h["weights"]["genre_match"] == result["prior"]["genre_match"]
+    assert "learned on the other half" in run.stdout and "dense" in run.stdout
+    bad = crs("eval", "weights", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+              "--freeze", "nonsense")
+    assert bad.returncode != 0 and "no feature nonsense" in bad.stderr

@@ -249,3 +249,30 @@ def test_a_packs_conversation_logs_are_trained_and_change_what_is_recommended(tm
     assert fargo in picks(engine)
     without = prepare(make_small_pack(tmp_path / "plain"), tmp_path / "state-plain", embedder=embedder, progress=False)
     assert fargo not in picks(without)
+
+
+def test_learned_fixed_weights_follow_what_decides_and_keep_the_prior_where_nothing_is_learned():
+    from retrieval.blend import Blend, fit_weights
+
+    rng = np.random.default_rng(2)
+    names = ["similarity", "popularity", "conv_knn", "boost"]
+    prior = {"similarity": 1.0, "popularity": 0.5, "conv_knn": 0.1, "boost": 0.5}
+
+    def example():
+        f = rng.random((30, 4)).astype(np.float32)
+        f[:, 3] = 0.0  # never fires in these examples: nothing to learn about it
+        y = np.zeros(30, dtype=np.float32)
+        y[int(np.argmax(f[:, 2] + 0.2 * f[:, 0]))] = 1.0  # taken: what conv_knn says, not popularity
+        return f, y, False
+
+    train = [example() for _ in range(300)]
+    weights = fit_weights(names, train, prior)
+    assert weights["conv_knn"] > prior["conv_knn"] + 0.3 and weights["popularity"] < prior["popularity"]
+    assert weights["boost"] == prior["boost"]
+    frozen = fit_weights(names, train, prior, frozen=("popularity",))
+    assert frozen["popularity"] == prior["popularity"]
+    held_out = [example() for _ in range(200)]
+    top1 = lambda w: np.mean([y[np.argmax(Blend(names, w).score(f))] for f, y, _ in held_out])  # noqa: E731
+    assert top1(weights) > top1(prior) + 0.2
+    with pytest.raises(ValueError):
+        fit_weights(names, [(f, np.zeros(len(f), dtype=np.float32), False) for f, _, _ in train[:3]], prior)
