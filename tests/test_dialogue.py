@@ -286,6 +286,7 @@ def test_a_question_about_several_items_answers_each_and_says_once_what_the_cata
     assert answer_many("price", ["d", "a"], catalog) == "Tron costs $4.50. The catalog has no price for Heat (1995)."
     assert answer_many("length", ["a", "b"], catalog) == "The catalog does not say how long Heat (1995) and Fargo (1996) are."
     assert answer_many("year", ["a", "b"], catalog) == "Heat (1995) is from 1995. Fargo (1996) is from 1996."
+    assert answer_many("other", ["a", "b"], catalog) == "The catalog does not say that about Heat (1995) and Fargo (1996)."
 
 
 # -- how people really type (#31) ---------------------------------------------------------------------------
@@ -311,6 +312,31 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
     reply = demo.respond(session, "has the 3rd one got subtitles")
     assert reply.intent == "ask_item" and reply.about_item == shown[2] and session.shown == shown
     assert reply.text.startswith("The catalog does not say that about") and "subtitles" not in reply.text
+    # the same of every item shown ("these", "them"), in one answer that names each, the list kept
+    names = [demo.engine.catalog.get(i).name for i in shown]
+    for said, opening in (("how long are these?", "The catalog does not say how long"),
+                          ("are those dubbed", "The catalog does not say that about")):
+        reply = demo.respond(session, said)
+        assert reply.intent == "ask_item" and reply.text.startswith(opening) and session.shown == shown, said
+        assert all(name in reply.text for name in names) and "dubbed" not in reply.text, said
+
+
+def test_a_bare_pointer_tells_about_the_item_and_neither_moves_past_the_whole_list(demo):
+    session = Session()
+    demo.respond(session, "a funny movie from the 90s")
+    shown = list(session.shown)
+    # nothing but a shown item pointed at, no question asked before: what there is to say about it, not a search
+    reply = demo.respond(session, "the 2nd")
+    assert (reply.intent, reply.about_item) == ("ask_item", shown[1]) and session.shown == shown
+    assert "2nd" not in session.preferences.query
+    # "neither" opening a message is a verdict on the list: the request goes on without it
+    said = demo.engine.parser.parse("neither horror nor romance", session)
+    assert said.action != "exclude_shown" and set(said.preferences.exclude_genres) == {"horror", "romance"}
+    assert demo.engine.parser.parse("none of the kiddie stuff either", session).action != "exclude_shown"
+    reply = demo.respond(session, "neither, something with more action")
+    assert reply.intent == "refine" and reply.recommendations
+    assert not set(shown) & {r.item_id for r in reply.recommendations}
+    assert session.preferences.year_min == 1990 and "action" in session.preferences.include_genres
 
 
 def test_a_shown_item_pointed_at_by_what_it_is_is_the_one_the_catalog_says_it_is(demo, demo_catalog):

@@ -274,3 +274,18 @@ def test_support_answer_through_a_real_local_server_is_grounded_or_falls_back(sm
     numbers = set(re.findall(r"\d+", answer))
     assert numbers <= set(re.findall(r"\d+", passage.text))
     assert "<" not in answer and "http" not in answer
+
+
+def test_the_model_calls_a_message_off_topic_only_where_the_learned_reader_reads_it_so(demo_engine):
+    from assistant.understanding.learned import NAME
+
+    assert NAME in dict(demo_engine.parser.readers)  # the demo engine has its learned reader
+    assistant = Assistant(demo_engine, backend=Backend(
+        demo_engine, FunctionModel(lambda messages, schema: '{"intent": "out_of_scope"}'), "function"))
+    # free words the parser would search, which a small model calls off topic: the learned reader reads a request
+    # ("darker"), so the parser's reading stands; where it reads off topic too, the model's reading is taken
+    session = Session()
+    assistant.respond(session, "a comedy from the 90s")
+    reply = assistant.respond(session, "nah not feeling it. darker pls")
+    assert reply.intent == "refine" and reply.recommendations
+    assert assistant.respond(Session(), "my neighbour's dog keeps barking all night").intent == "out_of_scope"

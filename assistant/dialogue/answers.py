@@ -91,6 +91,9 @@ def answer_many(question: Question, item_ids: list[str], catalog: Catalog, curre
     """The same question about several items ("who directed the first three?"): each item the catalog answers for in
     turn, then those it does not in one sentence instead of the same one again and again."""
     question = _asked(question, catalog)
+    if question == "other":  # a kind of fact no catalog field holds: one sentence, the words asked not repeated
+        names = [catalog.get(i).name for i in item_ids]
+        return f"The catalog does not say that about {_join(names)}."
     lacking = [i for i in item_ids if _lacks(question, catalog.get(i))]
     known = [answer(question, i, catalog, currency) for i in item_ids if i not in lacking]
     return " ".join(known + ([_missing(question, [catalog.get(i).name for i in lacking], catalog)] if lacking else []))

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from assistant.models import Understanding
+from assistant.understanding import routing
 from retrieval.recommenders import Saved
 
 log = logging.getLogger(__name__)
@@ -218,12 +219,15 @@ class LearnedIntent:
         prefs = r.prefs
         placed = prefs.model_copy(update={"query": ""})
         placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
-        if r.refs and r.has_shown and not placed_more:
-            # a shown item pointed at, and nothing but words the rules would search for: a question of a kind the
+        # "are these in english?": every shown item, when the message is asked as a question ("those sound good" is not)
+        every = r.has_shown and not r.refs and bool(routing.PLURAL.search(r.masked)) and routing.is_question(r.message.low)
+        if (r.refs or every) and r.has_shown and not placed_more:
+            # shown items pointed at, and nothing but words the rules would search for: a question of a kind the
             # rules do not know ("has the 3rd one got subtitles") is answered, never searched as a refinement
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
-                return Understanding(intent="ask_item", refs=r.refs, question="other", read_by=NAME)
+                refs = r.refs or list(range(len(r.session.shown)))
+                return Understanding(intent="ask_item", refs=refs, question="other", read_by=NAME)
             return None
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading

@@ -126,8 +126,11 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     comparison, every item named. The other sentences are read for what the person likes."""
     low, masked, session = r.message.low, r.masked, r.session
     r.refs = routing.ordinal_refs(masked)
-    elliptic = bool(session.asked and r.refs and r.has_shown and routing.is_ellipsis(masked))  # "and the 2nd?"
-    r.question = question = routing.question_kind(masked) or (session.asked if elliptic else None)
+    # nothing but a shown item pointed at: the question just asked, about it ("and the 2nd?"), or, with none asked,
+    # what there is to say about it ("the 2nd", "what about the 4th one")
+    bare = bool(r.refs and r.has_shown and routing.is_ellipsis(masked))
+    elliptic = bool(session.asked and bare)
+    r.question = question = routing.question_kind(masked) or ((session.asked or "general") if bare else None)
     asked_at = routing.question_span(masked)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (
             question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
@@ -144,6 +147,8 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
         routing.PRONOUN.search(masked) or routing.POINTING.search(masked) or session.focus
     if not (named or (r.has_shown and (r.refs or pointing))):
         return None
+    if not named and not r.refs and r.has_shown and question != "compare" and routing.PLURAL.search(masked):
+        r.refs = list(range(len(r.session.shown)))  # "how long are these?": every item shown
     target = named[0][0].item_id if named else None
     # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
     rest = routing.other_sentences(r.message.text, asked_at)

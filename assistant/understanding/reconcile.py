@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
 from assistant.models import Understanding
+from assistant.understanding.learned import INTENT_OF
+from assistant.understanding.learned import NAME as LEARNED
 from assistant.understanding.titles import normalize
 from assistant.understanding.parser import RulesParser
 from retrieval.catalog import person_key
@@ -113,6 +115,14 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
     slots = p.model_copy(update={"query": ""})
     if u.intent in ("recommend", "refine") and slots.is_empty() and reading.intent in (
         "support", "out_of_scope"
-    ):
+    ) and _learned_agrees(reading.intent, message, parser):
         return Understanding(intent=reading.intent)
     return u
+
+
+def _learned_agrees(intent: str, message: str, parser: RulesParser) -> bool:
+    """Whether the learned intent reader, where the parser has one, reads the message as the model does. A small
+    model calls "nah not feeling it. darker pls" off topic; the reader's best class for it is not, so the parser's
+    refinement stands. Without the reader the model's reading is taken, as before it existed."""
+    reader = dict(parser.readers).get(LEARNED)
+    return reader is None or INTENT_OF.get(reader.guess(message)[0]) == intent

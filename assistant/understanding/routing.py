@@ -186,6 +186,9 @@ EXCLUDE_SHOWN = re.compile(
     r"different (?:ones|options|movies|films|books)|show me (?:more|others)|more options|others|"
     r"not (?:those|these|them)|none of (?:those|these|them)|not that|not this|next ones?|surprise me|"
     r"another (?:one|few|batch|set|list|round|suggestion|recommendation|option|pick|idea)s?|^(?:and |ok |okay )?another)\b"
+    # "neither, something darker", "nah none, ...": a verdict on the whole list ("neither horror nor comedy" and "none
+    # of the kiddie stuff" are not; "none of those" is above)
+    r"|^\W*(?:(?:nah|no|nope|hmm|well|ok|okay)\W+)?(?:neither|none)\b(?!\s+of\b)(?!.*\bnor\b)"
     r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:give|show) me (?:some |a few )?)?more"
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
