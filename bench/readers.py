@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm import tqdm  # noqa: E402
 
-from assistant.config import DEMO_PACK  # noqa: E402
+from assistant.config import DEMO_PACK, Config  # noqa: E402
 from assistant.engine import prepare  # noqa: E402
 from assistant.models import Session  # noqa: E402
 from assistant.understanding.readers import READERS  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--redial", type=Path, help="a ReDial-format benchmark folder (cases.jsonl)")
     ap.add_argument("--bitext", type=Path, help="the Bitext support folder (utterances.csv)")
-    ap.add_argument("--state-dir", type=Path, default=Path(".crs-state"))
+    ap.add_argument("--state-dir", type=Path, default=Config().state_dir, help="as for crs (default: .crs)")
     ap.add_argument("--examples", type=int, default=3)
     a = ap.parse_args()
     engine = prepare(DEMO_PACK, a.state_dir, progress=False)
