@@ -270,7 +270,8 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s.add_argument("--transfer", type=Path, metavar="PACK", help="as for `crs eval benchmark`")
     s.add_argument("--drop", action="append", metavar="FIELD[:SHARE]", help="as for `crs eval benchmark`")
     s.add_argument("--pull", type=float, default=0.1, help="strength of the pull towards the shipped weights (0.1)")
-    s.add_argument("--freeze", action="append", metavar="FEATURE", help="keep this feature's shipped weight (repeatable)")
+    s.add_argument("--freeze", action="append", metavar="FEATURE",
+                   help="keep this feature's shipped weight (repeatable)")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_weights, backend="rules")
     s = ev.add_parser("cf", parents=[common],

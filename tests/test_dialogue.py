@@ -286,7 +286,8 @@ def test_a_question_about_several_items_answers_each_and_says_once_what_the_cata
     assert answer_many("price", ["d", "a"], catalog) == "Tron costs $4.50. The catalog has no price for Heat (1995)."
     assert answer_many("length", ["a", "b"], catalog) == "The catalog does not say how long Heat (1995) and Fargo (1996) are."
     assert answer_many("year", ["a", "b"], catalog) == "Heat (1995) is from 1995. Fargo (1996) is from 1996."
-    assert answer_many("other", ["a", "b"], catalog) == "The catalog does not say that about Heat (1995) and Fargo (1996)."
+    assert answer_many("other", ["a", "b"], catalog) == \
+        "The catalog does not say that about Heat (1995) and Fargo (1996)."
 
 
 # -- how people really type (#31) ---------------------------------------------------------------------------

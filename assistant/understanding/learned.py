@@ -220,7 +220,8 @@ class LearnedIntent:
         placed = prefs.model_copy(update={"query": ""})
         placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
         # "are these in english?": every shown item, when the message is asked as a question ("those sound good" is not)
-        every = r.has_shown and not r.refs and bool(routing.PLURAL.search(r.masked)) and routing.is_question(r.message.low)
+        every = (r.has_shown and not r.refs and bool(routing.PLURAL.search(r.masked))
+                 and routing.is_question(r.message.low))
         if (r.refs or every) and r.has_shown and not placed_more:
             # shown items pointed at, and nothing but words the rules would search for: a question of a kind the
             # rules do not know ("has the 3rd one got subtitles") is answered, never searched as a refinement
