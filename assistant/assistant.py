@@ -124,15 +124,33 @@ class Assistant:
         if not tokens:
             return reply
         sentence = " ".join("".join(tokens).split())
-        safe = self.opening_is_safe(sentence, reply)
+        safe = self.opening_is_safe(sentence, reply) and self.opening_keeps(sentence, session)
         if not safe:
             FALLBACKS.labels("narration").inc()
             log.warning("narration rejected by the safety check; keeping the template opening")
-        reply.text = (sentence if safe else template) + "\n" + rest
+        # what the template says before its list line ("I can list up to 20 movies at a time.") stays said
+        intro = prompts.render("replies", "intro", n=len(reply.recommendations), description=reply.summary)
+        notices = template[: template.find(intro)] if intro in template else ""
+        reply.text = (notices + sentence if safe else template) + "\n" + rest
         if session.turns and session.turns[-1].role == "assistant":
             session.turns[-1].text = reply.text
         yield reply
         return reply
+
+    def opening_keeps(self, sentence: str, session: Session) -> bool:
+        """Whether a model's opening says back what was understood: read by the parser, it names every genre the
+        request asks for or leaves out, and its years. "Here are a few picks I think you'll enjoy." over 90s
+        comedies says nothing of them, and the template's "Here are 5 movies from 1990–1999, leaning towards
+        Comedy:" stays."""
+        want = session.preferences
+        said = self.engine.parser.parse(sentence, Session()).preferences
+        wanted = set(want.include_genres + want.any_genres + want.mood_genres)
+        if not wanted <= set(said.include_genres + said.any_genres + said.mood_genres):
+            return False
+        if not set(want.exclude_genres) <= set(said.exclude_genres):
+            return False
+        years = (want.year_min, want.year_max)
+        return years == (None, None) or years == (said.year_min, said.year_max)
 
     def opening_is_safe(self, sentence: str, reply: Reply) -> bool:
         """Whether a model's opening sentence over `reply` may be shown (assistant.llm.tasks.opening_is_safe)."""

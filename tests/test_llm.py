@@ -289,3 +289,19 @@ def test_the_model_calls_a_message_off_topic_only_where_the_learned_reader_reads
     reply = assistant.respond(session, "nah not feeling it. darker pls")
     assert reply.intent == "refine" and reply.recommendations
     assert assistant.respond(Session(), "my neighbour's dog keeps barking all night").intent == "out_of_scope"
+
+
+def test_an_opening_must_say_back_what_was_understood_and_the_template_s_notices_stay(demo_engine):
+    said = {"opening": ""}
+    assistant = Assistant(demo_engine, backend=Backend(demo_engine, FunctionModel(lambda m, s: said["opening"])))
+    rules = Assistant(demo_engine)
+    template = rules.respond(Session(), "comedies from the 90s").text.split("\n")[0]
+    # read back by the parser, a generic sentence asks for neither the genre nor the years: the template stays
+    said["opening"] = "Here are a few picks I think you'll enjoy."
+    assert list(assistant.stream(Session(), "comedies from the 90s"))[-1].text.split("\n")[0] == template
+    said["opening"] = "Some nineties comedies to make you laugh."
+    assert list(assistant.stream(Session(), "comedies from the 90s"))[-1].text.split("\n")[0] == said["opening"]
+    # "recommend 30 westerns": the model's sentence replaces the list line, never the notice before it
+    said["opening"] = "Saddle up with these westerns."
+    opening = list(assistant.stream(Session(), "recommend 30 westerns"))[-1].text.split("\n")[0]
+    assert opening.startswith("I can list up to 20 movies at a time.") and opening.endswith(said["opening"])
