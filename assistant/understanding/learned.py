@@ -220,15 +220,13 @@ class LearnedIntent:
         placed = prefs.model_copy(update={"query": ""})
         placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
         # "are these in english?": every shown item, when the message is asked as a question ("those sound good" is not)
-        every = (r.has_shown and not r.refs and bool(routing.PLURAL.search(r.masked))
-                 and routing.is_question(r.message.low))
+        every = r.points_at_all if routing.is_question(r.message.low) else []
         if (r.refs or every) and r.has_shown and not placed_more:
             # shown items pointed at, and nothing but words the rules would search for: a question of a kind the
             # rules do not know ("has the 3rd one got subtitles") is answered, never searched as a refinement
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
-                refs = r.refs or list(range(len(r.session.shown)))
-                return Understanding(intent="ask_item", refs=refs, question="other", read_by=NAME)
+                return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
             return None
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading

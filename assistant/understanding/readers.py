@@ -83,6 +83,14 @@ class Reading:
     def has_shown(self) -> bool:
         return bool(self.session.shown)
 
+    @property
+    def points_at_all(self) -> list[int]:
+        """Every shown position when no item is pointed at but the list is ("I've seen those", "how long are
+        these?"); else none."""
+        if self.refs or not self.has_shown or not routing.PLURAL.search(self.masked):
+            return []
+        return list(range(len(self.session.shown)))
+
 
 Reader = Callable[["RulesParser", Reading], Understanding | None]
 Readers = tuple[tuple[str, Reader], ...]  # (name, reader), in the order they run
@@ -147,8 +155,8 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
         routing.PRONOUN.search(masked) or routing.POINTING.search(masked) or session.focus
     if not (named or (r.has_shown and (r.refs or pointing))):
         return None
-    if not named and not r.refs and r.has_shown and question != "compare" and routing.PLURAL.search(masked):
-        r.refs = list(range(len(r.session.shown)))  # "how long are these?": every item shown
+    if not named and question != "compare":
+        r.refs = r.refs or r.points_at_all  # "how long are these?": every item shown
     target = named[0][0].item_id if named else None
     # the other sentences still say what the person likes: "Is it any good? I loved Shrek (2001)"
     rest = routing.other_sentences(r.message.text, asked_at)
@@ -259,8 +267,8 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
     session, prefs = r.session, r.prefs
     r.masked = _about_titles_blanked(r.masked, [m.start for m, _ in r.titles])
     r.action = routing.action_of(r.masked, r.refs, r.has_shown or bool(session.focus))
-    if r.action and not r.refs and routing.PLURAL.search(r.masked):  # "I've seen those": every shown item
-        r.refs = list(range(len(session.shown)))
+    if r.action:  # "I've seen those": every shown item
+        r.refs = r.refs or r.points_at_all
     mixed = routing.mixed_verdicts(r.masked) \
         if r.action in ("dislike_refs", "more_like", "exclude_refs") and len(r.refs) > 1 else None
     if mixed:
