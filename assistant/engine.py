@@ -20,7 +20,10 @@ from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.moods import NAME as MOOD
 from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
-from assistant.understanding.readers import read_reset, read_small_talk, read_support, with_reader
+from assistant.understanding.readers import (read_reset, read_small_talk, read_support, with_reader,
+                                              with_reader_before)
+from assistant.understanding.references import NAME as REFERENCE
+from assistant.understanding.references import LearnedReference, ref_model
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
@@ -149,6 +152,10 @@ def prepare(
         # "I don't know how I can buy something" opens like small talk and is a support question
         readers = with_reader(readers, "small talk", reader.vetting(read_small_talk, "chitchat", {"support": "support"}))
         parser.readers = (*readers, (LEARNED, reader))
+    refs = ref_model(embedder, Path(state_dir), build=build)
+    if refs is not None:  # the shown item pointed at in words the rules' ordinals do not know, before the question
+        parser.readers = with_reader_before(parser.readers, "question",
+                                            (REFERENCE, LearnedReference(refs, embedder.encode_turn)))
     moods = mood_model(embedder, Path(state_dir), build=build)
     if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left
         parser.readers = (*parser.readers, (MOOD, LearnedMood(moods, embedder.encode_turn)))

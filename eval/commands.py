@@ -28,7 +28,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import (DATA, evaluate_backend, load_set, mood_report, print_moods, print_readers,
-                                    print_table, reader_report)
+                                    print_refs, print_table, reader_report, ref_report)
 
     from assistant.engine import build_assistant
 
@@ -43,10 +43,12 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
         results[name] = evaluate_backend(assistant, cases)
     readers = reader_report(base.engine.parser, cases)
     moods = mood_report(base.engine.parser, base.engine.catalog, cases)
+    refs = ref_report(base, cases)
     print_table(results)
     print_readers(readers)
     print_moods(moods)
-    _finish(args, {**results, "readers": readers, "moods": moods}, lambda _: None)
+    print_refs(refs)
+    _finish(args, {**results, "readers": readers, "moods": moods, "references": refs}, lambda _: None)
     return 0
 
 

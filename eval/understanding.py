@@ -353,3 +353,82 @@ def print_moods(report: dict) -> None:
     print(f"  labelled messages the mood reader changed: {len(report['changed'])}")
     for c in report["changed"][:10]:
         print(f"    {c['text'][:60]!r}: leaning {c['rules']} -> {c['with']}")
+
+
+REFERENCES = Path(__file__).parent / "data" / "references.yaml"
+
+
+class RefCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    refs: list[int]  # 1-based positions in the list shown; empty: none
+
+
+class RefSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    shown: str  # the request that puts the list on screen
+    cases: list[RefCase]
+
+
+def ref_report(assistant, cases: UnderstandingSet, path: Path = REFERENCES) -> dict:
+    """Which shown item a message points at, per reader, on eval/data/references.yaml: the rules' ordinals alone
+    (the parser without the learned reference reader), the learned reader alone (its position when sure, else
+    none) and both as the parser reconciles them; a reading is right when its positions are the labelled ones.
+    Also the understanding set's single messages, read with a list shown, whose positions the learned reader
+    changed. Empty when the parser has no learned reference reader."""
+    from assistant.understanding.references import LearnedReference
+
+    parser = assistant.engine.parser
+    mine = parser.readers
+    learned = next((r for _, r in mine if isinstance(r, LearnedReference)), None)
+    if learned is None:
+        return {}
+    refs = RefSet.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    session = Session()
+    for _ in assistant.stream(session, refs.shown):
+        pass
+    n = len(session.shown)
+
+    def positions(found: Iterable[int]) -> list[int]:
+        return sorted({x % n + 1 for x in found if -n <= x < n})
+
+    def read(readers, text: str) -> list[int]:
+        parser.readers = readers
+        return positions(parser.parse(text, session.model_copy(deep=True)).refs)
+
+    rules_only = tuple((name, r) for name, r in mine if not isinstance(r, LearnedReference))
+    texts = [c.text for c in refs.cases]
+    try:
+        found = {"rules": [read(rules_only, t) for t in texts],
+                 "learned": [positions(learned.refs(t, n)) for t in texts],
+                 "both": [read(mine, t) for t in texts]}
+        changed = []
+        for c in cases.utterances:
+            a, b = read(rules_only, c.text), read(mine, c.text)
+            if a != b:
+                changed.append({"text": c.text, "rules": a, "with": b})
+    finally:
+        parser.readers = mine
+    gold = [sorted(c.refs) for c in refs.cases]
+    out: dict = {"n": len(texts), "sure_at": learned.sure, "changed": changed}
+    for name, got in found.items():
+        out[name] = round(float(np.mean([g == w for g, w in zip(got, gold, strict=True)])), 4)
+    out["wrong"] = [{"text": t, "labelled": w, "read": g} for t, g, w in zip(texts, found["both"], gold, strict=True)
+                    if g != w]
+    return out
+
+
+def print_refs(report: dict) -> None:
+    if not report:
+        return
+    print(f"\nreferences: which shown item a message points at ({report['n']} messages of eval/data/references.yaml; "
+          f"right when the positions are the labelled ones):")
+    print(f"  rules alone                 {report['rules']}")
+    print(f"  learned alone (>= {report['sure_at']})      {report['learned']}")
+    print(f"  rules + learned             {report['both']}")
+    for c in report["wrong"]:
+        print(f"    {c['text'][:60]!r}: read {c['read']}, labelled {c['labelled']}")
+    print("  labelled messages, with a list shown, whose positions the learned reader changed: "
+          f"{len(report['changed'])}")
+    for c in report["changed"][:10]:
+        print(f"    {c['text'][:60]!r}: {c['rules']} -> {c['with']}")

@@ -69,6 +69,8 @@ class Reading:
     refs_masked: str = ""  # the text with "the second one" blanked, for finding titles
     masked: str = ""
     refs: list[int] = field(default_factory=list)
+    learned_refs: list[int] | None = None  # a learned reader's positions, where it overrules the rules' ordinals
+    learned_bare: bool = False  # and the message is nothing but its pointer ("and the middle one?")
     question: str | None = None
     prefs: Preferences = field(default_factory=Preferences)
     consumed: list[Span] = field(default_factory=list)
@@ -133,10 +135,10 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     """A question about an item: named in the question's sentence, pointed at ("the second one", "it") or, for a
     comparison, every item named. The other sentences are read for what the person likes."""
     low, masked, session = r.message.low, r.masked, r.session
-    r.refs = routing.ordinal_refs(masked)
+    r.refs = routing.ordinal_refs(masked) if r.learned_refs is None else r.learned_refs
     # nothing but a shown item pointed at: the question just asked, about it ("and the 2nd?"), or, with none asked,
     # what there is to say about it ("the 2nd", "what about the 4th one")
-    bare = bool(r.refs and r.has_shown and routing.is_ellipsis(masked))
+    bare = bool(r.refs and r.has_shown and (routing.is_ellipsis(masked) or r.learned_bare))
     elliptic = bool(session.asked and bare)
     r.question = question = routing.question_kind(masked) or ((session.asked or "general") if bare else None)
     asked_at = routing.question_span(masked)
@@ -382,6 +384,16 @@ def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
         if any(start >= m.end() and not masked[m.end() : start].strip() for start in starts):
             spans.append(Span(m.start(), m.end()))
     return mask(masked, spans)
+
+
+def with_reader_before(readers: Readers, name: str, added: tuple[str, Reader]) -> Readers:
+    """`readers` with `added` (a (name, reader) pair) run just before the one called `name`."""
+    if name not in dict(readers):
+        raise ValueError(f"no reader {name!r}; readers: {', '.join(n for n, _ in readers)}")
+    out: list[tuple[str, Reader]] = []
+    for pair in readers:
+        out += [added, pair] if pair[0] == name else [pair]
+    return tuple(out)
 
 
 def with_reader(readers: Readers, name: str, reader: Reader | None) -> Readers:

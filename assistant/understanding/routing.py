@@ -299,6 +299,11 @@ _WH = re.compile(rf"(?:{_WH_WORDS})\b")
 _ONLY_OPENER = re.compile(r"\W*" + _OPENER + r"(?:(?:what|how) about\W*)?\W*$")
 
 
+def only_openers(text: str) -> bool:
+    """Whether a text holds nothing but openers ("ok and", "what about") once what was read is blanked out."""
+    return _ONLY_OPENER.match(text) is not None
+
+
 def is_ellipsis(text: str) -> bool:
     """"ok and the second?", "what about the 3rd one": nothing but a shown item pointed at (and openers), so the
     question just asked, about that item."""
