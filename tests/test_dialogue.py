@@ -340,6 +340,20 @@ def test_a_bare_pointer_tells_about_the_item_and_neither_moves_past_the_whole_li
     assert session.preferences.year_min == 1990 and "action" in session.preferences.include_genres
 
 
+def test_words_beside_something_else_say_what_else_and_chat_around_it_is_not_searched(demo):
+    session = Session()
+    demo.respond(session, "comedies from the 90s")
+    shown = list(session.shown)
+    reply = demo.respond(session, "something else, darker")
+    assert reply.intent == "refine" and not set(shown) & {r.item_id for r in reply.recommendations}
+    assert session.preferences.query == "darker" and "Comedy" in reply.text and "“darker”" in reply.text
+    # its own sentence only, and only in a short message: the rest is chat
+    for said in ("That sounds great! Anything else?", "I guess so! Anything else?",
+                 "anything else you think my whole family would enjoy watching"):
+        u = demo.engine.parser.parse(said, session)
+        assert u.action == "exclude_shown" and u.preferences.query == "", said
+
+
 def test_a_shown_item_pointed_at_by_what_it_is_is_the_one_the_catalog_says_it_is(demo, demo_catalog):
     session = Session()
     demo.respond(session, "something scary with ghosts")

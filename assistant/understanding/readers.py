@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from assistant.dialogue.state import resolve_refs
 from assistant.models import Preferences, Session, Understanding
-from assistant.understanding import described, routing
+from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
@@ -287,7 +287,7 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     """The words left once everything else is read: what the request is about, searched by meaning. Then whether
     anything at all was asked, and whether a bare "any suggestions?" over a list asks for others."""
     prefs = r.prefs
-    prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else ""
+    prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
     if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
         prefs.query = ""
     r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action
@@ -373,6 +373,24 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)))
     return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
                          no_prices=r.no_prices, asked_count=r.asked_count)
+
+
+SHORT_ASIDE = 6  # the most words in a message whose words beside "something else" say what else ("something else, darker")
+
+
+def _beside_others(parser: RulesParser, r: Reading) -> str:
+    """The free words of a short message that moves past the list ("something else, darker", "others, w dragons"):
+    what else is wanted. In a longer one the words around it are chat ("I've seen that one. Any others? I think my
+    kids would like it"), so none are kept."""
+    if r.action != "exclude_shown" or len(r.message.low.split()) > SHORT_ASIDE:
+        return ""
+    found = [Span(m.start(), m.end()) for m in routing.EXCLUDE_SHOWN.finditer(r.masked)]
+    if not found:
+        return ""
+    # only its own sentence: in "That sounds great! Anything else?" the first says nothing of what else
+    sentence = next((a, b) for a, b in clauses.spans(r.message.low, "sentence") if a <= found[0].start <= b)
+    elsewhere = [Span(0, sentence[0]), Span(sentence[1], len(r.masked))]
+    return parser._residual(mask(mask(r.masked, r.consumed), found + elsewhere))
 
 
 def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
