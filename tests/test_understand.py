@@ -134,6 +134,29 @@ def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include
     assert (p.include_genres, p.mood_genres, p.exclude_genres) == (include, mood, exclude)
 
 
+@pytest.mark.parametrize(("message", "back", "rule_out"), [
+    ("something from the last 10 years", 10, False),
+    ("comedies from the past decade", 10, False),
+    ("smth more recent, like last 10 yrs", 10, False),
+    ("anything in the past couple of years", 2, False),
+    ("the last few years please", 5, False),
+    ("nothing from the last 5 years", 5, True),
+])
+def test_the_last_years_end_at_the_catalogs_newest(parser, message, back, rule_out):
+    """A window of years back from the catalog's newest (the demo pack's films end in 2018), never a list position."""
+    newest = parser.newest_year
+    session = Session(shown=["1", "2", "3", "4", "5"])
+    u = parser.parse(message, session)
+    want = (None, newest - back) if rule_out else (newest - back + 1, None)
+    assert (u.preferences.year_min, u.preferences.year_max) == want
+    assert u.refs == [] and u.action is None and "last" not in u.preferences.query
+
+
+def test_rom_coms_however_written_are_both_genres(parser):
+    for message in ("rom coms please", "a rom-com", "romcoms", "rom com"):
+        assert set(prefs_of(parser, message).include_genres) == {"romance", "comedy"}, message
+
+
 @pytest.mark.parametrize(
     ("message", "hard", "lean"),
     [

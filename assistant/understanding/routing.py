@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.understanding import clauses
+from assistant.understanding import clauses, years
 from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINALS
 from assistant.models import Action, Question
 
@@ -270,6 +270,7 @@ def ordinal_refs(text: str) -> list[int]:
     """Positions in the shown list the text points at: 'the second one' -> [1], 'the last' -> [-1],
     'the first two' -> [0, 1]."""
     refs = []
+    text = years.WINDOW.sub(lambda m: " " * len(m.group(0)), text)  # "the last 10 years" are years, not items
     for m in _RUN.finditer(text):
         n = int(m.group("n")) if m.group("n").isdigit() else NUMBER_WORDS[m.group("n")]
         refs += list(range(-n, 0)) if m.group("end") in ("last", "final") else list(range(n))

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable
 
 from assistant.understanding import clauses
-from assistant.understanding.lexicon import DECADE_WORDS
+from assistant.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS
 
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
@@ -21,6 +21,11 @@ _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
 _NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
 _OLDER = re.compile(r"\b(?:older|less recent)\b")
 RECENT_YEARS = 5
+# "from the last 10 years", "in the past decade", "the last few yrs": a window ending at the catalog's newest year
+WINDOW = re.compile(
+    r"\b(?:the\s+)?(?:last|past|previous)\s+(?:(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r"|few|couple(?:\s+of)?)\s+)?"
+    r"(?P<unit>years?|yrs?|decades?)\b"
+)
 # a year said of an item, not asked for: "it was actually released in 2018", "you said 2017"
 _STATED_BEFORE = re.compile(
     r"(?:\b(?:it|that|this|which|they|one|its|it's|there's|there is)\s+(?:[\w']+\s+){0,3}?"
@@ -86,6 +91,16 @@ def read_years(
             else:
                 hi = y - 1 if strict else y
             spans.append((m.start(), m.end()))
+    if lo is None and hi is None and newest_year and (m := WINDOW.search(text)) and not _stated(text, m.start()):
+        n = m.group("n") or "1"
+        count = int(n) if n.isdigit() else RECENT_YEARS if n == "few" else 2 if n.startswith("couple") \
+            else NUMBER_WORDS[n]
+        span = count * (10 if m.group("unit").startswith("decade") else 1)
+        if negated(text, m.start()):  # "nothing from the last 10 years": up to the year before them
+            hi = newest_year - span
+        else:
+            lo = newest_year - span + 1
+        spans.append((m.start(), m.end()))
     if lo is None and hi is None:
         decades = []
         for m in _DECADE.finditer(text):
