@@ -152,6 +152,13 @@ def test_the_last_years_end_at_the_catalogs_newest(parser, message, back, rule_o
     assert u.refs == [] and u.action is None and "last" not in u.preferences.query
 
 
+@pytest.mark.parametrize(("message", "refs"), [("seen the 1st and 2nd already", [0, 1]), ("watched the first one", [0]),
+                                              ("seen #2", [1])])
+def test_seen_with_the_subject_left_out_marks_the_items_pointed_at(parser, message, refs):
+    u = parser.parse(message, Session(shown=["1", "2", "3", "4", "5"]))
+    assert (u.action, u.refs) == ("seen_refs", refs) and u.preferences.query == ""
+
+
 def test_rom_coms_however_written_are_both_genres(parser):
     for message in ("rom coms please", "a rom-com", "romcoms", "rom com"):
         assert set(prefs_of(parser, message).include_genres) == {"romance", "comedy"}, message

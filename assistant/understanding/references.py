@@ -129,6 +129,6 @@ class LearnedReference:
                 re.sub(r"[\w'-]+", lambda m: " " if m.group(0) in self.words else m.group(0), r.masked))
         elif label == NONE and chance >= SURE_NONE:  # "a movie about the first man on the moon" points at nothing
             r.learned_refs = []
-        elif pos is not None and pos % n not in rules:  # "the second-to-last one" is not the 2nd and the last
-            r.learned_refs = [pos]
+        elif pos is not None and pos % n not in rules and not routing.ordinals_listed(r.masked):
+            r.learned_refs = [pos]  # "the second-to-last one" is not the 2nd and the last; "the first and last" are
         return None

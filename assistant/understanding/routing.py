@@ -198,7 +198,7 @@ SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watc
                   rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b"
                   # the subject left out, as people type: "seen most of those", "hmm watched all of them"
                   r"|^\W*" + _OPENER + r"(?:seen|watched|read)\s+"
-                  r"(?:it|that|those|them|these|em|all|most|both|some|a few)\b")
+                  rf"(?:it|that|those|them|these|em|all|most|both|some|a few|(?:the\s+)?(?:{_ORD})|number \d|#\d)\b")
 # "I haven't seen Coco", "never saw Coco": right before a title, a fact about the viewer, not a like
 _NOT_SEEN = (r"\b(?:(?:haven'?t|have not|havent|hasn'?t|never|not)\s+(?:yet\s+|ever\s+|even\s+|actually\s+)?(?:seen|watched|read)"
              r"|(?:didn'?t|did not|never)\s+(?:ever\s+|even\s+|actually\s+)?(?:see|watch|saw|read)|yet to (?:see|watch|read))")
@@ -264,6 +264,17 @@ INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:
 # "the first two", "the last 3": a run of positions from one end of the list
 _RUN = re.compile(r"\b(?P<end>first|last|final)\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|[2-9]|10)\b"
                   r"(?!\s*(?:years?|decades?|minutes?|hours?|seasons?|episodes?|\w+ (?:years?|ago)))")
+
+
+def ordinals_listed(text: str) -> bool:
+    """Whether the text names several positions as a list: a run ("the first two") or ordinals joined by "and", "or"
+    or a comma ("the first and last", "the 1st, 3rd"), rather than in one phrase ("the second-to-last one")."""
+    text = years.WINDOW.sub(lambda m: " " * len(m.group(0)), text)
+    if _RUN.search(text):
+        return True
+    found = [m.span() for m in _REF.finditer(text)]
+    return len(found) >= 2 and all(re.search(r"\b(?:and|or|nor)\b|[,&/+]", text[a_end:b_start])
+                                   for (_, a_end), (b_start, _) in zip(found, found[1:]))
 
 
 def ordinal_refs(text: str) -> list[int]:
