@@ -87,6 +87,28 @@ def test_an_acknowledgement_over_a_list_keeps_the_list(demo):
     assert s.shown == shown  # nothing reshuffled: "the second one" still points where it did
 
 
+def test_a_request_with_nothing_the_rules_place_is_a_request_not_small_talk(demo, demo_engine, learned):
+    parser = demo_engine.parser
+    for message in ("something fun", "a fun movie", "got anything good?"):
+        mine = parser.readers
+        try:
+            parser.readers = READERS
+            # the rules alone: small talk, or a question about something else
+            assert parser.parse(message, Session()).intent in ("chitchat", "out_of_scope"), message
+        finally:
+            parser.readers = mine
+        assert learned.guess(message)[0] == "request"
+        assert parser.parse(message, Session()).intent == "recommend", message
+    # over a list it asks for others, as "any suggestions?" does
+    s = Session()
+    first = demo.respond(s, "comedies from the 90s")
+    reply = demo.respond(s, "something fun")
+    assert reply.intent == "refine" and reply.recommendations
+    assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
+    # small talk stays small talk
+    assert parser.parse("thanks a lot", Session()).intent == "chitchat"
+
+
 def test_what_the_rules_placed_is_never_overruled(demo_engine, learned):
     parser = demo_engine.parser
     for message in ("a comedy from the 90s", "something like Heat (1995)", "more like the second one",

@@ -231,6 +231,16 @@ class LearnedIntent:
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
         label, chance = self.guess(r.message.text)
+        if label == "request" and chance >= self.sure_of(label) and r.nothing_asked and not prefs.query \
+                and not r.bare and not r.no_prices:
+            # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
+            # what a bare "recommend me something" gets, not small talk
+            from assistant.understanding.readers import decide_intent
+
+            r.bare = True
+            decided = decide_intent(parser, r)
+            decided.read_by = NAME
+            return decided
         if chance < self.sure_of(label) or label not in INTENT_OF:
             return None
         if not prefs.query and label != "support":
