@@ -183,6 +183,15 @@ def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, 
 _TRAINED: dict[str, IntentModel] = {}
 
 
+def reader_model(model_cls: type[IntentModel], embedder, state_dir: str | Path, file: str, examples_text: str,
+                 pairs_of, classes: tuple[str, ...], build: bool = True) -> IntentModel | None:
+    """A learned reader's model of a state folder (models/`file`), trained on `pairs_of()` and kept under the hash of
+    its format, training settings, sentence model and examples (`examples_text`): see `trained`."""
+    data_hash = hashlib.sha256(f"{model_cls.FORMAT}:{SEED}:{HIDDEN}:{EPOCHS}:{embedder.name}:"
+                               f"{examples_text}".encode()).hexdigest()[:16]
+    return trained(model_cls, embedder, Path(state_dir) / "models" / file, data_hash, pairs_of, classes, build)
+
+
 @dataclass
 class LearnedIntent:
     """The reader (see the module's docstring): `model` over the vectors `encode` gives, outvoting a free-words

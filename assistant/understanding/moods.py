@@ -17,14 +17,13 @@ it is measured on the tags people put on the demo pack's films (`crs eval unders
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from assistant.understanding.learned import EPOCHS, HIDDEN, SEED, IntentModel, trained
+from assistant.understanding.learned import IntentModel, reader_model
 from assistant.models import Understanding
 from assistant.understanding.negation import NEGATION
 
@@ -62,10 +61,7 @@ class MoodModel(IntentModel):
 
 def mood_model(embedder, state_dir: str | Path, build: bool = True) -> MoodModel | None:
     """The mood model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
-    data_hash = hashlib.sha256(f"{MoodModel.FORMAT}:{SEED}:{HIDDEN}:{EPOCHS}:{embedder.name}:"
-                               f"{_examples_text()}".encode()).hexdigest()[:16]
-    return trained(MoodModel, embedder, Path(state_dir) / "models" / "mood-reader.pt", data_hash, examples,
-                   classes(), build)
+    return reader_model(MoodModel, embedder, state_dir, "mood-reader.pt", _examples_text(), examples, classes(), build)
 
 
 @dataclass

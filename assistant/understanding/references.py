@@ -17,7 +17,6 @@ point at nothing the rules did not (`crs eval understanding`, "references").
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from assistant.understanding import routing
-from assistant.understanding.learned import EPOCHS, HIDDEN, SEED, IntentModel, trained
+from assistant.understanding.learned import IntentModel, reader_model
 
 if TYPE_CHECKING:
     from assistant.models import Understanding
@@ -78,10 +77,8 @@ class RefModel(IntentModel):
 
 def ref_model(embedder, state_dir: str | Path, build: bool = True) -> RefModel | None:
     """The reference model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
-    data_hash = hashlib.sha256(f"{RefModel.FORMAT}:{SEED}:{HIDDEN}:{EPOCHS}:{embedder.name}:"
-                               f"{_examples_text()}".encode()).hexdigest()[:16]
-    return trained(RefModel, embedder, Path(state_dir) / "models" / "reference-reader.pt", data_hash, examples,
-                   classes(), build)
+    return reader_model(RefModel, embedder, state_dir, "reference-reader.pt", _examples_text(), examples, classes(),
+                        build)
 
 
 def position(label: str, n: int) -> int | None:
