@@ -34,6 +34,7 @@ import torch
 
 from assistant.models import Understanding
 from assistant.understanding import routing
+from assistant.understanding.intents import decide_intent
 from retrieval.recommenders import Saved
 
 log = logging.getLogger(__name__)
@@ -245,8 +246,6 @@ class LearnedIntent:
                 and not r.bare and not r.no_prices:
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
             # what a bare "recommend me something" gets, not small talk
-            from assistant.understanding.readers import decide_intent
-
             r.bare = True
             decided = decide_intent(parser, r)
             decided.read_by = NAME

@@ -30,7 +30,8 @@ from assistant.understanding.mentions import Mentions
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
-from assistant.understanding.readers import READERS, Message, Reading, Readers, decide_intent
+from assistant.understanding.intents import decide_intent
+from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_years, said_in_passing

@@ -1,0 +1,73 @@
+"""The intent of a message no reader decided: `INTENT_RULES`, one ordered table over the `Reading` the readers of
+assistant.understanding.readers left (off topic, small talk, a refinement of the request under way, a new
+request), and the `Understanding` it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant.models import Understanding
+from assistant.understanding import routing
+
+if TYPE_CHECKING:
+    from assistant.understanding.parser import RulesParser
+    from assistant.understanding.readers import Reading
+
+
+def _off_topic(r: Reading) -> bool:
+    """Nothing asked and it is off topic, or a question about something else; or off topic and no kind or item
+    asked for ("what's the weather like for a comedy?" still asks for a comedy)."""
+    masked, low, prefs = r.masked, r.message.low, r.prefs
+    if r.nothing_asked:
+        return bool(routing.OUT_OF_SCOPE.search(masked)) or (
+            routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare)
+    return bool(routing.OUT_OF_SCOPE.search(masked)) and not routing.DOMAIN.search(masked) and not (
+        prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres)
+
+
+def _goes_on(parser: RulesParser, r: Reading) -> bool:
+    """Whether the message refines the request under way rather than starting a new one: something is under way,
+    and the message acts on what was shown or does not switch topic. A new genre, a liked item of another kind,
+    or a fresh request with its own subject switches; "they liked Frozen" after "my kids want a cartoon" goes on
+    with the cartoons, "I loved Heat" after comedies starts again from Heat."""
+    session, prefs, masked = r.session, r.prefs, r.masked
+    ongoing = r.has_shown or not session.preferences.is_empty()
+    asked = session.preferences.include_genres + session.preferences.any_genres
+    new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
+    wanted = set(asked + session.preferences.mood_genres)
+    in_kind = bool(wanted) and all(wanted & set(parser.catalog.get(i).genre_keys) for i in prefs.liked)
+    topic_switch = not routing.REFINE.search(r.message.low) and bool(
+        new_genres or (prefs.liked and not in_kind)
+        or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
+    )
+    return ongoing and (bool(r.action) or not topic_switch)
+
+
+# The intent of a message no reader decided, by the first rule that holds.
+INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
+    ("out_of_scope", lambda parser, r: _off_topic(r)),
+    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare),
+    ("refine", _goes_on),
+    ("recommend", lambda parser, r: True),
+)
+
+
+def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
+    """The Understanding of a message the readers left undecided, its intent from `INTENT_RULES`."""
+    if r.bare and r.has_shown and not _off_topic(r):  # "any suggestions?" with a list on screen asks for others
+        r.action = "exclude_shown"
+    intent = next(name for name, holds in INTENT_RULES if holds(parser, r))
+    if intent == "out_of_scope":
+        return Understanding(intent="out_of_scope")
+    if intent == "chitchat":
+        return Understanding(intent="chitchat", no_prices=r.no_prices)
+    prefs = r.prefs
+    # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
+    instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(
+        routing.INSTEAD.search(r.masked))
+    asked = r.session.preferences.include_genres + r.session.preferences.any_genres
+    new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
+    replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)))
+    return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
+                         no_prices=r.no_prices, asked_count=r.asked_count)
