@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+import os
 import re
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,17 @@ def _guarded_connect_ex(self, address):
 def pytest_configure(config):
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex
+    # the many fresh state folders of the suite (and the `crs` processes started on them) share trained readers,
+    # which depend on nothing a test changes: each is trained once per run, not once per folder
+    if "CRS_READER_CACHE" not in os.environ:
+        os.environ["CRS_READER_CACHE"] = config._crs_reader_cache = tempfile.mkdtemp(prefix="crs-readers-")
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_crs_reader_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("CRS_READER_CACHE", None)
 
 
 def free_port() -> int:

@@ -45,6 +45,32 @@ def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tm
     assert IntentModel.load(tmp_path / "models" / "intent-reader.pt", first.data_hash).data_hash == first.data_hash
 
 
+def test_state_folders_share_a_trained_reader_through_the_reader_cache(embedder, tmp_path, monkeypatch):
+    from assistant.understanding import learned
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(learned.READER_CACHE_ENV, str(cache))
+    monkeypatch.setattr(learned, "_TRAINED", {})
+    few = [("hello there", "small_talk"), ("where is my order?", "support"), ("a scary movie", "request")]
+    first = learned.trained(IntentModel, embedder, tmp_path / "a" / "models" / "r.pt", "h1", lambda: few, CLASSES)
+    assert [p.name for p in cache.iterdir()] == ["r-h1.pt"]
+
+    def never():
+        raise AssertionError("trained again although the cache holds the model")
+
+    monkeypatch.setattr(learned, "_TRAINED", {})  # as in another process
+    second = learned.trained(IntentModel, embedder, tmp_path / "b" / "models" / "r.pt", "h1", never, CLASSES)
+    v = embedder.encode(["hello there", "where is my order?"])
+    assert np.allclose(first.chances(v), second.chances(v), atol=1e-6)
+    assert (tmp_path / "b" / "models" / "r.pt").is_file()  # the state folder keeps its own copy
+    # other examples are another model; a damaged shared file is trained again, not a crash
+    (cache / "r-h1.pt").write_bytes(b"not a model" * 100)
+    monkeypatch.setattr(learned, "_TRAINED", {})
+    third = learned.trained(IntentModel, embedder, tmp_path / "c" / "models" / "r.pt", "h1", lambda: few, CLASSES)
+    assert np.allclose(first.chances(v), third.chances(v), atol=1e-6)
+    assert IntentModel.load(cache / "r-h1.pt", "h1").data_hash == "h1"
+
+
 @pytest.mark.parametrize(("message", "label"), [
     ("hey, hope your day is going well", "small_talk"),
     ("my card was charged two times for one order", "support"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import random
 import re
@@ -172,16 +173,53 @@ def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, 
             return None
         if not isinstance(e, IndexNotBuilt):
             log.warning("model %s is unreadable (%s); training it again", path, type(e).__name__)
-    model = _TRAINED.get(data_hash)
+    model = _TRAINED.get(data_hash) or _from_shared(model_cls, path, data_hash)
     if model is None:  # one training per process, whatever the state folders (the examples do not depend on them)
         pairs = pairs_of()
-        model = _TRAINED[data_hash] = model_cls.fit(embedder.encode([t for t, _ in pairs]),
-                                                    [c for _, c in pairs], data_hash, classes=classes)
+        model = model_cls.fit(embedder.encode([t for t, _ in pairs]), [c for _, c in pairs], data_hash,
+                              classes=classes)
+        _to_shared(model, path, data_hash)
+    _TRAINED[data_hash] = model
     model.save(path)
     return model
 
 
 _TRAINED: dict[str, IntentModel] = {}
+
+# A folder that state folders share trained readers through (`CRS_READER_CACHE`): a reader depends only on its
+# examples and the sentence model, never on a pack, so several state folders on one machine (several packs, a
+# test suite's many fresh folders) train each reader once. Unset, every state folder trains its own. Best effort:
+# an unreadable or half-written file there is ignored and trained again, as in a state folder.
+READER_CACHE_ENV = "CRS_READER_CACHE"
+
+
+def _shared_path(path: Path, data_hash: str) -> Path | None:
+    folder = os.environ.get(READER_CACHE_ENV)
+    return Path(folder) / f"{path.stem}-{data_hash}{path.suffix}" if folder else None
+
+
+def _from_shared(model_cls: type[IntentModel], path: Path, data_hash: str) -> IntentModel | None:
+    from retrieval.errors import IndexNotBuilt
+
+    shared = _shared_path(path, data_hash)
+    if shared is None:
+        return None
+    try:
+        return model_cls.load(shared, data_hash)
+    except (IndexNotBuilt, RuntimeError, EOFError, KeyError, pickle.UnpicklingError, OSError):
+        return None
+
+
+def _to_shared(model: IntentModel, path: Path, data_hash: str) -> None:
+    shared = _shared_path(path, data_hash)
+    if shared is None:
+        return
+    try:  # written under a name of this process's own, then moved into place: writers never meet half way
+        mine = shared.with_name(f"{shared.stem}.{os.getpid()}{shared.suffix}")
+        model.save(mine)
+        mine.replace(shared)
+    except OSError as e:
+        log.warning("could not share a trained reader in %s (%s)", shared.parent, type(e).__name__)
 
 
 def reader_model(model_cls: type[IntentModel], embedder, state_dir: str | Path, file: str, examples_text: str,
