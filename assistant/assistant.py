@@ -184,7 +184,7 @@ class Assistant:
         reading = self.desk.reading(session, text, first)
         if reading is None:
             understanding = (read or self._model_reading)(text, session, first)
-            self._note_mentions(session, text)
+            self._note_mentions(session, text, understanding)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text, items=list(session.recent) if reading is None else []))
         if reading is not None:
@@ -237,13 +237,19 @@ class Assistant:
         if not re.search(r"\w", text):
             return
         understanding = self.backend.understand(text, session)
-        self._note_mentions(session, text)
+        self._note_mentions(session, text, understanding)
         session.turns.append(Turn(role="user", text=text))
         if understanding.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, understanding)
 
-    def _note_mentions(self, session: Session, text: str) -> None:
+    def _note_mentions(self, session: Session, text: str, understanding: Understanding | None = None) -> None:
+        """The items a user message names; those it says the person has not seen yet and that they had not named
+        before (`Understanding.wanted`: "I want to watch Heat") stay open, as the assistant's own suggestions do."""
         session.recent = self.engine.parser.titles_in(text)
+        if understanding is not None and understanding.wanted:
+            known = set(session.mentioned) - set(session.proposed)
+            session.proposed = list(dict.fromkeys([*session.proposed, *(i for i in understanding.wanted
+                                                                          if i in session.recent and i not in known)]))
         session.mentioned = list(dict.fromkeys([*session.mentioned, *session.recent]))
 
     def release(self, session: Session) -> bool:

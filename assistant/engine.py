@@ -24,6 +24,8 @@ from assistant.understanding.readers import (read_reset, read_small_talk, read_s
                                               with_reader_before)
 from assistant.understanding.references import NAME as REFERENCE
 from assistant.understanding.references import LearnedReference, ref_model
+from assistant.understanding.stances import NAME as STANCE
+from assistant.understanding.stances import LearnedStance, stance_model
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
@@ -156,6 +158,10 @@ def prepare(
     if refs is not None:  # the shown item pointed at in words the rules' ordinals do not know, before the question
         parser.readers = with_reader_before(parser.readers, "question",
                                             (REFERENCE, LearnedReference(refs, embedder.encode_turn)))
+    stances = stance_model(embedder, Path(state_dir), build=build)
+    if stances is not None:  # how each title is spoken of (liked, disliked, not seen yet), before anything reads them
+        parser.readers = with_reader_before(parser.readers, "described",
+                                            (STANCE, LearnedStance(stances, embedder.encode_turn)))
     moods = mood_model(embedder, Path(state_dir), build=build)
     if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left
         parser.readers = (*parser.readers, (MOOD, LearnedMood(moods, embedder.encode_turn)))

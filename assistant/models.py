@@ -58,6 +58,8 @@ class Understanding(BaseModel):
     question: Question | None = None
     target: str | None = Field(None, description="an item named in an ask_item question")
     also: list[str] = Field([], description="the other items a comparison names: 'compare Heat and Toy Story'")
+    wanted: list[str] = Field([], description="items the message names that the person has not seen yet: 'I want to "
+                              "watch Heat', 'is Alien any good?'; they stay open to recommend")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
     no_prices: bool = Field(False, description="asked to go by price in a catalog that has no prices")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
@@ -85,8 +87,8 @@ class Session(BaseModel):
     turns: list[Turn] = []
     mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
     proposed: list[str] = Field([], description="items the assistant's side named first in an imported history (its "
-                                "recommender turns): open suggestions until the person likes, turns down, has seen or "
-                                "moves past them")
+                                "recommender turns), and items the person named as not seen yet ('I want to watch "
+                                "Heat'): open suggestions until the person likes, turns down, has seen or moves past them")
     recent: list[str] = Field([], description="the items named in the last user message")
     user_id: str | None = Field(None, description="a known user: their stored feedback personalises the results")
     pending_order_id: str | None = Field(None, description="an order number given without its email, until the email comes")

@@ -29,6 +29,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import (DATA, evaluate_backend, load_set, mood_report, print_moods, print_readers,
                                     print_refs, print_table, reader_report, ref_report)
+    from eval.stances import print_stances, stance_report
 
     from assistant.engine import build_assistant
 
@@ -44,11 +45,14 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     readers = reader_report(base.engine.parser, cases)
     moods = mood_report(base.engine.parser, base.engine.catalog, cases)
     refs = ref_report(base, cases)
+    stances = stance_report(base.engine.parser, cases.utterances)
     print_table(results)
     print_readers(readers)
     print_moods(moods)
     print_refs(refs)
-    _finish(args, {**results, "readers": readers, "moods": moods, "references": refs}, lambda _: None)
+    print_stances(stances)
+    _finish(args, {**results, "readers": readers, "moods": moods, "references": refs, "stances": stances},
+            lambda _: None)
     return 0
 
 

@@ -76,7 +76,9 @@ class SessionRanking:
             mentioned=list(session.mentioned),
             recent=list(session.recent),
             proposed=[i for i in session.proposed if i not in told],
-            proposed_last=[i for i in session.shown if i in session.proposed and i not in told],
+            # the open suggestions under discussion now: the latest list's, and those the latest message named
+            proposed_last=[i for i in dict.fromkeys([*session.shown, *session.recent])
+                           if i in session.proposed and i not in told],
             history=self._ups(stored),
         )
 

@@ -47,6 +47,9 @@ SCOPES: dict[str, frozenset[str]] = {
     "words": _STOPS | {"newline", "comma", "comma_ask"},
     # how far a title can run: "Heat because ...", "Alien, and"
     "title": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "reason"},
+    # the words that speak of a title a message names (liked, not seen yet): its sentence, a turn ("but"), a
+    # question after it ("Heat is my favorite What would you recommend?")
+    "stance": _STOPS | {"newline", "comma_ask", "but", "though", "while", "ask", "capital"},
     # a sentence, for the question asked in it
     "sentence": frozenset({"sentence"}),
     # a sentence start without a full stop, only in the message as written

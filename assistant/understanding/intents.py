@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.models import Understanding
 from assistant.understanding import routing
+from assistant.understanding.mentions import wanted
 
 if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
@@ -23,7 +24,7 @@ def _off_topic(r: Reading) -> bool:
         return bool(routing.OUT_OF_SCOPE.search(masked)) or (
             routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare)
     return bool(routing.OUT_OF_SCOPE.search(masked)) and not routing.DOMAIN.search(masked) and not (
-        prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres)
+        prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres or wanted(r))
 
 
 def _goes_on(parser: RulesParser, r: Reading) -> bool:

@@ -1,16 +1,23 @@
 """Finding the items a message names: after a cue ("I loved X", "something like X, Y and Z"), written out in
-full anywhere in it, or, once a list was shown, by a shown item's title alone ("I'll watch Alien")."""
+full anywhere in it, or, once a list was shown, by a shown item's title alone ("I'll watch Alien"); and how the
+person speaks of each (`stance`: liked, disliked, or not seen yet), which the learned stance reader informs
+(assistant.understanding.stances)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from assistant.understanding import clauses
+from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
 from retrieval.catalog import Catalog, person_key
+
+if TYPE_CHECKING:
+    from assistant.understanding.readers import Reading
 
 _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
@@ -21,6 +28,20 @@ _LIKE_CUE = re.compile(
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
 _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
+
+
+LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
+
+
+def liked_by_cue(text: str, start: int) -> bool:
+    """Whether a title at `start` comes right after a word of liking ("I loved X", "something like X", "I like the
+    X movies"), not negated: the rules' firm reading, which no learned guess overrules."""
+    before = re.sub(r"(?:\b(?:the|a|an)\s+)?$", "", text[max(0, start - 60) : start], flags=re.I)
+    for cue in _LIKE_CUE.finditer(before):
+        word = cue.group("cue").casefold().replace("’", "'")
+        if cue.end() == len(before) and not cue.group("neg") and word not in _NEUTRAL_CUES | _NEGATIVE_CUES:
+            return True
+    return False
 
 
 def _a_number(span: str) -> bool:
@@ -58,7 +79,7 @@ class Mentions:
                 match = self._at(text, pos, strict=word in _NEUTRAL_CUES)
                 if match is None:
                     break
-                found.append((match, negative))
+                found.append((dataclasses.replace(match, cue=word), negative))
                 taken.append((match.start, match.end))
                 nxt = re.match(r"\s*(?:,|and|or|&)\s*", text[match.end :])
                 if not nxt:
@@ -107,3 +128,31 @@ class Mentions:
             if hit:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
+
+
+def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
+    """How the person speaks of one title the message names: the rules' "haven't seen", negation or word of liking
+    where they found one, else the learned reader's sure class, else liked (the rules' default)."""
+    return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match))
+
+
+def cued_like(text: str, match: TitleMatch) -> bool:
+    """Whether the rules found a title right after a word of liking (`liked_by_cue`, or the start of a list after
+    one: "I love X, Y and Z")."""
+    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES or liked_by_cue(text, match.start)
+
+
+def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False) -> str:
+    """`stance` of the title at `start` of the casefolded message `low`, the learned reader's sure classes given;
+    `liked`: said right after a word of liking."""
+    if routing.UNSEEN_TITLE.search(low[max(0, start - 40) : start]):
+        return UNSEEN
+    learned = stances.get(start)
+    if negative:  # "I didn't like X" is never liked; "I never got around to X" is a negation too, and not seen
+        return UNSEEN if learned == UNSEEN else DISLIKED
+    return LIKED if liked else learned or LIKED
+
+
+def wanted(r: Reading) -> list[str]:
+    """The items the message names that the person has not seen yet (see `stance`)."""
+    return list(dict.fromkeys(m.item_id for m, negative in r.titles if stance(r, m, negative) == UNSEEN))

@@ -26,7 +26,7 @@ from assistant.understanding.lexicon import (
     MOOD_GENRES,
     SUBGENRES,
 )
-from assistant.understanding.mentions import Mentions
+from assistant.understanding.mentions import Mentions, wanted
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
@@ -108,8 +108,11 @@ class RulesParser:
             decided = reader(self, reading)
             if decided is not None:
                 decided.read_by = decided.read_by or name
-                return decided
-        return decide_intent(self, reading)
+                break
+        else:
+            decided = decide_intent(self, reading)
+        decided.wanted = wanted(reading)
+        return decided
 
     # -- parts ------------------------------------------------------------------------------
 

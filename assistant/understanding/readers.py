@@ -23,6 +23,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
+from assistant.understanding.mentions import DISLIKED, UNSEEN, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from retrieval.embed import wordlike
 
@@ -71,6 +72,7 @@ class Reading:
     refs: list[int] = field(default_factory=list)
     learned_refs: list[int] | None = None  # a learned reader's positions, where it overrules the rules' ordinals
     learned_bare: bool = False  # and the message is nothing but its pointer ("and the middle one?")
+    stances: dict[int, str] = field(default_factory=dict)  # a learned reader's sure stance of the title at an offset
     question: str | None = None
     prefs: Preferences = field(default_factory=Preferences)
     consumed: list[Span] = field(default_factory=list)
@@ -190,11 +192,12 @@ def read_small_talk(parser: RulesParser, r: Reading) -> Understanding | None:
 
 
 def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
-    """The items named are liked, or disliked when said with a negation; "I haven't seen Coco" is neither."""
-    low = r.message.low
+    """The items named are liked, or disliked when said with a negation; "I haven't seen Coco" is neither (see
+    assistant.understanding.stances, which a learned reader may inform)."""
     for match, negative in r.titles:
-        if not routing.UNSEEN_TITLE.search(low[max(0, match.start - 40) : match.start]):
-            (r.prefs.disliked if negative else r.prefs.liked).append(match.item_id)
+        said = stance(r, match, negative)
+        if said != UNSEEN:
+            (r.prefs.disliked if said == DISLIKED else r.prefs.liked).append(match.item_id)
     r.consumed = [Span(m.start, m.end) for m, _ in r.titles]
     return None
 
@@ -290,7 +293,8 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
     if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
         prefs.query = ""
-    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action
+    # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
+    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r)
     r.bare = r.nothing_asked and not prefs.query and bool(routing.BARE_REQUEST.search(r.masked))
     return None
 

@@ -35,12 +35,14 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TitleMatch:
-    """An item named in a message: which item, where (character span in the message) and how sure (0-100)."""
+    """An item named in a message: which item, where (character span in the message), how sure (0-100), and the word
+    of liking or dislike it was found after ("loved" in "I loved X, Y and Z"), if any."""
 
     item_id: str
     start: int
     end: int
     score: float
+    cue: str | None = None
 
 
 FUZZY_CUTOFF = 88.0

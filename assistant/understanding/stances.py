@@ -1,0 +1,169 @@
+"""A learned reader for how a person speaks of an item they name: seen and liked ("Heat was incredible"), seen and
+not liked ("Titanic is overrated"), or not seen yet ("I've been meaning to watch Interstellar", "is Arrival worth
+it?", "Dunkirk is on my list").
+
+The rules read every named title as liked unless a negation ("I didn't like X") or "I haven't seen" comes before
+it. That turned "I want to watch Jumanji" into a liked film, ruled out of every list after it, and "X was boring"
+into one to find more of. This reader is the same small torch classifier as the intent reader
+(assistant.understanding.learned), over the sentence vector of the words around the title, with each title written
+"it" ("I want to watch it"): so it learns how a stance is said, not which titles are liked. It is trained on
+prompts/stances.toml. A run of titles joined by "and" or commas ("I loved X, Y and Z") shares the words around it;
+the one splitter's "stance" scope (assistant.understanding.clauses: a sentence's end, "but", a question after it)
+ends them, and between two titles of one sentence a comma or "and" parts them ("I loved X and want to see Y").
+
+Reconciled with the rules (assistant.understanding.mentions.stance): where the rules read "haven't seen", it stands;
+a negation they read stays disliked unless the reader is sure the item was not seen ("I never got around to X"); a
+title right after a word of liking ("I love X, what can you recommend?") stays liked; elsewhere the rules' "liked"
+is a default, and the reader's class replaces it when `SURE`. An item not seen yet is `wanted`: it stays open (never
+ruled out as known to the person) and is put forward like the assistant's own open suggestions (Session.proposed).
+`SURE` was chosen on eval/data/stances_dev.yaml (ReDial messages) and the reader is measured on
+eval/data/stances.yaml, written before the training phrases (`crs eval understanding`, "stances").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from assistant.understanding import clauses
+from assistant.understanding.learned import IntentModel, reader_model
+from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cued_like
+
+if TYPE_CHECKING:
+    from assistant.models import Understanding
+    from assistant.understanding.parser import RulesParser
+    from assistant.understanding.readers import Reading
+
+__all__ = ["DISLIKED", "LIKED", "UNSEEN", "LearnedStance", "StanceModel", "around", "classes", "examples",
+           "stance_model"]
+
+NAME = "learned stance"
+# chosen on eval/data/stances_dev.yaml (ReDial messages): the most read right there, the fewest taken wrongly for not
+# seen or disliked
+SURE = 0.6
+_HOLE = "\x00"  # a title's characters while the words around it are cut, so a "." in "Mr. Smith" cuts nothing
+_YEAR_AFTER = re.compile(r"\s*\(\s*(?:1[89]|20)\d\d\s*\)")
+_GLUE = re.compile(r"[\s,&/]*(?:(?:and|or|plus|as well as)\b[\s,]*)?(?:also\s+)?")  # "X, Y and also Z": one run
+
+
+def _examples_text() -> str:
+    return resources.files("prompts").joinpath("stances.toml").read_text(encoding="utf-8")
+
+
+def classes() -> tuple[str, ...]:
+    return tuple(k for k, v in tomllib.loads(_examples_text()).items() if isinstance(v, dict))
+
+
+def examples() -> list[tuple[str, str]]:
+    """(words, class) pairs: every phrase of prompts/stances.toml with "it" for its title, as written and in lower
+    case without end punctuation."""
+    data = tomllib.loads(_examples_text())
+    out = []
+    for label in classes():
+        for text in data[label]["examples"]:
+            said = text.replace("{t}", "it")
+            out += [(said, label), (said.casefold().rstrip("?!. "), label)]
+    return list(dict.fromkeys(out))
+
+
+class StanceModel(IntentModel):
+    """Sentence vector of the words around a title -> a chance for each class of prompts/stances.toml."""
+
+    FORMAT: ClassVar[str] = "stance-reader-v1"
+
+
+def stance_model(embedder, state_dir: str | Path, build: bool = True) -> StanceModel | None:
+    """The stance model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
+    return reader_model(StanceModel, embedder, state_dir, "stance-reader.pt", _examples_text(), examples, classes(),
+                        build)
+
+
+def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str]]:
+    """The words that speak of each run of titles in `text` (`spans`, in any order): (indexes of the spans in the
+    run, the run's words with each title written "it"). A run's words start at its sentence's start and end at its
+    sentence's end; between two runs in one sentence the words are split at their first comma or "and" ("I liked X,
+    not a fan of Y": "I liked it" and "not a fan of it"; "X was great and Y was boring"), and where there is
+    neither, both runs get them."""
+    if not spans:
+        return []
+    order = sorted(range(len(spans)), key=lambda k: spans[k])  # the titles as written, whatever order they came in
+    # with the year written after it, "Heat (1995)", which a title found without it leaves out
+    spans = [(a, year.end() if (year := _YEAR_AFTER.match(text, b)) else b) for a, b in (spans[k] for k in order)]
+    holed = list(text)
+    for a, b in spans:
+        holed[a:b] = _HOLE * (b - a)
+    flat = "".join(holed)
+    runs: list[list[int]] = [[0]]
+    for k in range(1, len(spans)):
+        gap = flat[spans[k - 1][1] : spans[k][0]]
+        (runs[-1].append(k) if _GLUE.fullmatch(gap) else runs.append([k]))
+    breaks = [(b.start, b.end) for b in clauses.breaks(flat, "stance")]
+    # where the words of each run begin and end: its sentence, cut between runs at a comma or "and"
+    bounds = []
+    for run in runs:
+        first, last = spans[run[0]], spans[run[-1]]
+        lo = max([0] + [e for _, e in breaks if e <= first[0]])
+        hi = min([len(flat)] + [s for s, _ in breaks if s >= last[1]])
+        bounds.append([lo, hi, first[0], last[1]])
+    for left, right in zip(bounds, bounds[1:]):
+        if right[0] >= left[1]:  # another sentence
+            continue
+        cut = next((b for b in clauses.breaks(flat, "verdict") if left[3] <= b.start and b.end <= right[2]), None)
+        left[1] = cut.start if cut else right[2]
+        right[0] = cut.end if cut else left[3]
+    return [([order[k] for k in run], re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,"))
+            for run, (lo, hi, _, _) in zip(runs, bounds)]
+
+
+def _says_something(words: str) -> bool:
+    """Whether the words around a title hold any besides the "it" written for it: "Halloween (1978)" alone says
+    nothing of how it was taken."""
+    return bool(re.search(r"[^\W\d_]", re.sub(r"\b(?:it|and|or)\b", " ", words, flags=re.I)))
+
+
+@dataclass
+class LearnedStance:
+    """The reader (see the module's docstring): runs after the titles are found, before anything reads them, and
+    leaves its sure classes in `Reading.stances` for `stance`."""
+
+    model: StanceModel
+    encode: object  # texts -> {text: vector}, e.g. Embedder.encode_turn (shares the turn's cache)
+    sure: float = SURE
+
+    def guesses(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
+        """The model's class and chance for each span's title in `text`."""
+        found = around(text, spans)
+        vectors = self.encode([w for _, w in found])
+        out: list[tuple[str, float]] = [("", 0.0)] * len(spans)
+        for run, words in found:
+            guess = self.model.best(vectors[words])
+            for k in run:
+                out[k] = guess
+        return out
+
+    def read(self, text: str, spans: list[tuple[int, int]], sure: float | None = None,
+             liked: frozenset[int] = frozenset()) -> dict[int, str]:
+        """The class the model is sure of (`sure`, default `self.sure`) for each title of `text`, by its start; none
+        where the words around it are only the title ("Halloween (1978)"), nor for a run of titles one of which the
+        rules found after a word of liking (`liked`, by start: "I love movies like X Y and Z")."""
+        sure = self.sure if sure is None else sure
+        found = [(run, words) for run, words in around(text, spans)
+                 if _says_something(words) and not any(spans[k][0] in liked for k in run)]
+        vectors = self.encode([w for _, w in found]) if found else {}
+        out = {}
+        for run, words in found:
+            label, chance = self.model.best(vectors[words])
+            if chance >= sure:
+                out |= {spans[k][0]: label for k in run}
+        return out
+
+    def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
+        if r.titles:
+            text = r.message.text
+            r.stances = self.read(text, [(m.start, m.end) for m, _ in r.titles],
+                                  liked=frozenset(m.start for m, _ in r.titles if cued_like(text, m)))
+        return None
