@@ -525,11 +525,21 @@ def test_older_and_newer_are_relative_to_a_film_named_in_the_same_message(parser
         ("is it suitable for kids?", "suitability", []),
         ("is the second one ok for my 8 year old?", "suitability", [1]),
         ("is it rated R?", "suitability", []),
+        ("is the first one too scary for an 8 year old?", "suitability", [0]),
+        ("the 3rd one, kinda violent for my kids?", "suitability", [2]),
     ],
 )
 def test_questions_about_length_and_who_an_item_suits(parser, message, question, refs):
     u = parser.parse(message, Session(shown=["1", "2", "3"]))
     assert (u.intent, u.question, u.refs) == ("ask_item", question, refs)
+
+
+def test_what_a_degree_is_measured_for_is_not_ruled_out_with_it(parser):
+    # "not too scary for kids" asks for children's films that are not scary, not for films that are neither
+    p = parser.parse("anything not too scary for kids?").preferences
+    assert (p.include_genres, p.exclude_genres) == (["children"], ["horror"])
+    u = parser.parse("my son wants to see Jurassic World (2015) but i heard its kinda scary for kids?")
+    assert (u.intent, u.question) == ("ask_item", "suitability") and u.target == parser.titles_in("Jurassic World (2015)")[0]
 
 
 def test_a_count_over_what_one_list_holds_is_capped_and_remembered(parser):

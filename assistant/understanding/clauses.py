@@ -33,12 +33,14 @@ _BOUNDARY = re.compile(
     # a request opening ends what came before and belongs to what follows: zero width
     r"|(?P<ask>(?=\b(?:what'?s|what about|how about|do you have|can you|could you|give me|recommend)\b))"
     rf"|(?P<capital>(?<=[a-z0-9)])\s+(?=(?:{_SENTENCE_OPENERS})\b))"
+    # "not too scary for kids": what the degree is measured for is not ruled out with it
+    r"|(?P<degree>(?<=\btoo )[a-z]+ (?=for\b))"
 )
 
 _STOPS = frozenset({"sentence", "stop"})
 SCOPES: dict[str, frozenset[str]] = {
     # how far a negation reaches back: "no horror, a comedy", "not horror but a thriller", "skip it. give me ..."
-    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "ask"},
+    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "ask", "degree"},
     # a statement of taste ("I like comedies") or of what someone has seen, before a genre or years
     "taste": _STOPS | {"but", "comma_ask"},
     # one verdict on shown items: "I loved the first one but the second is boring", "the first, not the third"
