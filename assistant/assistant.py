@@ -248,8 +248,9 @@ class Assistant:
         session.recent = self.engine.parser.titles_in(text)
         if understanding is not None and understanding.wanted:
             known = set(session.mentioned) - set(session.proposed)
-            session.proposed = list(dict.fromkeys([*session.proposed, *(i for i in understanding.wanted
-                                                                          if i in session.recent and i not in known)]))
+            new = [i for i in understanding.wanted if i in session.recent and i not in known]
+            session.proposed = list(dict.fromkeys([*session.proposed, *new]))
+            session.wanted = list(dict.fromkeys([*session.wanted, *new]))
         session.mentioned = list(dict.fromkeys([*session.mentioned, *session.recent]))
 
     def release(self, session: Session) -> bool:

@@ -89,6 +89,8 @@ class Session(BaseModel):
     proposed: list[str] = Field([], description="items the assistant's side named first in an imported history (its "
                                 "recommender turns), and items the person named as not seen yet ('I want to watch "
                                 "Heat'): open suggestions until the person likes, turns down, has seen or moves past them")
+    wanted: list[str] = Field([], description="items the person named as not seen yet ('I want to watch Heat'): open "
+                              "suggestions (in `proposed` too) and a sign of their taste, like the items they liked")
     recent: list[str] = Field([], description="the items named in the last user message")
     user_id: str | None = Field(None, description="a known user: their stored feedback personalises the results")
     pending_order_id: str | None = Field(None, description="an order number given without its email, until the email comes")

@@ -70,6 +70,19 @@ def test_a_title_not_seen_yet_stays_open_and_is_put_forward(demo_engine):
     assert alien not in [r.item_id for r in assistant.respond(session, "more please").recommendations]
 
 
+def test_a_title_wanted_leads_a_list_of_its_kind(demo_engine):
+    session = Session()
+    assistant = Assistant(demo_engine)
+    reply = assistant.respond(session, "I still need to see Mad Max: Fury Road (2015)")
+    mad_max = demo_engine.parser.titles_in("Mad Max: Fury Road (2015)")[0]
+    assert reply.intent == "recommend" and session.wanted == [mad_max] and session.preferences.liked == []
+    assert reply.recommendations[0].item_id == mad_max
+    # what the person wants to see says what they like: it seeds the ranking as a liked item does, and stays open
+    ctx = assistant.ranking.context(session)
+    assert ctx.liked == [mad_max] and mad_max in ctx.proposed
+    assert mad_max not in assistant.ranking.constraints(session).exclude_ids
+
+
 def test_a_title_liked_before_is_not_put_forward_when_asked_about(demo_engine):
     assistant = Assistant(demo_engine)
     session = Session()

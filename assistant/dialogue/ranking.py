@@ -39,15 +39,18 @@ class SessionRanking:
         ]
         return " ".join(w for w in words if w).strip()
 
-    def query_vector(self, prefs: Preferences, encoded: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
+    def query_vector(self, prefs: Preferences, encoded: dict[str, np.ndarray] | None = None,
+                     wanted: list[str] | None = None) -> np.ndarray | None:
         """The search vector (384,): `query_text` embedded (or taken from `encoded`), pulled towards the liked
-        items; None when nothing describes the request (then popularity ranks)."""
+        items and those the person wants to see (`wanted`); None when nothing describes the request (then
+        popularity ranks)."""
         text = self.query_text(prefs)
         parts = []
         if text:
             parts.append(encoded[text] if encoded and text in encoded else self.engine.embedder.encode_turn([text])[text])
-        if prefs.liked:
-            liked = self.engine.store.vectors(prefs.liked)
+        seeds = list(dict.fromkeys([*prefs.liked, *(wanted or [])]))
+        if seeds:
+            liked = self.engine.store.vectors(seeds)
             if liked:
                 parts.append(np.mean(list(liked.values()), axis=0))
         if not parts:
@@ -63,15 +66,17 @@ class SessionRanking:
         stored = self._latest(session.user_id)
         own = [t.text for t in session.turns if t.role == "user"]
         told = set(prefs.liked + prefs.disliked + prefs.exclude_items)
+        # what the person wants to see says what they like, as what they liked does; it stays open
+        wanted = [i for i in session.wanted if i not in told and i in self.engine.catalog]
         said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
         encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
             t for t in (self.query_text(prefs), said, everything) if t)))
         return Context(
             text=" ".join(t.text for t in session.turns),
-            query=self.query_vector(prefs, encoded),
+            query=self.query_vector(prefs, encoded, wanted),
             words=encoded.get(said) if said else None,
             dialogue=encoded.get(everything) if everything else None,
-            liked=list(prefs.liked),
+            liked=list(dict.fromkeys([*prefs.liked, *wanted])),
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),
             recent=list(session.recent),
