@@ -88,7 +88,8 @@ class Session(BaseModel):
     mentioned: list[str] = Field([], description="every catalog item named in the conversation's words, oldest first")
     proposed: list[str] = Field([], description="items the assistant's side named first in an imported history (its "
                                 "recommender turns), and items the person named as not seen yet ('I want to watch "
-                                "Heat'): open suggestions until the person likes, turns down, has seen or moves past them")
+                                "Heat'): open suggestions until the person likes, turns down, has seen or moves past "
+                                "them")
     wanted: list[str] = Field([], description="items the person named as not seen yet ('I want to watch Heat'): open "
                               "suggestions (in `proposed` too) and a sign of their taste, like the items they liked")
     recent: list[str] = Field([], description="the items named in the last user message")

@@ -12,6 +12,7 @@ from assistant.models import Session, Understanding
 from assistant.understanding.negation import is_negated
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, liked_by_cue, stance_at
 from assistant.understanding.stances import LearnedStance
+from eval.understanding import print_per_reader
 
 STANCES = Path(__file__).parent / "data" / "stances.yaml"
 STANCES_DEV = Path(__file__).parent / "data" / "stances_dev.yaml"  # ReDial messages the threshold was chosen on
@@ -33,7 +34,9 @@ class StanceSet(BaseModel):
 def read_stance(u: Understanding, item_id: str) -> str:
     """How a reading takes one item: liked, disliked, not seen yet, or "-" (not read as any)."""
     p = u.preferences
-    return LIKED if item_id in p.liked else DISLIKED if item_id in p.disliked else UNSEEN if item_id in u.wanted else "-"
+    if item_id in p.liked:
+        return LIKED
+    return DISLIKED if item_id in p.disliked else UNSEEN if item_id in u.wanted else "-"
 
 
 def stance_report(parser, utterances: list, path: Path = STANCES) -> dict:
@@ -117,11 +120,10 @@ def _said(u: Understanding) -> dict:
 def print_stances(report: dict) -> None:
     if not report:
         return
-    print(f"\nstances: how a message speaks of the title it names ({report['n']} messages of eval/data/stances.yaml; "
-          "liked, disliked or not seen yet):")
-    print(f"  rules alone                 {report['rules']}")
-    print(f"  learned alone (its class)   {report['learned']}")
-    print(f"  rules + learned (>= {report['sure_at']})   {report['both']}")
+    print_per_reader(f"\nstances: how a message speaks of the title it names ({report['n']} messages of "
+                     "eval/data/stances.yaml; liked, disliked or not seen yet):", report["rules"], report["learned"],
+                     report["both"], learned_as="learned alone (its class)",
+                     both_as=f"rules + learned (>= {report['sure_at']})")
     for label, r in report["classes"].items():
         print(f"    {label:9} precision {r['precision']}, recall {r['recall']} ({r['n']} labelled)")
     for c in report["wrong"]:

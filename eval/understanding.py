@@ -273,16 +273,25 @@ def reader_report(parser, cases: UnderstandingSet) -> dict:
     }
 
 
+def print_per_reader(heading: str, rules, learned, both, learned_as: str = "learned alone",
+                     both_as: str = "rules + learned") -> None:
+    """A reader's figures side by side: the rules alone, the learned reader alone, both as the parser reconciles
+    them."""
+    print(heading)
+    for label, value in (("rules alone", rules), (learned_as, learned), (both_as, both)):
+        print(f"  {label:27} {value}")
+
+
 def print_readers(report: dict) -> None:
     if not report:
         return
-    print(f"\nper reader, intent ({report['n_messages']} messages; the learned reader alone on all, rules and "
-          "reconciled on the single messages):")
-    print(f"  rules alone                 {report['rules_intent_accuracy']}")
-    print(f"  learned alone (its classes) {report['learned_class_accuracy']}; sure (>= {report['sure_at']}) on "
-          f"{report['learned_sure_share']:.0%}, right there {report['learned_sure_accuracy']}")
-    print(f"  rules + learned             {report['reconciled_intent_accuracy']} "
-          f"({len(report['changed'])} readings changed by the learned reader)")
+    print_per_reader(
+        f"\nper reader, intent ({report['n_messages']} messages; the learned reader alone on all, rules and "
+        "reconciled on the single messages):", report["rules_intent_accuracy"],
+        f"{report['learned_class_accuracy']}; sure (>= {report['sure_at']}) on {report['learned_sure_share']:.0%}, "
+        f"right there {report['learned_sure_accuracy']}",
+        f"{report['reconciled_intent_accuracy']} ({len(report['changed'])} readings changed by the learned reader)",
+        learned_as="learned alone (its classes)")
     for c in report["changed"][:10]:
         print(f"    {c['text'][:60]!r}: {c['rules']} -> {c['reconciled']} (labelled {c['gold']})")
 
@@ -421,11 +430,10 @@ def ref_report(assistant, cases: UnderstandingSet, path: Path = REFERENCES) -> d
 def print_refs(report: dict) -> None:
     if not report:
         return
-    print(f"\nreferences: which shown item a message points at ({report['n']} messages of eval/data/references.yaml; "
-          f"right when the positions are the labelled ones):")
-    print(f"  rules alone                 {report['rules']}")
-    print(f"  learned alone (>= {report['sure_at']})      {report['learned']}")
-    print(f"  rules + learned             {report['both']}")
+    print_per_reader(f"\nreferences: which shown item a message points at ({report['n']} messages of "
+                     "eval/data/references.yaml; right when the positions are the labelled ones):",
+                     report["rules"], report["learned"], report["both"],
+                     learned_as=f"learned alone (>= {report['sure_at']})")
     for c in report["wrong"]:
         print(f"    {c['text'][:60]!r}: read {c['read']}, labelled {c['labelled']}")
     print("  labelled messages, with a list shown, whose positions the learned reader changed: "

@@ -539,7 +539,8 @@ def test_what_a_degree_is_measured_for_is_not_ruled_out_with_it(parser):
     p = parser.parse("anything not too scary for kids?").preferences
     assert (p.include_genres, p.exclude_genres) == (["children"], ["horror"])
     u = parser.parse("my son wants to see Jurassic World (2015) but i heard its kinda scary for kids?")
-    assert (u.intent, u.question) == ("ask_item", "suitability") and u.target == parser.titles_in("Jurassic World (2015)")[0]
+    assert (u.intent, u.question) == ("ask_item", "suitability")
+    assert u.target == parser.titles_in("Jurassic World (2015)")[0]
 
 
 def test_a_count_over_what_one_list_holds_is_capped_and_remembered(parser):

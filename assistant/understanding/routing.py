@@ -220,8 +220,8 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("suitability", re.compile(r"\b(?:suitable|appropriate|ok|okay|safe|good|fine|alright|right"
                                # "too scary for kids", "kinda violent for a 10 year old": a worry about an item
                                r"|(?:too\s+)?(?:scary|violent|gory|intense|mature|graphic|frightening|disturbing))"
-                               r"\s+for\s+(?:(?:my|our|the|a|an|his|her|their|young"
-                               r"|little|small|\d+)\s+)*(?:kids?|children|child|sons?|daughters?|family|families|teens?|teenagers?"
+                               r"\s+for\s+(?:(?:my|our|the|a|an|his|her|their|young|little|small|\d+)\s+)*"
+                               r"(?:kids?|children|child|sons?|daughters?|family|families|teens?|teenagers?"
                                r"|\w+[- ]year[- ]olds?)\b|\b(?:kid|family|child)[- ]friendly\b|\bage (?:rating|limit)\b"
                                r"|\brated (?:r|g|pg|pg-13|nc-17)\b")),
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
