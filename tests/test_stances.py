@@ -81,6 +81,9 @@ def test_a_title_wanted_leads_a_list_of_its_kind(demo_engine):
     ctx = assistant.ranking.context(session)
     assert ctx.liked == [mad_max] and mad_max in ctx.proposed
     assert mad_max not in assistant.ranking.constraints(session).exclude_ids
+    # a fresh start forgets it with the rest
+    assistant.respond(session, "start over")
+    assert session.wanted == [] and assistant.ranking.context(session).liked == [] and session.proposed == []
 
 
 def test_a_title_liked_before_is_not_put_forward_when_asked_about(demo_engine):

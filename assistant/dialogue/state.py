@@ -111,6 +111,9 @@ def apply(session: Session, u: Understanding) -> None:
     an item that also says what the person likes refines)."""
     if u.intent == "reset":
         session.preferences, session.shown, session.focus = Preferences(), [], None
+        # what the person said they want to see goes too: it would steer the fresh start ("start over")
+        session.proposed = [i for i in session.proposed if i not in session.wanted]
+        session.wanted = []
         return
     if u.intent == "ask_item" and not u.preferences.is_empty():
         u = u.model_copy(update={"intent": "refine", "refs": [], "action": None})
