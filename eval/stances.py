@@ -62,7 +62,8 @@ def stance_report(parser, utterances: list, path: Path = STANCES) -> dict:
             item = matches[0][0].item_id
             parser.readers = rules_only
             found["rules"].append(read_stance(parser.parse(c.text, Session()), item))
-            found["learned"].append(learned.guesses(c.text, [(m.start, m.end) for m, _ in matches])[0][0])
+            start = matches[0][0].start  # its most likely class, however sure (liked where the words say nothing)
+            found["learned"].append(learned.read(c.text, [(m.start, m.end) for m, _ in matches], 0.0).get(start, LIKED))
             parser.readers = mine
             found["both"].append(read_stance(parser.parse(c.text, Session()), item))
         for u in utterances:

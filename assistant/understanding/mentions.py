@@ -31,6 +31,7 @@ _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
 
 
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
+LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y and Z"
 
 
 def liked_by_cue(text: str, start: int) -> bool:
@@ -81,7 +82,7 @@ class Mentions:
                     break
                 found.append((dataclasses.replace(match, cue=word), negative))
                 taken.append((match.start, match.end))
-                nxt = re.match(r"\s*(?:,|and|or|&)\s*", text[match.end :])
+                nxt = re.match(LIST_GLUE, text[match.end :])
                 if not nxt:
                     break
                 pos = match.end + nxt.end()

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from assistant.understanding import clauses
 from assistant.understanding.learned import IntentModel, reader_model
-from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cued_like
+from assistant.understanding.mentions import DISLIKED, LIST_GLUE, LIKED, UNSEEN, cued_like
+from assistant.understanding.titles import YEAR_AFTER
 
 if TYPE_CHECKING:
     from assistant.models import Understanding
@@ -46,8 +47,7 @@ NAME = "learned stance"
 # seen or disliked
 SURE = 0.6
 _HOLE = "\x00"  # a title's characters while the words around it are cut, so a "." in "Mr. Smith" cuts nothing
-_YEAR_AFTER = re.compile(r"\s*\(\s*(?:1[89]|20)\d\d\s*\)")
-_GLUE = re.compile(r"[\s,&/]*(?:(?:and|or|plus|as well as)\b[\s,]*)?(?:also\s+)?")  # "X, Y and also Z": one run
+_RUN = re.compile(rf"\s*(?:{LIST_GLUE})*")  # between two titles of one list ("X, Y and Z", "X Y"): one run
 
 
 def _examples_text() -> str:
@@ -92,7 +92,7 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
         return []
     order = sorted(range(len(spans)), key=lambda k: spans[k])  # the titles as written, whatever order they came in
     # with the year written after it, "Heat (1995)", which a title found without it leaves out
-    spans = [(a, year.end() if (year := _YEAR_AFTER.match(text, b)) else b) for a, b in (spans[k] for k in order)]
+    spans = [(a, year.end() if (year := YEAR_AFTER.match(text, b)) else b) for a, b in (spans[k] for k in order)]
     holed = list(text)
     for a, b in spans:
         holed[a:b] = _HOLE * (b - a)
@@ -100,7 +100,7 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
     runs: list[list[int]] = [[0]]
     for k in range(1, len(spans)):
         gap = flat[spans[k - 1][1] : spans[k][0]]
-        (runs[-1].append(k) if _GLUE.fullmatch(gap) else runs.append([k]))
+        (runs[-1].append(k) if _RUN.fullmatch(gap) else runs.append([k]))
     breaks = [(b.start, b.end) for b in clauses.breaks(flat, "stance")]
     # where the words of each run begin and end: its sentence, cut between runs at a comma or "and"
     bounds = []
@@ -133,17 +133,6 @@ class LearnedStance:
     model: StanceModel
     encode: object  # texts -> {text: vector}, e.g. Embedder.encode_turn (shares the turn's cache)
     sure: float = SURE
-
-    def guesses(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
-        """The model's class and chance for each span's title in `text`."""
-        found = around(text, spans)
-        vectors = self.encode([w for _, w in found])
-        out: list[tuple[str, float]] = [("", 0.0)] * len(spans)
-        for run, words in found:
-            guess = self.model.best(vectors[words])
-            for k in run:
-                out[k] = guess
-        return out
 
     def read(self, text: str, spans: list[tuple[int, int]], sure: float | None = None,
              liked: frozenset[int] = frozenset()) -> dict[int, str]:

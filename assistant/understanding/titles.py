@@ -240,6 +240,9 @@ def _cited_year(message: str, end: int) -> int | None:
     return int(m.group(1)) if m else None
 
 
+YEAR_AFTER = re.compile(r"\s*\(?(1[89]\d\d|20\d\d)\)?")  # the year written after a title: "Heat (1995)", "Heat 1995"
+
+
 def _year_after(message: str, end: int) -> int | None:
-    m = re.match(r"\s*\(?(1[89]\d\d|20\d\d)\)?", message[end:])
+    m = YEAR_AFTER.match(message, end)
     return int(m.group(1)) if m else None
