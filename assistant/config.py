@@ -38,6 +38,7 @@ def apply_offline_env(force: bool = False) -> None:
         else:
             os.environ.setdefault(key, value)
 DEMO_PACK = REPO_ROOT / "packs" / "movielens"
+SHIPPED_PACKS = [REPO_ROOT / "packs" / "movielens", REPO_ROOT / "packs" / "books"]
 
 
 class Config(BaseModel):
@@ -47,6 +48,9 @@ class Config(BaseModel):
 
     pack: Path = Field(DEMO_PACK, description="the pack folder to serve (default: the bundled MovieLens demo)")
     state_dir: Path = Field(Path(".crs"), description="where the vector index and trained models live")
+    borrow_from: list[Path] = Field(
+        SHIPPED_PACKS, description="packs whose interaction models a pack with no interactions of its own borrows, for "
+        "the items it shares with the one matching most of them by title and year (at least a tenth); [] for none")
     chroma_host: str | None = Field(None, description="use a Chroma server at this host instead of the embedded store")
     chroma_port: int = Field(8000, ge=1, le=65535)
     backend: str = Field("local", description="how messages are understood: rules | local | openai")
@@ -73,7 +77,7 @@ class Config(BaseModel):
     handoff_webhook_url: str | None = Field(
         None, pattern=r"^https?://", description="POSTed a JSON event with the transcript when a conversation is handed over")
 
-    @field_validator("widget_origins", mode="before")
+    @field_validator("widget_origins", "borrow_from", mode="before")
     @classmethod
     def _origins(cls, value: object) -> object:
         """From the environment: a comma-separated list."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,14 +29,15 @@ from assistant.understanding.stances import NAME as STANCE
 from assistant.understanding.stances import LearnedStance, stance_model
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
-from retrieval.build import build_index, build_support_index, load_models, open_store, train_models
+from retrieval.build import CONVERSATIONS, build_index, build_support_index, load_models, open_store, train_models
 from retrieval.catalog import Catalog, Interaction
 from retrieval.embed import Embedder, shared_embedder
-from retrieval.errors import IndexNotBuilt
+from retrieval.errors import CrsError, IndexNotBuilt
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import Recommender, TrainingData
 from retrieval.store import ItemStore
+from retrieval.transfer import MIN_SHARE, Source, TransferredModel, choose_source
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -56,6 +58,7 @@ class Engine:
     parser: RulesParser
     ranker: HybridRanker
     support: SupportDesk | None = None
+    borrowed: dict | None = None  # the pack whose models a catalog without interactions borrows (transfer.Source)
 
     @property
     def noun(self) -> str:
@@ -123,8 +126,13 @@ def prepare(
     candidate_pool: int = 100,
     embedder: Embedder | None = None,
     progress: bool = True,
+    borrow_from: Sequence[str | Path] = (),
+    borrow_share: float = MIN_SHARE,
 ) -> Engine:
-    """Loads a pack and its index and model, building them first when missing or stale (unless `build=False`)."""
+    """Loads a pack and its index and model, building them first when missing or stale (unless `build=False`).
+
+    A pack with no interactions of its own borrows the models of the pack in `borrow_from` that matches the most of
+    its items by title and year, when that is at least `borrow_share` of them (see `borrowed_models`)."""
     pack = load_pack(pack_dir)
     if pack.issues:
         log.warning("pack %s: %d rows with problems (first: %s)", pack.name, len(pack.issues), pack.issues[0])
@@ -140,6 +148,10 @@ def prepare(
             raise IndexNotBuilt(f"the index of pack {pack.name} is missing or stale; "
                                 f"run `crs index --pack {pack.root}`")
         models = load_models(pack, Path(state_dir))
+    source = None
+    if not pack.interactions and borrow_from:
+        source, borrowed = borrowed_models(pack, borrow_from, Path(state_dir), build, progress, borrow_share)
+        models |= borrowed
     store.warm(pack.items, pack.items_hash, embedder.name)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     parser = RulesParser(catalog, TitleIndex(catalog))
@@ -174,7 +186,38 @@ def prepare(
         parser=parser,
         ranker=HybridRanker(catalog, store, list(models.values()), pool=candidate_pool),
         support=support,
+        borrowed=source.describe() if source else None,
     )
+
+
+def borrowed_models(pack: Pack, sources: Sequence[str | Path], state_dir: Path, build: bool = True,
+                    progress: bool = True, min_share: float = MIN_SHARE) -> tuple[Source | None, dict[str, Recommender]]:
+    """What a catalog with no interactions of its own borrows: the interaction models (EASE, BPR, item-kNN,
+    popularity; never a conversation model, which holds what people said) of the source pack matching the largest
+    share of its items, seen through the matched items (retrieval.transfer). A source that cannot be loaded is
+    skipped with a warning: the pack is served without it."""
+    packs = []
+    for path in sources:
+        try:
+            packs.append(load_pack(path))
+        except (CrsError, OSError) as e:
+            log.warning("cannot borrow from %s: %s", path, e)
+    source = choose_source(pack.items, packs, min_share)
+    if source is None:
+        return None, {}
+    feedback = app_feedback(source.pack, state_dir)
+    try:
+        if build:
+            models = train_models(source.pack, source.pack.catalog(), state_dir, progress=progress, feedback=feedback)
+        else:
+            models = load_models(source.pack, state_dir)
+    except IndexNotBuilt as e:
+        log.warning("cannot borrow from %s: %s", source.pack.name, e)
+        return None, {}
+    models.pop(CONVERSATIONS, None)
+    log.info("pack %s has no interactions: borrowing the models of %s for %d of its %d items", pack.name,
+             source.pack.name, len(source.mapping), source.n_items)
+    return source, {name: TransferredModel(m, source.mapping) for name, m in models.items()}
 
 
 def build_assistant(cfg: Config, progress: bool = True) -> Assistant:
@@ -189,7 +232,7 @@ def build_assistant(cfg: Config, progress: bool = True) -> Assistant:
 
     check_backend_name(cfg.backend)
     engine = prepare(cfg.pack, cfg.state_dir, chroma_host=cfg.chroma_host, chroma_port=cfg.chroma_port,
-                     candidate_pool=cfg.candidate_pool, progress=progress)
+                     candidate_pool=cfg.candidate_pool, progress=progress, borrow_from=cfg.borrow_from)
     try:
         backend = get_backend(cfg.backend, engine, cfg)
     except LLMError as e:

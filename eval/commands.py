@@ -72,22 +72,15 @@ def _bench_assistant(args: argparse.Namespace):
         raise CrsError(f"{bench}: a benchmark folder needs cases.jsonl and items.jsonl")
     drops = [parse_drop(d) for d in args.drop or []]
     pack_dir, dropped = bench_pack(bench, Path(cfg.state_dir), drops, seed=args.seed)
-    engine = prepare(pack_dir, cfg.state_dir, candidate_pool=cfg.candidate_pool)
-    if args.transfer:
-        from assistant.engine import app_feedback
-        from retrieval.build import CONVERSATIONS, train_models
-        from retrieval.pack import load_pack
-        from retrieval.transfer import TransferredModel, match_by_title
-
-        source = load_pack(args.transfer)
-        # what people rated, not what they said: a source pack's conversation logs stay out of a transfer
-        models = train_models(source, source.catalog(), Path(cfg.state_dir),
-                              feedback=app_feedback(source, Path(cfg.state_dir)))
-        models.pop(CONVERSATIONS, None)
-        mapping = match_by_title(engine.pack.items, source.items)
-        print(f"transfer from {source.name}: {len(mapping):,} of {len(engine.pack.items):,} items matched by title",
+    # a benchmark's catalog has no interactions: it borrows as a new operator's would (`--transfer` names the pack
+    # and borrows from it however little it matches; `--no-borrow` leaves the content alone)
+    sources = [args.transfer] if args.transfer else [] if args.no_borrow else cfg.borrow_from
+    engine = prepare(pack_dir, cfg.state_dir, candidate_pool=cfg.candidate_pool, borrow_from=sources,
+                     **({"borrow_share": 0.0} if args.transfer else {}))
+    if engine.borrowed:
+        b = engine.borrowed
+        print(f"borrowed the models of {b['from']}: {b['matched']:,} of {b['items']:,} items matched by title",
               file=sys.stderr)
-        engine.ranker.set_models([*engine.ranker.models, *(TransferredModel(m, mapping) for m in models.values())])
     return Assistant(engine, backend=get_backend(cfg.backend, engine, cfg)), dropped
 
 
@@ -102,6 +95,7 @@ def cmd_eval_benchmark(args: argparse.Namespace) -> int:
     result = run_benchmark(assistant, args.bench, sample=args.sample, seed=args.seed, folds=folds,
                            learn_blend=not args.default_blend, dev_folds=args.dev_folds)
     result["dropped"] = dropped
+    result["borrowed"] = assistant.engine.borrowed
     print_comparison(result)
     if args.json:
         write_json(result, args.json)
@@ -129,6 +123,7 @@ def cmd_eval_weights(args: argparse.Namespace) -> int:
                        f"{', '.join(assistant.engine.ranker.feature_names)}")
     result = cross_fit(assistant, load_cases(args.bench), pull=args.pull, frozen=tuple(args.freeze or ()))
     result["dropped"] = dropped
+    result["borrowed"] = assistant.engine.borrowed
     _finish(args, result, print_weights)
     return 0
 
@@ -264,7 +259,10 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s.add_argument("--dev-folds", type=int, default=2,
                    help="how many other folds each fold's blend is learned on (default 2; more is slower)")
     s.add_argument("--transfer", type=Path, metavar="PACK",
-                   help="also use the interaction models of this pack (e.g. packs/movielens), items matched by title")
+                   help="borrow the interaction models of this pack (e.g. packs/movielens), items matched by title, "
+                        "however few match (by default the catalog borrows as any pack without interactions does)")
+    s.add_argument("--no-borrow", action="store_true",
+                   help="borrow no other pack's models: the catalog's own content alone")
     s.add_argument("--drop", action="append", metavar="FIELD[:SHARE]",
                    help="remove a field from every item, or from a seeded share of them, before indexing "
                         "(repeatable; e.g. --drop description --drop genres:0.4)")
@@ -274,6 +272,7 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s.add_argument("--bench", type=Path, required=True, help="folder with cases.jsonl and items.jsonl")
     s.add_argument("--seed", type=int, default=0, help="seeds --drop")
     s.add_argument("--transfer", type=Path, metavar="PACK", help="as for `crs eval benchmark`")
+    s.add_argument("--no-borrow", action="store_true", help="as for `crs eval benchmark`")
     s.add_argument("--drop", action="append", metavar="FIELD[:SHARE]", help="as for `crs eval benchmark`")
     s.add_argument("--pull", type=float, default=0.1, help="strength of the pull towards the shipped weights (0.1)")
     s.add_argument("--freeze", action="append", metavar="FEATURE",

@@ -31,6 +31,10 @@ def print_comparison(result: dict) -> None:
     if result["sampled"]:
         note += f"; seeded sample, recall@10 95% CI ± {result['recall@10_ci95']:.3f}"
     print(f"({note}; turn latency p50 {result['latency_p50_ms']} ms, p95 {result['latency_p95_ms']} ms)")
+    if "borrowed" in result:
+        b = result["borrowed"]
+        print(f"models borrowed from {b['from']} ({b['matched']:,} of {b['items']:,} items matched by title)" if b
+              else "no models borrowed: the catalog's own content")
     if result.get("dropped"):
         print("fields dropped (items that lost each): " + ", ".join(f"{k} {v:,}" for k, v in result["dropped"].items()))
     out = result.get("targets_ruled_out")

@@ -61,6 +61,9 @@ def pytest_configure(config):
     # which depend on nothing a test changes: each is trained once per run, not once per folder
     if "CRS_READER_CACHE" not in os.environ:
         os.environ["CRS_READER_CACHE"] = config._crs_reader_cache = tempfile.mkdtemp(prefix="crs-readers-")
+    # a catalog without interactions borrows the shipped packs' models, trained once per state folder: the suite's
+    # many such folders borrow nothing unless a test asks (tests/test_benchmark.py tests the borrowing)
+    os.environ.setdefault("CRS_BORROW_FROM", "")
 
 
 def pytest_unconfigure(config):

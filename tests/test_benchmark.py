@@ -119,12 +119,60 @@ def test_zero_shot_runs_on_models_transferred_from_another_pack_by_title(tiny_be
               "--zero-shot", "--transfer", str(small_pack_dir), "--json", str(out))
     assert run.returncode == 0, run.stderr
     n_items = len((tiny_bench / "items.jsonl").read_text().splitlines())
-    assert "items matched by title" in run.stderr
-    matched = re.search(r"transfer from \S+: ([\d,]+) of ([\d,]+) items", run.stderr)
+    matched = re.search(r"borrowed the models of \S+: ([\d,]+) of ([\d,]+) items matched by title", run.stderr)
     assert matched and int(matched[2].replace(",", "")) == n_items
     assert int(matched[1].replace(",", "")) > 0.9 * n_items  # the same movies, by title and year
     result = json.loads(out.read_text())
     assert result["n_cases"] == 4 and result["recall@50"] > 0
+    assert result["borrowed"]["from"] == "movielens-test" and result["borrowed"]["items"] == n_items
+    assert "models borrowed from movielens-test" in run.stdout
+
+
+def test_a_catalog_without_interactions_borrows_by_default_unless_told_not_to(tiny_bench, small_pack_dir, tmp_path):
+    env = {"CRS_BORROW_FROM": f"{tmp_path / 'no-such-pack'},{small_pack_dir}"}  # a broken source is passed over
+    out = tmp_path / "out.json"
+    run = crs("eval", "benchmark", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+              "--zero-shot", "--json", str(out), extra_env=env)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["borrowed"]["from"] == "movielens-test"
+    alone = crs("eval", "benchmark", "--bench", str(tiny_bench), "--state-dir", str(tmp_path / "state"),
+                "--zero-shot", "--no-borrow", "--json", str(out), extra_env=env)
+    assert alone.returncode == 0, alone.stderr
+    assert json.loads(out.read_text())["borrowed"] is None and "no models borrowed" in alone.stdout
+
+
+def test_the_pack_borrowed_from_is_the_one_matching_most_of_the_catalog(tiny_bench, small_pack_dir, embedder,
+                                                                          tmp_path):
+    from assistant.config import REPO_ROOT
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack
+    from retrieval.pack import load_pack
+    from retrieval.transfer import MIN_SHARE, choose_source
+
+    movies, books = load_pack(small_pack_dir), load_pack(REPO_ROOT / "packs" / "books")
+    bench = load_pack(bench_pack(tiny_bench, tmp_path)[0])
+    assert not bench.interactions
+    chosen = choose_source(bench.items, [books, movies])
+    assert chosen.pack.name == movies.name and chosen.share > 0.9
+    # a catalog of another kind matches only namesakes, far below the share that borrows
+    assert choose_source(books.items, [movies]) is None
+    assert len(choose_source(books.items, [movies], min_share=0.0).mapping) < MIN_SHARE * len(books.items)
+
+    engine = prepare(bench.root, tmp_path / "state", embedder=embedder, progress=False, borrow_from=[small_pack_dir])
+    assert engine.borrowed["from"] == movies.name and {"ease", "popularity"} <= set(engine.ranker.feature_names)
+    alone = prepare(bench.root, tmp_path / "state", embedder=embedder, progress=False)
+    assert alone.borrowed is None and "ease" not in alone.ranker.feature_names
+    # what people liked in the pack borrowed from now ranks an open request: its most liked come first
+    from retrieval.constraints import Constraints
+    from retrieval.recommenders import Context
+
+    top = [c.item_id for c in engine.ranker.recommend(Context(text=""), Constraints(), 10).candidates]
+    plain = [c.item_id for c in alone.ranker.recommend(Context(text=""), Constraints(), 10).candidates]
+    liked = movies.catalog()
+    by_likes = {movies_id: liked.popularity[liked.row[movies_id]] for movies_id in liked.ids}
+    to_source = chosen.mapping
+    score = lambda ids: sum(by_likes.get(to_source.get(i, ""), 0.0) for i in ids)  # noqa: E731
+    assert top != plain and score(top) > score(plain)
 
 
 def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_assistant):
