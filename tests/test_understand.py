@@ -538,6 +538,14 @@ def test_what_a_degree_is_measured_for_is_not_ruled_out_with_it(parser):
     # "not too scary for kids" asks for children's films that are not scary, not for films that are neither
     p = parser.parse("anything not too scary for kids?").preferences
     assert (p.include_genres, p.exclude_genres) == (["children"], ["horror"])
+    # so with who a request is for: "no horror for kids" rules out horror, not the children's films asked for
+    p = parser.parse("no horror for kids").preferences
+    assert (p.include_genres, p.exclude_genres) == (["children"], ["horror"])
+    p = parser.parse("nothing gory for my 8 year old").preferences
+    assert "horror" in p.exclude_genres and "children" not in p.exclude_genres
+    # unless the negation is of them
+    assert parser.parse("not for kids").preferences.exclude_genres == ["children"]
+    assert "children" in parser.parse("a thriller, nothing for children").preferences.exclude_genres
     u = parser.parse("my son wants to see Jurassic World (2015) but i heard its kinda scary for kids?")
     assert (u.intent, u.question) == ("ask_item", "suitability")
     assert u.target == parser.titles_in("Jurassic World (2015)")[0]

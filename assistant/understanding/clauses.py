@@ -19,6 +19,10 @@ _ASK_AFTER_COMMA = r"so|can|could|show|give|find|recommend|suggest|any|anything|
 # in the message as written
 _SENTENCE_OPENERS = r"I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh|Maybe|Anyway"
 
+# who a request may be for: "for kids", "for my daughter", "for an 8 year old", "for the whole family"
+_AUDIENCE = (r"(?:(?:my|our|the|a|an) )?(?:[a-z-]+ )?(?:kids?|children|child|family|toddlers?|teens?|"
+             r"teenagers?|daughters?|sons?|nieces?|nephews?|grand(?:kids|children)|\d+[- ]?(?:year|yr)[- ]?olds?)")
+
 _BOUNDARY = re.compile(
     r"(?P<sentence>[.!?]\s+)"
     r"|(?P<stop>[.!?;])"
@@ -35,12 +39,15 @@ _BOUNDARY = re.compile(
     rf"|(?P<capital>(?<=[a-z0-9)])\s+(?=(?:{_SENTENCE_OPENERS})\b))"
     # "not too scary for kids": what the degree is measured for is not ruled out with it
     r"|(?P<degree>(?<=\btoo )[a-z]+ (?=for\b))"
+    # "no horror for kids", "nothing gory for my 8 year old": who it is for is not ruled out with what is, unless the
+    # negation is of them ("not for kids", "nothing for children")
+    rf"|(?P<audience>(?<=[a-z] )(?<!\bnot )(?<!\bno )(?<!\bnothing )(?<!n't )(?<!\bwithout )(?=for (?:{_AUDIENCE})\b))"
 )
 
 _STOPS = frozenset({"sentence", "stop"})
 SCOPES: dict[str, frozenset[str]] = {
     # how far a negation reaches back: "no horror, a comedy", "not horror but a thriller", "skip it. give me ..."
-    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "ask", "degree"},
+    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "ask", "degree", "audience"},
     # a statement of taste ("I like comedies") or of what someone has seen, before a genre or years
     "taste": _STOPS | {"but", "comma_ask"},
     # one verdict on shown items: "I loved the first one but the second is boring", "the first, not the third"
