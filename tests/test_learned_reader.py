@@ -135,6 +135,58 @@ def test_a_request_with_nothing_the_rules_place_is_a_request_not_small_talk(demo
     assert parser.parse("thanks a lot", Session()).intent == "chitchat"
 
 
+def test_what_the_rules_placed_is_never_overruled(demo_engine, learned):
+    parser = demo_engine.parser
+    for message in ("a comedy from the 90s", "something like Heat (1995)", "more like the second one",
+                    "movies with Tom Hanks", "thanks"):
+        mine = parser.readers
+        try:
+            parser.readers = READERS
+            rules = parser.parse(message, Session())
+        finally:
+            parser.readers = mine
+        assert parser.parse(message, Session()) == rules, message
+    # a free-words request stays a request
+    assert parser.parse("something with a twist ending", Session()).intent == "recommend"
+
+
+def test_a_password_reset_question_is_a_support_question_not_a_fresh_start(demo, demo_engine):
+    parser = demo_engine.parser
+    message = "i cannot remember my online account pass i need to reset it"
+    mine = parser.readers
+    try:
+        parser.readers = READERS
+        assert parser.parse(message, Session()).intent == "reset"  # the rules, on the word "reset"
+    finally:
+        parser.readers = mine
+    s = Session()
+    demo.respond(s, "a comedy from the 90s")
+    reply = demo.respond(s, message)
+    assert reply.intent in ("support", "handoff")
+    assert s.preferences.include_genres == ["comedy"]  # nothing wiped
+    assert demo.respond(Session(), "start over").intent == "reset"
+
+
+@pytest.mark.parametrize("message", [
+    "I don't know what I need to do to check the early exit fees",  # opens like small talk ("I don't know")
+    "where to check the termination penalties",  # the rules: nothing asked, a question about something else
+    "I put the old address by mistake",  # the rules: free words to search
+])
+def test_a_support_question_the_rules_read_otherwise_goes_to_support(demo_engine, message):
+    """The model takes a customer-service question from the rules at .7 (`SURE_OF`), whatever they made of it."""
+    parser = demo_engine.parser
+    mine = parser.readers
+    try:
+        parser.readers = READERS
+        assert parser.parse(message, Session()).intent != "support"
+    finally:
+        parser.readers = mine
+    assert parser.parse(message, Session()).intent == "support"
+    # small talk stays small talk, and nothing-asked stays with the rules unless it is a support question
+    assert parser.parse("I don't know, hmm", Session()).intent == "chitchat"
+    assert parser.parse("how is the weather today", Session()).intent == "out_of_scope"
+
+
 def test_chat_fillers_are_not_searched_as_words(demo_engine):
     parser = demo_engine.parser
     for message, placed in (("i dunno, anything good", {}), ("tbh anything with dinosaurs", {"keywords": ["dinosaurs"]}),

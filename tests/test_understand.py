@@ -215,6 +215,12 @@ def test_years_said_of_a_film_or_in_passing_are_not_filters(parser, message, har
         ("I also saw the more recent version and thought it was well done", (None, None)),
         ("anything older?", (None, 1994)),
         ("something newer please", (1996, None)),  # newer than the median of what was shown
+        # a complaint about the age of what was shown asks for the other way
+        ("those are too old", (1996, None)),
+        ("eh, these look kinda old", (1996, None)),
+        ("hmm these are all too new, something classic", (None, 1994)),
+        ("these are a bit dated", (1996, None)),
+        ("too old for my kids?", (None, None)),  # said of the viewers
     ],
 )
 def test_older_and_newer_said_of_people_or_versions_are_not_ranges(parser, demo_catalog, message, hard):

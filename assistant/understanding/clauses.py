@@ -20,7 +20,7 @@ _ASK_AFTER_COMMA = r"so|can|could|show|give|find|recommend|suggest|any|anything|
 _SENTENCE_OPENERS = r"I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh|Maybe|Anyway"
 
 # who a request may be for: "for kids", "for my daughter", "for an 8 year old", "for the whole family"
-_AUDIENCE = (r"(?:(?:my|our|the|a|an) )?(?:[a-z-]+ )?(?:kids?|children|child|family|toddlers?|teens?|"
+AUDIENCE = (r"(?:(?:my|our|the|a|an) )?(?:[a-z-]+ )?(?:kids?|children|child|family|toddlers?|teens?|"
              r"teenagers?|daughters?|sons?|nieces?|nephews?|grand(?:kids|children)|\d+[- ]?(?:year|yr)[- ]?olds?)")
 
 _BOUNDARY = re.compile(
@@ -41,7 +41,7 @@ _BOUNDARY = re.compile(
     r"|(?P<degree>(?<=\btoo )[a-z]+ (?=for\b))"
     # "no horror for kids", "nothing gory for my 8 year old": who it is for is not ruled out with what is, unless the
     # negation is of them ("not for kids", "nothing for children")
-    rf"|(?P<audience>(?<=[a-z] )(?<!\bnot )(?<!\bno )(?<!\bnothing )(?<!n't )(?<!\bwithout )(?=for (?:{_AUDIENCE})\b))"
+    rf"|(?P<audience>(?<=[a-z] )(?<!\bnot )(?<!\bno )(?<!\bnothing )(?<!n't )(?<!\bwithout )(?=for (?:{AUDIENCE})\b))"
 )
 
 _STOPS = frozenset({"sentence", "stop"})

@@ -18,8 +18,13 @@ _BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than
 _LATER = re.compile(rf"\b{_YEAR}\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older|and before)\b")
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
-_NEWER = re.compile(r"\b(?:newer|more recent|less old)\b")
-_OLDER = re.compile(r"\b(?:older|less recent)\b")
+# a complaint about the age of what was shown asks for the other way: "those are too old", "these look kinda dated",
+# "all too new"
+_DEGREE = r"(?:too|kinda|kind of|a bit|a little|pretty|quite|really|very|so|way too)"
+_NEWER = re.compile(r"\b(?:newer|more recent|less old)\b"
+                    rf"|(?P<complaint>\b{_DEGREE}\s+(?:old|dated)\b|\b(?:looks?|seems?)\s+(?:really\s+|so\s+|pretty\s+)?old\b|\b(?:outdated|dated)\b)")
+_OLDER = re.compile(r"\b(?:older|less recent)\b"
+                    rf"|(?P<complaint>\b{_DEGREE}\s+(?:new|recent|modern)\b)")
 RECENT_YEARS = 5
 # "from the last 10 years", "in the past decade", "the last few yrs": a window ending at the catalog's newest year
 WINDOW = re.compile(
@@ -47,6 +52,7 @@ _NOT_A_RANGE_BEFORE = re.compile(
 _VIEWED = re.compile(
     r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
 )
+_FOR_AUDIENCE = re.compile(rf"\s+for (?:{clauses.AUDIENCE})\b")
 _EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
 
 Span = tuple[int, int]
@@ -158,6 +164,11 @@ def _relative(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     if _EITHER.search(text):
         return None
     for m in pattern.finditer(text):
+        if "complaint" in pattern.groupindex and m.group("complaint"):
+            # "too old for my kids" is said of who it is for, not of the films' years
+            if not _NOT_A_RANGE_AFTER.match(text, m.end()) and not _FOR_AUDIENCE.match(text, m.end()):
+                return m
+            continue
         before = _NOT_A_RANGE_BEFORE.search(text, max(0, m.start() - 40), m.start())
         if not before and not _NOT_A_RANGE_AFTER.match(text, m.end()):
             return m
