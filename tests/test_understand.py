@@ -793,3 +793,16 @@ def test_older_or_newer_beside_the_years_named_is_read_not_searched(parser):
                            ("newer pls like after 2010", (2011, None))):
         p = parser.parse(message).preferences
         assert ((p.year_min, p.year_max), p.query) == (years, ""), message
+
+
+def test_a_title_ruled_out_as_typed_in_lower_case_is_disliked(parser):
+    john_wick, matrix = parser.titles_in("John Wick (2014)")[0], parser.titles_in("The Matrix (1999)")[0]
+    for message, disliked in (("not john wick", [john_wick]), ("no john wick please", [john_wick]),
+                              ("anything but the matrix", [matrix]), ("a thriller, except the matrix", [matrix])):
+        u = parser.parse(message, Session(shown=[john_wick, matrix]))
+        assert u.preferences.disliked == disliked, message
+        assert not u.preferences.liked and not u.wanted, message
+    # everyday phrases that are one-word titles too stay words
+    for message in ("not today", "no way", "not too long"):
+        p = parser.parse(message).preferences
+        assert not p.disliked and not p.liked, message

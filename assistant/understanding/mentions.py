@@ -23,11 +23,14 @@ _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
-    r"hated|hate|disliked|can'?t stand|is|was|about|of)\s+",
+    r"hated|hate|disliked|can'?t stand|is|was|about|of|not|no|except|besides|other than|anything but)\s+",
     re.I,
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
 _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
+# "not john wick", "anything but the matrix": a title ruled out, written as typed (in lower case); exact titles of two
+# words or more only, or cited with the year, since "not today" and "no way" are everyday phrases and titles too
+_RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything but"}
 
 
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
@@ -40,7 +43,8 @@ def liked_by_cue(text: str, start: int) -> bool:
     before = re.sub(r"(?:\b(?:the|a|an)\s+)?$", "", text[max(0, start - 60) : start], flags=re.I)
     for cue in _LIKE_CUE.finditer(before):
         word = cue.group("cue").casefold().replace("’", "'")
-        if cue.end() == len(before) and not cue.group("neg") and word not in _NEUTRAL_CUES | _NEGATIVE_CUES:
+        if cue.end() == len(before) and not cue.group("neg") and word not in _NEUTRAL_CUES | _NEGATIVE_CUES | \
+                _RULING_OUT_CUES:
             return True
     return False
 
@@ -74,10 +78,11 @@ class Mentions:
             word = cue.group("cue").casefold().replace("’", "'")
             if word in _NEUTRAL_CUES and not neutral:
                 continue
-            negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES
+            negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES | _RULING_OUT_CUES
             pos = cue.end()
             while pos < len(text):
-                match = self._at(text, pos, strict=word in _NEUTRAL_CUES)
+                match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES,
+                                 min_words=2 if word in _RULING_OUT_CUES else 1)
                 if match is None:
                     break
                 found.append((dataclasses.replace(match, cue=word), negative))
@@ -90,7 +95,7 @@ class Mentions:
             if any(a < match.end and match.start < b for a, b in taken):
                 continue
             found.append((match, is_negated(text.casefold(), match.start)))
-        return found
+        return sorted(found, key=lambda f: f[0].start)  # in the order written
 
     def shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
         """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among
@@ -105,11 +110,14 @@ class Mentions:
                 found.append((m.start(), m.end(), iid))
         return sorted(found)
 
-    def _at(self, text: str, pos: int, strict: bool = False) -> TitleMatch | None:
-        """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only."""
+    def _at(self, text: str, pos: int, strict: bool = False, min_words: int = 1) -> TitleMatch | None:
+        """The longest run of words from `pos` (within the clause) naming a catalog title; `strict` = exact only;
+        a run shorter than `min_words` only when the year follows it."""
         clause = text[pos : clauses.clause_end(text, pos, "title")]
         words = list(re.finditer(r"\S+", clause))[:12]
         for n in range(len(words), 0, -1):
+            if n < min_words and not re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[words[n - 1].end():]):
+                continue
             end = words[n - 1].end()
             span = clause[:end]
             if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
@@ -134,13 +142,17 @@ class Mentions:
 def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
     """How the person speaks of one title the message names: the rules' "haven't seen", negation or word of liking
     where they found one, else the learned reader's sure class, else liked (the rules' default)."""
+    if match.cue in _RULING_OUT_CUES and not routing.UNSEEN_TITLE.search(r.message.low[max(0, match.start - 40):
+                                                                                       match.start]):
+        return DISLIKED  # "anything but the matrix": ruled out, whatever the words around it say
     return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match))
 
 
 def cued_like(text: str, match: TitleMatch) -> bool:
     """Whether the rules found a title right after a word of liking (`liked_by_cue`, or the start of a list after
     one: "I love X, Y and Z")."""
-    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES or liked_by_cue(text, match.start)
+    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES or \
+        liked_by_cue(text, match.start)
 
 
 def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False) -> str:
