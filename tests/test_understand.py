@@ -806,3 +806,23 @@ def test_a_title_ruled_out_as_typed_in_lower_case_is_disliked(parser):
     for message in ("not today", "no way", "not too long"):
         p = parser.parse(message).preferences
         assert not p.disliked and not p.liked, message
+
+
+def test_a_title_after_a_word_of_viewing_is_found_as_typed(parser):
+    john_wick, notebook = parser.titles_in("John Wick (2014)")[0], parser.titles_in("The Notebook (2004)")[0]
+    shown = parser.titles_in("Heat (1995), Alien (1979), Up (2009)")
+    assert parser.parse("i have not seen john wick", Session(shown=shown)).wanted == [john_wick]
+    assert parser.titles_in("have you seen the notebook?") == [notebook]
+    u = parser.parse("i watched the notebook last night, loved it", Session(shown=shown))
+    assert u.preferences.liked == [notebook] and u.refs == []  # "last night" is when, not the last one shown
+    # exact means the film of the year cited: "Jumanji (2017)" is not Jumanji (1995)
+    jumanji = parser.titles_in("Jumanji (1995)")[0]
+    u = parser.parse("No, I have not seen Jumanji (2017) I will have to add that one to my list.")
+    assert jumanji not in u.wanted + u.preferences.liked
+
+
+def test_when_something_happened_is_not_a_position_in_the_list(parser):
+    shown = parser.titles_in("Heat (1995), Alien (1979), Up (2009)")
+    for message in ("I seen Black Panther (2018) for the 3rd time lol", "saw it last week", "the first time i tried"):
+        assert parser.parse(message, Session(shown=shown)).refs == [], message
+    assert parser.parse("more like the last one", Session(shown=shown)).refs == [-1]

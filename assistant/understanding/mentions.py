@@ -23,7 +23,8 @@ _LIKE_CUE = re.compile(
     r"(?<!\bi'd )(?<!\bid )(?<!\bwould )(?<!\bfeel )(?<!\bi would )"
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
-    r"hated|hate|disliked|can'?t stand|is|was|about|of|not|no|except|besides|other than|anything but)\s+",
+    r"hated|hate|disliked|can'?t stand|is|was|about|of|not|no|except|besides|other than|anything but|"
+    r"seen|saw|watched)\s+",
     re.I,
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
@@ -31,6 +32,9 @@ _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
 # "not john wick", "anything but the matrix": a title ruled out, written as typed (in lower case); exact titles of two
 # words or more only, or cited with the year, since "not today" and "no way" are everyday phrases and titles too
 _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything but"}
+# "have you seen john wick?", "i watched the notebook": a title after a word of viewing, exact and of two words or more
+# as above; how it is spoken of (seen and liked, not seen yet) is read as for any title (`stance`)
+_VIEWING_CUES = {"seen", "saw", "watched"}
 
 
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
@@ -44,7 +48,7 @@ def liked_by_cue(text: str, start: int) -> bool:
     for cue in _LIKE_CUE.finditer(before):
         word = cue.group("cue").casefold().replace("’", "'")
         if cue.end() == len(before) and not cue.group("neg") and word not in _NEUTRAL_CUES | _NEGATIVE_CUES | \
-                _RULING_OUT_CUES:
+                _RULING_OUT_CUES | _VIEWING_CUES:
             return True
     return False
 
@@ -79,10 +83,12 @@ class Mentions:
             if word in _NEUTRAL_CUES and not neutral:
                 continue
             negative = bool(cue.group("neg")) or word in _NEGATIVE_CUES | _RULING_OUT_CUES
+            if word in _VIEWING_CUES:  # "I can't say that I have seen X": negated as a title found without a cue is
+                negative = is_negated(text.casefold(), cue.end())
             pos = cue.end()
             while pos < len(text):
-                match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES,
-                                 min_words=2 if word in _RULING_OUT_CUES else 1)
+                match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES,
+                                 min_words=2 if word in _RULING_OUT_CUES | _VIEWING_CUES else 1)
                 if match is None:
                     break
                 found.append((dataclasses.replace(match, cue=word), negative))
@@ -131,9 +137,14 @@ class Mentions:
                 continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg
             if year:
                 hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
+                if hit and strict and self.catalog.get(hit[0]).year != int(year.group(1)):
+                    continue  # exact means the film of that year: "Jumanji (2017)" is not Jumanji (1995)
                 if hit:
                     return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
             hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
+            cited = re.search(r"\(?\b(1[89]\d\d|20\d\d)\)?\s*$", span.rstrip("?"))
+            if hit and strict and cited and self.catalog.get(hit[0]).year != int(cited.group(1)):
+                continue
             if hit:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
@@ -151,7 +162,8 @@ def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
 def cued_like(text: str, match: TitleMatch) -> bool:
     """Whether the rules found a title right after a word of liking (`liked_by_cue`, or the start of a list after
     one: "I love X, Y and Z")."""
-    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES or \
+    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | \
+        _VIEWING_CUES or \
         liked_by_cue(text, match.start)
 
 

@@ -280,11 +280,16 @@ def ordinals_listed(text: str) -> bool:
                                    for (_, a_end), (b_start, _) in zip(found, found[1:]))
 
 
+_TIMES = re.compile(r"\b(?:first|second|third|fourth|fifth|last|final|next|\d+(?:st|nd|rd|th))\s+"
+                    r"(?:night|week|weekend|month|year|summer|winter|spring|fall|autumn|time|times|date|day)\b")
+
+
 def ordinal_refs(text: str) -> list[int]:
     """Positions in the shown list the text points at: 'the second one' -> [1], 'the last' -> [-1],
     'the first two' -> [0, 1]."""
     refs = []
     text = years.WINDOW.sub(lambda m: " " * len(m.group(0)), text)  # "the last 10 years" are years, not items
+    text = _TIMES.sub(lambda m: " " * len(m.group(0)), text)  # "last night", "for the 3rd time": when, not which
     for m in _RUN.finditer(text):
         n = int(m.group("n")) if m.group("n").isdigit() else NUMBER_WORDS[m.group("n")]
         refs += list(range(-n, 0)) if m.group("end") in ("last", "final") else list(range(n))
