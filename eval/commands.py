@@ -64,6 +64,7 @@ def _bench_assistant(args: argparse.Namespace):
     from assistant.engine import prepare
     from eval.ablation import parse_drop
     from eval.benchmark import bench_pack
+    from retrieval.transfer import MIN_SHARE
 
     cfg = load_config(args)
     check_backend_name(cfg.backend)
@@ -76,7 +77,7 @@ def _bench_assistant(args: argparse.Namespace):
     # and borrows from it however little it matches; `--no-borrow` leaves the content alone)
     sources = [args.transfer] if args.transfer else [] if args.no_borrow else cfg.borrow_from
     engine = prepare(pack_dir, cfg.state_dir, candidate_pool=cfg.candidate_pool, borrow_from=sources,
-                     **({"borrow_share": 0.0} if args.transfer else {}))
+                     borrow_share=0.0 if args.transfer else MIN_SHARE)
     if engine.borrowed:
         b = engine.borrowed
         print(f"borrowed the models of {b['from']}: {b['matched']:,} of {b['items']:,} items matched by title",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
-from assistant.understanding.titles import TitleIndex, TitleMatch, a_kind_not_a_title, normalize
+from assistant.understanding.titles import YEAR_ENDING, TitleIndex, TitleMatch, a_kind_not_a_title, normalize
 from retrieval.catalog import Catalog, person_key
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything bu
 # "have you seen john wick?", "i watched the notebook": a title after a word of viewing, exact and of two words or more
 # as above; how it is spoken of (seen and liked, not seen yet) is read as for any title (`stance`)
 _VIEWING_CUES = {"seen", "saw", "watched"}
+_NOT_LIKING = _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | _VIEWING_CUES  # cues that say nothing of liking
 
 
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
@@ -47,8 +48,7 @@ def liked_by_cue(text: str, start: int) -> bool:
     before = re.sub(r"(?:\b(?:the|a|an)\s+)?$", "", text[max(0, start - 60) : start], flags=re.I)
     for cue in _LIKE_CUE.finditer(before):
         word = cue.group("cue").casefold().replace("’", "'")
-        if cue.end() == len(before) and not cue.group("neg") and word not in _NEUTRAL_CUES | _NEGATIVE_CUES | \
-                _RULING_OUT_CUES | _VIEWING_CUES:
+        if cue.end() == len(before) and not cue.group("neg") and word not in _NOT_LIKING:
             return True
     return False
 
@@ -122,13 +122,13 @@ class Mentions:
         clause = text[pos : clauses.clause_end(text, pos, "title")]
         words = list(re.finditer(r"\S+", clause))[:12]
         for n in range(len(words), 0, -1):
-            if n < min_words and not re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[words[n - 1].end():]):
-                continue
             end = words[n - 1].end()
             span = clause[:end]
             if all(w.group(0).casefold().strip("'\"?") in FILLER or w.group(0).casefold() in ORDINALS for w in words[:n]):
                 continue
             year = re.match(r"\s*\(?(1[89]\d\d|20[0-3]\d)\)?", clause[end:])
+            if n < min_words and not year:
+                continue
             if not year and a_kind_not_a_title(span, clause[end:], self.phrase_genres, self.keywords):
                 continue
             if not year and _a_number(span):  # "give me like 10" asks for ten; the film 10 needs its year: "10 (1979)"
@@ -142,9 +142,9 @@ class Mentions:
                 if hit:
                     return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
             hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
-            cited = re.search(r"\(?\b(1[89]\d\d|20\d\d)\)?\s*$", span.rstrip("?"))
+            cited = YEAR_ENDING.search(span.rstrip("?"))
             if hit and strict and cited and self.catalog.get(hit[0]).year != int(cited.group(1)):
-                continue
+                continue  # as above, the year written inside the span
             if hit:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])
         return None
@@ -162,9 +162,7 @@ def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
 def cued_like(text: str, match: TitleMatch) -> bool:
     """Whether the rules found a title right after a word of liking (`liked_by_cue`, or the start of a list after
     one: "I love X, Y and Z")."""
-    return match.cue is not None and match.cue not in _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | \
-        _VIEWING_CUES or \
-        liked_by_cue(text, match.start)
+    return match.cue is not None and match.cue not in _NOT_LIKING or liked_by_cue(text, match.start)
 
 
 def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False) -> str:

@@ -131,7 +131,7 @@ class TitleIndex:
     def lookup(self, span: str, min_score: float = FUZZY_CUTOFF) -> tuple[str, float] | None:
         """The item a span of text names, fuzzily; a trailing year ('Solaris 1972', '(2002)') picks among remakes."""
         year = None
-        m = re.search(r"\(?\b(1[89]\d\d|20\d\d)\)?\s*$", span)
+        m = YEAR_ENDING.search(span)
         if m and m.start() > 0:
             year = int(m.group(1))
             span = span[: m.start()]
@@ -241,6 +241,7 @@ def _cited_year(message: str, end: int) -> int | None:
 
 
 YEAR_AFTER = re.compile(r"\s*\(?(1[89]\d\d|20\d\d)\)?")  # the year written after a title: "Heat (1995)", "Heat 1995"
+YEAR_ENDING = re.compile(r"\(?\b(1[89]\d\d|20\d\d)\)?\s*$")  # a span that ends with its year: "Solaris 1972"
 
 
 def _year_after(message: str, end: int) -> int | None:
