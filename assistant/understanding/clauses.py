@@ -13,15 +13,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.understanding import lexicon
+
 # a request after a comma starts a new clause: "I love 80s films, any from the 90s?"
 _ASK_AFTER_COMMA = r"so|can|could|show|give|find|recommend|suggest|any|anything|something|what|how"
 # where people skip the full stop: a capitalised word after a lower-case one ("I have not It looks funny"); only
 # in the message as written
 _SENTENCE_OPENERS = r"I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh|Maybe|Anyway"
 
-# who a request may be for: "for kids", "for my daughter", "for an 8 year old", "for the whole family"
-AUDIENCE = (r"(?:(?:my|our|the|a|an) )?(?:[a-z-]+ )?(?:kids?|children|child|family|toddlers?|teens?|"
-             r"teenagers?|daughters?|sons?|nieces?|nephews?|grand(?:kids|children)|\d+[- ]?(?:year|yr)[- ]?olds?)")
+# who a request may be for (prompts/words.toml): "for kids", "for my daughter", "for an 8 year old", "for the whole
+# family"
+AUDIENCE = (r"(?:(?:my|our|the|a|an) )?(?:[a-z-]+ )?(?:" + "|".join(map(re.escape, lexicon.AUDIENCE))
+            + r"|\d+[- ]?(?:year|yr)[- ]?olds?)")
 
 _BOUNDARY = re.compile(
     r"(?P<sentence>[.!?]\s+)"

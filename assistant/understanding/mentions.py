@@ -153,10 +153,8 @@ class Mentions:
 def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
     """How the person speaks of one title the message names: the rules' "haven't seen", negation or word of liking
     where they found one, else the learned reader's sure class, else liked (the rules' default)."""
-    if match.cue in _RULING_OUT_CUES and not routing.UNSEEN_TITLE.search(r.message.low[max(0, match.start - 40):
-                                                                                       match.start]):
-        return DISLIKED  # "anything but the matrix": ruled out, whatever the words around it say
-    return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match))
+    return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match),
+                     ruled_out=match.cue in _RULING_OUT_CUES)
 
 
 def cued_like(text: str, match: TitleMatch) -> bool:
@@ -165,11 +163,15 @@ def cued_like(text: str, match: TitleMatch) -> bool:
     return match.cue is not None and match.cue not in _NOT_LIKING or liked_by_cue(text, match.start)
 
 
-def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False) -> str:
+def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False,
+              ruled_out: bool = False) -> str:
     """`stance` of the title at `start` of the casefolded message `low`, the learned reader's sure classes given;
-    `liked`: said right after a word of liking."""
+    `liked`: said right after a word of liking; `ruled_out`: after "not", "anything but" (disliked, whatever the
+    words around it say)."""
     if routing.UNSEEN_TITLE.search(low[max(0, start - 40) : start]):
         return UNSEEN
+    if ruled_out:
+        return DISLIKED
     learned = stances.get(start)
     if negative:  # "I didn't like X" is never liked; "I never got around to X" is a negation too, and not seen
         return UNSEEN if learned == UNSEEN else DISLIKED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.understanding import clauses, years
-from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -280,8 +280,8 @@ def ordinals_listed(text: str) -> bool:
                                    for (_, a_end), (b_start, _) in zip(found, found[1:]))
 
 
-_TIMES = re.compile(r"\b(?:first|second|third|fourth|fifth|last|final|next|\d+(?:st|nd|rd|th))\s+"
-                    r"(?:night|week|weekend|month|year|summer|winter|spring|fall|autumn|time|times|date|day)\b")
+# an ordinal that counts times, not positions: "last night", "for the 3rd time" (prompts/words.toml)
+_TIMES = re.compile(rf"\b(?:{'|'.join(map(re.escape, ORDINALS))}|next)\s+(?:{'|'.join(ORDINAL_TIMES)})\b")
 
 
 def ordinal_refs(text: str) -> list[int]:
