@@ -272,8 +272,9 @@ class Assistant:
         if u.intent in ("recommend", "refine"):
             reply = self._recommend(session, timings, before)
             reply.intent = u.intent
-            if u.no_prices:
-                reply.text = prompts.render("replies", "no_prices_left_out", noun=self.noun) + " " + reply.text
+            if u.unrecorded:
+                reply.text = prompts.render("replies", "unrecorded_left_out", facts=u.unrecorded,
+                                            noun=self.noun) + " " + reply.text
             if u.asked_count and reply.recommendations:
                 reply.text = prompts.render("replies", "list_capped", noun=self.noun, n=session.preferences.n) + " " + reply.text
             return reply
@@ -291,8 +292,9 @@ class Assistant:
         if u.intent == "out_of_scope":
             return Reply(text=prompts.render("replies", "out_of_scope", noun=self.noun,
                                                 support=self.engine.support is not None), intent="out_of_scope")
-        if u.no_prices:
-            return Reply(text=prompts.render("replies", "no_prices", noun=self.noun), intent="chitchat")
+        if u.unrecorded:
+            return Reply(text=prompts.render("replies", "unrecorded", facts=u.unrecorded, noun=self.noun),
+                         intent="chitchat")
         return Reply(text=self._chitchat(low, under_way=bool(session.shown) or not session.preferences.is_empty()),
                      intent="chitchat")
 

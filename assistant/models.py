@@ -33,6 +33,8 @@ class Preferences(BaseModel):
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
     exclude_keywords: list[str] = Field([], description="catalog tags the request rules out: 'no zombies'")
+    avoid: list[str] = Field([], description="free words a request rules out ('not ww2 stuff', 'nothing about the "
+                             "ocean'): the ranking steers away from them by meaning, never searches for them")
     liked: list[str] = []
     disliked: list[str] = []
     exclude_items: list[str] = Field([], description="shown items the user moved past or has seen")
@@ -61,7 +63,9 @@ class Understanding(BaseModel):
     wanted: list[str] = Field([], description="items the message names that the person has not seen yet: 'I want to "
                               "watch Heat', 'is Alien any good?'; they stay open to recommend")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
-    no_prices: bool = Field(False, description="asked to go by price in a catalog that has no prices")
+    unrecorded: list[Literal["price", "length", "subtitles"]] = Field(
+        [], description="facts asked to go by that the catalog does not record: 'price' in a catalog without "
+        "prices, 'length' ('under 90 minutes', 'something short') and 'subtitles' ('no subtitles') in any")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
     language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
                                  "('Spanish'), or 'encoded' for base64 text; never searched")

@@ -49,6 +49,7 @@ DEFAULT_WEIGHTS = {
     "unknown_fact": -0.3,
     "proposed": 0.3,
     "proposed_last": 1.0,
+    "avoid_similarity": -1.0,  # "not ww2 stuff": what is nearest what was ruled out sinks
     "conv_co": 0.3,
     "conv_cos": 0.3,
     "conv_recent": 0.2,

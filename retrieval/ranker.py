@@ -26,7 +26,7 @@ from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "dialogue_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
                  "people_match", "mood", "year_lean", "boost", "unknown_fact",
-                 "proposed", "proposed_last")
+                 "proposed", "proposed_last", "avoid_similarity")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
 YEAR_SCALE = 5.0  # years apart at which year_near halves
@@ -226,6 +226,10 @@ class HybridRanker:
             c.features["unknown_fact"] = float(constraints.unknown(item))
             c.features["proposed"] = float(c.item_id in proposed)
             c.features["proposed_last"] = float(c.item_id in proposed_last)
+        if ctx.avoid is not None and cands:  # how much nearer than the pool's typical item to what was ruled out
+            near = np.array([float(c.vector @ ctx.avoid) for c in cands])
+            for c, v in zip(cands, np.maximum(near - np.median(near), 0.0), strict=True):
+                c.features["avoid_similarity"] = float(v)
         ids = [c.item_id for c in cands]
         for model in self.models:
             for name, values in model.features(ctx, ids).items():

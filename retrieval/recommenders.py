@@ -38,6 +38,7 @@ class Context:
     query: np.ndarray | None = None  # the request as understood, embedded (384,), when there is one
     words: np.ndarray | None = None  # the person's own recent words embedded (384,), when there are any
     dialogue: np.ndarray | None = None  # everything the person said in the conversation, embedded (384,)
+    avoid: np.ndarray | None = None  # the free words the request rules out ("not ww2 stuff"), embedded (384,)
     liked: Sequence[str] = ()
     disliked: Sequence[str] = ()
     mentioned: Sequence[str] = ()  # every item named in the conversation, liked or not

@@ -69,13 +69,15 @@ class SessionRanking:
         # what the person wants to see says what they like, as what they liked does; it stays open
         wanted = [i for i in session.wanted if i not in told and i in self.engine.catalog]
         said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
+        avoid = " ".join(prefs.avoid)
         encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
-            t for t in (self.query_text(prefs), said, everything) if t)))
+            t for t in (self.query_text(prefs), said, everything, avoid) if t)))
         return Context(
             text=" ".join(t.text for t in session.turns),
             query=self.query_vector(prefs, encoded, wanted),
             words=encoded.get(said) if said else None,
             dialogue=encoded.get(everything) if everything else None,
+            avoid=encoded.get(avoid) if avoid else None,
             liked=list(dict.fromkeys([*prefs.liked, *wanted])),
             disliked=list(dict.fromkeys([*prefs.disliked, *(i for i, k in stored.items() if k == "down")])),
             mentioned=list(session.mentioned),

@@ -8,7 +8,7 @@ Rules, in order:
 - A new standalone request ("I want a horror movie from the 80s") starts a new topic: the
   wanted genres, moods, years, people, keywords, liked items and description are replaced;
   exclusions, disliked and excluded items, the price range (a budget is about the person, not
-  the topic) and the list length carry over.
+  the topic), the free words ruled out and the list length carry over.
 - "X instead" replaces the wanted genres and moods with X.
 - Alternatives ("a mystery or an action movie": any one of them will do) are one group; a
   message that names new alternatives replaces the group.
@@ -24,6 +24,7 @@ from assistant.dialogue.explain import money
 from assistant.models import Preferences, Session, Understanding
 from retrieval.catalog import item_words, words
 
+AVOID_KEPT = 3  # the newest free-word exclusions a conversation keeps ("not ww2 stuff", "nothing about the ocean")
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
     out = [x for x in old if x not in removed]
@@ -65,6 +66,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         people=_merge_lists(state.people, new.people, []),
         keywords=_merge_lists(state.keywords, new.keywords, new.exclude_keywords),
         exclude_keywords=_merge_lists(state.exclude_keywords, new.exclude_keywords, new.keywords),
+        avoid=_merge_lists(state.avoid, new.avoid, [])[-AVOID_KEPT:],
         liked=_merge_lists(state.liked, new.liked, new.disliked),
         disliked=_merge_lists(state.disliked, new.disliked, new.liked),
         exclude_items=_merge_lists(state.exclude_items, new.exclude_items, new.liked),
@@ -136,6 +138,7 @@ def apply(session: Session, u: Understanding) -> None:
             exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.any_genres + new.mood_genres],
             disliked=state.disliked,
             exclude_keywords=[k for k in state.exclude_keywords if k not in new.keywords],
+            avoid=state.avoid,
             exclude_items=state.exclude_items,
             price_min=state.price_min,
             price_max=state.price_max,
@@ -164,6 +167,9 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     chips += [(f"people:{p}", p.title()) for p in prefs.people]
     chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
     chips += [(f"exclude_keywords:{k}", f"nothing tagged “{k}”") for k in prefs.exclude_keywords]
+    for a in prefs.avoid:  # quoted as the query is: only the words the catalog knows
+        known = known_words(a, catalog.vocabulary)
+        chips.append((f"avoid:{a}", f"not “{' '.join(known)}”" if known else "not what you ruled out"))
     chips += [(f"liked:{i}", f"like {name(i)}") for i in prefs.liked]
     chips += [(f"disliked:{i}", f"not {name(i)}") for i in prefs.disliked]
     if prefs.query:  # only the words the catalog knows are quoted (see `known_words`)
@@ -244,8 +250,8 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     if field == "exclude_items":
         found, prefs.exclude_items = bool(prefs.exclude_items), []
         return found
-    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "exclude_keywords", "liked",
-                 "disliked"):
+    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "exclude_keywords", "avoid",
+                 "liked", "disliked"):
         values = getattr(prefs, field)
         if value in values:
             setattr(prefs, field, [v for v in values if v != value])
@@ -290,6 +296,9 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
         out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
     if prefs.exclude_keywords:
         out += ", none tagged " + " or ".join(f"“{k}”" for k in prefs.exclude_keywords)
+    avoided = [w for a in prefs.avoid for w in known_words(a, catalog.vocabulary)]
+    if avoided:
+        out += ", steering away from " + " or ".join(f"“{w}”" for w in dict.fromkeys(avoided))
     # people and tags lift the items they name without ruling the rest out: with the list in hand, say how many have them
     for asked, word, items_of in ((prefs.people, "with", catalog.items_with_person),
                                   (prefs.keywords, "about", lambda kw: catalog.by_tag.get(kw, []))):

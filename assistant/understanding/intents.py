@@ -20,6 +20,8 @@ def _off_topic(r: Reading) -> bool:
     """Nothing asked and it is off topic, or a question about something else; or off topic and no kind or item
     asked for ("what's the weather like for a comedy?" still asks for a comedy)."""
     masked, low, prefs = r.masked, r.message.low, r.prefs
+    if r.unrecorded:  # "any of these under 90 minutes?" asks of the catalog, even one that does not know
+        return False
     if r.nothing_asked:
         return bool(routing.OUT_OF_SCOPE.search(masked)) or (
             routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare)
@@ -62,7 +64,7 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     if intent == "out_of_scope":
         return Understanding(intent="out_of_scope")
     if intent == "chitchat":
-        return Understanding(intent="chitchat", no_prices=r.no_prices)
+        return Understanding(intent="chitchat", unrecorded=r.unrecorded)
     prefs = r.prefs
     # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
     instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(
@@ -71,4 +73,4 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
     replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)))
     return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
-                         no_prices=r.no_prices, asked_count=r.asked_count)
+                         unrecorded=r.unrecorded, asked_count=r.asked_count)

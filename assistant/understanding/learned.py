@@ -281,7 +281,7 @@ class LearnedIntent:
             return None  # the rules placed something: theirs is the reading
         label, chance = self.guess(r.message.text)
         if label == "request" and chance >= self.sure_of(label) and r.nothing_asked and not prefs.query \
-                and not r.bare and not r.no_prices:
+                and not r.bare and not r.unrecorded:
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
             # what a bare "recommend me something" gets, not small talk
             r.bare = True
@@ -297,5 +297,5 @@ class LearnedIntent:
                 return None
             return Understanding(intent="accept")
         if label == "small_talk":
-            return Understanding(intent="chitchat", no_prices=r.no_prices)
+            return Understanding(intent="chitchat", unrecorded=r.unrecorded)
         return Understanding(intent=INTENT_OF[label])

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
-from assistant.understanding.titles import YEAR_ENDING, TitleIndex, TitleMatch, a_kind_not_a_title, normalize
+from assistant.understanding.titles import (
+    YEAR_ENDING,
+    TitleIndex,
+    TitleMatch,
+    a_kind_not_a_title,
+    everyday_phrase,
+    normalize,
+)
 from retrieval.catalog import Catalog, person_key
 
 if TYPE_CHECKING:
@@ -89,8 +96,8 @@ class Mentions:
             while pos < len(text):
                 match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES,
                                  min_words=2 if word in _RULING_OUT_CUES | _VIEWING_CUES else 1)
-                if match is None:
-                    break
+                if match is None or (pos > cue.end() and everyday_phrase(text[match.start : match.end])):
+                    break  # "i loved the matrix, the first time i saw it": a list goes on with titles, not phrases
                 found.append((dataclasses.replace(match, cue=word), negative))
                 taken.append((match.start, match.end))
                 nxt = re.match(LIST_GLUE, text[match.end :])

@@ -19,6 +19,7 @@ from assistant.understanding.lexicon import (
     AGE_LEANS,
     BEFORE_COMPLAINT,
     DISCOURSE,
+    ENGLISH,
     FILLER,
     GENERIC_TAGS,
     GENRE_COMBOS,
@@ -28,7 +29,7 @@ from assistant.understanding.lexicon import (
 )
 from assistant.understanding.mentions import Mentions, wanted
 from assistant.models import Preferences, Session, Understanding
-from assistant.understanding.negation import NEGATION, is_hedged, is_negated, sentences_marked
+from assistant.understanding.negation import HEDGE, NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
@@ -112,6 +113,12 @@ class RulesParser:
         else:
             decided = decide_intent(self, reading)
         decided.wanted = wanted(reading)
+        # words ruled out steer a request away from them; they never decide the intent ("not yet, is it good?",
+        # "I do not know how to leave a review" ask nothing of the ranking)
+        if reading.avoid and decided.intent in ("recommend", "refine"):
+            decided.preferences.avoid = [reading.avoid]
+            if decided.action == "exclude_shown" and reading.bare:
+                decided.action = None  # "no princess movies pls" over a list steers it; it does not turn it all down
         return decided
 
     # -- parts ------------------------------------------------------------------------------
@@ -237,6 +244,25 @@ class RulesParser:
         prefs.price_min, prefs.price_max, spans = read_prices(masked, shown, self.cheap_below)
         return [Span(a, b) for a, b in spans], False
 
+    def _avoided(self, masked: str, text: str) -> tuple[str, bool]:
+        """The free words a negated clause rules out, once titles, genres, tags and years are out of `masked`: "not
+        ww2 stuff" -> "ww2", "nothing about the ocean" -> "ocean"; and whether the message opens with the ruling
+        out ("nah, nothing political", but not "I liked it, except the sequels"). Everyday words say nothing to
+        steer away from ("I don't know", "not really"), and a name the catalog does not know ("no Uwe Boll stuff",
+        capitalised in `text`) means nothing to the sentence model either: neither is kept."""
+        names = {w.casefold() for w in re.findall(r"\b[A-Z][\w'-]*", text)} - self.catalog.vocabulary
+        out: list[str] = []
+        leads = False
+        for clause in clauses.split(masked, "words"):
+            neg = _RULES_OUT.search(clause)
+            if neg and not HEDGE.match(clause, neg.end()):
+                ruled = [w for w in (x.strip("'-") for x in re.findall(r"[\w'-]+", clause[neg.end():]))
+                         if len(w) > 1 and w not in ENGLISH and w not in names and not w.isdigit()]
+                before = re.findall(r"[\w'-]+", masked[: masked.index(clause) + neg.start()])
+                leads = leads or bool(ruled) and all(w in DISCOURSE or w in FILLER for w in before)
+                out += ruled
+        return " ".join(dict.fromkeys(out)), leads
+
     def _residual(self, masked: str) -> str:
         """The free-text description: what is left once titles, genres, years and negated clauses are out."""
         kept: list[str] = []
@@ -263,6 +289,14 @@ class RulesParser:
         return " ".join(kept)
 
 
+# what rules the words after it out: a word of exclusion, or a verb of liking denied ("I don't want anything gory");
+# "I don't really care" and "I can't decide" rule nothing out
+_RULES_OUT = re.compile(
+    r"\b(?:no|(?<!\bdo )(?<!\bdoes )(?<!\bdid )(?<!\bam )(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bi'm )(?<!'s )(?<!\bbe )not|"
+    r"nothing|none|without|except|excluding|exclude|avoid|skip|hate|hates|dislike|minus|other\s+than|"
+    r"(?:anything|everything)\s+but)\b(?!\s+(?:i|i'm|im|we|you|it|my|our)\b)"
+    r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|never|can'?t\s+stand)\s+(?:really\s+|even\s+)?"
+    r"(?:like|want|love|enjoy|fancy|need|care\s+for)\b")
 # "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")

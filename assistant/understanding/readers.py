@@ -25,6 +25,7 @@ from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.mentions import DISLIKED, UNSEEN, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
+from assistant.understanding.unrecorded import unrecorded_spans
 from retrieval.embed import wordlike
 
 if TYPE_CHECKING:
@@ -77,11 +78,12 @@ class Reading:
     prefs: Preferences = field(default_factory=Preferences)
     consumed: list[Span] = field(default_factory=list)
     genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
-    no_prices: bool = False
+    unrecorded: list[str] = field(default_factory=list)  # facts asked for that the catalog does not record
     asked_count: int | None = None
     action: str | None = None
     nothing_asked: bool = False  # no slot and no action: small talk, a bare request or something off topic
     bare: bool = False  # "recommend me a movie": no slot, and still a request
+    avoid: str = ""  # free words ruled out ("not ww2 stuff"): kept by a request, never what makes one (see parse)
 
     @property
     def has_shown(self) -> bool:
@@ -209,10 +211,14 @@ def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
 
 
 def read_prices_and_years(parser: RulesParser, r: Reading) -> Understanding | None:
-    """A price range, then the years (after prices: "$2000" is not a year)."""
-    price_spans, r.no_prices = parser._prices(r.masked, r.prefs, r.session)
-    r.consumed += price_spans
-    r.consumed += parser._years(mask(r.masked, price_spans), r.prefs, r.session, r.prefs.liked)
+    """A price range, talk of facts no catalog records (length, subtitles), then the years (after them: "$2000" and
+    "90 minutes" are not years)."""
+    price_spans, no_prices = parser._prices(r.masked, r.prefs, r.session)
+    unrecorded = unrecorded_spans(mask(r.masked, price_spans + r.genre_spans))  # "short comedies"
+    r.unrecorded = ["price"] * no_prices + list(unrecorded)
+    set_aside = price_spans + [s for spans in unrecorded.values() for s in spans]
+    r.consumed += set_aside
+    r.consumed += parser._years(mask(r.masked, set_aside), r.prefs, r.session, r.prefs.liked)
     return None
 
 
@@ -291,6 +297,11 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     anything at all was asked, and whether a bare "any suggestions?" over a list asks for others."""
     prefs = r.prefs
     prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
+    avoid, leads = parser._avoided(mask(r.masked, r.consumed), r.message.text)
+    r.avoid = avoid if any(wordlike(w) for w in avoid.split()) else ""
+    if r.avoid and leads and (r.has_shown or not r.session.preferences.is_empty()) \
+            and not routing.is_question(r.message.low):
+        prefs.avoid = [r.avoid]  # "nah, nothing political" over a list: all it asks is to steer away
     if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
         prefs.query = ""
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max

@@ -56,7 +56,7 @@ REQUEST = re.compile(
 BARE_REQUEST = re.compile(
     r"\b(?:recommend|suggest)\b|\b(?:any|some|your|a few|got|have)\s+(?:good\s+|other\s+|more\s+)?"
     r"(?:recommendations?|suggestions?|ideas|picks)\b"
-    r"|\bsomething\s+(?:\w+\s+)?to\s+(?:watch|read|see)\b|\bwhat\s+(?:should|can|could|shall)\s+(?:i|we)\s+(?:watch|see|read)\b"
+    r"|\bsomething\s+(?:\w+\s+)?to\s+(?:watch|read|see)\b|\bwhat\s+(?:(?:should|can|could|shall)\s+(?:i|we)\s+|to\s+)(?:watch|see|read)\b"
     r"|\b(?:looking for|look for|i want|i'd like|i would like|i need|give me|show me|find me|in the mood for)\s+"
     r"(?:a|an|some|something|anything)\b"
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
@@ -192,7 +192,7 @@ EXCLUDE_SHOWN = re.compile(
     r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:give|show) me (?:some |a few )?)?more"
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
-EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without) (?:the )?(?:{_ORD}|#\d|number \d)\b")
+EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without|swap|replace|switch out|change|lose|ditch) (?:the )?(?:{_ORD}|#\d|number \d)\b")
 _OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already"
                   rf"|already saw|i saw (?:the )?(?:{_ORD}|number \d|#\d))\b"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from assistant.understanding.lexicon import ENGLISH
 from retrieval.catalog import Catalog
 
 _ARTICLES = ("the ", "a ", "an ")
@@ -22,6 +23,15 @@ _COMMON = set(
     "a an the and or of in on to for with from movie movies film films something anything one some me my i you "
     "like love good great best new old funny scary it is this that more other".split()
 )
+_EVERYDAY = _COMMON | ENGLISH  # words that together make an everyday phrase, not a title, unless capitalised
+
+
+def everyday_phrase(span: str) -> bool:
+    """Whether a span written in lower case is made of everyday words only ("the first time"): such a span names
+    a title only where it is written capitalised, cited with its year, or cued."""
+    words = re.findall(r"[\w'’&]+", span)
+    return not all(w[:1].isupper() or w[:1].isdigit() for w in words) and all(
+        w in _EVERYDAY for w in normalize(span).split())
 
 
 def normalize(text: str) -> str:
@@ -171,8 +181,9 @@ class TitleIndex:
     def find_exact(self, message: str, single_words: bool = False) -> list[TitleMatch]:
         """Titles written out in the message without a cue, longest first, not overlapping.
 
-        Three or more words match in any case; two words only when written capitalised
-        ("Galaxy Quest"), since pairs like "about time" are everyday phrases too. With
+        Three or more words match in any case, unless every one is an everyday word ("the first time");
+        two words only when written capitalised ("Galaxy Quest"), since pairs like "about time" are everyday
+        phrases too. With
         `single_words` (questions about an item), one capitalised word that is not the
         message's first word matches a one-word title ("when did Titanic come out?"). Any title
         cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)").
@@ -195,6 +206,8 @@ class TitleIndex:
                         continue
                 if n == 2 and not all(w[0][:1].isupper() or w[0][:1].isdigit() for w in words[i : i + n]):
                     continue
+                if everyday_phrase(message[start:end]):
+                    continue  # "the first time i saw it", "the last time": an everyday phrase needs its capitals
                 if n == 1:
                     w = words[i][0]
                     capitalised = i > 0 and w[:1].isupper() and len(w) >= 4
