@@ -159,6 +159,30 @@ def test_seen_with_the_subject_left_out_marks_the_items_pointed_at(parser, messa
     assert (u.action, u.refs) == ("seen_refs", refs) and u.preferences.query == ""
 
 
+@pytest.mark.parametrize(("message", "refs"), [("swap the last one for something older", [-1]),
+                                              ("replace the second one with a comedy", [1]), ("ditch #3", [2])])
+def test_swapping_a_shown_item_moves_past_it(parser, message, refs):
+    u = parser.parse(message, Session(shown=["1", "2", "3", "4", "5"]))
+    assert (u.intent, u.action, u.refs) == ("refine", "exclude_refs", refs)
+
+
+@pytest.mark.parametrize(("message", "liked"), [
+    ("i loved the matrix, the first time i saw it i was blown away", ["The Matrix (1999)"]),
+    ("the last time i watched a horror movie", []),
+    ("I loved The First Time", ["The First Time (2012)"]),  # capitalised, it is the title
+    ("i loved the matrix, the notebook and the godfather",
+     ["The Matrix (1999)", "The Notebook (2004)", "The Godfather (1972)"]),
+])
+def test_an_everyday_phrase_in_lower_case_is_no_title(parser, demo_catalog, message, liked):
+    assert names(demo_catalog, parser.parse(message).preferences.liked) == liked
+
+
+@pytest.mark.parametrize("message", ["idk what to watch tonight", "not sure what to watch", "no idea what to read"])
+def test_not_knowing_what_to_watch_asks_for_picks(parser, message):
+    u = parser.parse(message)
+    assert u.intent == "recommend" and u.preferences.is_empty()
+
+
 def test_rom_coms_however_written_are_both_genres(parser):
     for message in ("rom coms please", "a rom-com", "romcoms", "rom com"):
         assert set(prefs_of(parser, message).include_genres) == {"romance", "comedy"}, message
