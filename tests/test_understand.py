@@ -183,6 +183,26 @@ def test_not_knowing_what_to_watch_asks_for_picks(parser, message):
     assert u.intent == "recommend" and u.preferences.is_empty()
 
 
+def test_what_about_goes_on_with_the_request_under_way(parser):
+    under_way = Session(shown=["1", "2", "3"])
+    u = parser.parse("ok what about something by spielberg", under_way)
+    assert u.intent == "refine" and "spielberg" in u.preferences.query
+    assert parser.parse("what about the weather?", under_way).intent == "out_of_scope"
+    assert parser.parse("What about you? I saw that as well it was really good!", under_way).intent == "out_of_scope"
+    assert parser.parse("ok what about something by spielberg").intent == "recommend"
+    assert parser.parse("what about spielberg?").intent == "out_of_scope"  # nothing under way, nothing asked for
+
+
+@pytest.mark.parametrize(("message", "intent", "query"), [
+    ("whats ur fav movie", "chitchat", ""),
+    ("Inception (2010) is my all time favourite", "recommend", "time"),
+    ("Hello whats a good movie to see", "recommend", ""),
+])
+def test_favourites_are_not_searched_for(parser, message, intent, query):
+    u = parser.parse(message)
+    assert (u.intent, u.preferences.query) == (intent, query)
+
+
 def test_rom_coms_however_written_are_both_genres(parser):
     for message in ("rom coms please", "a rom-com", "romcoms", "rom com"):
         assert set(prefs_of(parser, message).include_genres) == {"romance", "comedy"}, message

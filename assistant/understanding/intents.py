@@ -4,11 +4,13 @@ request), and the `Understanding` it makes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.models import Understanding
 from assistant.understanding import routing
+from assistant.understanding.lexicon import ENGLISH
 from assistant.understanding.mentions import wanted
 
 if TYPE_CHECKING:
@@ -23,8 +25,12 @@ def _off_topic(r: Reading) -> bool:
     if r.unrecorded:  # "any of these under 90 minutes?" asks of the catalog, even one that does not know
         return False
     if r.nothing_asked:
+        # "ok what about something by spielberg" asks for it, as a question: while a request is under way, or for
+        # "something"
+        goes_on = any(w not in ENGLISH for w in prefs.query.split()) and bool(routing.WHAT_ABOUT.match(low)) and (
+            r.has_shown or not r.session.preferences.is_empty() or bool(re.search(r"\b(?:some|any)thing\b", low)))
         return bool(routing.OUT_OF_SCOPE.search(masked)) or (
-            routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare)
+            routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare and not goes_on)
     return bool(routing.OUT_OF_SCOPE.search(masked)) and not routing.DOMAIN.search(masked) and not (
         prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres or wanted(r))
 

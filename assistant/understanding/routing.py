@@ -61,6 +61,7 @@ BARE_REQUEST = re.compile(
     r"(?:a|an|some|something|anything)\b"
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
     r"|^(?:(?:i need|i want|maybe|just|ok|okay|so)\s+)?something\s+(?:for|good|new|nice|different)\b"
+    r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
 )
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
 # person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
