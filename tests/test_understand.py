@@ -203,6 +203,19 @@ def test_favourites_are_not_searched_for(parser, message, intent, query):
     assert (u.intent, u.preferences.query) == (intent, query)
 
 
+@pytest.mark.parametrize(("message", "leans"), [
+    ("give me a classic", True),
+    ("a classic horror", True),
+    ("Can you recommend like a 90s classic?", False),  # the decade asked for is the range: no lean on top
+    ("Men in Black (1997) is classic. What else can you recommend?", False),  # said of a film
+    ("Hi yes, that is a classic! I love movies like that", False),
+])
+def test_classics_lean_old_and_well_liked_and_are_never_searched(parser, message, leans):
+    p = parser.parse(message).preferences
+    assert "classic" not in p.query
+    assert (p.lean_year_max is not None and p.popular is True) is leans
+
+
 def test_rom_coms_however_written_are_both_genres(parser):
     for message in ("rom coms please", "a rom-com", "romcoms", "rom com"):
         assert set(prefs_of(parser, message).include_genres) == {"romance", "comedy"}, message

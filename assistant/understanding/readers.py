@@ -237,13 +237,24 @@ def read_tags(parser: RulesParser, r: Reading) -> Understanding | None:
 
 
 def read_popularity(parser: RulesParser, r: Reading) -> Understanding | None:
-    """"what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away."""
+    """"what's popular", "the best comedies ever": a lean, not a filter; "hidden gems" takes it away. "A classic"
+    is old and acclaimed: a lean to what many liked and to the catalog's oldest quarter, never a search for the
+    word (it found Everybody Wants Some (2016))."""
+    prefs = r.prefs
     for m in routing.UNPOPULAR.finditer(r.masked):
         r.consumed.append(Span(m.start(), m.end()))
-        r.prefs.popular = False
+        prefs.popular = False
     for m in routing.POPULAR.finditer(mask(r.masked, r.consumed)):
         r.consumed.append(Span(m.start(), m.end()))
-        r.prefs.popular = r.prefs.popular if r.prefs.popular is False else not is_negated(r.masked, m.start())
+        prefs.popular = prefs.popular if prefs.popular is False else not is_negated(r.masked, m.start())
+    for m in routing.CLASSIC.finditer(mask(r.masked, r.consumed)):
+        r.consumed.append(Span(m.start(), m.end()))
+        if is_negated(r.masked, m.start()) or not routing.asks_for_classics(r.masked, m):
+            continue
+        prefs.popular = True if prefs.popular is None else prefs.popular
+        if parser.year_quartiles and prefs.lean_year_min is None and prefs.lean_year_max is None \
+                and prefs.year_min is None and prefs.year_max is None:
+            prefs.lean_year_max = parser.year_quartiles[0]
     return None
 
 

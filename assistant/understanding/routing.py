@@ -129,6 +129,17 @@ POPULAR = re.compile(
 )
 
 
+# old and acclaimed, asked for: "a classic", "some classics", "a 90s classic", "classic horror", "timeless ones"; not
+# said of a film ("Men in Black (1997) is classic", "it's a classic", "that was another classic", "love the classic",
+# "my favorite classic is ...": `asks_for_classics`)
+CLASSIC = re.compile(r"\b(?:classics?|timeless|old[- ]school)\b")
+_SAID_OF_A_FILM = re.compile(r"(?:\b(?:is|was|were|are|be|its|it's|that's|the|favou?rite)|'s)\s+(?:[\w'-]+\s+){0,2}$")
+
+
+def asks_for_classics(text: str, m: re.Match[str]) -> bool:
+    """Whether a CLASSIC match in `text` asks for old, acclaimed items rather than saying a film is one."""
+    return not _SAID_OF_A_FILM.search(text, max(0, m.start() - 40), m.start())
+
 UNPOPULAR = re.compile(
     r"\b(?:(?:nothing|not|no|none|never)\s+(?:too\s+|that\s+|so\s+|very\s+|overly\s+)?(?:popular|mainstream|well[- ]known|"
     r"famous|obvious)|hidden gems?|underrated|under[- ]the[- ]radar|lesser[- ]known|little[- ]known|obscure|"
