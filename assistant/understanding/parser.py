@@ -253,12 +253,13 @@ class RulesParser:
         names = {w.casefold() for w in re.findall(r"\b[A-Z][\w'-]*", text)} - self.catalog.vocabulary
         out: list[str] = []
         leads = False
-        for clause in clauses.split(masked, "words"):
+        for start, end in clauses.spans(masked, "words"):
+            clause = masked[start:end]
             neg = _RULES_OUT.search(clause)
             if neg and not HEDGE.match(clause, neg.end()):
                 ruled = [w for w in (x.strip("'-") for x in re.findall(r"[\w'-]+", clause[neg.end():]))
                          if len(w) > 1 and w not in ENGLISH and w not in names and not w.isdigit()]
-                before = re.findall(r"[\w'-]+", masked[: masked.index(clause) + neg.start()])
+                before = re.findall(r"[\w'-]+", masked[: start + neg.start()])
                 leads = leads or bool(ruled) and all(w in DISCOURSE or w in FILLER for w in before)
                 out += ruled
         return " ".join(dict.fromkeys(out)), leads
