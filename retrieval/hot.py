@@ -58,6 +58,7 @@ class HotVectors:
         self.genres = genres
         self._all = np.ones(len(self.ids), dtype=bool)
         self._has_genres: np.ndarray | None = None
+        self._centroids: dict[str, np.ndarray | None] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -78,6 +79,22 @@ class HotVectors:
                 genres[g][i] = True
         prices = np.array([np.nan if it.price is None else it.price for it in kept], dtype=np.float64)
         return cls([it.id for it in kept], vecs, years, genres, prices=prices)
+
+    def centroid(self, genre: str) -> np.ndarray | None:
+        """The mean vector of the items of a genre key, unit length (computed once): what the catalog's items of
+        that genre have in common, a direction to search for the genre that no title's words can match (the
+        genre's name embedded finds Romance (1999) and Hood of Horror first). None when no item has the genre."""
+        if genre not in self._centroids:
+            rows = self.genres.get(genre)
+            if rows is None or not rows.any():
+                self._centroids[genre] = None
+            else:
+                mean = self.vectors[rows].astype(np.float32).mean(axis=0)
+                if self.scale is not None:
+                    mean = mean * self.scale
+                norm = float(np.linalg.norm(mean))
+                self._centroids[genre] = mean / norm if norm > 0 else None
+        return self._centroids[genre]
 
     # -- files ------------------------------------------------------------------------------
 

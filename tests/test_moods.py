@@ -83,3 +83,17 @@ def test_what_is_ruled_out_is_never_the_lean(demo_engine):
     assert u.preferences.exclude_genres == ["horror"] and u.preferences.mood_genres == ["action"]
     # "w/o" is "without": the negated words are not read for a kind
     assert p.parse("something w/o singing pls", Session()).preferences.mood_genres == []
+
+
+@pytest.mark.parametrize(("message", "genre"), [  # the occasion is set aside as no topic, and still read for its kind
+    ("what's a good movie for date night", "romance"),
+    ("any ideas for date night?", "romance"),
+])
+def test_an_occasion_alone_is_read_for_the_kind_it_implies(demo_engine, message, genre):
+    u = demo_engine.parser.parse(message, Session())
+    assert u.intent == "recommend" and u.preferences.mood_genres == [genre] and u.preferences.query == ""
+
+
+@pytest.mark.parametrize("message", ["something for a rainy sunday", "a movie for the weekend"])
+def test_an_occasion_that_implies_no_kind_gets_no_lean(demo_engine, message):
+    assert demo_engine.parser.parse(message, Session()).preferences.mood_genres == []

@@ -147,3 +147,44 @@ def test_what_the_recommender_proposed_stays_open_and_what_the_person_named_does
     assert other not in small_assistant.ranking.constraints(session).exclude_ids
     small_assistant.observe(session, "user", f"{catalog.get(other).name} is one I know well")
     assert other in small_assistant.ranking.constraints(session).exclude_ids
+
+
+def test_a_request_of_genres_alone_searches_by_their_items_not_their_names(demo_engine):
+    import numpy as np
+
+    from assistant.assistant import Assistant
+    from assistant.models import Preferences
+
+    ranking = Assistant(demo_engine).ranking
+    hot = demo_engine.store.hot
+    romance = ranking.genre_vector(Preferences(include_genres=["romance"]))
+    rows = hot.genres["romance"]
+    mean = hot.vectors[rows].mean(axis=0)
+    assert np.allclose(romance, mean / np.linalg.norm(mean), atol=1e-5)
+    assert ranking.query_text(Preferences(include_genres=["romance"])) == ""  # the name is not embedded
+    # beside words, the words need the genre's name with them ("a documentary about food")
+    with_words = Preferences(include_genres=["documentary"], query="food")
+    assert ranking.genre_vector(with_words) is None and ranking.query_text(with_words) == "food Documentary"
+    # the titles that carry the word no longer lead: Romance (1999), The Romantics (2010)
+    reply = Assistant(demo_engine).respond(Session(), "romance movies")
+    assert len(reply.recommendations) == 5
+    assert not any("roman" in r.title.casefold() for r in reply.recommendations)
+
+
+def test_a_series_ruled_out_leaves_every_film_of_it_out(demo_engine):
+    from assistant.assistant import Assistant
+
+    assistant = Assistant(demo_engine)
+    session = Session()
+    reply = assistant.respond(session, "fantasy but not harry potter or lord of the rings")
+    titles = [r.title.casefold() for r in reply.recommendations]
+    assert len(titles) == 5 and not any("harry potter" in t or "lord of the rings" in t for t in titles)
+    out = assistant.ranking.series_ruled_out(session.preferences)
+    named = {demo_engine.catalog.get(i).name for i in out}
+    assert "Harry Potter and the Goblet of Fire (2005)" in named
+    assert "The Lord of the Rings: The Return of the King (2003)" in named
+    # a series is two words or more: turning down Alien leaves the other titles that open with "alien" alone
+    from assistant.models import Preferences
+
+    alien = next(i for i in demo_engine.catalog.ids if demo_engine.catalog.get(i).name == "Alien (1979)")
+    assert assistant.ranking.series_ruled_out(Preferences(disliked=[alien])) == []

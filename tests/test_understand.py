@@ -883,3 +883,50 @@ def test_when_something_happened_is_not_a_position_in_the_list(parser):
     for message in ("I seen Black Panther (2018) for the 3rd time lol", "saw it last week", "the first time i tried"):
         assert parser.parse(message, Session(shown=shown)).refs == [], message
     assert parser.parse("more like the last one", Session(shown=shown)).refs == [-1]
+
+
+def test_a_list_of_titles_in_lower_case_after_like_names_each(parser, demo_catalog):
+    # "pulp fiction or" is a near miss of Pulp Fiction; the list's "or" is glue, and Reservoir Dogs comes after it
+    p = prefs_of(parser, "recommend me sth like pulp fiction or reservoir dogs")
+    assert names(demo_catalog, p.liked) == ["Pulp Fiction (1994)", "Reservoir Dogs (1992)"]
+    assert p.query == "" and p.keywords == []
+
+
+def test_a_mood_ruled_out_inside_the_genre_asked_for_steers_away_from_it(parser):
+    p = prefs_of(parser, "i want a horror movie but not too gory")
+    assert p.include_genres == ["horror"] and p.exclude_genres == [] and p.avoid == ["gory"]
+    p = prefs_of(parser, "nothing too scary, maybe an adventure")  # no horror asked for: the genre is ruled out
+    assert p.exclude_genres == ["horror"] and p.avoid == []
+
+
+@pytest.mark.parametrize("message", ["any good animated films for kids under 10?", "something for kids aged 6 to 9",
+                                     "a movie for children under five"])
+def test_an_age_limit_is_who_it_is_for_not_words_to_search(parser, message):
+    p = prefs_of(parser, message)
+    assert p.query == "" and "children" in p.include_genres + p.mood_genres
+
+
+def test_then_closing_a_request_is_not_searched(parser):
+    p = prefs_of(parser, "how about a comedy from the 2000s then")
+    assert p.include_genres == ["comedy"] and (p.year_min, p.year_max) == (2000, 2009) and p.query == ""
+
+
+@pytest.mark.parametrize("message", ["the 1st one looks cool, tell me more", "tell me more about the second one"])
+def test_tell_me_more_about_a_shown_item_is_a_question_not_a_search(parser, message):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.question) == ("ask_item", "general") and u.preferences.query == ""
+
+
+def test_a_child_by_age_anywhere_leans_to_childrens_items(parser):
+    for message in ("something my 8 year old would like", "a movie a 10-year-old can watch"):
+        p = prefs_of(parser, message)
+        assert p.mood_genres == ["children"] and p.query == "", message
+    assert parser.parse("something for my 15 year old").preferences.mood_genres == []
+
+
+def test_adding_a_genre_keeps_the_ones_asked_for(parser):
+    session = Session(shown=["1", "2", "3"])
+    session.preferences = Preferences(include_genres=["sci-fi"])
+    u = parser.parse("add some comedy to it", session)
+    assert u.intent == "refine" and not u.replace_genres and u.preferences.query == ""
+    assert merge(session.preferences, u.preferences).include_genres == ["sci-fi", "comedy"]

@@ -12,11 +12,13 @@ from assistant.dialogue.state import lean_years
 from assistant.engine import Engine
 from assistant.dialogue.feedback import FeedbackStore
 from assistant.models import Preferences, Session
+from assistant.understanding.titles import normalize
 from retrieval.constraints import Constraints, implied_in, open_in
 from retrieval.ranker import Ranking
 from retrieval.recommenders import Context
 
 POPULAR_BOOSTED = 300  # "what's popular" boosts this many of the most liked items
+SERIES_WORDS = (2, 3, 4)  # how many leading words of a title may name a series ("harry potter", "lord of the rings")
 WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
 
@@ -32,12 +34,31 @@ class SessionRanking:
         self.open_fields = open_in(engine.catalog)
 
     def query_text(self, prefs: Preferences) -> str:
-        """What the search vector is made of: the description, keywords, people and wanted genres."""
+        """The words of the search vector: the description, keywords and people, and the wanted genres' names where
+        the catalog's items give no centroid for them (`genre_vector`)."""
         genres = self.engine.catalog.genres
-        words = [prefs.query, *prefs.keywords, *prefs.people] + [
-            genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres
-        ]
+        wanted = [] if self.genre_vector(prefs) is not None else \
+            [genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres]
+        words = [prefs.query, *prefs.keywords, *prefs.people, *wanted]
         return " ".join(w for w in words if w).strip()
+
+    def genre_vector(self, prefs: Preferences) -> np.ndarray | None:
+        """The wanted genres as a search direction when nothing but genres describes the request ("romance movies",
+        "a horror movie but not too gory"): the mean of their items' centroids (retrieval.hot), unit length. The
+        genre's name embedded alone finds the titles that carry the word (Romance (1999), Hood of Horror) first;
+        beside other words ("a documentary about food", "keep me on the edge of my seat" leaning Thriller) the
+        names are embedded with them, which those words need. None then, or when no genre is wanted, or when the
+        store keeps no copy in memory."""
+        keys = list(dict.fromkeys(prefs.include_genres + prefs.any_genres + prefs.mood_genres))
+        hot = self.engine.store.hot
+        if not keys or hot is None or any([prefs.query, *prefs.keywords, *prefs.people]):
+            return None
+        centroids = [c for g in keys if (c := hot.centroid(g)) is not None]
+        if len(centroids) < len(keys):
+            return None
+        mean = np.mean(centroids, axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 0 else None
 
     def query_vector(self, prefs: Preferences, encoded: dict[str, np.ndarray] | None = None,
                      wanted: list[str] | None = None) -> np.ndarray | None:
@@ -48,6 +69,8 @@ class SessionRanking:
         parts = []
         if text:
             parts.append(encoded[text] if encoded and text in encoded else self.engine.embedder.encode_turn([text])[text])
+        if (genres := self.genre_vector(prefs)) is not None:
+            parts.append(genres)
         seeds = list(dict.fromkeys([*prefs.liked, *(wanted or [])]))
         if seeds:
             liked = self.engine.store.vectors(seeds)
@@ -118,6 +141,7 @@ class SessionRanking:
         or tagged with what the person ruled out ("no zombies")."""
         prefs = session.preferences
         tagged = [i for kw in prefs.exclude_keywords for i in self.engine.catalog.by_tag.get(kw, ())]
+        tagged += self.series_ruled_out(prefs)
         # what the person named is known to them; what the assistant's side proposed stays open, as the assistant's
         # own picks do live, until the person turns it down, has seen it or moves past it
         told = [i for i in session.mentioned if i not in session.proposed]
@@ -134,6 +158,26 @@ class SessionRanking:
             implied=self.implied_genres,
             open_fields=self.open_fields,
         )
+
+    def series_ruled_out(self, prefs: Preferences) -> list[str]:
+        """The items of a series the person ruled out: words ruled out that open two or more titles ("not harry
+        potter": every Harry Potter film; "no star wars", a tag, also every title it opens), and the titles that go on from a film turned down ("not lord of the
+        rings" names The Lord of the Rings (1978); its series goes with it). A series is named by two words or
+        more, so turning down Alien leaves Alien Nation alone."""
+        heads = [normalize(w) for w in prefs.avoid + prefs.exclude_keywords]
+        heads += [_head(self.engine.catalog.get(i).title) for i in prefs.disliked if i in self.engine.catalog]
+        return [i for h in heads if h for i in self._series.get(h, ())]
+
+    @functools.cached_property
+    def _series(self) -> dict[str, tuple[str, ...]]:
+        """Title openings of SERIES_WORDS words shared by two or more items -> those items."""
+        found: dict[str, list[str]] = {}
+        for item in self.engine.catalog:
+            words = _head(item.title).split()
+            for n in SERIES_WORDS:
+                if len(words) >= n:
+                    found.setdefault(" ".join(words[:n]), []).append(item.id)
+        return {h: tuple(ids) for h, ids in found.items() if len(ids) >= 2}
 
     def boosts(self, prefs: Preferences) -> dict[str, float]:
         """Items the request points at directly: a named person's work, a tag's items."""
@@ -156,3 +200,10 @@ class SessionRanking:
     def _most_liked(self) -> np.ndarray:
         pop = self.engine.catalog.popularity
         return np.argsort(-pop, kind="stable")[: min(POPULAR_BOOSTED, int((pop > 0).sum()))]
+
+
+def _head(title: str) -> str:
+    """A title normalised for series: no year or other brackets, no leading article ("The Lord of the Rings (1978)"
+    -> "lord of the rings")."""
+    words = normalize(title.split(" (")[0]).split()
+    return " ".join(words[1:] if words[:1] in (["the"], ["a"], ["an"]) else words)

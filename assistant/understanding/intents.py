@@ -46,9 +46,10 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
     new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
     wanted = set(asked + session.preferences.mood_genres)
     in_kind = bool(wanted) and all(wanted & set(parser.catalog.get(i).genre_keys) for i in prefs.liked)
+    new_moods = [g for g in prefs.mood_genres if g not in wanted]
     topic_switch = not routing.REFINE.search(r.message.low) and bool(
         new_genres or (prefs.liked and not in_kind)
-        or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query))
+        or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query or new_moods))
     )
     return ongoing and (bool(r.action) or not topic_switch)
 

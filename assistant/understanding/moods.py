@@ -4,7 +4,8 @@ seat" leans to thrillers, "dragons and wizards" to fantasy, "give me nightmares"
 The same small torch classifier as the intent reader (assistant.understanding.learned: one hidden layer over the
 message's 384-d sentence vector, which the turn has already computed), trained on prompts/moods.toml: ways of
 asking for each generic genre, and requests that imply none (`none`). It reads only what the rules left: a
-request with free words (words the rules could not place; a catalog tag is placed) and no genre named or leaned
+request with free words (words the rules could not place; a catalog tag is placed) or an occasion ("for date
+night", "for a rainy sunday", which the rules set aside as no topic to search) and no genre named or leaned
 to ("nothing scary, I want explosions and car chases" is read: Action, never Horror). When it is sure (`SURE`) and
 the pack's catalog has that genre, the genre becomes a lean (`mood_genres`): it scores, never filters, and the
 reply says "leaning Thriller", so a wrong guess costs a little order and is visible. A genre the conversation
@@ -78,8 +79,8 @@ class LearnedMood:
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs, asked = r.prefs, r.session.preferences
-        if r.titles or r.refs or r.action or not prefs.query:
-            return None
+        if r.titles or r.refs or r.action or not (prefs.query or r.occasion):
+            return None  # an occasion alone is read too: "a movie for date night" leans to romance
         if prefs.include_genres or prefs.any_genres or prefs.mood_genres:  # a genre ruled out still leaves the kind open
             return None
         # what a negation rules out is not a kind to lean to: "something w/o singing", "nothing scary, with
@@ -89,4 +90,5 @@ class LearnedMood:
         if key and key not in (asked.include_genres + asked.any_genres + asked.exclude_genres + asked.mood_genres
                                + prefs.exclude_genres):
             prefs.mood_genres.append(key)
+            r.nothing_asked = r.bare = False  # "a good movie for date night" over a list asks for romance, not others
         return None

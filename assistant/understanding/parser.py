@@ -127,6 +127,7 @@ class RulesParser:
         spans = []
         marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
+        mood_spans: dict[str, list[Span]] = {}  # where each mood ruled out was said
         # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
         # comedy" (words side by side) asks for both
         alternatives: list[list[str]] = []
@@ -145,6 +146,7 @@ class RulesParser:
                     target.append(key)
                 if negated and soft:
                     mood_excluded.add(key)
+                    mood_spans.setdefault(key, []).append(Span(m.start(), m.end()))
             spans.append(Span(m.start(), m.end()))
             hard = not negated and not soft and len(keys) == 1
             gap = masked[last_hard.end() : m.start()] if hard and last_hard is not None else None
@@ -161,6 +163,10 @@ class RulesParser:
                 prefs.include_genres = [g for g in prefs.include_genres if g not in group]
         wanted = set(prefs.include_genres) | set(prefs.any_genres) | set(prefs.mood_genres)
         prefs.exclude_genres = [g for g in prefs.exclude_genres if not (g in mood_excluded and g in wanted)]
+        # a mood ruled out inside a genre asked for ("a horror movie but not too gory") is left to the words ruled
+        # out (`_avoided`), which steer away from it by meaning
+        kept = {s for g in mood_excluded & wanted for s in mood_spans.get(g, [])}
+        spans = [s for s in spans if s not in kept]
         prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
         prefs.any_genres = [g for g in prefs.any_genres if g not in prefs.exclude_genres + prefs.include_genres]
         prefs.mood_genres = [g for g in prefs.mood_genres

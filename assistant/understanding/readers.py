@@ -80,6 +80,7 @@ class Reading:
     genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
     unrecorded: list[str] = field(default_factory=list)  # facts asked for that the catalog does not record
     asked_count: int | None = None
+    occasion: bool = False  # when or with whom it will be watched was said ("for date night"): the mood reader reads it
     action: str | None = None
     nothing_asked: bool = False  # no slot and no action: small talk, a bare request or something off topic
     bare: bool = False  # "recommend me a movie": no slot, and still a request
@@ -210,6 +211,27 @@ def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
     return None
 
 
+def read_ages(parser: RulesParser, r: Reading) -> Understanding | None:
+    """An age limit after who it is for ("for kids under 10", "children aged 6 to 9"): before the prices, whose
+    "under 10" it is not; a young child leans towards children's items, as "for my 5 year old" does."""
+    for m in routing.AGE_LIMIT.finditer(r.message.low):
+        r.consumed.append(Span(m.start("limit"), m.end("limit")))
+        r.masked = mask(r.masked, [Span(m.start("limit"), m.end("limit"))])
+        age = m.group("age")
+        young = not m.group("limit").startswith("over") and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
+        _lean_to_children(parser, r.prefs, young)
+    for m in routing.AGED.finditer(r.masked):  # "something my 8 year old would like"
+        r.consumed.append(Span(m.start(), m.end()))
+        _lean_to_children(parser, r.prefs, routing.for_a_child(m))
+    return None
+
+
+def _lean_to_children(parser: RulesParser, prefs: Preferences, young: bool) -> None:
+    if young and "children" in parser.catalog.genres and "children" not in (
+            prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+        prefs.mood_genres.append("children")
+
+
 def read_prices_and_years(parser: RulesParser, r: Reading) -> Understanding | None:
     """A price range, talk of facts no catalog records (length, subtitles), then the years (after them: "$2000" and
     "90 minutes" are not years)."""
@@ -262,12 +284,12 @@ def read_occasion(parser: RulesParser, r: Reading) -> Understanding | None:
     """When and with whom: "for a rainy sunday", "with my wife", "for my 5 year old" (a child leans towards
     children's items). Who it is for is not a topic to search."""
     prefs = r.prefs
-    r.consumed += [Span(m.start(), m.end()) for m in routing.OCCASION.finditer(r.masked)]
+    occasions = [Span(m.start(), m.end()) for m in routing.OCCASION.finditer(r.masked)]
+    r.consumed += occasions
+    r.occasion = bool(occasions)
     for m in routing.COMPANY.finditer(r.masked):
         r.consumed.append(Span(m.start(), m.end()))
-        if routing.for_a_child(m) and "children" in parser.catalog.genres and "children" not in (
-                prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
-            prefs.mood_genres.append("children")
+        _lean_to_children(parser, prefs, routing.for_a_child(m))
     return None
 
 
@@ -332,6 +354,7 @@ READERS: Readers = (
     ("small talk", read_small_talk),
     ("liked titles", read_liked_titles),
     ("genres", read_genres),
+    ("ages", read_ages),
     ("prices and years", read_prices_and_years),
     ("people", read_people),
     ("tags", read_tags),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.understanding import clauses, years
-from assistant.understanding.lexicon import DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS
+from assistant.understanding.lexicon import AUDIENCE, DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -62,6 +62,7 @@ BARE_REQUEST = re.compile(
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
     r"|^(?:(?:i need|i want|maybe|just|ok|okay|so)\s+)?something\s+(?:for|good|new|nice|different)\b"
     r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
+    r"|\b(?:one|a couple|a few)\s+more\b(?!\s+(?:thing|question|time|minute|day|week)s?\b)"  # "how about one more for my list?"
 )
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
 # person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
@@ -105,6 +106,13 @@ _RELATIONS = (
     r"mom|mum|dad|father|mother|parents|grandparents|grandma|grandpa|grandson|granddaughter|niece|nephew|brother|sister|"
     r"siblings|roommates?|teens?|teenagers?|date|boss|colleague|coworker)"
 )
+# an age limit after who it is for: "for kids under 10", "children aged 6 to 9" (an age, not a price or words to search)
+AGE_LIMIT = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, AUDIENCE)) + r")\s+(?P<limit>(?:under|below|over|aged?|ages|of)\s+"
+    r"(?:about\s+)?(?P<age>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+    r"(?:\s*(?:-|to|and)\s*\d{1,2})?(?:[\s-]*(?:years?|yrs?)(?:[\s-]*old)?)?)\b")
+# a child by age anywhere in the message: "something my 8 year old would like", "a movie a 10-year-old can watch"
+AGED = re.compile(r"\b(?:my|our|his|her|their|a|an)\s+(?:little\s+)?" + _AGE + r"\b")
 COMPANY = re.compile(
     r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
     + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?" + _RELATIONS + r")\b(?:\s+who\b)?"
@@ -148,10 +156,11 @@ UNPOPULAR = re.compile(
 
 
 def for_a_child(m: re.Match[str]) -> bool:
-    """Whether a COMPANY match is a young child: "for my 5 year old", "with my toddler"."""
-    if m.group("little") or m.group("little_one") or m.group("young"):
+    """Whether a COMPANY (or AGED) match is a young child: "for my 5 year old", "with my toddler"."""
+    said = m.groupdict()
+    if said.get("little") or said.get("little_one") or said.get("young"):
         return True
-    age = m.group("age")
+    age = said.get("age")
     return age is not None and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
 
 
@@ -159,7 +168,8 @@ REFINE = re.compile(
     r"^(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
     r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different)\b"
     r"|\b(?:instead|rather|newer|older|more recent|something else|anything else|other ones|different ones|"
-    r"too|as well|also|as long as|but only|only if)\b"
+    # "comedies too" goes on; "not too gory", "too long" say how much, and go on with nothing
+    r"too(?=\s*(?:$|[,.!?;)]|please|pls|then|as well))|as well|also|as long as|but only|only if|add|adding|mix in|throw in)\b"
 )
 
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
@@ -239,7 +249,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
-    ("general", re.compile(r"\b(?:tell me (?:more )?about|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
+    ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
 ]
 
 
