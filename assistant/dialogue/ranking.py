@@ -18,6 +18,7 @@ from retrieval.ranker import Ranking
 from retrieval.recommenders import Context
 
 POPULAR_BOOSTED = 300  # "what's popular" boosts this many of the most liked items
+WELL_KNOWN_MAX = 5_000  # "hidden gems" lowers the best-known quarter of the liked items, at most this many
 SERIES_WORDS = (2, 3, 4)  # how many leading words of a title may name a series ("harry potter", "lord of the rings")
 WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
@@ -189,12 +190,19 @@ class SessionRanking:
         for kw in prefs.keywords:
             for iid in catalog.by_tag.get(kw, ()):
                 boosts[iid] = boosts.get(iid, 0.0) + 0.5
-        if prefs.popular is not None:  # "what's popular" lifts the most liked items by how liked; "hidden gems" lowers them
+        if prefs.popular is not None:  # "what's popular" lifts the most liked items by how liked; "hidden gems" lowers
+            # the best-known quarter, so a film just past the most liked (The Grand Budapest Hotel) is no gem either
             sign = 1.0 if prefs.popular else -1.0
-            for row in self._most_liked:
+            for row in self._most_liked if prefs.popular else self._well_known:
                 iid = catalog.ids[row]
                 boosts[iid] = boosts.get(iid, 0.0) + sign * float(catalog.popularity[row])
         return boosts
+
+    @functools.cached_property
+    def _well_known(self) -> np.ndarray:
+        pop = self.engine.catalog.popularity
+        liked = int((pop > 0).sum())
+        return np.argsort(-pop, kind="stable")[: min(WELL_KNOWN_MAX, max(POPULAR_BOOSTED, liked // 4))]
 
     @functools.cached_property
     def _most_liked(self) -> np.ndarray:
