@@ -63,9 +63,10 @@ class Understanding(BaseModel):
     wanted: list[str] = Field([], description="items the message names that the person has not seen yet: 'I want to "
                               "watch Heat', 'is Alien any good?'; they stay open to recommend")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
-    unrecorded: list[Literal["price", "length", "subtitles"]] = Field(
+    unrecorded: list[Literal["price", "length", "subtitles", "language"]] = Field(
         [], description="facts asked to go by that the catalog does not record: 'price' in a catalog without "
-        "prices, 'length' ('under 90 minutes', 'something short') and 'subtitles' ('no subtitles') in any")
+        "prices, 'length' ('under 90 minutes', 'something short'), 'subtitles' ('no subtitles') and 'language' "
+        "('foreign films only') in any")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
     language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
                                  "('Spanish'), or 'encoded' for base64 text; never searched")

@@ -67,3 +67,19 @@ def test_what_is_talk_of_length(demo_engine, message, length):
     assert ("length" in u.unrecorded) is length
     if length:  # set aside, never searched
         assert not {"short", "long", "hours", "minutes", "hour"} & set(u.preferences.query.split())
+
+
+@pytest.mark.parametrize("message", ["foreign films only", "something in french please", "non-english movies"])
+def test_language_alone_is_answered_not_searched(demo, message):
+    reply = demo.respond(Session(), message)
+    assert reply.text.startswith("This catalog does not record the language movies are in, so I can't choose movies "
+                                 "by language.") and not reply.recommendations
+
+
+def test_a_request_with_a_language_is_served_without_it(demo, demo_engine):
+    s = Session()
+    reply = demo.respond(s, "a comedy, english-language")
+    assert reply.text.startswith("This catalog does not record the language movies are in, so I left language out.")
+    assert reply.recommendations and s.preferences.query == ""
+    # "foreign" that says nothing of an item's language is not such talk
+    assert demo_engine.parser.parse("a film about the foreign minister", Session()).unrecorded == []

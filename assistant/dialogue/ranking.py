@@ -49,11 +49,12 @@ class SessionRanking:
         genre's name embedded alone finds the titles that carry the word (Romance (1999), Hood of Horror) first;
         beside other words ("a documentary about food", "keep me on the edge of my seat" leaning Thriller) the
         names are embedded with them, which those words need. None then, or when no genre is wanted, or when the
-        store keeps no copy in memory."""
+        store keeps no copy in memory, or in a catalog that records genres too seldom to close them."""
         keys = list(dict.fromkeys(prefs.include_genres + prefs.any_genres + prefs.mood_genres))
         hot = self.engine.store.hot
-        if not keys or hot is None or any([prefs.query, *prefs.keywords, *prefs.people]):
-            return None
+        if not keys or hot is None or any([prefs.query, *prefs.keywords, *prefs.people]) or "genres" in self.open_fields:
+            return None  # a catalog that leaves genres open (retrieval.constraints.open_in): the genre's items are not
+            # the genre, and the ones without the field would be searched away
         centroids = [c for g in keys if (c := hot.centroid(g)) is not None]
         if len(centroids) < len(keys):
             return None

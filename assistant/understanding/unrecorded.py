@@ -3,7 +3,9 @@
 
 - length: "under 90 minutes", "something short", "on the shorter side", "not too long", "less than 300 pages",
   "runtime" (no pack records running times or page counts);
-- subtitles: "she hates subtitles", "dubbed please", "with captions" (a release's, never the catalog's).
+- subtitles: "she hates subtitles", "dubbed please", "with captions" (a release's, never the catalog's);
+- language: "foreign films only", "something in french", "an english-language one", "non-english" (no pack records
+  the language an item is in; "french" alone is left to the search, where a title or description may carry it).
 
 "Short" and "long" are length only where they describe the item: before an item word or "side" ("a short
 movie", "the longer side"), after a degree or an open pronoun ("too long", "something short"), or ending the
@@ -40,14 +42,21 @@ _WHEN = re.compile(r"\b(?:after|in|every|last|first|past|next|ago)\s+$")
 
 
 SUBTITLE_TALK = re.compile(r"\b(?:subtitles?|subtitled|subs|dubbed|dubbing|dub|captions?|captioned|closed captioning)\b")
+_LANGUAGES = (r"(?:english|french|spanish|german|italian|portuguese|japanese|korean|chinese|mandarin|cantonese|hindi|"
+              r"russian|swedish|danish|norwegian|dutch|polish|turkish|arabic|persian|thai)")
+LANGUAGE_TALK = re.compile(
+    rf"\b(?:foreign|non[- ]english)(?:[- ]language)?(?=\s+{_ITEM}\b|\s+only\b|\s*[.!?]*$)"
+    r"|\bin (?:a )?(?:foreign|another|other) languages?\b"
+    rf"|\b(?:(?:in|spoken in)\s+{_LANGUAGES}|{_LANGUAGES}[- ](?:language|speaking|spoken))\b")
 
 
 def unrecorded_spans(masked: str) -> dict[str, list[Span]]:
     """The facts `masked` (titles already blanked out) asks to go by that no catalog records, each with its spans:
-    "length", "subtitles"."""
+    "length", "subtitles", "language"."""
     found = {
         "length": [Span(m.start(), m.end()) for m in LENGTH_TALK.finditer(masked)
                    if not _WHEN.search(masked, 0, m.start())],
         "subtitles": [Span(m.start(), m.end()) for m in SUBTITLE_TALK.finditer(masked)],
+        "language": [Span(m.start(), m.end()) for m in LANGUAGE_TALK.finditer(masked)],
     }
     return {fact: spans for fact, spans in found.items() if spans}
