@@ -163,9 +163,10 @@ class SessionRanking:
 
     def series_ruled_out(self, prefs: Preferences) -> list[str]:
         """The items of a series the person ruled out: words ruled out that open two or more titles ("not harry
-        potter": every Harry Potter film; "no star wars", a tag, also every title it opens), and the titles that go on from a film turned down ("not lord of the
-        rings" names The Lord of the Rings (1978); its series goes with it). A series is named by two words or
-        more, so turning down Alien leaves Alien Nation alone."""
+        potter": every Harry Potter film; "no star wars", a tag, also every title it opens), and the titles that go
+        on from a film turned down ("not lord of the rings" names The Lord of the Rings (1978); its series goes with
+        it). A series is named by two words or more, so turning down Alien leaves Alien Nation alone. The openings
+        are indexed once, on the first turn that rules something out."""
         heads = [normalize(w) for w in prefs.avoid + prefs.exclude_keywords]
         heads += [_head(self.engine.catalog.get(i).title) for i in prefs.disliked if i in self.engine.catalog]
         return [i for h in heads if h for i in self._series.get(h, ())]
