@@ -33,6 +33,7 @@ KNOWN = ("has_genres", "has_year", "has_price")  # metadata flags: whether an it
 EXACT_MAX_ROWS = 20_000  # at most this many passing rows: exact search over them beats HNSW
 OVERFETCH_SLACK = 1.5  # fetch this much more than the passing share predicts
 OVERFETCH_MAX = 2_000  # more than this from HNSW: exact search instead
+CENTROID_CHUNK = 65_536  # rows summed at a time for a genre's centroid
 
 
 class HotVectors:
@@ -89,7 +90,11 @@ class HotVectors:
             if rows is None or not rows.any():
                 self._centroids[genre] = None
             else:
-                mean = self.vectors[rows].astype(np.float32).mean(axis=0)
+                idx = np.flatnonzero(rows)  # summed in chunks: a big genre of a million int8 rows never widens whole
+                total = np.zeros(self.vectors.shape[1], dtype=np.float64)
+                for at in range(0, len(idx), CENTROID_CHUNK):
+                    total += self.vectors[idx[at : at + CENTROID_CHUNK]].sum(axis=0, dtype=np.float64)
+                mean = (total / len(idx)).astype(np.float32)
                 if self.scale is not None:
                     mean = mean * self.scale
                 norm = float(np.linalg.norm(mean))

@@ -39,6 +39,8 @@ SUBGENRES: frozenset[str] = frozenset(_WORDS["subgenres"])
 BEFORE_COMPLAINT: frozenset[str] = frozenset(_WORDS["before_complaint"])
 # comparatives of age -> "old" or "new": "the older the better" leans to the catalog's oldest quarter
 AGE_LEANS: dict[str, str] = dict(_WORDS["age_leans"])
+# languages a request may name ("something in french"), which no pack records
+LANGUAGES: tuple[str, ...] = tuple(_WORDS["languages"])
 # everyday English words: enough of them make a message English (assistant/understanding/language.py)
 ENGLISH: frozenset[str] = frozenset(FILLER | set(_WORDS["english"]))
 # tags that are too generic to be a keyword on their own

@@ -149,7 +149,7 @@ class Mentions:
                 if hit:
                     return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
             hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
-            if hit and hit[1] < 100.0 and n > 1 and re.fullmatch(LIST_GLUE, " " + words[n - 1].group(0) + " ", re.I):
+            if hit and hit[1] < 100.0 and n > 1 and words[n - 1].group(0).casefold() in ("and", "or", "&"):
                 continue  # "like pulp fiction or reservoir dogs": a near miss that ends on the list's "or" is the
                 # shorter title and the glue; the list goes on after it
             cited = YEAR_ENDING.search(span.rstrip("?"))

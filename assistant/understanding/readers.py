@@ -214,9 +214,9 @@ def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
 def read_ages(parser: RulesParser, r: Reading) -> Understanding | None:
     """An age limit after who it is for ("for kids under 10", "children aged 6 to 9"): before the prices, whose
     "under 10" it is not; a young child leans towards children's items, as "for my 5 year old" does."""
-    for m in routing.AGE_LIMIT.finditer(r.message.low):
+    for m in routing.AGE_LIMIT.finditer(r.masked):
         r.consumed.append(Span(m.start("limit"), m.end("limit")))
-        r.masked = mask(r.masked, [Span(m.start("limit"), m.end("limit"))])
+        r.masked = mask(r.masked, [r.consumed[-1]])  # the prices reader reads `masked`: "under 10" is not for it
         age = m.group("age")
         young = not m.group("limit").startswith("over") and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
         _lean_to_children(parser, r.prefs, young)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.understanding.lexicon import LANGUAGES
 from assistant.understanding.text import Span
 
 _ITEM = (r"(?:side|ones?|movies?|films?|flicks?|books?|novels?|reads?|titles?|shows?|episodes?|watch|things?|"
@@ -42,8 +43,7 @@ _WHEN = re.compile(r"\b(?:after|in|every|last|first|past|next|ago)\s+$")
 
 
 SUBTITLE_TALK = re.compile(r"\b(?:subtitles?|subtitled|subs|dubbed|dubbing|dub|captions?|captioned|closed captioning)\b")
-_LANGUAGES = (r"(?:english|french|spanish|german|italian|portuguese|japanese|korean|chinese|mandarin|cantonese|hindi|"
-              r"russian|swedish|danish|norwegian|dutch|polish|turkish|arabic|persian|thai)")
+_LANGUAGES = "(?:" + "|".join(map(re.escape, LANGUAGES)) + ")"  # prompts/words.toml
 LANGUAGE_TALK = re.compile(
     rf"\b(?:foreign|non[- ]english)(?:[- ]language)?(?=\s+{_ITEM}\b|\s+only\b|\s*[.!?]*$)"
     r"|\bin (?:a )?(?:foreign|another|other) languages?\b"
