@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.dialogue.state import merge
@@ -186,11 +188,13 @@ def test_not_knowing_what_to_watch_asks_for_picks(parser, message):
 def test_what_about_goes_on_with_the_request_under_way(parser):
     under_way = Session(shown=["1", "2", "3"])
     u = parser.parse("ok what about something by spielberg", under_way)
-    assert u.intent == "refine" and "spielberg" in u.preferences.query
+    # the tag "steven spielberg" named by its last word, said as a maker's name
+    assert u.intent == "refine" and u.preferences.keywords == ["steven spielberg"]
     assert parser.parse("what about the weather?", under_way).intent == "out_of_scope"
     assert parser.parse("What about you? I saw that as well it was really good!", under_way).intent == "out_of_scope"
     assert parser.parse("ok what about something by spielberg").intent == "recommend"
-    assert parser.parse("what about spielberg?").intent == "out_of_scope"  # nothing under way, nothing asked for
+    assert parser.parse("what about zorblax?").intent == "out_of_scope"  # nothing under way, nothing asked for
+    assert parser.parse("what about spielberg?").preferences.keywords == ["steven spielberg"]  # a catalog tag is
 
 
 @pytest.mark.parametrize(("message", "intent", "query"), [
@@ -930,3 +934,102 @@ def test_adding_a_genre_keeps_the_ones_asked_for(parser):
     u = parser.parse("add some comedy to it", session)
     assert u.intent == "refine" and not u.replace_genres and u.preferences.query == ""
     assert merge(session.preferences, u.preferences).include_genres == ["sci-fi", "comedy"]
+
+
+# -- typing slips, titles spoken of, tags by their last word, ages said, kinds ruled out (stop 46) ---------------------
+
+
+def test_spelling_puts_right_only_the_readers_own_words():
+    from assistant.understanding.spelling import Spelling
+
+    known = {"serenity", "pacino"}.__contains__
+    s = Spelling(["recommend", "something", "thriller", "documentary", "please", "hi", "comedy"], known)
+    assert s.correct("hiii can you reccomend somthing") == "hi can you recommend something"
+    assert s.correct("a documentry, pleaseee") == "a documentary, please"
+    assert s.correct("comdey") == "comedy"  # two letters swapped
+    assert s.correct("serenity with pacino") == "serenity with pacino"  # words that stand as written
+    assert s.correct("Reccomend") == "Reccomend"  # a capitalised word may be a name
+    assert s.fix("crime") is None and s.fix("horor") is None  # short words have too many real neighbours
+
+
+@pytest.mark.parametrize("message, genres", [
+    ("hiii can you reccomend me a good thriler", ["thriller"]),
+    ("i want a documentry about food", ["documentary"]),
+    ("any comdey from the 90s?", ["comedy"]),
+])
+def test_a_slip_in_a_word_the_readers_know_is_read_as_meant(parser, message, genres):
+    p = prefs_of(parser, message)
+    assert p.include_genres == genres
+    assert not {"hiii", "reccomend", "thriler", "documentry", "comdeys"} & set(p.query.split())
+
+
+def test_a_title_in_lower_case_is_read_where_it_is_spoken_of(parser, demo_catalog):
+    assert names(demo_catalog, parser.titles_in("spirited away was amazing, more like that")) == [
+        "Spirited Away (Sen to Chihiro no kamikakushi) (2001)"]
+    assert names(demo_catalog, parser.titles_in("ok the godfather is too long")) == ["The Godfather (1972)"]
+    assert names(demo_catalog, parser.titles_in("the dark knight's too dark for me")) == ["The Dark Knight (2008)"]
+    # an everyday phrase before "was" is no title, nor is a pair never spoken of
+    assert parser.titles_in("the first one was great") == []
+    assert parser.titles_in("about time was great") == []
+    assert parser.titles_in("i watched it about time ago") == []
+
+
+def test_a_year_with_a_plus_opens_the_range():
+    from assistant.understanding.years import read_years
+
+    assert read_years("sci fi but 2010+", lambda t, p: False, [], 2018)[:2] == (2010, None)
+    assert read_years("from 1995+ please", lambda t, p: False, [], 2018)[:2] == (1995, None)
+
+
+def test_a_kind_made_of_two_genres_ruled_out_keeps_the_genre_asked_for(parser):
+    p = prefs_of(parser, "comedies but NOT romcoms")
+    assert (p.include_genres, p.exclude_genres, p.avoid) == (["comedy"], ["romance"], [])
+    p = prefs_of(parser, "no rom coms please, something funny")
+    assert (p.exclude_genres, p.mood_genres) == (["romance"], ["comedy"])
+    assert prefs_of(parser, "a romantic comedy").include_genres == ["romance", "comedy"]
+
+
+def test_a_tag_is_named_by_its_last_word_where_it_is_said_as_a_name(parser):
+    assert prefs_of(parser, "something by nolan").keywords == ["christopher nolan"]
+    assert prefs_of(parser, "what about ghibli ones").keywords == ["studio ghibli"]
+    assert prefs_of(parser, "any spielberg movies").keywords == ["steven spielberg"]
+    assert prefs_of(parser, "no hanks please").exclude_keywords == ["tom hanks"]
+    # an everyday word that ends a tag is not that tag: "penalty" is no death penalty, "hospital" no mental hospital
+    assert parser.parse("help with the early exit penalty").preferences.keywords == []
+    assert prefs_of(parser, "a movie set in a hospital").keywords == []
+
+
+def test_a_kind_inside_a_genre_ruled_out_by_its_tag_leaves_the_genre(parser):
+    u = parser.parse("no ww2 ones", Session(shown=["1", "2"], preferences=Preferences(include_genres=["war"])))
+    assert u.preferences.exclude_keywords == ["world war ii"] and u.preferences.exclude_genres == []
+
+
+@pytest.mark.parametrize("message, child", [
+    ("need a feel good movie for my mom, she's 70", False),
+    ("my son is 8, something fun", True),
+    ("they're 6 and 9, any ideas", True),
+    ("he is 5", True),
+])
+def test_an_age_said_of_who_it_is_for_is_not_searched(parser, message, child):
+    p = parser.parse(message).preferences
+    assert ("children" in p.mood_genres) == child
+    assert not re.search(r"\d|she's|they're|he", p.query)
+
+
+def test_a_mood_ruled_out_by_degree_rules_out_a_narrow_genre_and_steers_from_a_broad_one(parser):
+    p = prefs_of(parser, "not too sad though")  # drama holds almost half the catalog: steered away from
+    assert (p.exclude_genres, p.avoid) == ([], ["sad"])
+    p = prefs_of(parser, "not too scary please")  # horror a tenth of it: ruled out
+    assert p.exclude_genres == ["horror"]
+    assert prefs_of(parser, "nothing sad").exclude_genres == ["drama"]  # not by degree: ruled out
+
+
+@pytest.mark.parametrize("message", ["is the 4th one scary?", "is that a comedy?", "was the second one funny?"])
+def test_whether_a_shown_item_is_of_a_kind_is_a_question(parser, message):
+    u = parser.parse(message, Session(shown=["1", "2", "3", "4"]))
+    assert (u.intent, u.question) == ("ask_item", "genre")
+
+
+@pytest.mark.parametrize("message", ["Fine and you?", "I'm good, how about you?", "i'm fine thanks"])
+def test_how_are_you_answered_is_small_talk(parser, message):
+    assert parser.parse(message).intent == "chitchat"

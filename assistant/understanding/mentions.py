@@ -47,6 +47,8 @@ _NOT_LIKING = _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | _VIEWING_CUES 
 
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
 LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y and Z"
+# "the godfather is too long", "spirited away was amazing": a title as the subject of what the person says of it
+_SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 
 
 def liked_by_cue(text: str, start: int) -> bool:
@@ -104,11 +106,32 @@ class Mentions:
                 if not nxt:
                     break
                 pos = match.end + nxt.end()
+        for match in self._subjects(text):
+            if not any(a < match.end and match.start < b for a, b in taken):
+                found.append((match, is_negated(text.casefold(), match.start)))
+                taken.append((match.start, match.end))
         for match in self.titles.find_exact(text):
             if any(a < match.end and match.start < b for a, b in taken):
                 continue
             found.append((match, is_negated(text.casefold(), match.start)))
         return sorted(found, key=lambda f: f[0].start)  # in the order written
+
+    def _subjects(self, text: str) -> Iterable[TitleMatch]:
+        """Titles written in lower case as the subject of a clause ("ok the godfather is too long", "spirited away
+        was amazing"): the words before "is / was" that are an exact title of two words or more, not an everyday
+        phrase ("the first one was great"). Without the verb after it a two-word title needs its capitals
+        (`TitleIndex.find_exact`), since pairs like "about time" are everyday phrases too."""
+        for verb in _SPOKEN_OF.finditer(text):
+            start = clauses.clause_start(text, verb.start(), "title")
+            words = list(re.finditer(r"\S+", text[start : verb.start()]))[-8:]
+            for w in words:
+                span = text[start + w.start() : verb.start()]
+                if everyday_phrase(span):
+                    continue
+                match = self._at(text[: verb.start()], start + w.start(), strict=True, min_words=2)
+                if match is not None and match.end == verb.start():
+                    yield match
+                    break
 
     def shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
         """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among

@@ -11,6 +11,7 @@ from the clause a mention sits in, and "the second one" from what was shown last
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -33,8 +34,9 @@ from assistant.understanding.negation import HEDGE, NEGATION, is_hedged, is_nega
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
+from assistant.understanding.spelling import Spelling
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
-from assistant.understanding.titles import TitleIndex
+from assistant.understanding.titles import TitleIndex, normalize
 from assistant.understanding.years import read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
@@ -42,6 +44,12 @@ _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
 )
+# a genre holding this share of the catalog or more is too broad to rule out for a mood said by degree
+BROAD_GENRE = 0.25
+_DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
+# a word said as a name, a maker's or a kind's: "something by nolan", "any spielberg", "ghibli ones", "hanks movies"
+_NAMED = re.compile(r"\b(?:by|with|from|starring|any|more|some|no|not|without|fan of|love|like|about)\s+(?:the\s+)?$")
+_NAMED_AFTER = re.compile(r"(?:'s)?\s+(?:movies?|films?|ones?|stuff|flicks?|fan|books?|novels?|type)\b")
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
 
 
@@ -70,11 +78,17 @@ class RulesParser:
             if len(set(ids)) >= 2 and len(t) >= 4 and t not in GENERIC_TAGS and t not in self._phrase_genres
             and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
         }
-        self._keyword_re = phrase_pattern(self.keywords) if self.keywords else None
         self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
         years = sorted(it.year for it in catalog if it.year is not None)
+        shares: dict[str, int] = {}
+        for it in catalog:
+            for g in it.genre_keys:
+                shares[g] = shares.get(g, 0) + 1
+        # how much of the catalog each genre holds: "not too sad" steers away from drama, half of a film catalog,
+        # where "not too scary" can rule out horror, a tenth of it (`BROAD_GENRE`)
+        self.genre_share = {g: n / len(catalog) for g, n in shares.items()} if len(catalog) else {}
         # the first and third quartile of the catalog's years: where "the older / newer the better" leans
         self.year_quartiles = (years[len(years) // 4], years[3 * len(years) // 4]) if years else None
         self.has_prices = bool(len(catalog.prices))
@@ -88,6 +102,11 @@ class RulesParser:
         entry = self._phrase_genres.get(" ".join(word.casefold().split()))
         return entry[0][0] if entry and len(entry[0]) == 1 else None
 
+    def is_mood(self, phrase: str) -> bool:
+        """Whether a phrase is a mood that leans to a genre ("scary", "sad"), not a genre's name."""
+        entry = self._phrase_genres.get(" ".join(phrase.casefold().split()))
+        return bool(entry and entry[1])
+
     def genres_in(self, text: str) -> list[str]:
         """The genre words and phrases of this catalog in a text, as written ("a scary comedy" -> ["comedy"])."""
         return [m.group(0) for m in self._genre_re.finditer(text.casefold())]
@@ -95,6 +114,26 @@ class RulesParser:
     def titles_in(self, text: str) -> list[str]:
         """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
         return list(dict.fromkeys(m.item_id for m, _ in self.mentions.find(text)))
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the catalog's titles, tags, people and genre words: words that stand as written."""
+        words = set(self._title_words)
+        words |= {w for t in self.catalog.by_tag for w in normalize(t).split()}
+        words |= {w for p in self.catalog.people for w in normalize(p).split()}
+        words |= {w for phrase in self._phrase_genres for w in phrase.split()}
+        return frozenset(words)
+
+    def knows(self, word: str) -> bool:
+        """Whether a lower-case word is everyday English or one of the catalog's words (singular or plural)."""
+        return word in ENGLISH or word in self.vocabulary or (word.endswith("s") and word[:-1] in self.vocabulary)
+
+    @cached_property
+    def spelling(self) -> Spelling:
+        """Typing slips of the readers' own words put right (assistant.understanding.spelling): the filler and
+        request words, the words a sentence opens with, and this catalog's genre words."""
+        targets = FILLER | set(DISCOURSE) | {w for phrase in self._phrase_genres for w in phrase.split()}
+        return Spelling(targets, self.knows)
 
     @property
     def genre_list(self) -> str:
@@ -104,7 +143,7 @@ class RulesParser:
         """Intent, preferences, references and question of one (cleaned) message, read by `self.readers` in order
         (assistant.understanding.readers); with `questions` False a question about an item is read for its
         preferences only (the rest of a message that asked one)."""
-        reading = Reading(Message.of(message), session or Session(), questions)
+        reading = Reading(Message.of(message, self.spelling.correct), session or Session(), questions)
         for name, reader in self.readers:
             decided = reader(self, reading)
             if decided is not None:
@@ -127,17 +166,26 @@ class RulesParser:
         spans = []
         marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
+        by_degree: set[str] = set()  # moods ruled out by degree ("not too sad"), steered away from by meaning
         mood_spans: dict[str, list[Span]] = {}  # where each mood ruled out was said
         # "mystery or action", "horror/thriller", "drama, thriller": alternatives, any one will do; "a sci-fi
         # comedy" (words side by side) asks for both
         alternatives: list[list[str]] = []
+        combos_out: list[tuple[str, ...]] = []
+        tags = self._keyword_aliases[1]
+        in_tags = [t.span() for t in tags.finditer(masked) if " " in t.group(0)] if tags is not None else []
         last_hard: re.Match[str] | None = None
         for m in self._genre_re.finditer(masked):
             if in_a_name(text, m.start(), self._genre_re):
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
             negated = is_negated(marked, m.start())
+            if negated and any(a <= m.start() and m.end() <= b for a, b in in_tags):
+                continue  # "no ww2 ones" (world war ii): a kind of war film ruled out, a tag's, not the genre
             if negated and m.group(0) in SUBGENRES:  # "not slashers": the kind (a tag, if the catalog has it), not horror
+                if len(keys) > 1:  # "comedies but not romcoms": a kind made of two genres rules out the one it adds
+                    combos_out.append(keys)
+                    spans.append(Span(m.start(), m.end()))
                 continue
             soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start())
             for key in keys:
@@ -147,6 +195,9 @@ class RulesParser:
                 if negated and soft:
                     mood_excluded.add(key)
                     mood_spans.setdefault(key, []).append(Span(m.start(), m.end()))
+                    if _DEGREE_BEFORE.search(masked, max(0, m.start() - 12), m.start()) \
+                            and self.genre_share.get(key, 0.0) >= BROAD_GENRE:
+                        by_degree.add(key)  # "not too sad": less of it, not none of a genre this broad
             spans.append(Span(m.start(), m.end()))
             hard = not negated and not soft and len(keys) == 1
             gap = masked[last_hard.end() : m.start()] if hard and last_hard is not None else None
@@ -162,10 +213,14 @@ class RulesParser:
                 prefs.any_genres = list(dict.fromkeys(prefs.any_genres + group))
                 prefs.include_genres = [g for g in prefs.include_genres if g not in group]
         wanted = set(prefs.include_genres) | set(prefs.any_genres) | set(prefs.mood_genres)
-        prefs.exclude_genres = [g for g in prefs.exclude_genres if not (g in mood_excluded and g in wanted)]
-        # a mood ruled out inside a genre asked for ("a horror movie but not too gory") is left to the words ruled
-        # out (`_avoided`), which steer away from it by meaning
-        kept = {s for g in mood_excluded & wanted for s in mood_spans.get(g, [])}
+        for keys in combos_out:  # the genre the message asks for stays; else the first of the pair is the kind's own
+            out = [k for k in keys if k not in wanted] if wanted & set(keys) else list(keys[:1])
+            prefs.exclude_genres += [k for k in out if k not in prefs.exclude_genres]
+        soft_out = mood_excluded & (wanted | by_degree)
+        prefs.exclude_genres = [g for g in prefs.exclude_genres if g not in soft_out]
+        # a mood ruled out inside a genre asked for ("a horror movie but not too gory") or by degree ("not too sad")
+        # is left to the words ruled out (`_avoided`), which steer away from it by meaning
+        kept = {s for g in soft_out for s in mood_spans.get(g, [])}
         spans = [s for s in spans if s not in kept]
         prefs.include_genres = [g for g in prefs.include_genres if g not in prefs.exclude_genres]
         prefs.any_genres = [g for g in prefs.any_genres if g not in prefs.exclude_genres + prefs.include_genres]
@@ -199,14 +254,38 @@ class RulesParser:
                 spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
         return spans
 
-    def _keywords_in(self, masked: str, prefs: Preferences) -> list[Span]:
+    @cached_property
+    def _title_words(self) -> frozenset[str]:
+        return frozenset(w for form in self.titles.forms() for w in form.split())
+
+    @cached_property
+    def _keyword_aliases(self) -> tuple[dict[str, str], re.Pattern[str] | None]:
+        """A tag's last word that names it alone ("nolan" for christopher nolan, "ghibli" for studio ghibli): the
+        last word of exactly one multi-word tag, and no title's, genre's or everyday word; with the pattern finding
+        the tags and these words."""
+        ends: dict[str, list[str]] = {}
+        for tag in self.keywords:
+            words = tag.split()
+            if len(words) > 1 and len(words[-1]) >= 4:
+                ends.setdefault(words[-1], []).append(tag)
+        aliases = {w: tags[0] for w, tags in ends.items()
+                   if len(tags) == 1 and w not in self.keywords and w not in self._title_words and w not in ENGLISH
+                   and w not in self._phrase_genres and w.isalpha()}
+        return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
+
+    def _keywords_in(self, masked: str, prefs: Preferences, text: str = "") -> list[Span]:
         spans = []
-        if self._keyword_re is None:
+        aliases, pattern = self._keyword_aliases
+        if pattern is None:
             return spans
-        for m in self._keyword_re.finditer(masked):
+        for m in pattern.finditer(masked):
+            if m.group(0) in aliases and not (text[m.start() : m.start() + 1].isupper() or _NAMED.search(
+                    masked, 0, m.start()) or _NAMED_AFTER.match(masked, m.end())):
+                continue  # a tag's last word alone names it where it is written as a name or said as one
             target = prefs.exclude_keywords if is_negated(masked, m.start()) else prefs.keywords  # "no zombies"
-            if m.group(0) not in target:
-                target.append(m.group(0))
+            tag = aliases.get(m.group(0), m.group(0))
+            if tag not in target:
+                target.append(tag)
             spans.append(Span(m.start(), m.end()))
         return spans
 
@@ -264,7 +343,8 @@ class RulesParser:
             neg = _RULES_OUT.search(clause)
             if neg and not HEDGE.match(clause, neg.end()):
                 ruled = [w for w in (x.strip("'-") for x in re.findall(r"[\w'-]+", clause[neg.end():]))
-                         if len(w) > 1 and w not in ENGLISH and w not in names and not w.isdigit()]
+                         if len(w) > 1 and (w not in ENGLISH or w in self._phrase_genres) and w not in names
+                         and not w.isdigit()]  # a mood left here ("not too sad") is steered away from
                 before = re.findall(r"[\w'-]+", masked[: start + neg.start()])
                 leads = leads or bool(ruled) and all(w in DISCOURSE or w in FILLER for w in before)
                 out += ruled

@@ -54,8 +54,10 @@ class Message:
     low: str
 
     @classmethod
-    def of(cls, message: str) -> Message:
+    def of(cls, message: str, correct: Callable[[str], str] | None = None) -> Message:
+        """`correct` puts typing slips right (assistant.understanding.spelling), after the chat spellings."""
         text = plain_spelling(message.strip().translate(QUOTES))
+        text = correct(text) if correct is not None else text
         return cls(text, text.casefold())
 
 
@@ -220,7 +222,7 @@ def read_ages(parser: RulesParser, r: Reading) -> Understanding | None:
         age = m.group("age")
         young = not m.group("limit").startswith("over") and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
         _lean_to_children(parser, r.prefs, young)
-    for m in routing.AGED.finditer(r.masked):  # "something my 8 year old would like"
+    for m in (*routing.AGED.finditer(r.masked), *routing.AGE_SAID.finditer(r.masked)):  # "my 8 year old", "she's 70"
         r.consumed.append(Span(m.start(), m.end()))
         _lean_to_children(parser, r.prefs, routing.for_a_child(m))
     return None
@@ -253,7 +255,7 @@ def read_people(parser: RulesParser, r: Reading) -> Understanding | None:
 def read_tags(parser: RulesParser, r: Reading) -> Understanding | None:
     """Catalog tags asked for or ruled out; before the genres are masked, since a tag may hold a genre word
     ("dark comedy", "courtroom drama")."""
-    keyword_spans = parser._keywords_in(mask(r.masked, r.consumed), r.prefs)
+    keyword_spans = parser._keywords_in(mask(r.masked, r.consumed), r.prefs, r.message.text)
     r.consumed += r.genre_spans + keyword_spans
     return None
 
@@ -332,10 +334,13 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
     avoid, leads = parser._avoided(mask(r.masked, r.consumed), r.message.text)
     r.avoid = avoid if any(wordlike(w) for w in avoid.split()) else ""
-    if r.avoid and leads and (r.has_shown or not r.session.preferences.is_empty()) \
+    # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
+    # ("not too scary please")
+    if r.avoid and leads and (r.has_shown or not r.session.preferences.is_empty() or any(
+            parser.is_mood(w) for w in r.avoid.split())) \
             and not routing.is_question(r.message.low):
-        prefs.avoid = [r.avoid]  # "nah, nothing political" over a list: all it asks is to steer away
-    if prefs.query and not any(wordlike(w) for w in prefs.query.split()):  # "asdkjh qwpoe": nothing to search
+        prefs.avoid = [r.avoid]
+    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
         prefs.query = ""
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
     r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r)

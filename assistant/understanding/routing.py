@@ -17,7 +17,8 @@ CHITCHAT = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening)|thanks|thank you|thx|ty|cheers|"
     r"ok|okay|cool|great|nice|awesome|perfect|lol|haha|bye|goodbye|see you|see ya|how are you(?: doing)?|"
     r"who are you|what are you|what can you do|what do you do|are you a (?:bot|robot|human|person)|"
-    r"you(?:'re| are) (?:great|awesome|helpful|funny)|that(?:'s| is) (?:great|helpful|perfect|all))"
+    r"you(?:'re| are) (?:great|awesome|helpful|funny)|that(?:'s| is) (?:great|helpful|perfect|all)|"
+    r"fine|(?:i'?m|i am) (?:fine|good|great|well|ok|okay)|(?:(?:and|how about|what about) )?you(?:rself)?)"
     r"(?: there| again| so much| a lot| today| then)?[\s!.,?]*)+$"
 )
 SUPPORT = re.compile(
@@ -113,6 +114,11 @@ AGE_LIMIT = re.compile(
     r"(?:\s*(?:-|to|and)\s*\d{1,2})?(?:[\s-]*(?:years?|yrs?)(?:[\s-]*old)?)?)\b")
 # a child by age anywhere in the message: "something my 8 year old would like", "a movie a 10-year-old can watch"
 AGED = re.compile(r"\b(?:my|our|his|her|their|a|an)\s+(?:little\s+)?" + _AGE + r"\b")
+# an age said of who it is for: "for my mom, she's 70", "my son is 8", "they're 6 and 9"
+AGE_SAID = re.compile(
+    r"\b(?:(?:he|she)(?:'s|\s+is)|they(?:'re|\s+are)|(?:my|our)\s+(?:little\s+)?" + _RELATIONS + r"\s+(?:is|are))\s+"
+    r"(?:(?:about|around|only|just)\s+)?(?P<age>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+    r"(?:\s*(?:-|and|&)\s*\d{1,2})?(?:[\s-]*(?:years?|yrs?)(?:[\s-]*old)?)?(?![\w%$.])")
 COMPANY = re.compile(
     r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
     + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?" + _RELATIONS + r")\b(?:\s+who\b)?"
@@ -246,7 +252,11 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                                r"(?:kids?|children|child|sons?|daughters?|family|families|teens?|teenagers?"
                                r"|\w+[- ]year[- ]olds?)\b|\b(?:kid|family|child)[- ]friendly\b|\bage (?:rating|limit)\b"
                                r"|\brated (?:r|g|pg|pg-13|nc-17)\b")),
-    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|is it (?:a |an )?(?:comedy|horror|drama|thriller|romance|action|scary|funny|animated|documentary))\b")),
+    # "is the 4th one scary?", "is that a comedy": what kind of item it is, answered from its genres
+    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?) "
+                         r"(?:a |an |really |too |very |kinda |kind of |more of (?:a |an )?)?(?:comedy|horror|drama|"
+                         r"thriller|romance|romantic|action|scary|funny|animated|documentary|crime|mystery|sci-?fi|"
+                         r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),

@@ -15,7 +15,8 @@ _DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\
 _RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
 _AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+(?:the\s+year\s+)?{_YEAR}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?\b")
 _BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+(?:the\s+year\s+)?{_YEAR}\b")
-_LATER = re.compile(rf"\b{_YEAR}\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older|and before)\b")
+_LATER = re.compile(rf"\b{_YEAR}(?:\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older"
+                    r"|and before)\b|(?P<plus>\+)(?!\w))")  # "2010+": from 2010 on
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
 # a complaint about the age of what was shown asks for the other way: "those are too old", "these look kinda dated",
@@ -72,7 +73,7 @@ def read_years(
     if lo is None:
         for m in _LATER.finditer(text):
             y = int(m.group(1))
-            if m.group("dir").endswith(("earlier", "older", "before")):
+            if m.group("dir") and m.group("dir").endswith(("earlier", "older", "before")):
                 hi = y
             else:
                 lo = y
