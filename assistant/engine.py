@@ -155,6 +155,7 @@ def prepare(
     store.warm(pack.items, pack.items_hash, embedder.name)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
     parser = RulesParser(catalog, TitleIndex(catalog))
+    parser.warm()  # the catalog's words and tag names, once, before the first turn
     learned = intent_model(embedder, Path(state_dir), build=build)
     if learned is not None:
         # it reads last, where the rules would only search free words, and vets the readers that decide on a word

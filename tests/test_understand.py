@@ -1033,3 +1033,31 @@ def test_whether_a_shown_item_is_of_a_kind_is_a_question(parser, message):
 @pytest.mark.parametrize("message", ["Fine and you?", "I'm good, how about you?", "i'm fine thanks"])
 def test_how_are_you_answered_is_small_talk(parser, message):
     assert parser.parse(message).intent == "chitchat"
+
+
+def test_a_title_complained_of_is_turned_down(parser, demo_catalog):
+    p = prefs_of(parser, "the godfather is too long")
+    assert names(demo_catalog, p.disliked) == ["The Godfather (1972)"] and p.liked == []
+    assert names(demo_catalog, prefs_of(parser, "ok so shaun of the dead was way too obvious").disliked) == [
+        "Shaun of the Dead (2004)"]
+
+
+def test_a_shown_title_said_as_seen_is_moved_past_not_liked(parser, demo_catalog):
+    shown = Session(shown=["1270", "8874", "1"], preferences=Preferences(keywords=["time travel"]))
+    u = parser.parse("ive seen back to the future obviously", shown)
+    assert u.intent == "refine" and u.preferences.exclude_items == ["1270"] and u.preferences.liked == []
+    assert u.preferences.query == ""
+    u = parser.parse("i've seen shaun of the dead and loved it", shown)  # praise makes it a liking
+    assert u.preferences.liked == ["8874"] and u.preferences.exclude_items == []
+
+
+def test_a_near_miss_of_a_name_that_goes_on_is_no_title(parser, demo_catalog):
+    p = prefs_of(parser, "recommend me something like breaking bad")  # a show: not Breakin' (1984)
+    assert p.liked == [] and p.query == "breaking bad"
+    assert names(demo_catalog, prefs_of(parser, "like inceptoin but something newer").liked) == ["Inception (2010)"]
+
+
+@pytest.mark.parametrize("message", ["uhh idk. something good", "uh idk something good"])
+def test_not_knowing_then_something_good_asks_for_picks(parser, message):
+    u = parser.parse(message)
+    assert u.intent == "recommend" and u.preferences.is_empty()

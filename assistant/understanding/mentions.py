@@ -42,9 +42,13 @@ _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything bu
 # "have you seen john wick?", "i watched the notebook": a title after a word of viewing, exact and of two words or more
 # as above; how it is spoken of (seen and liked, not seen yet) is read as for any title (`stance`)
 _VIEWING_CUES = {"seen", "saw", "watched"}
-_NOT_LIKING = _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | _VIEWING_CUES  # cues that say nothing of liking
+# "the godfather is too long", "X was way too slow": a title complained of, turned down whatever else is said
+_COMPLAINED = "too"
+_TOO_AFTER = re.compile(r"\s*(?:(?:way|kinda|kind of|a bit|a little|little|just|so|really|bit|far)\s+)*too\b", re.I)
+_NOT_LIKING = _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | _VIEWING_CUES | {_COMPLAINED}  # say nothing of liking
 
 
+_PRAISE = re.compile(r"\b(?:lov(?:e|ed|es)|liked|enjoyed|adored?|great|amazing|awesome|favou?rite|brilliant|fantastic)\b")
 LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks of an item they name
 LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y and Z"
 # "the godfather is too long", "spirited away was amazing": a title as the subject of what the person says of it
@@ -60,6 +64,12 @@ def liked_by_cue(text: str, start: int) -> bool:
         if cue.end() == len(before) and not cue.group("neg") and word not in _NOT_LIKING:
             return True
     return False
+
+
+def _goes_on_with(word: str) -> bool:
+    """Whether a word after a span goes on with the same name: a plain word that is neither filler nor glue."""
+    w = word.casefold().strip("'\"")
+    return w.isalpha() and w not in FILLER and w not in ("and", "or", "&")
 
 
 def _a_number(span: str) -> bool:
@@ -130,7 +140,7 @@ class Mentions:
                     continue
                 match = self._at(text[: verb.start()], start + w.start(), strict=True, min_words=2)
                 if match is not None and match.end == verb.start():
-                    yield match
+                    yield dataclasses.replace(match, cue=_COMPLAINED) if _TOO_AFTER.match(text, verb.end()) else match
                     break
 
     def shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
@@ -175,6 +185,8 @@ class Mentions:
             if hit and hit[1] < 100.0 and n > 1 and words[n - 1].group(0).casefold() in ("and", "or", "&"):
                 continue  # "like pulp fiction or reservoir dogs": a near miss that ends on the list's "or" is the
                 # shorter title and the glue; the list goes on after it
+            if hit and hit[1] < 100.0 and n < len(words) and _goes_on_with(words[n].group(0)):
+                continue  # "like breaking bad": a near miss of the first word (Breakin') that the name goes on past
             cited = YEAR_ENDING.search(span.rstrip("?"))
             if hit and strict and cited and self.catalog.get(hit[0]).year != int(cited.group(1)):
                 continue  # as above, the year written inside the span
@@ -187,7 +199,14 @@ def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
     """How the person speaks of one title the message names: the rules' "haven't seen", negation or word of liking
     where they found one, else the learned reader's sure class, else liked (the rules' default)."""
     return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match),
-                     ruled_out=match.cue in _RULING_OUT_CUES)
+                     ruled_out=match.cue in _RULING_OUT_CUES or match.cue == _COMPLAINED)
+
+
+def seen_on_screen(r: Reading, match: TitleMatch) -> bool:
+    """Whether the message says the person has seen an item of the list shown ("i've seen back to the future",
+    over a list that has it): moved past, as "I've seen the first one" is; not a liking, unless it says so."""
+    return match.cue in _VIEWING_CUES and match.item_id in r.session.shown and not _PRAISE.search(r.message.low) \
+        and not liked_by_cue(r.message.text, match.start)
 
 
 def cued_like(text: str, match: TitleMatch) -> bool:

@@ -23,7 +23,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
-from assistant.understanding.mentions import DISLIKED, UNSEEN, stance, wanted
+from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, seen_on_screen, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from assistant.understanding.unrecorded import unrecorded_spans
 from retrieval.embed import wordlike
@@ -201,7 +201,9 @@ def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
     assistant.understanding.stances, which a learned reader may inform)."""
     for match, negative in r.titles:
         said = stance(r, match, negative)
-        if said != UNSEEN:
+        if said == LIKED and seen_on_screen(r, match):
+            r.prefs.exclude_items.append(match.item_id)
+        elif said != UNSEEN:
             (r.prefs.disliked if said == DISLIKED else r.prefs.liked).append(match.item_id)
     r.consumed = [Span(m.start, m.end) for m, _ in r.titles]
     return None

@@ -61,7 +61,8 @@ BARE_REQUEST = re.compile(
     r"|\b(?:looking for|look for|i want|i'd like|i would like|i need|give me|show me|find me|in the mood for)\s+"
     r"(?:a|an|some|something|anything)\b"
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
-    r"|^(?:(?:i need|i want|maybe|just|ok|okay|so)\s+)?something\s+(?:for|good|new|nice|different)\b"
+    r"|(?:^|[.!?;]\s*)(?:(?:i need|i want|maybe|just|ok|okay|so|uh|um|hmm|idk|dunno|i dunno)[\s,.]+)*something\s+"
+    r"(?:for|good|new|nice|different)\b"
     r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
     r"|\b(?:one|a couple|a few)\s+more\b(?!\s+(?:thing|question|time|minute|day|week)s?\b)"  # "how about one more for my list?"
 )
