@@ -91,3 +91,17 @@ def test_simulated_readers_find_books_by_what_they_know(books):
     assert user.first().startswith("I'm looking for a book from the") and any("written by" in f for f in user.facts)
     result = run_simulation(books, targets, lambda item: RuleUser(item, catalog), max_turns=3, progress=False)
     assert result["leaks"] == 0 and result["success_rate"] > 0
+
+
+@pytest.mark.parametrize("message, author", [
+    ("somethin by tolkien?", "J.R.R. Tolkien"),
+    ("anything by king", "Stephen King"),
+    ("books by rowling", "J.K. Rowling"),
+])
+def test_an_author_is_named_by_their_last_name(books, message, author):
+    from assistant.models import Session
+
+    catalog = books.engine.catalog
+    reply = books.respond(Session(), message)
+    assert reply.intent == "recommend" and reply.recommendations
+    assert all(author in catalog.get(r.item_id).directors for r in reply.recommendations)

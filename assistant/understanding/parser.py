@@ -127,7 +127,7 @@ class RulesParser:
     def warm(self) -> None:
         """Builds what the first message would otherwise wait for: the catalog's words (a second on a million
         items) and the tags named by their last word."""
-        _ = self.spelling, self._keyword_aliases
+        _ = self.spelling, self._keyword_aliases, self._surnames
 
     def knows(self, word: str) -> bool:
         """Whether a lower-case word is everyday English or one of the catalog's words (singular or plural)."""
@@ -249,6 +249,9 @@ class RulesParser:
                     if best:
                         name = best[0]
                         break
+                    if n == 1 and candidate in self._surnames:  # "something by tolkien": J.R.R. Tolkien
+                        name = self._surnames[candidate]
+                        break
                 strong = any(c in cue for c in _STRONG_PERSON_CUES)
                 if all(w[:1].isupper() and w.isalpha() for w in words[:n]) and (n >= 2 or strong):
                     name = candidate
@@ -258,6 +261,22 @@ class RulesParser:
                 start = m.start("name")
                 spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
         return spans
+
+    @cached_property
+    def _surnames(self) -> dict[str, str]:
+        """A person named by the last word of their name after a cue ("by tolkien", "with hanks"): the one with
+        most items of those who share it, when they have at least twice the next one's; no everyday word."""
+        by_last: dict[str, list[tuple[int, str]]] = {}
+        for key in self.catalog.people:
+            words = key.split()
+            if len(words) > 1 and len(words[-1]) >= 4 and words[-1].isalpha() and words[-1] not in ENGLISH:
+                by_last.setdefault(words[-1], []).append((len(self.catalog.by_person.get(key, ())), key))
+        out = {}
+        for last, named in by_last.items():
+            named.sort(reverse=True)
+            if len(named) == 1 or named[0][0] >= 2 * named[1][0]:
+                out[last] = named[0][1]
+        return out
 
     @cached_property
     def _title_words(self) -> frozenset[str]:
