@@ -1061,3 +1061,26 @@ def test_a_near_miss_of_a_name_that_goes_on_is_no_title(parser, demo_catalog):
 def test_not_knowing_then_something_good_asks_for_picks(parser, message):
     u = parser.parse(message)
     assert u.intent == "recommend" and u.preferences.is_empty()
+
+
+@pytest.mark.parametrize("message, genre", [("more action-y", "action"), ("something noir-ish", "film-noir"),
+                                            ("kind of a comedy", "comedy")])
+def test_a_kind_said_loosely_is_a_lean(parser, message, genre):
+    p = prefs_of(parser, message)
+    assert p.mood_genres == [genre] and p.include_genres == [] and p.query == ""
+
+
+def test_an_everyday_phrase_after_not_is_no_title(parser):
+    p = prefs_of(parser, "I like sci-fi but not the super nerdy kind")  # not The Super (1991)
+    assert p.disliked == [] and p.avoid == ["nerdy"]
+
+
+def test_a_shown_item_said_to_be_ok_is_kept_beside_one_turned_down(parser):
+    u = parser.parse("the first one looks dumb, the 3rd is ok", Session(shown=["1", "2", "3"]))
+    assert (u.action, u.refs) == ("dislike_refs", [0])
+
+
+@pytest.mark.parametrize("message", ["hey, whats good on here", "what's good?"])
+def test_whats_good_asks_for_picks(parser, message):
+    u = parser.parse(message)
+    assert u.intent == "recommend" and u.preferences.is_empty()

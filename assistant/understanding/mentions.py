@@ -108,7 +108,8 @@ class Mentions:
             while pos < len(text):
                 match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES,
                                  min_words=2 if word in _RULING_OUT_CUES | _VIEWING_CUES else 1)
-                if match is None or (pos > cue.end() and everyday_phrase(text[match.start : match.end])):
+                loose = pos > cue.end() or word in _RULING_OUT_CUES | _VIEWING_CUES  # "not the super nerdy kind"
+                if match is None or (loose and everyday_phrase(text[match.start : match.end])):
                     break  # "i loved the matrix, the first time i saw it": a list goes on with titles, not phrases
                 found.append((dataclasses.replace(match, cue=word), negative))
                 taken.append((match.start, match.end))

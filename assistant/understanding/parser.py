@@ -44,6 +44,9 @@ _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
     r"movies? by|films? by|books? by|written by|with|by)\s+(?P<name>[^,.;!?\n]+)", re.I,
 )
+# "kind of action", "sort of a comedy" (not "what kind of musicals", "this kind of film")
+_LOOSELY_BEFORE = re.compile(r"(?<!what )(?<!which )(?<!this )(?<!that )(?<!same )(?<!any )(?<!some )(?<!the )"
+                             r"\b(?:kind of|sort of|somewhat|a bit|a little)\s+(?:an?\s+)?$")
 # a genre holding this share of the catalog or more is too broad to rule out for a mood said by degree
 BROAD_GENRE = 0.25
 _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
@@ -138,7 +141,7 @@ class RulesParser:
         """Typing slips of the readers' own words put right (assistant.understanding.spelling): the filler and
         request words, the words a sentence opens with, and this catalog's genre words."""
         targets = FILLER | set(DISCOURSE) | {w for phrase in self._phrase_genres for w in phrase.split()}
-        return Spelling(targets, self.knows)
+        return Spelling(targets, self.knows, kinds=self._phrase_genres)
 
     @property
     def genre_list(self) -> str:
@@ -192,7 +195,8 @@ class RulesParser:
                     combos_out.append(keys)
                     spans.append(Span(m.start(), m.end()))
                 continue
-            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start())
+            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start()) or bool(
+                _LOOSELY_BEFORE.search(masked, max(0, m.start() - 16), m.start()))  # "kind of action": a lean
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:

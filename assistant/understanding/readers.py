@@ -324,8 +324,10 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
         if mixed["disliked"]:
             r.action, r.refs = "dislike_refs", mixed["disliked"]
             prefs.exclude_items += resolve_refs(mixed["excluded"], session.shown)
-        else:
+        elif mixed["excluded"]:
             r.action, r.refs = "exclude_refs", mixed["excluded"]
+        else:  # "the 2nd is ok, the 3rd is great": more like the one praised
+            r.action, r.refs = "more_like", mixed["liked"]
     return None
 
 

@@ -64,6 +64,7 @@ BARE_REQUEST = re.compile(
     r"|(?:^|[.!?;]\s*)(?:(?:i need|i want|maybe|just|ok|okay|so|uh|um|hmm|idk|dunno|i dunno)[\s,.]+)*something\s+"
     r"(?:for|good|new|nice|different)\b"
     r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
+    r"|\bwhat(?:'s| is)\s+good(?:\s+(?:on\s+)?(?:here|today|tonight|(?:right\s+)?now))?\s*[?!.]*$"
     r"|\b(?:one|a couple|a few)\s+more\b(?!\s+(?:thing|question|time|minute|day|week)s?\b)"  # "how about one more for my list?"
 )
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
@@ -399,17 +400,22 @@ def question_span(text: str) -> int:
     return 0
 
 
+_PASSABLE = re.compile(r"\b(?:is|are|was|looks?|seems?|sounds?)\s+(?:ok|okay|fine|alright|decent|not bad)\b")
+
+
 def mixed_verdicts(text: str) -> dict[str, list[int]] | None:
     """Shown positions by verdict ("liked", "disliked", "excluded") when a message judges shown items differently,
     clause by clause: "I loved the first one but the second is boring", "more like the first, not the third". None
     unless every clause that points at an item says what of it and at least two verdicts differ ("the first and the
     third are boring" is one verdict on both)."""
-    found: dict[str, list[int]] = {"liked": [], "disliked": [], "excluded": []}
+    found: dict[str, list[int]] = {"liked": [], "disliked": [], "excluded": [], "kept": []}
     for clause in clauses.split(text, "verdict"):
         refs = ordinal_refs(clause)
         if not refs:
             continue
-        if EXCLUDE_REF.search(clause) or re.match(r"\W*not\b", clause):
+        if _PASSABLE.search(clause):  # "the 3rd is ok": kept on the list, neither taken as a liking nor turned down
+            found["kept"] += refs
+        elif EXCLUDE_REF.search(clause) or re.match(r"\W*not\b", clause):
             found["excluded"] += refs
         elif DISLIKE_REF.search(clause) or DISMISS_REF.search(clause):
             found["disliked"] += refs

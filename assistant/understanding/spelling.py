@@ -7,6 +7,8 @@ everyday English, written in lower case. Two kinds of slip are put right, each o
 - letters doubled or held down ("reccomend", "hiii", "pleaseee"): the same word once runs of a letter are single;
 - one letter wrong, missing, extra or swapped, in words of six letters or more ("documentry", "comdey",
   "recomend"): shorter words have too many real neighbours ("crime" / "prime") to guess.
+A kind said loosely ("more action-y", "something noir-ish", "dramaish") is written as the hedge it is ("kind of
+action"), which the genre reader takes as a lean.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 MIN_EDITED = 6  # the shortest word one edit away from a target that is read as that target
 _WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
 _RUN = re.compile(r"(\w)\1+")
+_LOOSE = re.compile(r"(?<![\w'’-])([a-z][a-z-]*?)(?:-y|-ish|ish|y)(?![\w'’-])")  # "action-y", "noir-ish"
 
 
 def squeeze(word: str) -> str:
@@ -30,9 +33,10 @@ class Spelling:
     """Corrects slips towards `targets`; `known(word)` tells a word that stands as written (the catalog's words,
     everyday English)."""
 
-    def __init__(self, targets: Iterable[str], known: Callable[[str], bool]) -> None:
+    def __init__(self, targets: Iterable[str], known: Callable[[str], bool], kinds: Iterable[str] = ()) -> None:
         self._targets = frozenset(t for t in targets if t.isalpha() and t.islower())
         self._known = known
+        self._kinds = frozenset(k for k in kinds if " " not in k)
         squeezed: dict[str, set[str]] = {}
         for t in self._targets:
             squeezed.setdefault(squeeze(t), set()).add(t)
@@ -44,6 +48,8 @@ class Spelling:
 
     def correct(self, text: str) -> str:
         """`text` with its slips put right; the rest as written (offsets may move, as with chat spellings)."""
+        if self._kinds:
+            text = _LOOSE.sub(lambda m: f"kind of {m.group(1)}" if m.group(1) in self._kinds else m.group(0), text)
         return _WORD.sub(lambda m: self.fix(m.group(0)) or m.group(0), text)
 
     def fix(self, word: str) -> str | None:
