@@ -26,6 +26,8 @@ class Preferences(BaseModel):
     mood_genres: list[str] = Field([], description="soft: 'funny' boosts comedy without requiring it")
     year_min: int | None = None
     year_max: int | None = None
+    exclude_years: list[tuple[int, int]] = Field([], description="inclusive year ranges ruled out: 'nothing from the "
+                                                 "80s' -> (1980, 1989)")
     lean_year_min: int | None = Field(None, description="soft: '90s movies are the best' prefers them, requires nothing")
     lean_year_max: int | None = None
     price_min: float | None = Field(None, ge=0, description="an inclusive price range: 'under $20', 'between 10 and 30 euros'")

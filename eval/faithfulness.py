@@ -115,6 +115,8 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
         out.append(f"{item.name} is before {prefs.year_min}")
     if year_known and prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):
         out.append(f"{item.name} is after {prefs.year_max}")
+    if item.year is not None and (out_of := [f"{lo}-{hi}" for lo, hi in prefs.exclude_years if lo <= item.year <= hi]):
+        out.append(f"{item.name} is from {item.year}, ruled out ({', '.join(out_of)})")
     if prefs.price_min is not None and (item.price is None or item.price < prefs.price_min):
         out.append(f"{item.name} costs less than {prefs.price_min} (or has no price)")
     if prefs.price_max is not None and (item.price is None or item.price > prefs.price_max):

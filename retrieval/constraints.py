@@ -106,7 +106,7 @@ KNOWN_FLAG = {"genres": "has_genres", "year": "has_year", "price": "has_price"}
 
 class Constraints(BaseModel):
     """Genres an item must all have, genres it needs at least one of, genres it must not have, an inclusive
-    year range, an inclusive price range, ids never to show. A genre asked for is met by a genre that implies it in
+    year range and year ranges ruled out, an inclusive price range, ids never to show. A genre asked for is met by a genre that implies it in
     this catalog (`implied`: (genre, implied by) pairs, see `implications`; every pair of `IMPLIED_BY` when not given).
 
     What an item's entry records is always a hard rule. What it leaves out is unknown: for a field in `open_fields`
@@ -121,6 +121,7 @@ class Constraints(BaseModel):
     exclude_genres: frozenset[str] = frozenset()
     year_min: int | None = None
     year_max: int | None = None
+    exclude_years: frozenset[tuple[int, int]] = frozenset()
     price_min: float | None = None
     price_max: float | None = None
     exclude_ids: frozenset[str] = frozenset()
@@ -140,6 +141,9 @@ class Constraints(BaseModel):
         clauses += [{"genres": {"$not_contains": g}} for g in sorted(self.exclude_genres)]
         clauses += self._or_unknown("year", [{"year": {op: y}} for op, y in (("$gte", self.year_min),
                                                                                ("$lte", self.year_max)) if y is not None])
+        # a decade ruled out ("nothing from the 80s"): as with genres ruled out, nothing unrecorded breaks it
+        clauses += [{"$or": [{"has_year": {"$eq": False}}, {"year": {"$lt": lo}}, {"year": {"$gt": hi}}]}
+                    for lo, hi in sorted(self.exclude_years)]
         clauses += self._or_unknown("price", [{"price": {op: float(p)}} for op, p in (
             ("$gte", self.price_min), ("$lte", self.price_max)) if p is not None])
         if not clauses:
@@ -172,6 +176,8 @@ class Constraints(BaseModel):
                 out.append("genre")
         if self.exclude_genres & keys and "genre" not in out:
             out.append("genre")
+        if item.year is not None and any(lo <= item.year <= hi for lo, hi in self.exclude_years):
+            out.append("year")
         for field, value, lo, hi in (("year", item.year, self.year_min, self.year_max),
                                      ("price", item.price, self.price_min, self.price_max)):
             if lo is None and hi is None:

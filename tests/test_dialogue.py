@@ -459,3 +459,19 @@ def test_a_later_turn_says_what_it_kept_and_changed_and_the_text_leaves_the_reas
     fresh = demo.respond(session, "start over")
     assert fresh.intent == "reset"
     assert "Kept from before" not in demo.respond(session, "westerns").text
+
+
+def test_a_decade_ruled_out_is_never_shown_and_the_heading_says_so(demo, demo_catalog):
+    session = Session()
+    reply = demo.respond(session, "dramas not from the 80s")
+    assert reply.text.startswith("Here are 5 Drama movies, not from 1980–1989")
+    assert len(reply.recommendations) == 5
+    for rec in reply.recommendations:
+        assert not 1980 <= demo_catalog.get(rec.item_id).year <= 1989
+        assert constraint_violations(rec.item_id, session.preferences, demo_catalog) == []
+    more = demo.respond(session, "no 90s either")  # a second decade joins the first
+    assert session.preferences.exclude_years == [(1980, 1989), (1990, 1999)]
+    assert all(not 1980 <= demo_catalog.get(r.item_id).year <= 1999 for r in more.recommendations)
+    # the check itself: an 80s drama breaks the ruled-out range
+    eighties = next(it.id for it in demo_catalog if it.year == 1985 and "drama" in it.genre_keys)
+    assert constraint_violations(eighties, session.preferences, demo_catalog)

@@ -44,6 +44,8 @@ def test_filtered_search_honours_every_constraint(small_engine, embedder):
         Constraints(year_max=1979),
         Constraints(any_genres=frozenset({"sci-fi", "animation"}), exclude_genres=frozenset({"comedy"})),
         Constraints(include_genres=frozenset({"adventure"}), any_genres=frozenset({"sci-fi", "children"}), year_min=1980),
+        Constraints(exclude_years=frozenset({(1980, 1989)})),  # "nothing from the 80s"
+        Constraints(include_genres=frozenset({"sci-fi"}), exclude_years=frozenset({(1970, 1979), (1990, 1999)})),
     ]:
         hits = store.search(query, 30, c.where())
         assert hits, c
@@ -132,7 +134,8 @@ def test_hot_vectors_answer_filtered_searches_as_chroma_would(small_engine, embe
             any_genres=frozenset(rng.sample(genres, rng.choice([0, 2, 3]))),
             exclude_genres=frozenset(rng.sample(genres, rng.choice([0, 1, 2]))),
             year_min=rng.choice([None, 1970, 1990]), year_max=rng.choice([None, 1999, 2010]),
-            price_min=rng.choice([None, None, 9.5]), price_max=rng.choice([None, None, 12.0, 20.0])))
+            price_min=rng.choice([None, None, 9.5]), price_max=rng.choice([None, None, 12.0, 20.0]),
+            exclude_years=frozenset(rng.choice([[], [], [(1980, 1989)], [(1990, 1999), (2000, 2009)]]))))
     for plan in ("exact", "hnsw"):  # few items pass: exact over them; most pass: HNSW over-fetched, post-filtered
         monkeypatch.setattr(hot, "EXACT_MAX_ROWS", 10**9 if plan == "exact" else 0)
         for c in cases:

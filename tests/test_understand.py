@@ -1084,3 +1084,34 @@ def test_a_shown_item_said_to_be_ok_is_kept_beside_one_turned_down(parser):
 def test_whats_good_asks_for_picks(parser, message):
     u = parser.parse(message)
     assert u.intent == "recommend" and u.preferences.is_empty()
+
+
+@pytest.mark.parametrize("message, ruled_out, years", [
+    ("dramas not from the 80s", [(1980, 1989)], (None, None)),
+    ("no 80s or 90s stuff", [(1980, 1999)], (None, None)),
+    ("i don't like 80s movies", [(1980, 1989)], (None, None)),
+    ("not the 80s, the 90s", [(1980, 1989)], (1990, 1999)),
+    ("comedies from the 80s", [], (1980, 1989)),
+    ("nothing older than the 90s", [], (None, None)),  # a comparison, not a decade ruled out
+])
+def test_a_decade_ruled_out_is_a_range_of_years_ruled_out(parser, message, ruled_out, years):
+    p = parser.parse(message).preferences
+    assert p.exclude_years == ruled_out and (p.year_min, p.year_max) == years
+    assert "80s" not in p.query and "80s" not in " ".join(p.avoid)
+
+
+def test_years_ruled_out_stay_until_years_among_them_are_asked_for(demo_catalog):
+    from assistant.dialogue.state import changes, describe, preference_chips, remove_preference
+
+    state = merge(Preferences(include_genres=["drama"]), Preferences(exclude_years=[(1980, 1989)]))
+    state = merge(state, Preferences(n=3))
+    assert state.exclude_years == [(1980, 1989)]
+    assert describe(state, demo_catalog, "movie") == "Drama movies, not from 1980–1989"
+    assert ("exclude_years:1980-1989", "not 1980–1989") in preference_chips(state, demo_catalog)
+    after = merge(state, Preferences(year_min=1985, year_max=1995))  # "ok, 1985 to 1995 after all"
+    assert after.exclude_years == [] and "no longer: not 1980–1989" in changes(state, after, demo_catalog)
+    assert merge(state, Preferences(year_min=2000)).exclude_years == [(1980, 1989)]  # elsewhere: still ruled out
+    assert remove_preference(state, "exclude_years:1980-1989") and state.exclude_years == []
+    # a range asked for, then ruled out whole: the later word stands
+    eighties = merge(Preferences(year_min=1980, year_max=1989), Preferences(exclude_years=[(1980, 1989)]))
+    assert (eighties.year_min, eighties.year_max, eighties.exclude_years) == (None, None, [(1980, 1989)])

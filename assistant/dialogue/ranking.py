@@ -153,6 +153,7 @@ class SessionRanking:
             exclude_genres=frozenset(prefs.exclude_genres),
             year_min=prefs.year_min,
             year_max=prefs.year_max,
+            exclude_years=frozenset(prefs.exclude_years),
             price_min=prefs.price_min,
             price_max=prefs.price_max,
             exclude_ids=frozenset(prefs.liked + prefs.disliked + prefs.exclude_items + told + tagged

@@ -25,6 +25,7 @@ from assistant.models import Preferences, Session, Understanding
 from retrieval.catalog import item_words, words
 
 AVOID_KEPT = 3  # the newest free-word exclusions a conversation keeps ("not ww2 stuff", "nothing about the ocean")
+EXCLUDED_YEARS_KEPT = 3  # the newest year ranges ruled out a conversation keeps ("nothing from the 80s")
 
 def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[str]:
     out = [x for x in old if x not in removed]
@@ -47,6 +48,11 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         year_max = new.year_max
         year_min = year_min if year_min is not None and year_min <= year_max else None
     price_min, price_max = _narrowed((state.price_min, state.price_max), (new.price_min, new.price_max))
+    # years ruled out stay ruled out, unless a later message asks for years among them ("ok, the 80s after all")
+    asked = (new.year_min, new.year_max) if new.year_min is not None or new.year_max is not None else None
+    kept_out = [r for r in state.exclude_years if asked is None or not _overlap(r, asked)]
+    if year_min is not None and year_max is not None and any(a <= year_min and year_max <= b for a, b in new.exclude_years):
+        year_min = year_max = None  # "not the 80s after all" after "from the 80s": the range asked for is ruled out
     lean = (new.lean_year_min, new.lean_year_max)
     if lean == (None, None):
         lean = (state.lean_year_min, state.lean_year_max)
@@ -59,6 +65,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         popular=new.popular if new.popular is not None else state.popular,
         year_min=year_min,
         year_max=year_max,
+        exclude_years=list(dict.fromkeys(kept_out + new.exclude_years))[-EXCLUDED_YEARS_KEPT:],
         lean_year_min=lean[0],
         lean_year_max=lean[1],
         price_min=price_min,
@@ -72,6 +79,12 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         exclude_items=_merge_lists(state.exclude_items, new.exclude_items, new.liked),
         n=new.n or state.n,
     )
+
+
+def _overlap(years: tuple[int, int], asked: tuple[int | None, int | None]) -> bool:
+    """Whether an inclusive range of years meets one asked for (either end of it open)."""
+    lo, hi = asked
+    return (lo is None or years[1] >= lo) and (hi is None or years[0] <= hi)
 
 
 def _narrowed(old: tuple, new: tuple) -> tuple:
@@ -160,6 +173,7 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     chips += [(f"exclude_genres:{g}", f"no {genres.get(g, g)}") for g in prefs.exclude_genres]
     if prefs.year_min is not None or prefs.year_max is not None:
         chips.append(("years:", years_label(prefs.year_min, prefs.year_max)))
+    chips += [(f"exclude_years:{lo}-{hi}", f"not {years_label(lo, hi)}") for lo, hi in prefs.exclude_years]
     if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
         chips.append(("lean_years:", f"leaning {years_label(prefs.lean_year_min, prefs.lean_year_max)}"))
     if prefs.price_min is not None or prefs.price_max is not None:
@@ -234,6 +248,10 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
         found = prefs.year_min is not None or prefs.year_max is not None
         prefs.year_min = prefs.year_max = None
         return found
+    if field == "exclude_years":
+        kept = [r for r in prefs.exclude_years if f"{r[0]}-{r[1]}" != value]
+        found, prefs.exclude_years = len(kept) < len(prefs.exclude_years), kept
+        return found
     if field == "lean_years":
         found = prefs.lean_year_min is not None or prefs.lean_year_max is not None
         prefs.lean_year_min = prefs.lean_year_max = None
@@ -294,6 +312,8 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
         out += ", leaning towards " + " and ".join(leans)
     if prefs.exclude_genres:
         out += ", without " + " or ".join(genres.get(g, g) for g in prefs.exclude_genres)
+    if prefs.exclude_years:
+        out += ", not from " + " or ".join(years_label(lo, hi) for lo, hi in prefs.exclude_years)
     if prefs.exclude_keywords:
         out += ", none tagged " + " or ".join(f"“{k}”" for k in prefs.exclude_keywords)
     avoided = [w for a in prefs.avoid for w in known_words(a, catalog.vocabulary)]
@@ -346,4 +366,6 @@ def loosen_hint(prefs: Preferences) -> str:
         hints.append("fewer excluded genres")
     if prefs.exclude_keywords:
         hints.append("fewer excluded tags")
+    if prefs.exclude_years:
+        hints.append("fewer years ruled out")
     return ", or ".join(hints) or "describe it in other words"

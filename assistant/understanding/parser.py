@@ -37,7 +37,7 @@ from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.spelling import Spelling
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex, normalize
-from assistant.understanding.years import read_years, said_in_passing
+from assistant.understanding.years import read_excluded_years, read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
 _PERSON_CUE = re.compile(
@@ -338,6 +338,11 @@ class RulesParser:
             prefs.lean_year_min, prefs.lean_year_max = lo, hi
             lo = hi = None
         prefs.year_min, prefs.year_max = lo, hi
+        excluded, ruled_out = read_excluded_years(text, is_negated)  # "dramas not from the 80s"
+        # years asked for in the same message win: "an 80's horror film ... something not from the 80's is okay too"
+        prefs.exclude_years = [(a, b) for a, b in excluded if (lo is not None and b < lo) or (hi is not None and a > hi)
+                               or (lo is None and hi is None)]
+        spans += ruled_out
         if (m := _THE_MORE_THE_BETTER.search(text)) and self.year_quartiles and prefs.lean_year_min is None \
                 and prefs.lean_year_max is None:  # "the older the better": a lean to the catalog's oldest quarter
             if AGE_LEANS[m.group("age") or m.group("age2")] == "old":

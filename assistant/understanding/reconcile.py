@@ -85,7 +85,8 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
                 if hit and hit[0] not in target + other and fuzz.partial_ratio(normalize(t), norm_message) >= 90:
                     target.append(hit[0])
                     added.append(t)
-        if p.year_min is None and p.year_max is None and _TIME_WORDS.search(low):
+        # years the rules read as ruled out ("not from the 80s") are not the model's to turn into years asked for
+        if p.year_min is None and p.year_max is None and not p.exclude_years and _TIME_WORDS.search(low):
             lo, hi = reading.year_min, reading.year_max
             newest = (parser.newest_year or 2100) + 1
             if (lo is None or 1880 <= lo <= newest) and (hi is None or 1880 <= hi <= newest) and (

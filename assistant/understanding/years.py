@@ -54,6 +54,7 @@ _VIEWED = re.compile(
     r"\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:(?!not\b|never\b)\w+\s+){0,2}?(?:seen|saw|watched)\b|\bfavou?rites?\b"
 )
 _FOR_AUDIENCE = re.compile(rf"\s+for (?:{clauses.AUDIENCE})\b")
+_COMPARED = re.compile(r"\b(?:older|newer|earlier|later|before|after|since|until|till|pre|post)(?:\s+than)?\s+$")
 _EITHER = re.compile(r"\b(?:recent|new|newer)\s+or\s+old(?:er)?\b|\bold(?:er)?\s+or\s+(?:recent|new|newer)\b")
 
 Span = tuple[int, int]
@@ -148,6 +149,33 @@ def read_years(
     else:  # "something older, 70s or 80s": the years named say how much older; the word is read, not searched
         spans += [m.span() for pattern in (_NEWER, _OLDER) if (m := _relative(pattern, text))]
     return lo, hi, spans
+
+
+def read_excluded_years(text: str, negated: Callable[[str, int], bool]) -> tuple[list[tuple[int, int]], list[Span]]:
+    """The decades a lower-cased message rules out ("dramas not from the 80s", "no 90s stuff", "nothing from the
+    80s or 90s": adjacent decades joined) and the spans read; a decade said of an item is no ruling out."""
+    ranges: list[tuple[int, int]] = []
+    spans: list[Span] = []
+    for m in _DECADE.finditer(text):
+        if not negated(text, m.start()) or _stated(text, m.start()) or _COMPARED.search(text, max(0, m.start() - 20),
+                                                                                          m.start()):
+            continue  # "nothing older than the 90s" asks for the 90s on, which no decade ruled out says
+        if m.group("full"):
+            d = int(m.group("full"))
+            lo, hi = (d, d + 99) if d % 100 == 0 and d < 2000 else (d, d + 9)  # "the 1800s": the century
+        elif m.group("short"):
+            s = int(m.group("short"))
+            lo = 2000 + 10 * s if s <= 2 else 1900 + 10 * s
+            hi = lo + 9
+        else:
+            lo = DECADE_WORDS[m.group("word")]
+            hi = lo + 9
+        if ranges and ranges[-1][1] + 1 == lo:
+            ranges[-1] = (ranges[-1][0], hi)
+        else:
+            ranges.append((lo, hi))
+        spans.append((m.start(), m.end()))
+    return ranges, spans
 
 
 def said_in_passing(text: str, pos: int) -> bool:
