@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from assistant.understanding import clauses, routing
-from assistant.understanding.lexicon import FILLER, NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import BEFORE_COMPLAINT, FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.titles import (
     YEAR_ENDING,
@@ -44,7 +44,7 @@ _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything bu
 _VIEWING_CUES = {"seen", "saw", "watched"}
 # "the godfather is too long", "X was way too slow": a title complained of, turned down whatever else is said
 _COMPLAINED = "too"
-_TOO_AFTER = re.compile(r"\s*(?:(?:way|kinda|kind of|a bit|a little|little|just|so|really|bit|far)\s+)*too\b", re.I)
+_TOO_AFTER = re.compile(r"\s*(?:(?:a|so|really|" + "|".join(map(re.escape, BEFORE_COMPLAINT)) + r")\s+)*too\b", re.I)
 _NOT_LIKING = _NEUTRAL_CUES | _NEGATIVE_CUES | _RULING_OUT_CUES | _VIEWING_CUES | {_COMPLAINED}  # say nothing of liking
 
 

@@ -29,6 +29,7 @@ from assistant.understanding.lexicon import (
     SUBGENRES,
 )
 from assistant.understanding.mentions import Mentions, wanted
+from assistant.understanding.names import CatalogNames
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding.negation import HEDGE, NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
@@ -36,7 +37,7 @@ from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.spelling import Spelling
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
-from assistant.understanding.titles import TitleIndex, normalize
+from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_excluded_years, read_years, said_in_passing
 from retrieval.catalog import Catalog, person_key
 
@@ -82,6 +83,7 @@ class RulesParser:
             and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
         }
         self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
+        self.names = CatalogNames(catalog, self.keywords, self._phrase_genres)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
         years = sorted(it.year for it in catalog if it.year is not None)
@@ -118,30 +120,18 @@ class RulesParser:
         """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
         return list(dict.fromkeys(m.item_id for m, _ in self.mentions.find(text)))
 
-    @cached_property
-    def vocabulary(self) -> frozenset[str]:
-        """Every word of the catalog's titles, tags, people and genre words: words that stand as written."""
-        words = set(self._title_words)
-        words |= {w for t in self.catalog.by_tag for w in normalize(t).split()}
-        words |= {w for p in self.catalog.people for w in normalize(p).split()}
-        words |= {w for phrase in self._phrase_genres for w in phrase.split()}
-        return frozenset(words)
-
     def warm(self) -> None:
-        """Builds what the first message would otherwise wait for: the catalog's words (a second on a million
-        items) and the tags named by their last word."""
-        _ = self.spelling, self._keyword_aliases, self._surnames
-
-    def knows(self, word: str) -> bool:
-        """Whether a lower-case word is everyday English or one of the catalog's words (singular or plural)."""
-        return word in ENGLISH or word in self.vocabulary or (word.endswith("s") and word[:-1] in self.vocabulary)
+        """Builds what the first message would otherwise wait for: the catalog's words and the names they make
+        (assistant.understanding.names)."""
+        self.names.warm()
+        _ = self.spelling
 
     @cached_property
     def spelling(self) -> Spelling:
         """Typing slips of the readers' own words put right (assistant.understanding.spelling): the filler and
         request words, the words a sentence opens with, and this catalog's genre words."""
         targets = FILLER | set(DISCOURSE) | {w for phrase in self._phrase_genres for w in phrase.split()}
-        return Spelling(targets, self.knows, kinds=self._phrase_genres)
+        return Spelling(targets, self.names.knows, kinds=self._phrase_genres)
 
     @property
     def genre_list(self) -> str:
@@ -180,7 +170,7 @@ class RulesParser:
         # comedy" (words side by side) asks for both
         alternatives: list[list[str]] = []
         combos_out: list[tuple[str, ...]] = []
-        tags = self._keyword_aliases[1]
+        tags = self.names.tags[1]
         in_tags = [t.span() for t in tags.finditer(masked) if " " in t.group(0)] if tags is not None else []
         last_hard: re.Match[str] | None = None
         for m in self._genre_re.finditer(masked):
@@ -253,8 +243,8 @@ class RulesParser:
                     if best:
                         name = best[0]
                         break
-                    if n == 1 and candidate in self._surnames:  # "something by tolkien": J.R.R. Tolkien
-                        name = self._surnames[candidate]
+                    if n == 1 and candidate in self.names.surnames:  # "something by tolkien": J.R.R. Tolkien
+                        name = self.names.surnames[candidate]
                         break
                 strong = any(c in cue for c in _STRONG_PERSON_CUES)
                 if all(w[:1].isupper() and w.isalpha() for w in words[:n]) and (n >= 2 or strong):
@@ -266,44 +256,9 @@ class RulesParser:
                 spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
         return spans
 
-    @cached_property
-    def _surnames(self) -> dict[str, str]:
-        """A person named by the last word of their name after a cue ("by tolkien", "with hanks"): the one with
-        most items of those who share it, when they have at least twice the next one's; no everyday word."""
-        by_last: dict[str, list[tuple[int, str]]] = {}
-        for key in self.catalog.people:
-            words = key.split()
-            if len(words) > 1 and len(words[-1]) >= 4 and words[-1].isalpha() and words[-1] not in ENGLISH:
-                by_last.setdefault(words[-1], []).append((len(self.catalog.by_person.get(key, ())), key))
-        out = {}
-        for last, named in by_last.items():
-            named.sort(reverse=True)
-            if len(named) == 1 or named[0][0] >= 2 * named[1][0]:
-                out[last] = named[0][1]
-        return out
-
-    @cached_property
-    def _title_words(self) -> frozenset[str]:
-        return frozenset(w for form in self.titles.forms() for w in form.split())
-
-    @cached_property
-    def _keyword_aliases(self) -> tuple[dict[str, str], re.Pattern[str] | None]:
-        """A tag's last word that names it alone ("nolan" for christopher nolan, "ghibli" for studio ghibli): the
-        last word of exactly one multi-word tag, and no title's, genre's or everyday word; with the pattern finding
-        the tags and these words."""
-        ends: dict[str, list[str]] = {}
-        for tag in self.keywords:
-            words = tag.split()
-            if len(words) > 1 and len(words[-1]) >= 4:
-                ends.setdefault(words[-1], []).append(tag)
-        aliases = {w: tags[0] for w, tags in ends.items()
-                   if len(tags) == 1 and w not in self.keywords and w not in self._title_words and w not in ENGLISH
-                   and w not in self._phrase_genres and w.isalpha()}
-        return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
-
     def _keywords_in(self, masked: str, prefs: Preferences, text: str = "") -> list[Span]:
         spans = []
-        aliases, pattern = self._keyword_aliases
+        aliases, pattern = self.names.tags
         if pattern is None:
             return spans
         for m in pattern.finditer(masked):

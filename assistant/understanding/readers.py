@@ -344,7 +344,7 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
             parser.is_mood(w) for w in r.avoid.split())) \
             and not routing.is_question(r.message.low):
         prefs.avoid = [r.avoid]
-    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
+    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
         prefs.query = ""
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
     r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r)

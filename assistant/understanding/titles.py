@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Container
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,10 +119,6 @@ class TitleIndex:
     def __len__(self) -> int:
         """How many title forms the index holds."""
         return len(self._variants)
-
-    def forms(self) -> Iterable[str]:
-        """Every normalized title form the index holds."""
-        return self._variants.keys()
 
     def ids(self, form: str) -> tuple[str, ...]:
         """Items a normalized form names, most popular first."""

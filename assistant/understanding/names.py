@@ -1,0 +1,66 @@
+"""What a catalog's own words tell the readers: whether a word stands as written (everyday English, or a word of the
+catalog's titles, genres, tags and credits: `Catalog.vocabulary`), a tag named by its last word ("nolan" for
+christopher nolan, "ghibli" for studio ghibli), and a person by the last word of their name ("by tolkien")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cached_property
+
+from assistant.understanding.lexicon import ENGLISH
+from assistant.understanding.text import phrase_pattern
+from retrieval.catalog import Catalog, words
+
+
+class CatalogNames:
+    """Built once per catalog, each table on first use (`warm` builds them all: about a second on a million items).
+    `keywords` are the tags the parser reads; `genre_phrases` its genre words and synonyms."""
+
+    def __init__(self, catalog: Catalog, keywords: set[str], genre_phrases: Mapping) -> None:
+        self.catalog = catalog
+        self.keywords = keywords
+        self.genre_phrases = genre_phrases
+
+    def warm(self) -> None:
+        _ = self.known, self.tags, self.surnames
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """The catalog's words and its genre words and synonyms."""
+        return self.catalog.vocabulary | {w for phrase in self.genre_phrases for w in phrase.split()}
+
+    def knows(self, word: str) -> bool:
+        """Whether a lower-case word is everyday English or one of the catalog's words (singular or plural)."""
+        return word in ENGLISH or word in self.known or (word.endswith("s") and word[:-1] in self.known)
+
+    @cached_property
+    def tags(self) -> tuple[dict[str, str], re.Pattern[str] | None]:
+        """A tag's last word that names it alone: the last word of exactly one multi-word tag, and no title's, genre's
+        or everyday word; with the pattern finding the tags and these words (None without tags)."""
+        titles = {w for it in self.catalog for w in words(it.title)}
+        ends: dict[str, list[str]] = {}
+        for tag in self.keywords:
+            parts = tag.split()
+            if len(parts) > 1 and len(parts[-1]) >= 4:
+                ends.setdefault(parts[-1], []).append(tag)
+        aliases = {w: tags[0] for w, tags in ends.items()
+                   if len(tags) == 1 and w not in self.keywords and w not in titles and w not in ENGLISH
+                   and w not in self.genre_phrases and w.isalpha()}
+        return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
+
+    @cached_property
+    def surnames(self) -> dict[str, str]:
+        """A person named by the last word of their name after a cue ("by tolkien", "with hanks"): the one with most
+        items of those who share it, when they have at least twice the next one's; no everyday word."""
+        by_last: dict[str, list[tuple[int, str]]] = {}
+        for key in self.catalog.people:
+            last = key.split()[-1]
+            if " " in key and len(last) >= 4 and last.isalpha() and last not in ENGLISH:
+                by_last.setdefault(last, []).append((len(self.catalog.by_person.get(key, ())), key))
+        out = {}
+        for last, named in by_last.items():
+            named.sort(reverse=True)
+            if len(named) == 1 or named[0][0] >= 2 * named[1][0]:
+                out[last] = named[0][1]
+        return out
