@@ -45,37 +45,90 @@ class TransferredModel:
         return self.model.features(self._ctx(ctx), source_ids)
 
 
+_ARTICLES = r"the|a|an|les|la|le|l|il|el|der|die|das"
+_SUBTITLE = re.compile(r"\s*(?::|\s[-\u2013\u2014]\s)\s*")  # "Borat: Cultural Learnings ...", "Infinity War - Part I"
+_PAREN = re.compile(r"\s*\(([^)]*)\)")
+
+
+def _norm(title: str) -> str:
+    """Casefolded; accents, punctuation, spaces and a leading or trailing article dropped ("Godfather, The"); "Vol.
+    2" as "2"; what is in parentheses is left to `_titles`."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
+    text = re.sub(rf",\s*(?:{_ARTICLES})'?\s*$", "", _PAREN.sub(" ", text).strip())  # "Godfather, The"
+    text = " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    text = re.sub(rf"^(?:{_ARTICLES})\s+", "", text)
+    return re.sub(r"\b(?:vol|volume)\s+(?=\d)", "", text).replace(" ", "")  # "Chain Saw" is "Chainsaw"
+
+
+def _titles(title: str) -> tuple[set[str], set[str]]:
+    """The names an entry goes by (its title; what parentheses give as another: "Ringu (Ring)", "Twelve Monkeys
+    (a.k.a. 12 Monkeys)") and its short names, the title before each subtitle ("Star Wars: Episode IV - A New
+    Hope" is also "Star Wars" and "Star Wars: Episode IV")."""
+    names = {_norm(title)}
+    names |= {_norm(re.sub(r"^\s*a\.?k\.?a\.?\s*", "", a, flags=re.I)) for a in _PAREN.findall(title)}
+    bare = _PAREN.sub(" ", title)
+    shorts = {_norm(bare[: m.start()]) for m in _SUBTITLE.finditer(bare) if m.start() > 0}
+    return names - {""}, shorts - {""} - names
+
+
 def match_by_title(target_items, source_items) -> dict[str, str]:
-    """Target item id -> source item id for items with the same normalised title and year (or the same
-    title where the title is unique on both sides and one side lacks the year)."""
+    """Target item id -> source item id, for items two catalogs spell differently. Tried in turn, each only where
+    it finds one source item:
 
-    def norm(title: str) -> str:
-        text = unicodedata.normalize("NFKD", title)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
-        text = re.sub(r"\s*\([^)]*\)", " ", text)  # "(a.k.a. ...)", "(1995)"
-        text = re.sub(r"^(?:the|a|an)\s+", "", " ".join(re.sub(r"[^\w\s]|_", " ", text).split()))
-        return text
+    1. the same title (or a name in parentheses: "Ringu (Ring)") and year;
+    2. the same title where the source has it once, without a year;
+    3. the same title a year apart (databases disagree on release years: Black Hawk Down is 2001 or 2002);
+    4. the title before the other's subtitle, in the same year ("Jumanji (2017)" is "Jumanji: Welcome to the
+       Jungle (2017)", not "Jumanji (1995)"; "Avengers: Infinity War" is "... - Part I"). A year apart or without a
+       year, a short name is too often another film of a series.
 
-    by_key: dict[tuple[str, int | None], list[str]] = {}
-    by_title: dict[str, list[str]] = {}
-    source_year: dict[str, int | None] = {}
+    An entry without a year takes the year its title has elsewhere in its own catalog (a catalog that lists a film
+    twice, once with a year, maps both); without one anywhere, it needs the source's only item of that title. A
+    source item without a year takes a title only where it has one year here."""
+    by_name: dict[str, list] = {}
+    by_short: dict[str, list] = {}
     for it in source_items:
-        source_year[it.id] = it.year
-        key = norm(it.title)
-        by_key.setdefault((key, it.year), []).append(it.id)
-        by_title.setdefault(key, []).append(it.id)
-    target_titles: dict[str, int] = {}
+        names, shorts = _titles(it.title)
+        for n in names:
+            by_name.setdefault(n, []).append(it)
+        for s in shorts:
+            by_short.setdefault(s, []).append(it)
+    years: dict[str, set[int]] = {}
     for it in target_items:
-        target_titles[norm(it.title)] = target_titles.get(norm(it.title), 0) + 1
+        if it.year is not None:
+            years.setdefault(_norm(it.title), set()).add(it.year)
+
+    def only(found: list) -> str | None:
+        return found[0].id if found and len({s.id for s in found}) == 1 else None
+
+    def near(found: list, year: int, known: set[int]) -> str | None:
+        """The one source item a year apart, unless another year of this title here is as near to it (two films
+        a year either side of it: The Circle 2015 and 2017 against a 2016 entry)."""
+        match = only([s for s in found if s.year is not None and abs(s.year - year) == 1])
+        year_there = next((s.year for s in found if s.id == match), None)
+        rivals = [y for y in known if y != year and y != year_there and year_there is not None
+                  and abs(y - year_there) <= 1]
+        return None if rivals else match
+
     out: dict[str, str] = {}
     for it in target_items:
-        key = norm(it.title)
-        exact = by_key.get((key, it.year))
-        if exact and it.year is not None:
-            out[it.id] = exact[0]
-        elif (len(by_title.get(key, ())) == 1 and target_titles[key] == 1
-              and (it.year is None or source_year[by_title[key][0]] is None)):
-            out[it.id] = by_title[key][0]
+        names, _ = _titles(it.title)
+        same = [s for n in names for s in by_name.get(n, ())]
+        short = [s for n in names for s in by_short.get(n, ())]
+        known = years.get(_norm(it.title), set())
+        year = it.year if it.year is not None else next(iter(known)) if len(known) == 1 else None
+        if year is not None and (exact := [s for s in same if s.year == year]):
+            match = exact[0].id
+        elif year is None:  # no year here, or several for this title
+            match = only(same) if not known else None
+        else:
+            undated = len(same) == 1 and same[0].year is None and len(known) == 1
+            match = (same[0].id if undated else None) or near(same, year, known)
+            if not match and all(s.year is not None and abs(s.year - year) > 1 for s in same):
+                match = only([s for s in short if s.year == year])
+        if match:
+            out[it.id] = match
     return out
 
 

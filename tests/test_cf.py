@@ -122,3 +122,33 @@ def test_a_packs_models_serve_another_catalog_through_titles(models, small_pack)
     assert moved.candidates(ctx, 50)[:1] == ["t-toy2"]  # Toy Story 2, the source's top neighbour in this catalog
     scores = moved.features(ctx, ["t-toy2", "t-matrix", "t-none"])["ease"]
     assert scores[0] > 0 and scores[2] == 0
+
+
+def test_titles_two_catalogs_spell_differently_still_match():
+    """Catalogs disagree on how a title is written and on release years; each rule matches only where one item fits."""
+    from retrieval.catalog import Item
+    from retrieval.transfer import match_by_title
+
+    source = [Item(id=i, title=t, year=y) for i, t, y in [
+        ("s1", "Twelve Monkeys (a.k.a. 12 Monkeys)", 1995), ("s2", "Good, the Bad and the Ugly, The (Buono, il "
+                                                           "brutto, il cattivo, Il)", 1966),
+        ("s3", "Kill Bill: Vol. 1", 2003), ("s4", "Black Hawk Down", 2001), ("s5", "Jumanji", 1995),
+        ("s6", "Jumanji: Welcome to the Jungle", 2017), ("s7", "Avengers: Infinity War - Part I", 2018),
+        ("s8", "Scary Movie", 2000), ("s9", "Bridget Jones: The Edge of Reason", 2004), ("s10", "The Circle", 2016),
+        ("s11", "Cosmos", None), ("s12", "Zeitgeist: The Movie", 2007), ("s13", "Zeitgeist: Addendum", 2008),
+        ("s14", "Heat", 1995)]]
+    target = [Item(id=i, title=t, year=y) for i, t, y in [
+        ("a", "12 Monkeys", 1995), ("b", "The Good, the Bad and the Ugly", 1966), ("c", "Kill Bill: Volume 1", 2003),
+        ("d", "Black Hawk Down", 2002), ("e", "Jumanji", 2017), ("f", "Avengers: Infinity War", 2018),
+        ("g", "Scary Movie", 2000), ("h", "Scary Movie", None), ("i", "Bridget Jones", None),
+        ("j", "The Circle", 2015), ("k", "The Circle", 2017), ("l", "Cosmos", 2010), ("m", "Cosmos", 2015),
+        ("n", "Zeitgeist", 2007), ("o", "Heat", 1995), ("p", "Heat", 1996), ("q", "Heat", 2006),
+        ("r", "Jumanji", 1995)]]
+    assert match_by_title(target, source) == {
+        "a": "s1", "b": "s2", "c": "s3",  # a name in parentheses, a trailing article, "Vol." for "Volume"
+        "d": "s4",  # a year apart
+        "e": "s6", "f": "s7", "n": "s12",  # the title before a subtitle, in its year (not Addendum, 2008)
+        "g": "s8", "h": "s8",  # listed twice here, once without a year: both
+        "o": "s14", "p": "s14",  # 1996 is the 1995 film listed again; 2006 is another
+        "r": "s5",
+    }  # not: a short name without a year (i), two years a year either side (j, k), an undated source for two (l, m)
