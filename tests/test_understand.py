@@ -52,6 +52,15 @@ def test_the_acceptance_request(parser):
         ("2012 or later", 2012, None),
         ("a drama from 1994", 1994, 1994),
         ("a comedy", None, None),
+        # compared with a decade: the years before it, after it, up to its end
+        ("nothing older than the 90s", 1990, None),
+        ("nothing before the 80s please", 1980, None),
+        ("only movies after the 2000s", 2010, None),
+        ("something newer than the 90s", 2000, None),
+        ("comedies until the 80s", None, 1989),
+        ("nothing after the nineties", None, 1999),
+        ("movies from the 80s on", 1980, None),
+        ("older than the 70s", None, 1969),
     ],
 )
 def test_years_decades_and_ranges(parser, message, year_min, year_max):
@@ -1092,7 +1101,7 @@ def test_whats_good_asks_for_picks(parser, message):
     ("i don't like 80s movies", [(1980, 1989)], (None, None)),
     ("not the 80s, the 90s", [(1980, 1989)], (1990, 1999)),
     ("comedies from the 80s", [], (1980, 1989)),
-    ("nothing older than the 90s", [], (None, None)),  # a comparison, not a decade ruled out
+    ("nothing older than the 90s", [], (1990, None)),  # a comparison, not a decade ruled out
 ])
 def test_a_decade_ruled_out_is_a_range_of_years_ruled_out(parser, message, ruled_out, years):
     p = parser.parse(message).preferences

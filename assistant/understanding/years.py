@@ -13,8 +13,11 @@ from assistant.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
 _DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
 _RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
-_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+(?:the\s+year\s+)?{_YEAR}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?\b")
-_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+(?:the\s+year\s+)?{_YEAR}\b")
+# what a comparison is made with: a year, or a decade ("nothing older than the 90s", "after the 2000s")
+_POINT = (rf"(?:(?:the\s+year\s+)?(?P<year>{_YEAR})\b|(?:the\s+)?(?:(?P<dfull>1[89]\d0|20[0-2]0)|'?(?P<dshort>\d)0)\s?'?s\b"
+          r"|(?:the\s+)?(?P<dword>" + "|".join(DECADE_WORDS) + r")\b)")
+_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+{_POINT}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?")
+_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+{_POINT}")
 _LATER = re.compile(rf"\b{_YEAR}(?:\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older"
                     r"|and before)\b|(?P<plus>\+)(?!\w))")  # "2010+": from 2010 on
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
@@ -83,21 +86,21 @@ def read_years(
             if any(a <= m.start() < b for a, b in spans):
                 continue
             if m.group("op") == "from" and not m.group("on"):
-                continue  # "from 1995" is a single year, handled below
-            y = int(m.group(2))
+                continue  # "from 1995", "from the 90s" name the years themselves, read below
+            first, last = _point(m)
             strict = m.group("op") in {"after", "newer than", "later than", "post"}
             if negated(text, m.start()):  # "nothing after 2000" = up to 2000
-                hi = y if strict else y - 1
+                hi = last if strict else first - 1
             else:
-                lo = y + 1 if strict else y
+                lo = last + 1 if strict else first
             spans.append((m.start(), m.end()))
         for m in _BEFORE.finditer(text):
-            y = int(m.group(2))
+            first, last = _point(m)
             strict = m.group("op") in {"before", "older than", "earlier than", "pre"}
-            if negated(text, m.start()):  # "nothing before 1980" = from 1980 on
-                lo = y if strict else y + 1
+            if negated(text, m.start()):  # "nothing before 1980" = from 1980 on; "nothing older than the 90s"
+                lo = first if strict else last + 1
             else:
-                hi = y - 1 if strict else y
+                hi = first - 1 if strict else last
             spans.append((m.start(), m.end()))
     if lo is None and hi is None and newest_year and (m := WINDOW.search(text)) and not _stated(text, m.start()):
         n = m.group("n") or "1"
@@ -160,22 +163,33 @@ def read_excluded_years(text: str, negated: Callable[[str, int], bool]) -> tuple
         if not negated(text, m.start()) or _stated(text, m.start()) or _COMPARED.search(text, max(0, m.start() - 20),
                                                                                           m.start()):
             continue  # "nothing older than the 90s" asks for the 90s on, which no decade ruled out says
-        if m.group("full"):
-            d = int(m.group("full"))
-            lo, hi = (d, d + 99) if d % 100 == 0 and d < 2000 else (d, d + 9)  # "the 1800s": the century
-        elif m.group("short"):
-            s = int(m.group("short"))
-            lo = 2000 + 10 * s if s <= 2 else 1900 + 10 * s
-            hi = lo + 9
-        else:
-            lo = DECADE_WORDS[m.group("word")]
-            hi = lo + 9
+        lo, hi = _decade(m.group("full"), m.group("short"), m.group("word"))
         if ranges and ranges[-1][1] + 1 == lo:
             ranges[-1] = (ranges[-1][0], hi)
         else:
             ranges.append((lo, hi))
         spans.append((m.start(), m.end()))
     return ranges, spans
+
+
+def _point(m: re.Match[str]) -> tuple[int, int]:
+    """The first and last year of what a comparison is made with (`_POINT`): a year is itself, the 90s 1990-1999."""
+    if m.group("year"):
+        return int(m.group("year")), int(m.group("year"))
+    lo, hi = _decade(m.group("dfull"), m.group("dshort"), m.group("dword"))
+    return lo, hi
+
+
+def _decade(full: str | None, short: str | None, word: str | None) -> tuple[int, int]:
+    """The years of a decade as written: "1980s", "80s", "eighties"; "the 1800s" is the century."""
+    if full:
+        d = int(full)
+        return (d, d + 99) if d % 100 == 0 and d < 2000 else (d, d + 9)
+    if short:
+        d = 2000 + 10 * int(short) if int(short) <= 2 else 1900 + 10 * int(short)
+        return d, d + 9
+    d = DECADE_WORDS[word]
+    return d, d + 9
 
 
 def said_in_passing(text: str, pos: int) -> bool:
