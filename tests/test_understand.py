@@ -1124,3 +1124,15 @@ def test_years_ruled_out_stay_until_years_among_them_are_asked_for(demo_catalog)
     # a range asked for, then ruled out whole: the later word stands
     eighties = merge(Preferences(year_min=1980, year_max=1989), Preferences(exclude_years=[(1980, 1989)]))
     assert (eighties.year_min, eighties.year_max, eighties.exclude_years) == (None, None, [(1980, 1989)])
+
+
+@pytest.mark.parametrize(("message", "liked", "query"), [
+    ("we saw frozen and moana already", ["Frozen (2013)", "Moana (2016)"], ""),  # one word each, typed in lower case
+    ("i watched heat last night, loved it", ["Heat (1995)"], "last"),
+    ("I saw Avengers: Infinity War (2018)", [], None),  # not The Avengers: the name goes on (not in this catalog)
+    ("have you seen it", [], "seen"),  # an everyday word is no title
+])
+def test_a_one_word_title_after_a_word_of_viewing(parser, demo_catalog, message, liked, query):
+    p = parser.parse(message).preferences
+    assert names(demo_catalog, p.liked) == liked
+    assert query is None or p.query == query  # "saw" goes with the title it was said of: Saw is a film

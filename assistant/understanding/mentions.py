@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import BEFORE_COMPLAINT, FILLER, NUMBER_WORDS, ORDINALS
-from assistant.understanding.negation import is_negated
+from assistant.understanding.negation import is_negated, nearest_negation
 from assistant.understanding.titles import (
     YEAR_ENDING,
     TitleIndex,
@@ -39,8 +39,9 @@ _NEGATIVE_CUES = {"hated", "hate", "disliked", "can't stand", "cant stand"}
 # "not john wick", "anything but the matrix": a title ruled out, written as typed (in lower case); exact titles of two
 # words or more only, or cited with the year, since "not today" and "no way" are everyday phrases and titles too
 _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything but"}
-# "have you seen john wick?", "i watched the notebook": a title after a word of viewing, exact and of two words or more
-# as above; how it is spoken of (seen and liked, not seen yet) is read as for any title (`stance`)
+# "have you seen john wick?", "i watched the notebook", "we saw frozen": a title after a word of viewing, exact, and of
+# one word only as typed in lower case (`_one_word_seen`); how it is spoken of (seen and liked, not seen yet) is read
+# as for any title (`stance`)
 _VIEWING_CUES = {"seen", "saw", "watched"}
 # "the godfather is too long", "X was way too slow": a title complained of, turned down whatever else is said
 _COMPLAINED = "too"
@@ -55,6 +56,15 @@ LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y an
 _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 
 
+def cue_span(text: str, match: TitleMatch) -> tuple[int, int]:
+    """A title's span with the word of viewing it was found after ("we saw frozen": "saw frozen"), which is then
+    no word to search for (Saw is a film too); "not seen X" keeps it, for what "not" says of it."""
+    m = re.search(r"(?<![\w-])(?:seen|saw|watched)\s+$", text[: match.start], re.I)
+    if match.cue in _VIEWING_CUES and m and nearest_negation(text.casefold(), m.start()) is None:
+        return m.start(), match.end
+    return match.start, match.end
+
+
 def liked_by_cue(text: str, start: int) -> bool:
     """Whether a title at `start` comes right after a word of liking ("I loved X", "something like X", "I like the
     X movies"), not negated: the rules' firm reading, which no learned guess overrules."""
@@ -64,6 +74,14 @@ def liked_by_cue(text: str, start: int) -> bool:
         if cue.end() == len(before) and not cue.group("neg") and word not in _NOT_LIKING:
             return True
     return False
+
+
+def _one_word_seen(text: str, match: TitleMatch) -> bool:
+    """Whether a title after a word of viewing may be the one word it is: typed in lower case ("we saw frozen and
+    moana", where capitalised titles are found as written) and not the start of a longer name ("avengers: infinity
+    war" in a catalog without it is not The Avengers)."""
+    span = text[match.start : match.end]
+    return " " in span.strip() or (span.islower() and not re.match(r"\s*[:\-\u2013]", text[match.end :]))
 
 
 def _goes_on_with(word: str) -> bool:
@@ -106,8 +124,10 @@ class Mentions:
                 negative = is_negated(text.casefold(), cue.end())
             pos = cue.end()
             while pos < len(text):
-                match = self._at(text, pos, strict=word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES,
-                                 min_words=2 if word in _RULING_OUT_CUES | _VIEWING_CUES else 1)
+                strict = word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES
+                match = self._at(text, pos, strict=strict, min_words=2 if word in _RULING_OUT_CUES else 1)
+                if match is not None and word in _VIEWING_CUES and not _one_word_seen(text, match):
+                    match = self._at(text, pos, strict=strict, min_words=2)
                 loose = pos > cue.end() or word in _RULING_OUT_CUES | _VIEWING_CUES  # "not the super nerdy kind"
                 if match is None or (loose and everyday_phrase(text[match.start : match.end])):
                     break  # "i loved the matrix, the first time i saw it": a list goes on with titles, not phrases

@@ -23,7 +23,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated
-from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, seen_on_screen, stance, wanted
+from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from assistant.understanding.unrecorded import unrecorded_spans
 from retrieval.embed import wordlike
@@ -115,7 +115,7 @@ def read_titles(parser: RulesParser, r: Reading) -> Understanding | None:
     text, low = r.message.text, r.message.low
     r.refs_masked = mask(text, [Span(m.start(), m.end()) for m in _REF_PHRASE.finditer(low)])
     r.titles = parser.mentions.find(r.refs_masked)
-    r.masked = mask(low, [Span(m.start, m.end) for m, _ in r.titles])
+    r.masked = mask(low, [Span(*cue_span(low, m)) for m, _ in r.titles])
     return None
 
 
