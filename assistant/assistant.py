@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import prompts
 from assistant.understanding import routing
-from assistant.dialogue.answers import answer, answer_many, compare
+from assistant.dialogue.answers import answer, answer_many, compare, which
 from assistant.llm import tasks
 from assistant.llm.backends import Backend, get_backend
 from assistant.llm.errors import LLMError
@@ -264,7 +264,7 @@ class Assistant:
         change the dialogue state."""
         low = text.casefold()
         before = session.preferences.model_copy(deep=True)
-        session.asked = u.question if u.intent == "ask_item" and u.question != "compare" else None
+        session.asked = u.question if u.intent == "ask_item" and u.question not in ("compare", "which") else None
         if u.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, u)
         if u.intent == "reset":
@@ -317,6 +317,10 @@ class Assistant:
         """Answers a question about one item (or compares the shown items pointed at) from catalog facts; asks back
         when it is unclear which item."""
         several = resolve_refs(u.refs, session.shown)
+        if u.question == "which" and u.picked_by and session.shown:  # "which of these is the newest?"
+            text, picked = which(u.picked_by, session.shown, self.engine.catalog, self.currency)
+            session.focus = picked or session.focus
+            return Reply(text=text, intent="ask_item", about_item=picked)
         if u.question == "compare":  # "what's the difference between the first two?", "which one is better?"
             named = [u.target, *u.also] if u.target else []
             # the items pointed at, with those named; without either, everything shown ("which one is better?")

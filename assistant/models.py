@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Intent = Literal["recommend", "refine", "ask_item", "accept", "support", "handoff", "chitchat", "out_of_scope", "reset",
                  "feedback", "invalid"]
-Question = Literal["compare", "author", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
+Question = Literal["compare", "which", "author", "director", "cast", "year", "price", "length", "suitability", "genre", "about", "rating",
                    "general", "other"]
 Action = Literal["more_like", "dislike_refs", "exclude_shown", "exclude_refs", "seen_refs"]
 
@@ -62,6 +62,9 @@ class Understanding(BaseModel):
     question: Question | None = None
     target: str | None = Field(None, description="an item named in an ask_item question")
     also: list[str] = Field([], description="the other items a comparison names: 'compare Heat and Toy Story'")
+    picked_by: str | None = Field(None, description="what a 'which' question picks the shown items by: 'newest' "
+                                  "('which one is the newest?'), a mood or genre word ('funny': 'which of these is "
+                                  "the funniest?')")
     wanted: list[str] = Field([], description="items the message names that the person has not seen yet: 'I want to "
                               "watch Heat', 'is Alien any good?'; they stay open to recommend")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")

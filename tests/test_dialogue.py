@@ -149,6 +149,23 @@ def test_shown_items_are_compared_by_catalog_facts_only(demo, demo_catalog):
     assert several.text == f"{first.name} is from {first.year}. {second.name} is from {second.year}."
 
 
+def test_which_of_the_shown_items_is_the_newest_or_the_funniest_is_answered_not_searched(demo, demo_catalog):
+    session = Session()
+    shown = [demo_catalog.get(r.item_id) for r in demo.respond(session, "adventure movies from the 90s").recommendations]
+    newest = max(shown, key=lambda it: it.year)
+    reply = demo.respond(session, "lol ok which one is the newest")
+    assert reply.intent == "ask_item" and not reply.recommendations and session.shown == [it.id for it in shown]
+    if [it.year for it in shown].count(newest.year) == 1:
+        assert reply.text == f"Of these, {newest.name} is the newest." and session.focus == newest.id
+    # a mood has no measure in the catalog: it says so, and which are listed in the genre the mood goes with
+    funny = [it.name for it in shown if "comedy" in it.genre_keys]
+    reply = demo.respond(session, "which of these is the funniest?")
+    assert reply.text.startswith("The catalog does not say how funny each one is.")
+    assert all(name in reply.text for name in funny) and ("Comedy" in reply.text)
+    assert session.shown == [it.id for it in shown]  # the list and its numbering stay as they were
+    assert "is the most liked of these in our data." in demo.respond(session, "which is the best one?").text
+
+
 def test_questions_about_shown_items_are_answered_from_catalog_facts(demo, demo_catalog):
     session = Session()
     first = demo.respond(session, "comedies from the 80s")

@@ -1136,3 +1136,17 @@ def test_a_one_word_title_after_a_word_of_viewing(parser, demo_catalog, message,
     p = parser.parse(message).preferences
     assert names(demo_catalog, p.liked) == liked
     assert query is None or p.query == query  # "saw" goes with the title it was said of: Saw is a film
+
+
+@pytest.mark.parametrize(("message", "picked_by"), [
+    ("which of these is the funniest", "funny"),
+    ("lol ok which one's the newest", "newest"),
+    ("which of them is scariest?", "scary"),
+    ("which is the saddest one", "sad"),
+    ("which one is animated", "animated"),
+    ("which of those is the most romantic", "romantic"),
+])
+def test_which_of_the_shown_items_is_a_question_not_a_request(parser, message, picked_by):
+    u = parser.parse(message, Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.question, u.picked_by) == ("ask_item", "which", picked_by) and u.preferences.is_empty()
+    assert parser.parse(message).question != "which"  # with nothing shown there is nothing to pick from

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from assistant.dialogue.explain import money
 from assistant.models import Question
-from retrieval.catalog import Catalog, Credits
+from assistant.understanding.lexicon import DESCRIBED_REFS, MOOD_GENRES
+from retrieval.catalog import Catalog, Credits, genre_key
 
 
 def _join(words: list[str] | tuple[str, ...]) -> str:
@@ -45,6 +46,41 @@ def compare(item_ids: list[str], catalog: Catalog, currency: str = "$") -> str:
     both = "Both" if len(items) == 2 else "All of them"
     lines.append(f"{both} are listed as {_join(shared)}." if shared else "They share no genre.")
     return " ".join(lines)
+
+
+_MOST = {("year", "max"): "newest", ("year", "min"): "oldest", ("price", "min"): "cheapest",
+         ("price", "max"): "most expensive"}
+
+
+def which(word: str, shown: list[str], catalog: Catalog, currency: str = "$") -> tuple[str, str | None]:
+    """"Which of these is the newest / the funniest / animated?" over the shown items, from catalog facts: the one
+    item that is it (and its id), or those that are, or that the catalog cannot tell. `word` is what the parser
+    placed (`described.criterion`), never the person's own words."""
+    items = [catalog.get(i) for i in shown if i in catalog]
+    if word in DESCRIBED_REFS:
+        field, end = DESCRIBED_REFS[word]
+        known = [it for it in items if getattr(it, field) is not None]
+        if len(known) < 2:
+            return _missing(field, [it.name for it in items if getattr(it, field) is None], catalog), None
+        best = (max if end == "max" else min)(getattr(it, field) for it in known)
+        top = [it for it in known if getattr(it, field) == best]
+        most = _MOST[(field, end)]
+        value = str(best) if field == "year" else money(best, currency)
+        if len(top) > 1:
+            return f"{_join([it.name for it in top])} are the {most} of these, {'all from' if field == 'year' else 'all at'} {value}.", None
+        return f"Of these, {top[0].name} is the {most}" + (f", at {value}." if field == "price" else "."), top[0].id
+    from assistant.understanding.described import _genres_of
+
+    genres = _genres_of(word)
+    having = [it for it in items if genres & set(it.genre_keys)]
+    label = next((g for it in having for g in it.genres if genre_key(g) in genres), None) or \
+        next((catalog.genres[g] for g in sorted(genres) if g in catalog.genres), word)
+    degree = f"The catalog does not say how {word} each one is. " if word in MOOD_GENRES else ""
+    if not having:
+        return f"{degree}None of these is listed as {label}.", None
+    if len(having) == 1:
+        return f"{degree}Of these, only {having[0].name} is listed as {label}.", having[0].id
+    return f"{degree}Of these, {_join([it.name for it in having])} are listed as {label}.", None
 
 
 # What the catalog says when it lacks the fact a question asks for, about one item or several at once: which field

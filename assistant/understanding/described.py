@@ -45,6 +45,22 @@ def described(word: str, shown: list[str], catalog: Catalog) -> int | None:
     return at[0] if len(at) == 1 else None
 
 
+def criterion(word: str) -> str | None:
+    """What "which of these is the X?" picks by, as `described` reads it: a field's most or least ("newest",
+    "cheapest"), or a genre or mood word, said as it is ("animated") or as a superlative ("funniest", "scariest",
+    "saddest", "most romantic"); None for anything else ("best" is a comparison, `compare`)."""
+    word = " ".join(word.casefold().split())
+    if word in DESCRIBED_REFS:
+        return word
+    bare = word.removeprefix("most ")
+    stems = [bare]
+    if bare == word and bare.endswith("iest"):
+        stems.append(bare[:-4] + "y")  # funniest, scariest, creepiest
+    elif bare == word and bare.endswith("est"):
+        stems += [bare[:-3], bare[:-4], bare[:-3] + "e"]  # darkest, saddest, cutest
+    return next((w for w in stems if w in MOOD_GENRES or _genres_of(w)), None)
+
+
 def rewrite(masked: str, shown: list[str], catalog: Catalog) -> str:
     """`masked` with each phrase that describes one shown item written as its number ("the newest one" -> "#3")."""
     if not shown:

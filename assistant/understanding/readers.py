@@ -142,6 +142,9 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     """A question about an item: named in the question's sentence, pointed at ("the second one", "it") or, for a
     comparison, every item named. The other sentences are read for what the person likes."""
     low, masked, session = r.message.low, r.masked, r.session
+    # "which of these is the funniest?": a shown item picked by what the catalog says of it, answered, not searched
+    if r.questions and r.has_shown and (m := routing.WHICH.search(low)) and (word := described.criterion(m.group("word"))):
+        return Understanding(intent="ask_item", question="which", picked_by=word)
     r.refs = routing.ordinal_refs(masked) if r.learned_refs is None else r.learned_refs
     # nothing but a shown item pointed at: the question just asked, about it ("and the 2nd?"), or, with none asked,
     # what there is to say about it ("the 2nd", "what about the 4th one")

@@ -236,8 +236,8 @@ UNSEEN_TITLE = re.compile(_NOT_SEEN + r"\s+(?:(?:yet|either|the (?:movie|film|bo
 
 QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("compare", re.compile(r"\b(?:differences?|differ|compare|comparison|side by side)\b"
-                           r"|\bwhich (?:one |of (?:them|those|these|the \w+) )?(?:is|was|would be|should i) (?:better|best|pick|watch|"
-                           r"read|choose|go with)\b")),
+                           r"|\bwhich(?: one| of (?:them|those|these|the \w+))?(?: is| was| would be| should i|'s) (?:the )?(?:better|best"
+                           r"|most (?:popular|liked)|(?:highest|top|best)[- ]rated|pick|watch|read|choose|go with)\b")),
     ("author", re.compile(r"\b(?:who (?:wrote|writes|authored)|author|written by|writer)\b")),
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
@@ -263,6 +263,11 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
 ]
+
+
+# "which of these is the funniest?", "which one's the newest": a shown item picked by what the catalog says of it
+WHICH = re.compile(r"\bwhich(?:\s+(?:one|movie|film|book|title)s?|\s+of\s+(?:them|those|these|the\s+\w+))?"
+                   r"\s*(?:\s(?:is|was|are|would be|seems?)|'s)\s+(?:the\s+)?(?P<word>(?:most|least)\s+[a-z-]+|[a-z-]+)")
 
 
 # Taking a suggestion up: "I'll check it out", "sounds good", "the last one looks great", "I'll go with number 3".
