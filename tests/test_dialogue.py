@@ -492,3 +492,13 @@ def test_a_decade_ruled_out_is_never_shown_and_the_heading_says_so(demo, demo_ca
     # the check itself: an 80s drama breaks the ruled-out range
     eighties = next(it.id for it in demo_catalog if it.year == 1985 and "drama" in it.genre_keys)
     assert constraint_violations(eighties, session.preferences, demo_catalog)
+
+
+def test_which_answers_hold_for_one_item_none_and_missing_facts(demo_catalog):
+    from assistant.dialogue.answers import which
+
+    toy = demo_catalog.get("1")
+    assert which("newest", ["1"], demo_catalog) == (f"{toy.name} is the only one shown.", "1")
+    assert which("oldest", [], demo_catalog)[1] is None
+    text, picked = which("cheapest", ["1", "2"], demo_catalog)  # MovieLens has no prices: said, not guessed
+    assert text.startswith("The catalog has no price for") and picked is None

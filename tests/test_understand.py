@@ -1150,3 +1150,13 @@ def test_which_of_the_shown_items_is_a_question_not_a_request(parser, message, p
     u = parser.parse(message, Session(shown=["1", "2", "3"]))
     assert (u.intent, u.question, u.picked_by) == ("ask_item", "which", picked_by) and u.preferences.is_empty()
     assert parser.parse(message).question != "which"  # with nothing shown there is nothing to pick from
+
+
+def test_not_that_one_moves_past_one_item_and_keeps_what_else_is_wanted(parser):
+    over = Session(shown=["1", "2", "3"], focus="2")
+    u = parser.parse("nah not that one, something darker", over)
+    assert (u.action, u.refs, u.preferences.query) == ("exclude_refs", [], "darker")  # the one in focus, not all
+    assert parser.parse("not that", over).action == "exclude_shown"
+    u = parser.parse("not the second one, something darker", over)
+    assert (u.action, u.refs, u.preferences.query) == ("exclude_refs", [1], "darker")
+    assert parser.parse("not the 2nd one", over).preferences.avoid == []  # a position, not a word to steer from

@@ -57,9 +57,13 @@ def which(word: str, shown: list[str], catalog: Catalog, currency: str = "$") ->
     item that is it (and its id), or those that are, or that the catalog cannot tell. `word` is what the parser
     placed (`described.criterion`), never the person's own words."""
     items = [catalog.get(i) for i in shown if i in catalog]
+    if not items:
+        return "There is nothing shown to pick from yet.", None
     if word in DESCRIBED_REFS:
         field, end = DESCRIBED_REFS[word]
         known = [it for it in items if getattr(it, field) is not None]
+        if len(items) == 1:
+            return f"{items[0].name} is the only one shown.", items[0].id
         if len(known) < 2:
             return _missing(field, [it.name for it in items if getattr(it, field) is None], catalog), None
         best = (max if end == "max" else min)(getattr(it, field) for it in known)

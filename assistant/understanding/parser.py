@@ -26,6 +26,7 @@ from assistant.understanding.lexicon import (
     GENRE_COMBOS,
     GENRE_SYNONYMS,
     MOOD_GENRES,
+    ORDINALS,
     SUBGENRES,
 )
 from assistant.understanding.mentions import Mentions, wanted
@@ -332,7 +333,8 @@ class RulesParser:
             if neg and not HEDGE.match(clause, neg.end()):
                 ruled = [w for w in (x.strip("'-") for x in re.findall(r"[\w'-]+", clause[neg.end():]))
                          if len(w) > 1 and (w not in ENGLISH or w in self._phrase_genres) and w not in names
-                         and not w.isdigit()]  # a mood left here ("not too sad") is steered away from
+                         and not w.isdigit() and w not in ORDINALS]  # "not the 2nd one" points, it rules nothing out
+                # a mood left here ("not too sad") is steered away from
                 before = re.findall(r"[\w'-]+", masked[: start + neg.start()])
                 leads = leads or bool(ruled) and all(w in DISCOURSE or w in FILLER for w in before)
                 out += ruled

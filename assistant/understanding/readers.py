@@ -382,12 +382,13 @@ SHORT_ASIDE = 6  # the most words in a message whose words beside "something els
 
 
 def _beside_others(parser: RulesParser, r: Reading) -> str:
-    """The free words of a short message that moves past the list ("something else, darker", "others, w dragons"):
-    what else is wanted. In a longer one the words around it are chat ("I've seen that one. Any others? I think my
+    """The free words of a short message that moves past the list or one of it ("something else, darker", "others,
+    w dragons", "not the second one, something darker"): what else is wanted. In a longer one the words around it are chat ("I've seen that one. Any others? I think my
     kids would like it"), so none are kept."""
-    if r.action != "exclude_shown" or len(r.message.low.split()) > SHORT_ASIDE:
+    if r.action not in ("exclude_shown", "exclude_refs") or len(r.message.low.split()) > SHORT_ASIDE:
         return ""
-    found = [Span(m.start(), m.end()) for m in routing.EXCLUDE_SHOWN.finditer(r.masked)]
+    said = (routing.EXCLUDE_SHOWN,) if r.action == "exclude_shown" else (routing.EXCLUDE_REF, routing.NOT_THAT_ONE)
+    found = sorted(Span(m.start(), m.end()) for pattern in said for m in pattern.finditer(r.masked))
     if not found:
         return ""
     # only its own sentence: in "That sounds great! Anything else?" the first says nothing of what else

@@ -222,6 +222,7 @@ EXCLUDE_SHOWN = re.compile(
     r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:give|show) me (?:some |a few )?)?more"
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
 )
+NOT_THAT_ONE = re.compile(r"\bnot (?:that|this) one\b")
 EXCLUDE_REF = re.compile(rf"\b(?:not|no|skip|drop|remove|without|swap|replace|switch out|change|lose|ditch) (?:the )?(?:{_ORD}|#\d|number \d)\b")
 _OPENER = r"(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[,!.]*\s+)*"  # "lol ok ", "hmm, ", "and "
 SEEN = re.compile(r"\b(?:(?:i'?ve|i have|already|have) (?:already )?(?:seen|watched|read)|seen (?:it|that|those|them) already"
@@ -445,6 +446,8 @@ def action_of(text: str, refs: list[int], has_shown: bool) -> Action | None:
         return "dislike_refs" if DISLIKE_REF.search(text) else "more_like"
     if (refs or re.search(r"\b(?:that|this) one\b", text)) and DISMISS_REF.search(text):
         return "dislike_refs"
+    if NOT_THAT_ONE.search(text):  # "nah not that one": the one in focus, or the top pick
+        return "exclude_refs"
     if EXCLUDE_SHOWN.search(text):
         return "exclude_shown"
     return None
