@@ -1157,6 +1157,7 @@ def test_not_that_one_moves_past_one_item_and_keeps_what_else_is_wanted(parser):
     u = parser.parse("nah not that one, something darker", over)
     assert (u.action, u.refs, u.preferences.query) == ("exclude_refs", [], "darker")  # the one in focus, not all
     assert parser.parse("not that", over).action == "exclude_shown"
+    assert parser.parse("none of those, show me others", over).action == "exclude_shown"  # two phrases of it
     u = parser.parse("not the second one, something darker", over)
     assert (u.action, u.refs, u.preferences.query) == ("exclude_refs", [1], "darker")
     assert parser.parse("not the 2nd one", over).preferences.avoid == []  # a position, not a word to steer from

@@ -388,7 +388,8 @@ def _beside_others(parser: RulesParser, r: Reading) -> str:
     if r.action not in ("exclude_shown", "exclude_refs") or len(r.message.low.split()) > SHORT_ASIDE:
         return ""
     said = (routing.EXCLUDE_SHOWN,) if r.action == "exclude_shown" else (routing.EXCLUDE_REF, routing.NOT_THAT_ONE)
-    found = sorted(Span(m.start(), m.end()) for pattern in said for m in pattern.finditer(r.masked))
+    found = sorted((Span(m.start(), m.end()) for pattern in said for m in pattern.finditer(r.masked)),
+                   key=lambda span: span.start)
     if not found:
         return ""
     # only its own sentence: in "That sounds great! Anything else?" the first says nothing of what else
