@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import marshal
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -22,6 +23,19 @@ def genre_key(genre: str) -> str:
 def person_key(name: str) -> str:
     """The canonical form of a person's name for matching: `Tom  Hanks` -> `tom hanks`."""
     return " ".join(name.casefold().split())
+
+
+_PUNCT = re.compile(r"[^\w\s]|_")
+
+
+def fold_text(text: str) -> str:
+    """Casefolded, accent-free, punctuation-free, single-spaced, "&" as "and": how titles are compared, with each
+    other (`retrieval.transfer`) and with what people type (`assistant.understanding.titles`)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold().replace("&", " and ")
+    return " ".join(_PUNCT.sub(" ", text).split())
 
 
 def display_title(raw: str) -> str:

@@ -9,12 +9,12 @@ by how much of the catalog it matches (`choose_source`): a catalog of another ki
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.catalog import fold_text
 from retrieval.recommenders import Context
 
 
@@ -53,11 +53,8 @@ _PAREN = re.compile(r"\s*\(([^)]*)\)")
 def _norm(title: str) -> str:
     """Casefolded; accents, punctuation, spaces and a leading or trailing article dropped ("Godfather, The"); "Vol.
     2" as "2"; what is in parentheses is left to `_titles`."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
-    text = re.sub(rf",\s*(?:{_ARTICLES})'?\s*$", "", _PAREN.sub(" ", text).strip())  # "Godfather, The"
-    text = " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
-    text = re.sub(rf"^(?:{_ARTICLES})\s+", "", text)
+    text = re.sub(rf",\s*(?:{_ARTICLES})'?\s*$", "", _PAREN.sub(" ", title).strip(), flags=re.I)  # "Godfather, The"
+    text = re.sub(rf"^(?:{_ARTICLES})\s+", "", fold_text(text))
     return re.sub(r"\b(?:vol|volume)\s+(?=\d)", "", text).replace(" ", "")  # "Chain Saw" is "Chainsaw"
 
 

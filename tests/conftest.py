@@ -151,6 +151,23 @@ def lean_pack_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cli_state(lean_pack_dir, tmp_path_factory) -> Path:
+    """The lean pack's state dir, indexed and trained through the CLI as a user would; tests that break or delete
+    part of it work on a copy (`shutil.copytree`)."""
+    from tests.test_cli import crs
+
+    state = tmp_path_factory.mktemp("cli-state")
+    first = crs("index", "--pack", str(lean_pack_dir), "--state-dir", str(state))
+    assert first.returncode == 0, first.stderr
+    assert "indexed" in first.stdout and "items/s" in first.stdout
+    trained = crs("train", "--pack", str(lean_pack_dir), "--state-dir", str(state))
+    assert trained.returncode == 0, trained.stderr
+    assert all(f"trained {m}" in trained.stdout for m in ("ease", "bpr", "itemknn", "popularity"))
+    assert "trained the support matcher on" in trained.stdout  # from the help pages alone: no examples file
+    return state
+
+
+@pytest.fixture(scope="session")
 def small_engine(small_pack_dir, embedder, tmp_path_factory):
     from assistant.engine import prepare
 

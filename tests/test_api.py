@@ -182,11 +182,11 @@ def _wait_up(url: str, proc: subprocess.Popen, timeout_s: float = 240) -> None:
     raise RuntimeError("crs serve did not come up")
 
 
-def test_history_and_feedback_survive_sigkill(lean_pack_dir, tmp_path):
+def test_history_and_feedback_survive_sigkill(lean_pack_dir, cli_state, tmp_path):
     import shutil
 
     shutil.copytree(lean_pack_dir, tmp_path / "pack")
-    state, port = tmp_path / "state", free_port()
+    state, port = shutil.copytree(cli_state, tmp_path / "state"), free_port()  # indexed and trained already
     url = f"http://127.0.0.1:{port}"
     proc = _start(state, port)
     try:

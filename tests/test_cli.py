@@ -19,18 +19,10 @@ def crs(*args: str, timeout: int = 300, extra_env: dict | None = None) -> subpro
     return subprocess.run([CRS, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
-@pytest.fixture(scope="module")
-def state(lean_pack_dir, tmp_path_factory):
-    """A state dir indexed and trained through the CLI."""
-    state = tmp_path_factory.mktemp("cli-state")
-    first = crs("index", "--pack", str(lean_pack_dir), "--state-dir", str(state))
-    assert first.returncode == 0, first.stderr
-    assert "indexed" in first.stdout and "items/s" in first.stdout
-    trained = crs("train", "--pack", str(lean_pack_dir), "--state-dir", str(state))
-    assert trained.returncode == 0, trained.stderr
-    assert all(f"trained {m}" in trained.stdout for m in ("ease", "bpr", "itemknn", "popularity"))
-    assert "trained the support matcher on" in trained.stdout  # from the help pages alone: no examples file
-    return state
+@pytest.fixture
+def state(cli_state):
+    """The lean pack's state dir, indexed and trained through the CLI (conftest's `cli_state`)."""
+    return cli_state
 
 
 def test_help_is_instant_because_nothing_heavy_is_imported():

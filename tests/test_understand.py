@@ -439,7 +439,8 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
     from rapidfuzz import fuzz, process
 
     import assistant.understanding.titles as titles_mod
-    from assistant.understanding.titles import TitleIndex, normalize
+    from assistant.understanding.titles import TitleIndex
+    from retrieval.catalog import fold_text
 
     full = TitleIndex(demo_catalog)
     monkeypatch.setattr(titles_mod, "BLOCKED_FROM", 0)  # as for a catalog of millions: first/last-letter blocks
@@ -449,7 +450,7 @@ def test_fuzzy_title_lookup_finds_what_a_full_scan_finds(demo_catalog, monkeypat
     rng = random.Random(5)
     checked = 0
     for iid in rng.sample(demo_catalog.ids, 150):
-        norm = normalize(demo_catalog.get(iid).title)
+        norm = fold_text(demo_catalog.get(iid).title)
         if len(norm) < 8:
             continue
         i = rng.randrange(1, len(norm) - 2)  # a typo inside the title, not at its ends

@@ -12,7 +12,7 @@ from assistant.dialogue.state import lean_years
 from assistant.engine import Engine
 from assistant.dialogue.feedback import FeedbackStore
 from assistant.models import Preferences, Session
-from assistant.understanding.titles import normalize
+from retrieval.catalog import fold_text
 from retrieval.constraints import Constraints, implied_in, open_in
 from retrieval.ranker import Ranking
 from retrieval.recommenders import Context
@@ -168,7 +168,7 @@ class SessionRanking:
         on from a film turned down ("not lord of the rings" names The Lord of the Rings (1978); its series goes with
         it). A series is named by two words or more, so turning down Alien leaves Alien Nation alone. The openings
         are indexed once, on the first turn that rules something out."""
-        heads = [normalize(w) for w in prefs.avoid + prefs.exclude_keywords]
+        heads = [fold_text(w) for w in prefs.avoid + prefs.exclude_keywords]
         heads += [_head(self.engine.catalog.get(i).title) for i in prefs.disliked if i in self.engine.catalog]
         return [i for h in heads if h for i in self._series.get(h, ())]
 
@@ -216,5 +216,5 @@ class SessionRanking:
 def _head(title: str) -> str:
     """A title normalised for series: no year or other brackets, no leading article ("The Lord of the Rings (1978)"
     -> "lord of the rings")."""
-    words = normalize(title.split(" (")[0]).split()
+    words = fold_text(title.split(" (")[0]).split()
     return " ".join(words[1:] if words[:1] in (["the"], ["a"], ["an"]) else words)

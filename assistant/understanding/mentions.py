@@ -19,9 +19,8 @@ from assistant.understanding.titles import (
     TitleMatch,
     a_kind_not_a_title,
     everyday_phrase,
-    normalize,
 )
-from retrieval.catalog import Catalog, person_key
+from retrieval.catalog import Catalog, fold_text, person_key
 
 if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
@@ -43,6 +42,7 @@ _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything bu
 # one word only as typed in lower case (`_one_word_seen`); how it is spoken of (seen and liked, not seen yet) is read
 # as for any title (`stance`)
 _VIEWING_CUES = {"seen", "saw", "watched"}
+_VIEWING_BEFORE = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(_VIEWING_CUES)) + r")\s+$", re.I)  # "we saw |frozen"
 # "the godfather is too long", "X was way too slow": a title complained of, turned down whatever else is said
 _COMPLAINED = "too"
 _TOO_AFTER = re.compile(r"\s*(?:(?:a|so|really|" + "|".join(map(re.escape, BEFORE_COMPLAINT)) + r")\s+)*too\b", re.I)
@@ -59,7 +59,7 @@ _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 def cue_span(text: str, match: TitleMatch) -> tuple[int, int]:
     """A title's span with the word of viewing it was found after ("we saw frozen": "saw frozen"), which is then
     no word to search for (Saw is a film too); "not seen X" keeps it, for what "not" says of it."""
-    m = re.search(r"(?<![\w-])(?:seen|saw|watched)\s+$", text[: match.start], re.I)
+    m = _VIEWING_BEFORE.search(text[: match.start])
     if match.cue in _VIEWING_CUES and m and nearest_negation(text.casefold(), m.start()) is None:
         return m.start(), match.end
     return match.start, match.end
@@ -169,7 +169,7 @@ class Mentions:
         a handful of shown titles a single word is safe to read as one, unless it is an everyday word ("It", "Up")."""
         found = []
         for iid in shown:
-            words = normalize(self.catalog.get(iid).title).split()
+            words = fold_text(self.catalog.get(iid).title).split()
             if len(" ".join(words)) < 3 or all(w in FILLER for w in words):
                 continue
             m = re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", low)

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from assistant.models import Understanding
 from assistant.understanding.learned import INTENT_OF
 from assistant.understanding.learned import NAME as LEARNED
-from assistant.understanding.titles import normalize
+from retrieval.catalog import fold_text
 from assistant.understanding.parser import RulesParser
 from retrieval.catalog import person_key
 
@@ -74,7 +74,7 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
     u = rules.model_copy(deep=True)
     p = u.preferences
     low = message.casefold()
-    norm_message = normalize(message)
+    norm_message = fold_text(message)
     added: list[str] = []
 
     if u.intent in ("recommend", "refine"):
@@ -82,7 +82,7 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
                                       (reading.disliked_titles, p.disliked, p.liked)):
             for t in titles:
                 hit = parser.titles.lookup(t)
-                if hit and hit[0] not in target + other and fuzz.partial_ratio(normalize(t), norm_message) >= 90:
+                if hit and hit[0] not in target + other and fuzz.partial_ratio(fold_text(t), norm_message) >= 90:
                     target.append(hit[0])
                     added.append(t)
         # years the rules read as ruled out ("not from the 80s") are not the model's to turn into years asked for
@@ -111,7 +111,7 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
             p.price_min, p.price_max = lo, hi  # only amounts the message writes: "I've got 25 to spend"
             added += [f"{v:g}" for v in (lo, hi) if v is not None]
         for phrase in added:  # what the model explained no longer counts as free text
-            p.query = " ".join(w for w in p.query.split() if w not in normalize(phrase).split())
+            p.query = " ".join(w for w in p.query.split() if w not in fold_text(phrase).split())
 
     slots = p.model_copy(update={"query": ""})
     if u.intent in ("recommend", "refine") and slots.is_empty() and reading.intent in (

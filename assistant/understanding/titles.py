@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -12,12 +11,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.understanding.lexicon import ENGLISH
-from retrieval.catalog import Catalog
+from retrieval.catalog import Catalog, fold_text
 
 _ARTICLES = ("the ", "a ", "an ")
 _AKA = re.compile(r"\((?:a\.k\.a\.|aka)\s*([^)]*)\)", re.I)
 _PAREN = re.compile(r"\([^)]*\)")
-_PUNCT = re.compile(r"[^\w\s]|_")
 # words that alone or together never make a title worth matching without a cue
 _COMMON = set(
     "a an the and or of in on to for with from movie movies film films something anything one some me my i you "
@@ -31,16 +29,7 @@ def everyday_phrase(span: str) -> bool:
     a title only where it is written capitalised, cited with its year, or cued."""
     words = re.findall(r"[\w'’&]+", span)
     return not all(w[:1].isupper() or w[:1].isdigit() for w in words) and all(
-        w in _EVERYDAY for w in normalize(span).split())
-
-
-def normalize(text: str) -> str:
-    """Casefolded, accent-free, punctuation-free, single-spaced."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold().replace("&", " and ")
-    return " ".join(_PUNCT.sub(" ", text).split())
+        w in _EVERYDAY for w in fold_text(span).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +70,7 @@ class TitleIndex:
                 forms.add(_PAREN.sub(" ", title))
                 forms |= {m.group(1) for m in _AKA.finditer(title)}
             for form in forms:
-                norm = normalize(form)
+                norm = fold_text(form)
                 if not norm:
                     continue
                 for v in {norm, *(norm[len(a) :] for a in _ARTICLES if norm.startswith(a))}:
@@ -145,7 +134,7 @@ class TitleIndex:
         if m and m.start() > 0:
             year = int(m.group(1))
             span = span[: m.start()]
-        norm = normalize(span)
+        norm = fold_text(span)
         if len(norm) < 2:
             return None
         if norm in self._variants:
@@ -196,7 +185,7 @@ class TitleIndex:
                 if taken & set(range(i, i + n)):
                     continue
                 start, end = words[i][1], words[i + n - 1][2]
-                norm = normalize(message[start:end])
+                norm = fold_text(message[start:end])
                 cited = _cited_year(message, end)
                 if cited is not None and norm in self._variants:
                     picked = self._pick(norm, cited)

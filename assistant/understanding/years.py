@@ -113,26 +113,14 @@ def read_years(
             lo = newest_year - span + 1
         spans.append((m.start(), m.end()))
     if lo is None and hi is None:
-        decades = []
+        decades = []  # (first, last) year of each decade named: "the 80s or 90s" is 1980-1999
         for m in _DECADE.finditer(text):
             if negated(text, m.start()) or _stated(text, m.start()):
                 continue
-            if m.group("full") and int(m.group("full")) % 100 == 0 and int(m.group("full")) < 2000:
-                d = int(m.group("full"))  # "the 1800s", "the 1900s": the century, as people say it
-                decades += [d, d + 90]
-                spans.append((m.start(), m.end()))
-                continue
-            if m.group("full"):
-                d = int(m.group("full"))
-            elif m.group("short"):
-                s = int(m.group("short"))
-                d = 2000 + 10 * s if s <= 2 else 1900 + 10 * s
-            else:
-                d = DECADE_WORDS[m.group("word")]
-            decades.append(d)
+            decades.append(_decade(m.group("full"), m.group("short"), m.group("word")))
             spans.append((m.start(), m.end()))
         if decades:
-            lo, hi = min(decades), max(decades) + 9
+            lo, hi = min(d[0] for d in decades), max(d[1] for d in decades)
     if lo is None and hi is None:
         years = [m for m in _BARE_YEAR.finditer(text) if not (negated(text, m.start()) or _stated(text, m.start()))]
         if years:
