@@ -19,7 +19,7 @@ from retrieval.recommenders import Context
 
 POPULAR_BOOSTED = 300  # "what's popular" boosts this many of the most liked items
 WELL_KNOWN_MAX = 5_000  # "hidden gems" lowers the best-known quarter of the liked items, at most this many
-SERIES_WORDS = (2, 3, 4)  # how many leading words of a title may name a series ("harry potter", "lord of the rings")
+SERIES_WORDS = (1, 2, 3, 4)  # how many leading words of a title may name a series ("batman", "lord of the rings")
 WORDS_TURNS = 4  # how many recent user messages make up "the person's own words" for text similarity
 
 
@@ -164,12 +164,13 @@ class SessionRanking:
 
     def series_ruled_out(self, prefs: Preferences) -> list[str]:
         """The items of a series the person ruled out: words ruled out that open two or more titles ("not harry
-        potter": every Harry Potter film; "no star wars", a tag, also every title it opens), and the titles that go
-        on from a film turned down ("not lord of the rings" names The Lord of the Rings (1978); its series goes with
-        it). A series is named by two words or more, so turning down Alien leaves Alien Nation alone. The openings
-        are indexed once, on the first turn that rules something out."""
+        potter": every Harry Potter film; "no star wars", a tag, also every title it opens; "not batman ones"), and
+        the titles that go on from a film turned down ("not lord of the rings" names The Lord of the Rings (1978);
+        its series goes with it). A film turned down names its series by two words or more, so turning down Alien
+        leaves Alien Nation alone. The openings are indexed once, on the first turn that rules something out."""
         heads = [fold_text(w) for w in prefs.avoid + prefs.exclude_keywords]
-        heads += [_head(self.engine.catalog.get(i).title) for i in prefs.disliked if i in self.engine.catalog]
+        heads += [h for i in prefs.disliked if i in self.engine.catalog
+                  and len((h := _head(self.engine.catalog.get(i).title)).split()) >= 2]
         return [i for h in heads if h for i in self._series.get(h, ())]
 
     @functools.cached_property

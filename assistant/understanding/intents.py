@@ -78,6 +78,7 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
         routing.INSTEAD.search(r.masked))
     asked = r.session.preferences.include_genres + r.session.preferences.any_genres
     new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
-    replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)))
+    replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)
+                                                   or routing.KEPT_ASPECT.search(r.message.low)))
     return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
                          unrecorded=r.unrecorded, asked_count=r.asked_count)

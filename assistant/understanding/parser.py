@@ -11,6 +11,7 @@ from the clause a mention sits in, and "the second one" from what was shown last
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -48,7 +49,7 @@ _PERSON_CUE = re.compile(
 )
 # "kind of action", "sort of a comedy" (not "what kind of musicals", "this kind of film")
 _LOOSELY_BEFORE = re.compile(r"(?<!what )(?<!which )(?<!this )(?<!that )(?<!same )(?<!any )(?<!some )(?<!the )"
-                             r"\b(?:kind of|sort of|somewhat|a bit|a little)\s+(?:an?\s+)?$")
+                             r"\b(?:kind of|sort of|somewhat|a bit|a little|a little bit|a tad)\s+(?:an?\s+|more\s+)?$")
 # a genre holding this share of the catalog or more is too broad to rule out for a mood said by degree
 BROAD_GENRE = 0.25
 _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
@@ -161,7 +162,9 @@ class RulesParser:
 
     # -- parts ------------------------------------------------------------------------------
 
-    def _genres(self, masked: str, prefs: Preferences, text: str) -> list[Span]:
+    def _genres(self, masked: str, prefs: Preferences, text: str, asked: Collection[str] = frozenset()) -> list[Span]:
+        """Genres asked for, ruled out or leant to, written into `prefs`; `asked`: the genres the conversation
+        already wants, inside which a kind ruled out ("not slashers" after horror) is only that kind."""
         spans = []
         marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
@@ -171,6 +174,7 @@ class RulesParser:
         # comedy" (words side by side) asks for both
         alternatives: list[list[str]] = []
         combos_out: list[tuple[str, ...]] = []
+        kinds_out: list[tuple[str, Span]] = []  # "no cartoons": a kind of a genre, ruled out
         tags = self.names.tags[1]
         in_tags = [t.span() for t in tags.finditer(masked) if " " in t.group(0)] if tags is not None else []
         last_hard: re.Match[str] | None = None
@@ -185,6 +189,8 @@ class RulesParser:
                 if len(keys) > 1:  # "comedies but not romcoms": a kind made of two genres rules out the one it adds
                     combos_out.append(keys)
                     spans.append(Span(m.start(), m.end()))
+                else:
+                    kinds_out.append((keys[0], Span(m.start(), m.end())))
                 continue
             soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start()) or bool(
                 _LOOSELY_BEFORE.search(masked, max(0, m.start() - 16), m.start()))  # "kind of action": a lean
@@ -216,6 +222,10 @@ class RulesParser:
         for keys in combos_out:  # the genre the message asks for stays; else the first of the pair is the kind's own
             out = [k for k in keys if k not in wanted] if wanted & set(keys) else list(keys[:1])
             prefs.exclude_genres += [k for k in out if k not in prefs.exclude_genres]
+        for key, span in kinds_out:  # inside a genre wanted, the kind is steered from by its words; else the genre goes
+            if key not in wanted | set(asked) and key not in prefs.exclude_genres:
+                prefs.exclude_genres.append(key)
+                spans.append(span)
         soft_out = mood_excluded & (wanted | by_degree)
         prefs.exclude_genres = [g for g in prefs.exclude_genres if g not in soft_out]
         # a mood ruled out inside a genre asked for ("a horror movie but not too gory") or by degree ("not too sad")
@@ -371,6 +381,7 @@ class RulesParser:
 _RULES_OUT = re.compile(
     r"\b(?:no|(?<!\bdo )(?<!\bdoes )(?<!\bdid )(?<!\bam )(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bi'm )(?<!'s )(?<!\bbe )not|"
     r"nothing|none|without|except|excluding|exclude|avoid|skip|hate|hates|dislike|minus|other\s+than|"
+    r"(?<!\bor\s)less(?!\s+than)|"  # "less silly": steered away from, as "not so silly" is
     r"(?:anything|everything)\s+but)\b(?!\s+(?:i|i'm|im|we|you|it|my|our)\b)"
     r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|never|can'?t\s+stand)\s+(?:really\s+|even\s+)?"
     r"(?:like|want|love|enjoy|fancy|need|care\s+for)\b")

@@ -214,7 +214,9 @@ def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
 
 def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
     """Genres asked for, ruled out, or wanted softly (a mood), with alternatives ("horror or thriller")."""
-    r.genre_spans = parser._genres(r.masked, r.prefs, r.message.text)
+    held = r.session.preferences
+    r.genre_spans = parser._genres(r.masked, r.prefs, r.message.text,
+                                   asked={*held.include_genres, *held.any_genres, *held.mood_genres})
     return None
 
 
@@ -297,6 +299,11 @@ def read_occasion(parser: RulesParser, r: Reading) -> Understanding | None:
     for m in routing.COMPANY.finditer(r.masked):
         r.consumed.append(Span(m.start(), m.end()))
         _lean_to_children(parser, prefs, routing.for_a_child(m))
+    for m in routing.GROWN_UPS.finditer(r.masked):  # made for grown-ups: no children's items
+        r.consumed.append(Span(m.start(), m.end()))
+        if "children" in parser.catalog.genres and "children" not in (
+                prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+            prefs.exclude_genres.append("children")
     return None
 
 

@@ -121,6 +121,9 @@ AGE_SAID = re.compile(
     r"\b(?:(?:he|she)(?:'s|\s+is)|they(?:'re|\s+are)|(?:my|our)\s+(?:little\s+)?" + _RELATIONS + r"\s+(?:is|are))\s+"
     r"(?:(?:about|around|only|just)\s+)?(?P<age>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
     r"(?:\s*(?:-|and|&)\s*\d{1,2})?(?:[\s-]*(?:years?|yrs?)(?:[\s-]*old)?)?(?![\w%$.])")
+# grown-ups as the audience: "like toy story but for adults", "an animated film for grown-ups" (not "for adults and kids")
+GROWN_UPS = re.compile(r"\b(?:for|aimed at)\s+(?:(?:the\s+)?(?:adults?|grown[- ]?ups?)|mature\s+(?:audiences?|viewers?))\b"
+                       r"(?!\s*(?:and|&|or|\+)\s+(?:the\s+)?(?:kids|children|teens))")
 COMPANY = re.compile(
     r"\b(?:(?:as\s+)?(?:a\s+)?(?:gift|present)\s+)?(?:with|for|and)\s+(?:my|our|the|a|her|his|their)\s+(?:" + _AGE
     + r"|(?P<little>toddlers?|little ones?)|(?:little\s+|young\s+)?" + _RELATIONS + r")\b(?:\s+who\b)?"
@@ -173,12 +176,15 @@ def for_a_child(m: re.Match[str]) -> bool:
 
 
 REFINE = re.compile(
-    r"^(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
+    r"^(?:(?:a\s+)?(?:bit|little|little bit|tad|lot)\s+(?=more|less)|)(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
     r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different)\b"
     r"|\b(?:instead|rather|newer|older|more recent|something else|anything else|other ones|different ones|"
     # "comedies too" goes on; "not too gory", "too long" say how much, and go on with nothing
     r"too(?=\s*(?:$|[,.!?;)]|please|pls|then|as well))|as well|also|as long as|but only|only if|add|adding|mix in|throw in)\b"
+    r"|\bsame\s+(?:\w+[\s,]+)?but\b"  # "same decade but comedy", "same but newer": what was asked for, changed
 )
+# what a request keeps from the one under way: "same decade but comedy" keeps the years and swaps the genre
+KEPT_ASPECT = re.compile(r"\bsame\s+(?P<aspect>decade|era|years?|time(?:\s+period)?|period|director|actors?|cast|people)\b")
 
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _REF = re.compile(
