@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.understanding.lexicon import DESCRIBED_REFS, GENRE_SYNONYMS, MOOD_GENRES
+from assistant.understanding.lexicon import DESCRIBED_REFS, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
+from assistant.understanding.routing import EDGE, FROM_END, NUMBERED
 from assistant.understanding.text import Span, mask
 from retrieval.catalog import Catalog
 
@@ -61,8 +62,23 @@ def criterion(word: str) -> str | None:
     return next((w for w in stems if w in MOOD_GENRES or _genres_of(w)), None)
 
 
+def placed(m: re.Match[str], n: int) -> int | None:
+    """The 0-based position in a list of `n` that a match of routing's EDGE, FROM_END or NUMBERED names, if the list
+    has it: "the one at the bottom" is the last, "second from the bottom" the one before, "option 3" the third."""
+    groups = m.groupdict()
+    if groups.get("num"):
+        pos = int(groups["num"]) - 1
+    elif groups.get("ord"):
+        back = ORDINALS[groups["ord"]]
+        pos = n - 1 - back if back >= 0 else None  # "last from the bottom" names nothing
+    else:
+        pos = 0 if (groups.get("edge") or groups.get("edge2")) == "top" else n - 1
+    return pos if pos is not None and 0 <= pos < n else None
+
+
 def rewrite(masked: str, shown: list[str], catalog: Catalog) -> str:
-    """`masked` with each phrase that describes one shown item written as its number ("the newest one" -> "#3")."""
+    """`masked` with each phrase that points at one shown item written as its number: by what it is ("the newest
+    one" -> "#3") or by its place in words ("the one at the bottom", "second from the bottom", "option 3")."""
     if not shown:
         return masked
     out = masked
@@ -70,4 +86,9 @@ def rewrite(masked: str, shown: list[str], catalog: Catalog) -> str:
         position = described(m.group("word"), shown, catalog)
         if position is not None:
             out = mask(out, [Span(m.start(), m.end())], fill=f"#{position + 1}")
+    for pattern in (FROM_END, EDGE, NUMBERED):
+        for m in pattern.finditer(out):
+            position = placed(m, len(shown))
+            if position is not None:
+                out = mask(out, [Span(m.start(), m.end())], fill=f"#{position + 1}")
     return out

@@ -124,7 +124,8 @@ class LearnedReference:
             # nothing but the pointer and openers ("and the middle one?"): the question just asked, about it
             r.learned_bare = pos is not None and routing.only_openers(
                 re.sub(r"[\w'-]+", lambda m: " " if m.group(0) in self.words else m.group(0), r.masked))
-        elif label == NONE and chance >= SURE_NONE:  # "a movie about the first man on the moon" points at nothing
+        elif label == NONE and chance >= SURE_NONE and not routing.NUMBER_SAID.search(r.message.low):
+            # "a movie about the first man on the moon" points at nothing; "option 3" always at the third
             r.learned_refs = []
         elif pos is not None and pos % n not in rules and not routing.ordinals_listed(r.masked):
             r.learned_refs = [pos]  # "the second-to-last one" is not the 2nd and the last; "the first and last" are

@@ -187,10 +187,21 @@ REFINE = re.compile(
 KEPT_ASPECT = re.compile(r"\bsame\s+(?P<aspect>decade|era|years?|time(?:\s+period)?|period|director|actors?|cast|people)\b")
 
 _ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+# a position by its number: "#3", "number 3", "option 3", "no. 3" (never a title's, a year's or a count's number)
+_NUMBER_SAID = r"\b(?:number|numero|num|nr\.?|options?|choice|suggestion|recommendation)\s+"
+_NUMBERED = r"(?:#|" + _NUMBER_SAID + r"|\bno\.\s*)(?P<num>\d{1,2})\b"
+NUMBERED = re.compile(_NUMBERED)
+NUMBER_SAID = re.compile(_NUMBER_SAID + r"\d{1,2}\b")  # "option 3" in words: a place, whatever else is said
 _REF = re.compile(
-    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b"
-    r"|(?:#|\bnumber\s+|\bno\.\s*)(?P<num>\d{1,2})\b"
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
+    + _NUMBERED
 )
+# a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top" (with a
+# list shown, read as its number: assistant.understanding.described)
+FROM_END = re.compile(rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item))?\s+from\s+the\s+"
+                      r"(?:bottom|end|last)\b")
+EDGE = re.compile(r"\b(?:the\s+)?(?:one|movie|film|book|item|pick)\s+(?:at|on)\s+the\s+(?P<edge>top|bottom|end)\b"
+                  r"|\bat\s+the\s+(?P<edge2>top|bottom)\s+of\s+(?:the|your|this)\s+list\b")
 PLURAL = re.compile(r"\b(?:those|these|them|all of them|all)\b")
 POINTING = re.compile(r"\b(?:they|them|that|this|those|these)\b")  # what a question may point at
 COMPARE_ASKED = re.compile(r"\W*(?:(?:can|could) you |please )?compare\b")  # "compare the first two", not a question
@@ -262,7 +273,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                                r"|\w+[- ]year[- ]olds?)\b|\b(?:kid|family|child)[- ]friendly\b|\bage (?:rating|limit)\b"
                                r"|\brated (?:r|g|pg|pg-13|nc-17)\b")),
     # "is the 4th one scary?", "is that a comedy": what kind of item it is, answered from its genres
-    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?) "
+    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?|#\d{1,2})\s+"
                          r"(?:a |an |really |too |very |kinda |kind of |more of (?:a |an )?)?(?:comedy|horror|drama|"
                          r"thriller|romance|romantic|action|scary|funny|animated|documentary|crime|mystery|sci-?fi|"
                          r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
