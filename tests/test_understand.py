@@ -1132,6 +1132,10 @@ def test_years_ruled_out_stay_until_years_among_them_are_asked_for(demo_catalog)
     ("i watched heat last night, loved it", ["Heat (1995)"], "last"),
     ("I saw Avengers: Infinity War (2018)", [], None),  # not The Avengers: the name goes on (not in this catalog)
     ("have you seen it", [], "seen"),  # an everyday word is no title
+    ("I watched Jaws last week", ["Jaws (1975)"], "last week"),  # capitalised, and the sentence goes on in lower case
+    ("we saw Once Upon a Time", [], None),  # not Once: the name goes on, capitalised
+    ("just rewatched Jaws (1975) and it holds up", ["Jaws (1975)"], None),  # seen again: never "not seen yet"
+    ("I have seen Halloween. Halloween (1978)", ["Halloween (1978)"], None),  # named twice, liked once
 ])
 def test_a_one_word_title_after_a_word_of_viewing(parser, demo_catalog, message, liked, query):
     p = parser.parse(message).preferences

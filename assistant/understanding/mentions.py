@@ -30,7 +30,7 @@ _LIKE_CUE = re.compile(
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
     r"hated|hate|disliked|can'?t stand|is|was|about|of|not|no|except|besides|other than|anything but|"
-    r"seen|saw|watched)\s+",
+    r"seen|saw|watched|rewatched|re-watched)\s+",
     re.I,
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it
@@ -41,7 +41,8 @@ _RULING_OUT_CUES = {"not", "no", "except", "besides", "other than", "anything bu
 # "have you seen john wick?", "i watched the notebook", "we saw frozen": a title after a word of viewing, exact, and of
 # one word only as typed in lower case (`_one_word_seen`); how it is spoken of (seen and liked, not seen yet) is read
 # as for any title (`stance`)
-_VIEWING_CUES = {"seen", "saw", "watched"}
+_REWATCHED = {"rewatched", "re-watched"}  # seen before, whoever asks ("have you seen X?" says nothing of it)
+_VIEWING_CUES = {"seen", "saw", "watched", *_REWATCHED}
 _VIEWING_BEFORE = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(_VIEWING_CUES)) + r")\s+$", re.I)  # "we saw |frozen"
 # "the godfather is too long", "X was way too slow": a title complained of, turned down whatever else is said
 _COMPLAINED = "too"
@@ -76,12 +77,21 @@ def liked_by_cue(text: str, start: int) -> bool:
     return False
 
 
+# words that go on with a capitalised name ("Phantom of the Opera", "Once Upon a Time"), not with a sentence
+_NAME_GOES_ON = re.compile(r"\s*(?:[:\-\u2013]|(?:of|the|a|an|in|on|at|to|for|from|with|de|la|le)\b|[A-Z0-9])")
+
+
 def _one_word_seen(text: str, match: TitleMatch) -> bool:
-    """Whether a title after a word of viewing may be the one word it is: typed in lower case ("we saw frozen and
-    moana", where capitalised titles are found as written) and not the start of a longer name ("avengers: infinity
-    war" in a catalog without it is not The Avengers)."""
+    """Whether a title after a word of viewing may be the one word it is ("we saw frozen and moana", "I watched Jaws
+    last week"): not the start of a longer name, which a catalog without it would cut short ("avengers: infinity
+    war" is not The Avengers; "Phantom of the Opera", "Once Upon a Time" are not Phantom or Once)."""
     span = text[match.start : match.end]
-    return " " in span.strip() or (span.islower() and not re.match(r"\s*[:\-\u2013]", text[match.end :]))
+    if " " in span.strip():
+        return True
+    after = text[match.end :]
+    if span.islower():
+        return not re.match(r"\s*[:\-\u2013]", after)
+    return span.strip()[:1].isupper() and not _NAME_GOES_ON.match(after)
 
 
 def _goes_on_with(word: str) -> bool:
@@ -220,7 +230,8 @@ def stance(r: Reading, match: TitleMatch, negative: bool) -> str:
     """How the person speaks of one title the message names: the rules' "haven't seen", negation or word of liking
     where they found one, else the learned reader's sure class, else liked (the rules' default)."""
     return stance_at(r.message.low, r.stances, match.start, negative, cued_like(r.message.text, match),
-                     ruled_out=match.cue in _RULING_OUT_CUES or match.cue == _COMPLAINED)
+                     ruled_out=match.cue in _RULING_OUT_CUES or match.cue == _COMPLAINED,
+                     seen=match.cue in _REWATCHED)
 
 
 def seen_on_screen(r: Reading, match: TitleMatch) -> bool:
@@ -237,15 +248,17 @@ def cued_like(text: str, match: TitleMatch) -> bool:
 
 
 def stance_at(low: str, stances: dict[int, str], start: int, negative: bool, liked: bool = False,
-              ruled_out: bool = False) -> str:
+              ruled_out: bool = False, seen: bool = False) -> str:
     """`stance` of the title at `start` of the casefolded message `low`, the learned reader's sure classes given;
     `liked`: said right after a word of liking; `ruled_out`: after "not", "anything but" (disliked, whatever the
-    words around it say)."""
+    words around it say); `seen`: right after a word of seeing it again ("I rewatched X"): not unseen unless negated."""
     if routing.UNSEEN_TITLE.search(low[max(0, start - 40) : start]):
         return UNSEEN
     if ruled_out:
         return DISLIKED
     learned = stances.get(start)
+    if seen and not negative and learned == UNSEEN:  # "just rewatched Jaws and it holds up": seen, said of it
+        learned = None
     if negative:  # "I didn't like X" is never liked; "I never got around to X" is a negation too, and not seen
         return UNSEEN if learned == UNSEEN else DISLIKED
     return LIKED if liked else learned or LIKED

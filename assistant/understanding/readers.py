@@ -207,7 +207,9 @@ def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
         if said == LIKED and seen_on_screen(r, match):
             r.prefs.exclude_items.append(match.item_id)
         elif said != UNSEEN:
-            (r.prefs.disliked if said == DISLIKED else r.prefs.liked).append(match.item_id)
+            said_of = r.prefs.disliked if said == DISLIKED else r.prefs.liked
+            if match.item_id not in said_of:  # "I have seen Halloween. Halloween (1978)": one item, once
+                said_of.append(match.item_id)
     r.consumed = [Span(m.start, m.end) for m, _ in r.titles]
     return None
 
