@@ -36,7 +36,8 @@ _COUNT = re.compile(
     r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
     r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
-    r"|(?:give me|show me|just|only)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b)))\b"
+    r"|(?:give me|show me|just|only)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b))"
+    r"|(?P<more>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+more\b)\b"
 )
 _REF_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:" + "|".join(ORDINALS) + r")\s+(?:one|movie|film|book|item|pick|title)s?\b|#\d{1,2}\b|\bnumber\s+\d{1,2}\b"
@@ -313,11 +314,13 @@ def read_count(parser: RulesParser, r: Reading) -> Understanding | None:
     """How many to list: "top 10", "three comedies", "just 5"; more than a list holds is capped and noted."""
     count = _COUNT.search(r.masked)
     if count:
-        raw = count.group("top") or count.group("n") or count.group("bare")
+        raw = count.group("top") or count.group("n") or count.group("bare") or count.group("more")
         asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
         r.prefs.n = max(1, min(MAX_LIST, asked))
         r.asked_count = asked if asked > MAX_LIST else None
-        r.consumed.append(Span(count.start(), count.end()))
+        # "two more": the number is the count; "more" stays for what moves past the list
+        r.consumed.append(Span(count.start("more"), count.end("more")) if count.group("more")
+                          else Span(count.start(), count.end()))
     return None
 
 
