@@ -8,9 +8,11 @@ import re
 
 from assistant.understanding import clauses
 
+# "less violent" rules out; "less than 2 hours", "less known", "more or less", "no less" do not
+LESS = r"(?<!more or )(?<!no )less(?!\s+(?:than|known|popular|famous|mainstream)\b)"
 NEGATION = re.compile(
     r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
-    r"neither|nor|minus|instead\s+of|rather\s+than|(?<!more or )(?<!no )less(?!\s+(?:than|known|popular|famous|mainstream)\b)|other\s+than|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
+    r"neither|nor|minus|instead\s+of|rather\s+than|" + LESS + r"|other\s+than|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
     r"(?:anything|everything|all)\s+but(?!\s+(?:i|i'm|im|we|you|it|my|our|this|that|the|they)\b))\b"
     r"|n't\b"
 )

@@ -33,7 +33,7 @@ from assistant.understanding.lexicon import (
 from assistant.understanding.mentions import Mentions, wanted
 from assistant.understanding.names import CatalogNames
 from assistant.models import Preferences, Session, Understanding
-from assistant.understanding.negation import HEDGE, NEGATION, is_hedged, is_negated, sentences_marked
+from assistant.understanding.negation import HEDGE, LESS, NEGATION, is_hedged, is_negated, sentences_marked
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
@@ -381,7 +381,7 @@ class RulesParser:
 _RULES_OUT = re.compile(
     r"\b(?:no|(?<!\bdo )(?<!\bdoes )(?<!\bdid )(?<!\bam )(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bi'm )(?<!'s )(?<!\bbe )not|"
     r"nothing|none|without|except|excluding|exclude|avoid|skip|hate|hates|dislike|minus|other\s+than|"
-    r"(?<!\bor\s)less(?!\s+than)|"  # "less silly": steered away from, as "not so silly" is
+    + LESS + r"|"  # "less silly": steered away from, as "not so silly" is
     r"(?:anything|everything)\s+but)\b(?!\s+(?:i|i'm|im|we|you|it|my|our)\b)"
     r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|never|can'?t\s+stand)\s+(?:really\s+|even\s+)?"
     r"(?:like|want|love|enjoy|fancy|need|care\s+for)\b")

@@ -239,9 +239,15 @@ def read_ages(parser: RulesParser, r: Reading) -> Understanding | None:
 
 
 def _lean_to_children(parser: RulesParser, prefs: Preferences, young: bool) -> None:
-    if young and "children" in parser.catalog.genres and "children" not in (
-            prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+    if young and _children_unsaid(parser, prefs):
         prefs.mood_genres.append("children")
+
+
+def _children_unsaid(parser: RulesParser, prefs: Preferences) -> bool:
+    """Whether the catalog has children's items and the message said nothing of them yet (asked, leant to, ruled
+    out): who the items are for may then say it."""
+    return "children" in parser.catalog.genres and "children" not in (
+        prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres)
 
 
 def read_prices_and_years(parser: RulesParser, r: Reading) -> Understanding | None:
@@ -304,8 +310,7 @@ def read_occasion(parser: RulesParser, r: Reading) -> Understanding | None:
         _lean_to_children(parser, prefs, routing.for_a_child(m))
     for m in routing.GROWN_UPS.finditer(r.masked):  # made for grown-ups: no children's items
         r.consumed.append(Span(m.start(), m.end()))
-        if "children" in parser.catalog.genres and "children" not in (
-                prefs.include_genres + prefs.any_genres + prefs.mood_genres + prefs.exclude_genres):
+        if _children_unsaid(parser, prefs):
             prefs.exclude_genres.append("children")
     return None
 
