@@ -238,7 +238,7 @@ EXCLUDE_SHOWN = re.compile(
     # of the kiddie stuff" are not; "none of those" is above)
     r"|^\W*(?:(?:nah|no|nope|hmm|well|ok|okay)\W+)?(?:neither|none)\b(?!\s+of\b)(?!.*\bnor\b)"
     r"|^\W*(?:(?:ok|okay|and|yes|sure),? )?(?:some |any |a few |(?:(?:can|could) (?:you|u) )?(?:give|show) me "
-    r"(?:some |a few )?)?(?:(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r") )?more"
+    r"(?:some |a few )?)?more"
     r"(?: (?:please|of them|of those|options|suggestions|recommendations|ideas|picks))?\W*$"
     # "how about one more?", "can you recommend 2 more": others, that many (not "one more thing", "one more like it")
     r"|\b(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r"|a few|a couple(?: of)?)\s+more\b"
