@@ -195,3 +195,28 @@ def test_chat_fillers_are_not_searched_as_words(demo_engine):
         u = parser.parse(message, Session())
         assert u.intent == "recommend", message
         assert u.preferences.model_dump(exclude_defaults=True) == placed, message  # no "dunno", "tbh" or "whatever"
+
+
+def test_talk_of_having_seen_or_heard_of_an_item_is_not_searched(demo, demo_engine):
+    parser = demo_engine.parser
+    for message in ("I saw it and it was great!", "Yup I saw those", "I've heard good things about that",
+                    "okay sounds cool", "I think i will try it", "Thanks so much for the suggestions"):
+        u = parser.parse(message, Session())
+        assert u.intent == "chitchat" and not u.preferences.query, message
+    # over a list, taking an item in such words is taking it, and the list stays
+    s = Session()
+    first = demo.respond(s, "a comedy from the 90s")
+    reply = demo.respond(s, "Oh, I'll have to check it out. Never seen it.")
+    assert reply.intent == "accept" and s.shown == [r.item_id for r in first.recommendations]
+
+
+def test_a_question_asking_for_more_after_small_talk_is_a_request(demo, demo_engine):
+    message = "I'll have to check those out. Do you have any other movie recommendations?"
+    assert demo_engine.parser.parse(message, Session()).intent == "recommend"
+    s = Session()
+    first = demo.respond(s, "comedies from the 90s")
+    reply = demo.respond(s, message)
+    assert reply.intent == "refine" and reply.recommendations
+    assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
+    # a statement after small talk is not taken for one ("Not in a while though." reads as a request on its own)
+    assert demo_engine.parser.parse("Yes I have seen that. Not in a while though.", Session()).intent == "chitchat"

@@ -143,3 +143,36 @@ def test_the_eval_reports_each_reader_on_the_written_set(demo_engine):
     # with a list shown changes
     assert report["both"] > report["rules"] and report["learned"] > report["rules"]
     assert report["both"] >= 0.7 and report["changed"] == []
+
+
+@pytest.fixture(scope="module")
+def classics(demo_engine) -> Session:
+    session = Session()
+    session.shown = ["1", "2571", "356", "318", "296"]  # Toy Story, The Matrix, Forrest Gump, Shawshank, Pulp Fiction
+    assert all(i in demo_engine.catalog for i in session.shown)
+    return session
+
+
+@pytest.mark.parametrize(("message", "intent", "refs", "question"), [
+    ("tell me about the one with the toys", "ask_item", [0], "general"),  # its title, the plural folded
+    ("who directed the matrix one", "ask_item", [1], "director"),
+    ("the one about prison, what year is it", "ask_item", [3], "year"),  # a tag people put on it
+    ("the pulp one sounds cool", "accept", [4], None),
+])
+def test_a_shown_item_pointed_at_by_what_is_in_it_is_that_item(demo_engine, classics, message, intent, refs,
+                                                               question):
+    u = _parse(demo_engine, message, classics)
+    assert (u.intent, u.refs, u.question) == (intent, refs, question)
+
+
+def test_what_is_in_several_shown_items_or_in_none_points_at_nothing(demo_engine, classics):
+    from assistant.understanding.described import by_content
+
+    catalog = demo_engine.catalog
+    assert by_content("toys", classics.shown, catalog) == (0, 1)
+    assert by_content("toys and stuff", classics.shown, catalog) == (0, 1)  # the words it took: "toys"
+    assert by_content("toys", [*classics.shown, "3114"], catalog) is None  # and Toy Story 2
+    assert catalog.get("3114").title == "Toy Story 2"
+    assert by_content("dragons", classics.shown, catalog) is None
+    assert by_content("best reviews", classics.shown, catalog) is None
+    assert _parse(demo_engine, "the one with the toys", Session()).refs == []  # no list, nothing to point at

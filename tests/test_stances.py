@@ -105,3 +105,30 @@ def test_the_eval_reports_each_reader_on_the_written_set(demo_engine):
     dev = report["dev"]["at"]
     best = max(dev, key=lambda s: (dev[s]["right"], -dev[s]["false_unseen"] - dev[s]["false_disliked"]))
     assert best == report["sure_at"]
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # a question about the title says nothing of having seen it; what the next statement says of "it" does
+    ("have you seen Heat (1995)? i thought it was great", LIKED),
+    ("Have you seen Titanic (1997)? Honestly I found it dull", DISLIKED),
+    ("I've heard of Alien (1979) but never actually watched it", UNSEEN),
+    # ... and no more than that: a sure reading of its own stands, a question after it adds nothing
+    ("I loved Heat (1995). It was way too long though", LIKED),
+    ("have you seen Alien (1979)? is it any good?", UNSEEN),
+    # another title between them takes the words: "it" is the second one
+    ("I want to see Jumanji (1995), but Titanic (1997) was boring. It was too long", UNSEEN),
+])
+def test_what_is_said_of_it_after_the_sentence_naming_it(demo_engine, message, expected):
+    assert _stance(demo_engine, message) == expected
+
+
+def test_the_words_said_of_a_title_after_it_are_only_a_statement_pointing_back():
+    from assistant.understanding.stances import _around
+
+    def then(text, title):
+        start = text.index(title)
+        return _around(text, [(start, start + len(title))])[0][2]
+
+    assert then("have you seen Heat? i thought it was great. anything similar?", "Heat") == "i thought it was great"
+    assert then("have you seen Heat? is it any good?", "Heat") == ""  # a question
+    assert then("have you seen Heat? i want a comedy", "Heat") == ""  # nothing points back

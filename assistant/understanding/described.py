@@ -10,12 +10,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.understanding.lexicon import DESCRIBED_REFS, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
+from assistant.understanding.lexicon import DESCRIBED_REFS, FILLER, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
 from assistant.understanding.routing import EDGE, FROM_END, NUMBERED
 from assistant.understanding.text import Span, mask
-from retrieval.catalog import Catalog
+from retrieval.catalog import Catalog, Item, fold_text
 
 _ONE = r"(?:one|movie|film|book|item|pick|title|of (?:them|those|these|the (?:two|three|four|five|lot|list)))"
+# a shown item pointed at by what is in it: "the one with the spider", "the one about a shark", "the one starring
+# tom hanks", "the spider one"; the words after it are tried longest first (`by_content`)
+_THE_ONE_WITH = re.compile(
+    r"\bthe\s+(?:one|movie|film|book|item)\s+(?:with|about|where|starring|featuring|by|that has|that's about)\s+"
+    r"(?:(?:the|a|an|that|this|those|some|his|her|their)\s+)?(?P<words>[a-z0-9'-]+(?:\s+[a-z0-9'-]+){0,3})")
+_THE_X_ONE = re.compile(r"\bthe\s+(?P<words>[a-z0-9'-]+(?:\s+[a-z0-9'-]+)?)\s+(?:one|movie|film|book)\b")
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +50,33 @@ def described(word: str, shown: list[str], catalog: Catalog) -> int | None:
     genres = _genres_of(word)
     at = [k for k, it in enumerate(items) if it is not None and genres & set(it.genre_keys)]
     return at[0] if len(at) == 1 else None
+
+
+def _facts(item: Item) -> tuple[set[str], set[str]]:
+    """What the catalog says an item is made of: the words of its title and people's names, and its tags whole."""
+    words = {w for text in (item.title, *item.directors, *item.cast) for w in fold_text(text).split()}
+    return words, {fold_text(t) for t in item.tags}
+
+
+def by_content(words: str, shown: list[str], catalog: Catalog) -> tuple[int, int] | None:
+    """(position, how many of `words` it took) of the one shown item whose title or people hold the words, or that
+    has them as a tag (the longest run of them that picks one), or None where none or several do. Filler, ordinals,
+    short words and the words `described` reads ("the newest one", "the scary one") point at nothing here."""
+    items = [catalog.get(i) if i in catalog else None for i in shown]
+    facts = [_facts(it) if it is not None else (set(), set()) for it in items]
+    said = words.split()
+    for n in range(len(said), 0, -1):
+        if said[n - 1] in FILLER:
+            continue
+        content = [w for w in said[:n] if w not in FILLER and w not in ORDINALS and len(w) >= 3
+                   and w not in DESCRIBED_REFS and w not in MOOD_GENRES and not _genres_of(w)]
+        if not content:
+            continue
+        at = [k for k, (named, tags) in enumerate(facts)
+              if all(w in named or w.endswith("s") and w[:-1] in named for w in content) or " ".join(content) in tags]
+        if len(at) == 1:
+            return at[0], n
+    return None
 
 
 def criterion(word: str) -> str | None:
@@ -86,6 +119,15 @@ def rewrite(masked: str, shown: list[str], catalog: Catalog) -> str:
         position = described(m.group("word"), shown, catalog)
         if position is not None:
             out = mask(out, [Span(m.start(), m.end())], fill=f"#{position + 1}")
+    for pattern in (_THE_ONE_WITH, _THE_X_ONE):
+        for m in pattern.finditer(out):
+            if "#" in m.group(0):
+                continue
+            found = by_content(m.group("words"), shown, catalog)
+            if found is not None:
+                position, n = found
+                end = m.start("words") + list(re.finditer(r"\S+", m.group("words")))[n - 1].end()
+                out = mask(out, [Span(m.start(), end)], fill=f"#{position + 1}")
     for pattern in (FROM_END, EDGE, NUMBERED):
         for m in pattern.finditer(out):
             position = placed(m, len(shown))

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from assistant.models import Understanding
-from assistant.understanding import routing
+from assistant.understanding import clauses, routing
 from assistant.understanding.intents import decide_intent
 from retrieval.recommenders import Saved
 
@@ -248,6 +248,28 @@ class LearnedIntent:
         """The chance at which the model's class wins over the rules."""
         return SURE_OF.get(label, self.sure)
 
+    @staticmethod
+    def _bare_request(parser: RulesParser, r: Reading) -> Understanding:
+        r.bare = True
+        decided = decide_intent(parser, r)
+        decided.read_by = NAME
+        return decided
+
+    def _asks_in_a_sentence(self, text: str) -> bool:
+        """Whether one sentence of a message of several is a question that is, surely, a request: "I'll have to check
+        those out. Do you have any other recommendations?" is read whole as small talk. Only a question: the model
+        takes short statements for requests ("Not in a while though.")."""
+        spans = clauses.spans(text, "sentence")
+        if len(spans) < 2:
+            return False
+        sentences = [text[a:b].strip() for a, b in spans
+                     if len(text[a:b].split()) >= 3 and (text[a:b].rstrip().endswith("?") or text[b:b + 1] == "?")]
+        if not sentences:
+            return False
+        vectors = self.encode(sentences)
+        return any(label == "request" and chance >= self.sure_of(label)
+                   for label, chance in (self.model.best(vectors[t]) for t in sentences))
+
     def vetting(self, reader, intent: str, overrule: dict[str, str]):
         """`reader`, a rule reader that decides `intent` on a word or two, with the model's veto: when the model is
         sure the message is of a class in `overrule`, the intent that class maps to wins. "ignore all previous
@@ -276,22 +298,26 @@ class LearnedIntent:
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
+            if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
+                    and self._asks_in_a_sentence(r.message.text):
+                return self._bare_request(parser, r)  # "I'll have to check those out. Any others?"
             return None
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
         label, chance = self.guess(r.message.text)
+        if label == "request" and chance >= self.sure_of(label) or self._asks_in_a_sentence(r.message.text):
+            label, chance = "request", 1.0
         if label == "request" and chance >= self.sure_of(label) and r.nothing_asked and not prefs.query \
                 and not r.bare and not r.unrecorded:
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
             # what a bare "recommend me something" gets, not small talk
-            r.bare = True
-            decided = decide_intent(parser, r)
-            decided.read_by = NAME
-            return decided
+            return self._bare_request(parser, r)
         if chance < self.sure_of(label) or label not in INTENT_OF:
             return None
-        if not prefs.query and label != "support":
-            return None  # nothing asked ("is it possible to switch user?"): only a support question is taken
+        if not prefs.query and label not in ("support", "accept"):
+            # nothing asked ("is it possible to switch user?"): only a support question is taken, or with a list
+            # shown, the person taking an item in words that carry nothing to search ("I'll check it out")
+            return None
         if label == "accept":
             if not r.has_shown:
                 return None

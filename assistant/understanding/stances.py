@@ -48,6 +48,8 @@ NAME = "learned stance"
 SURE = 0.6
 _HOLE = "\x00"  # a title's characters while the words around it are cut, so a "." in "Mr. Smith" cuts nothing
 _RUN = re.compile(rf"\s*(?:{LIST_GLUE})*")  # between two titles of one list ("X, Y and Z", "X Y"): one run
+_BACK = re.compile(r"\b(?:it|that one|this one)\b", re.I)  # what points back at the title just named
+_TO_YOU = re.compile(r"\byou\b|\byou'", re.I)  # "maybe you've seen it": said of the assistant, not the person
 
 
 def _examples_text() -> str:
@@ -88,6 +90,11 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
     sentence's end; between two runs in one sentence the words are split at their first comma or "and" ("I liked X,
     not a fan of Y": "I liked it" and "not a fan of it"; "X was great and Y was boring"), and where there is
     neither, both runs get them."""
+    return [(run, words) for run, words, _ in _around(text, spans)]
+
+
+def _around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str, str]]:
+    """`around`, with the words said of each run after them (`then`) as a third member ("" where none)."""
     if not spans:
         return []
     order = sorted(range(len(spans)), key=lambda k: spans[k])  # the titles as written, whatever order they came in
@@ -115,8 +122,27 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
         cut = next((b for b in clauses.breaks(flat, "verdict") if left[3] <= b.start and b.end <= right[2]), None)
         left[1] = cut.start if cut else right[2]
         right[0] = cut.end if cut else left[3]
-    return [([order[k] for k in run], re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,"))
+    return [([order[k] for k in run], re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,"), _then(flat, hi, breaks))
             for run, (lo, hi, _, _) in zip(runs, bounds)]
+
+
+def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
+    """What the next clause after `hi` (where a run's words end) says of it: "Have you seen X? I thought it was
+    great", "I've heard of X but never actually watched it". Only a statement that points back at it ("it", "that
+    one"), names no other title and is not said to the assistant ("maybe you've seen it"), past a word or two that
+    open it ("Honestly, I found it dull"); else ""."""
+    start = next((e for s, e in breaks if s == hi), None)  # not where another title's words took over
+    while start is not None:
+        end = next((s for s, e in breaks if s >= start and e > start), len(flat))
+        words = flat[start:end].strip(" ,")
+        if _HOLE in words or flat[end:end + 1] == "?" or _TO_YOU.search(words):
+            return ""
+        if _BACK.search(words):
+            return words
+        if len(words.split()) > 2 or end == len(flat):
+            return ""
+        start = next((e for s, e in breaks if s == end), None)
+    return ""
 
 
 def _says_something(words: str) -> bool:
@@ -140,15 +166,30 @@ class LearnedStance:
         where the words around it are only the title ("Halloween (1978)"), nor for a run of titles one of which the
         rules found after a word of liking (`liked`, by start: "I love movies like X Y and Z")."""
         sure = self.sure if sure is None else sure
-        found = [(run, words) for run, words in around(text, spans)
-                 if _says_something(words) and not any(spans[k][0] in liked for k in run)]
-        vectors = self.encode([w for _, w in found]) if found else {}
+        found = [(run, words, then) for run, words, then in _around(text, spans)
+                 if not any(spans[k][0] in liked for k in run)]
+        texts = [w for _, words, then in found for w in (words, then) if _says_something(w)]
+        vectors = self.encode(list(dict.fromkeys(texts))) if texts else {}
         out = {}
-        for run, words in found:
-            label, chance = self.model.best(vectors[words])
+        for run, words, then in found:
+            label, chance = self.model.best(vectors[words]) if _says_something(words) else (None, 0.0)
+            # words that say nothing sure give way to what the next statement says of it ("I've heard of X but never
+            # actually watched it"), and so does a question about it ("have you seen X? I thought it was great")
+            # where the statement is the surer of the two
+            if (chance < sure or self._asked(text, spans, run)) and _says_something(then):
+                later, later_chance = self.model.best(vectors[then])
+                if later_chance >= sure and (chance < sure or later_chance > chance):
+                    label, chance = later, later_chance
             if chance >= sure:
                 out |= {spans[k][0]: label for k in run}
         return out
+
+    @staticmethod
+    def _asked(text: str, spans: list[tuple[int, int]], run: list[int]) -> bool:
+        """Whether the sentence naming the run's last title ends in a question mark."""
+        end = max(spans[k][1] for k in run)
+        stop = re.search(r"[.!?\n]", text[end:])
+        return bool(stop) and stop.group() == "?"
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         if r.titles:
