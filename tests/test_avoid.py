@@ -54,3 +54,21 @@ def test_ruled_out_words_sink_what_is_nearest_them_and_carry_over(demo, demo_eng
 def test_words_the_catalog_does_not_know_are_not_quoted(demo):
     reply = demo.respond(Session(), "war movies, nothing about qxzvbn hacked pwned")
     assert reply.recommendations and "qxzvbn" not in reply.text and "pwned" not in reply.text
+
+
+def test_a_tag_ruled_out_also_sinks_the_untagged_items_nearest_it(demo, demo_engine):
+    """People tag a few items of a kind: "nothing too violent" rules out those tagged "violent" and steers away from the
+    rest by meaning (Fight Club is not tagged so)."""
+    vec = demo_engine.embedder.encode_turn(["violent"])["violent"]
+    tagged = set(demo_engine.catalog.by_tag["violent"])
+
+    def nearness(reply) -> float:
+        found = demo_engine.store.vectors([r.item_id for r in reply.recommendations])
+        return float(np.mean([v @ vec for v in found.values()]))
+
+    before = demo.respond(Session(), "a movie for date night")
+    after = demo.respond(Session(), "a movie for date night, nothing too violent")
+    assert after.preferences.exclude_keywords == ["violent"] and after.preferences.avoid == []  # the state says it once
+    assert after.recommendations and not {r.item_id for r in after.recommendations} & tagged
+    assert nearness(after) < nearness(before)
+    assert "steering away" not in after.text  # the heading says "none tagged", once

@@ -1166,3 +1166,14 @@ def test_not_that_one_moves_past_one_item_and_keeps_what_else_is_wanted(parser):
     u = parser.parse("not the second one, something darker", over)
     assert (u.action, u.refs, u.preferences.query) == ("exclude_refs", [1], "darker")
     assert parser.parse("not the 2nd one", over).preferences.avoid == []  # a position, not a word to steer from
+
+
+@pytest.mark.parametrize(("message", "genres", "query"), [
+    ("a drama about family", ["drama"], "family"),  # what it is about, not who it is for
+    ("a movie about kids growing up", [], "kids growing up"),
+    ("a family movie", ["children"], ""),
+    ("something for the family", ["children"], ""),
+])
+def test_an_audience_word_after_about_is_the_subject(parser, message, genres, query):
+    p = parser.parse(message).preferences
+    assert (p.include_genres, p.query) == (genres, query)

@@ -94,7 +94,9 @@ class SessionRanking:
         # what the person wants to see says what they like, as what they liked does; it stays open
         wanted = [i for i in session.wanted if i not in told and i in self.engine.catalog]
         said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
-        avoid = " ".join(prefs.avoid)
+        # a tag ruled out ("nothing too violent", "no zombies") rules out the items tagged with it (`constraints`) and
+        # steers away from the rest by meaning: people tag a few items of a kind, not all (Fight Club lacks "violent")
+        avoid = " ".join(dict.fromkeys([*prefs.avoid, *prefs.exclude_keywords]))
         encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
             t for t in (self.query_text(prefs), said, everything, avoid) if t)))
         return Context(

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import (
     AGE_LEANS,
+    AUDIENCE,
     BEFORE_COMPLAINT,
     DISCOURSE,
     ENGLISH,
@@ -50,6 +51,10 @@ _PERSON_CUE = re.compile(
 # "kind of action", "sort of a comedy" (not "what kind of musicals", "this kind of film")
 _LOOSELY_BEFORE = re.compile(r"(?<!what )(?<!which )(?<!this )(?<!that )(?<!same )(?<!any )(?<!some )(?<!the )"
                              r"\b(?:kind of|sort of|somewhat|a bit|a little|a little bit|a tad)\s+(?:an?\s+|more\s+)?$")
+# what a story is about: "a drama about family", "a movie about kids growing up" (an audience word after it is the
+# subject, not who the item is for)
+_SUBJECT_BEFORE = re.compile(r"\b(?:about|involving|centered on|focused on)\s+(?:a\s+|the\s+|some\s+)?$")
+AUDIENCE_WORDS = frozenset(AUDIENCE)
 # a genre holding this share of the catalog or more is too broad to rule out for a mood said by degree
 BROAD_GENRE = 0.25
 _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
@@ -182,6 +187,8 @@ class RulesParser:
             if in_a_name(text, m.start(), self._genre_re):
                 continue
             keys, soft = self._phrase_genres[m.group(0)]
+            if m.group(0) in AUDIENCE_WORDS and _SUBJECT_BEFORE.search(masked, max(0, m.start() - 16), m.start()):
+                continue  # "a drama about family": what it is about, searched by meaning, not who it is for
             negated = is_negated(marked, m.start())
             if negated and any(a <= m.start() and m.end() <= b for a, b in in_tags):
                 continue  # "no ww2 ones" (world war ii): a kind of war film ruled out, a tag's, not the genre

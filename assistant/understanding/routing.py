@@ -194,7 +194,7 @@ _NUMBERED = r"(?:#|" + _NUMBER_SAID + r"|\bno\.\s*)(?P<num>\d{1,2})\b"
 NUMBERED = re.compile(_NUMBERED)
 NUMBER_SAID = re.compile(_NUMBER_SAID + r"\d{1,2}\b")  # "option 3" in words: a place, whatever else is said
 _REF = re.compile(
-    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
+    rf"\b(?<!your )(?<!my )(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"  # not "your top pick"
     + _NUMBERED
 )
 # a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top" (with a
@@ -260,7 +260,14 @@ UNSEEN_TITLE = re.compile(_NOT_SEEN + r"\s+(?:(?:yet|either|the (?:movie|film|bo
 QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("compare", re.compile(r"\b(?:differences?|differ|compare|comparison|side by side)\b"
                            r"|\bwhich(?: one| of (?:them|those|these|the \w+))?(?: is| was| would be| should i|'s) (?:the )?(?:better|best"
-                           r"|most (?:popular|liked)|(?:highest|top|best)[- ]rated|pick|watch|read|choose|go with)\b")),
+                           r"|most (?:popular|liked)|(?:highest|top|best)[- ]rated|pick|watch|read|choose|go with)\b"
+                           # the assistant asked to choose among them: "which one do you recommend most?", "which
+                           # would you pick?", "your top pick of those", "if you had to choose one"
+                           r"|\bwhich(?: one| of (?:them|those|these|the \w+))? (?:would|do|should|did|will) you "
+                           r"(?:\w+ )?(?:pick|recommend|choose|suggest|go with|prefer|like (?:the )?(?:best|most))\b"
+                           r"|\b(?:your|you'?d) (?:top |first |best |own )?(?:pick|choice|recommendation|favou?rite)s? "
+                           r"(?:of|out of|from|among|between) (?:them|those|these|the \w+)\b"
+                           r"|\bif you (?:had to|could only|were to) (?:pick|choose|recommend)\b")),
     ("author", re.compile(r"\b(?:who (?:wrote|writes|authored)|author|written by|writer)\b")),
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
     ("cast", re.compile(r"\b(?:who(?:'s| is| was| are)? (?:in|starring|stars|acts|plays)|cast|actors?|actress(?:es)?|starring|stars in)\b")),
