@@ -305,8 +305,8 @@ class LearnedIntent:
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
         label, chance = self.guess(r.message.text)
-        if label == "request" and chance >= self.sure_of(label) or self._asks_in_a_sentence(r.message.text):
-            label, chance = "request", 1.0
+        if (label != "request" or chance < self.sure_of(label)) and self._asks_in_a_sentence(r.message.text):
+            label, chance = "request", 1.0  # a question asking for more, after small talk: the rules' reading, or bare
         if label == "request" and chance >= self.sure_of(label) and r.nothing_asked and not prefs.query \
                 and not r.bare and not r.unrecorded:
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):

@@ -194,7 +194,9 @@ _NUMBERED = r"(?:#|" + _NUMBER_SAID + r"|\bno\.\s*)(?P<num>\d{1,2})\b"
 NUMBERED = re.compile(_NUMBERED)
 NUMBER_SAID = re.compile(_NUMBER_SAID + r"\d{1,2}\b")  # "option 3" in words: a place, whatever else is said
 _REF = re.compile(
-    rf"\b(?<!your )(?<!my )(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"  # not "your top pick"
+    # "the top one", not "your top pick"
+    rf"\b(?<!your )(?<!my )(?:the\s+)?(?P<ord>{_ORD})"
+    r"(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
     + _NUMBERED
 )
 # a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top" (with a
