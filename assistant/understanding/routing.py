@@ -194,9 +194,7 @@ _NUMBERED = r"(?:#|" + _NUMBER_SAID + r"|\bno\.\s*)(?P<num>\d{1,2})\b"
 NUMBERED = re.compile(_NUMBERED)
 NUMBER_SAID = re.compile(_NUMBER_SAID + r"\d{1,2}\b")  # "option 3" in words: a place, whatever else is said
 _REF = re.compile(
-    # "the top one", not "your top pick"
-    rf"\b(?<!your )(?<!my )(?:the\s+)?(?P<ord>{_ORD})"
-    r"(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
+    rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
     + _NUMBERED
 )
 # a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top" (with a
@@ -264,11 +262,9 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                            r"|\bwhich(?: one| of (?:them|those|these|the \w+))?(?: is| was| would be| should i|'s) (?:the )?(?:better|best"
                            r"|most (?:popular|liked)|(?:highest|top|best)[- ]rated|pick|watch|read|choose|go with)\b"
                            # the assistant asked to choose among them: "which one do you recommend most?", "which
-                           # would you pick?", "your top pick of those", "if you had to choose one"
+                           # would you pick?", "if you had to choose one" ("your top pick" is the first one shown)
                            r"|\bwhich(?: one| of (?:them|those|these|the \w+))? (?:would|do|should|did|will) you "
                            r"(?:\w+ )?(?:pick|recommend|choose|suggest|go with|prefer|like (?:the )?(?:best|most))\b"
-                           r"|\b(?:your|you'?d) (?:top |first |best |own )?(?:pick|choice|recommendation|favou?rite)s? "
-                           r"(?:of|out of|from|among|between) (?:them|those|these|the \w+)\b"
                            r"|\bif you (?:had to|could only|were to) (?:pick|choose|recommend)\b")),
     ("author", re.compile(r"\b(?:who (?:wrote|writes|authored)|author|written by|writer)\b")),
     ("director", re.compile(r"\b(?:who (?:directed|made|filmed)|director|directed by|who(?:'s| is| was) behind)\b")),
@@ -293,7 +289,9 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                          r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
-    ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b")),
+    ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"
+                           # "what's your top pick?": the first one shown, described
+                           r"|\bwhat(?:'s| is) (?:your|ur) (?:top|first|best) (?:pick|choice|suggestion|recommendation)\b")),
 ]
 
 
