@@ -26,8 +26,9 @@ run: install  ## build the demo index and models on first use, then serve http:/
 browser:  ## Debian's Chromium for the browser tests (Playwright drives it; no browser download)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser  ## the whole suite
-	$(PY) -m pytest -q
+TEST_WORKERS ?= 2
+test: install browser  ## the whole suite, a file per worker (TEST_WORKERS=1 runs it in one process)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: install  ## turn latency, index throughput and CF training time on the demo pack
 	$(PY) bench/turns.py

@@ -15,6 +15,15 @@ DIM = 384
 CACHE_SIZE = 2048  # recent short texts (requests, what a conversation said) kept with their vectors
 
 
+def _threads() -> int:
+    """torch's threads: all cores, or `OMP_NUM_THREADS` where it is set (several processes sharing the cores, as the
+    test suite's workers do, each take one; two pools of all cores on two cores thrash)."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return max(1, os.cpu_count() or 1)
+
+
 class Embedder:
     """Encodes text to L2-normalised float32 vectors, shape (n, 384). Load once; share it."""
 
@@ -29,7 +38,7 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
         from threadpoolctl import threadpool_limits
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(_threads())
         # torch owns the cores. numpy's OpenBLAS keeps a pool of its own that spins after each product; next
         # to torch's it doubled a turn's time (embed + one search of 6,581 rows: p50 9.6 -> 19.7 ms, p95 11 -> 96).
         threadpool_limits(1, user_api="blas")

@@ -57,6 +57,10 @@ def _guarded_connect_ex(self, address):
 def pytest_configure(config):
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex
+    # workers of `pytest -n N` share the cores: each takes its share for torch (and the processes it starts)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if workers > 1:
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     # the many fresh state folders of the suite (and the `crs` processes started on them) share trained readers,
     # which depend on nothing a test changes: each is trained once per run, not once per folder
     if "CRS_READER_CACHE" not in os.environ:
