@@ -68,10 +68,11 @@ class Understanding(BaseModel):
     wanted: list[str] = Field([], description="items the message names that the person has not seen yet: 'I want to "
                               "watch Heat', 'is Alien any good?'; they stay open to recommend")
     replace_genres: bool = Field(False, description="'a western instead': the new genres replace the wanted ones")
-    unrecorded: list[Literal["price", "length", "subtitles", "language"]] = Field(
+    unrecorded: list[Literal["price", "length", "subtitles", "language", "directors", "cast"]] = Field(
         [], description="facts asked to go by that the catalog does not record: 'price' in a catalog without "
-        "prices, 'length' ('under 90 minutes', 'something short'), 'subtitles' ('no subtitles') and 'language' "
-        "('foreign films only') in any")
+        "prices, 'directors' and 'cast' ('by the same director') in one that credits nobody in that role, 'length' "
+        "('under 90 minutes', 'something short'), 'subtitles' ('no subtitles') and 'language' ('foreign films "
+        "only') in any")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
     language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
                                  "('Spanish'), or 'encoded' for base64 text; never searched")

@@ -17,6 +17,7 @@ A suite is YAML (see eval/data/suites/demo.yaml):
           - feedback: {item: 1, kind: down}  # on the last list's first item
           - say: sci-fi from the 90s
             must_exclude: ["@down"]        # "@down" / "@up" / "@seen": the items given that feedback so far
+                                           # ("@shown": the last list shown)
           - say: how do I get a refund?
             intent: support
             cites: refunds#                # the first citation's passage id starts with this
@@ -140,6 +141,7 @@ def run_suite(assistant, suite: dict, progress: bool = True) -> dict:
                 reply = assistant.feedback(session, item, fb["kind"])
                 said = f"[{fb['kind']} on {shown[fb['item'] - 1].title}]"
             else:
+                given["shown"] = [r.item_id for r in last.recommendations] if last else []
                 *_, reply = assistant.stream(session, turn["say"])
                 said = turn["say"]
                 if reply.recommendations:

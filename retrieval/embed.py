@@ -111,6 +111,12 @@ def wordlike(word: str) -> bool:
     return len(word) >= 2 * len(_tokenizer().encode(word, add_special_tokens=False).tokens)
 
 
+def in_vocabulary(word: str) -> bool:
+    """Whether a lower-case word is one whole piece of the embedding model's vocabulary: a word common enough in
+    English text to have its own ("decide", "scary"), which a slip of typing seldom is ("documentry", "comdey")."""
+    return _tokenizer().token_to_id(word) is not None
+
+
 @lru_cache(maxsize=1)
 def shared_embedder() -> Embedder:
     """The process-wide embedder: the model is loaded once (about 5 s, 600 MB)."""

@@ -226,6 +226,10 @@ class HybridRanker:
             c.features["unknown_fact"] = float(constraints.unknown(item))
             c.features["proposed"] = float(c.item_id in proposed)
             c.features["proposed_last"] = float(c.item_id in proposed_last)
+        # what an entry does not record is unknown, not a mismatch: an item without genres (a year) gets the mean of
+        # the genre (year) leans over the pool's items that record them, so a missing field neither sinks nor lifts it
+        _impute(cands, [not self.catalog.get(c.item_id).genre_keys for c in cands], ("genre_match", "mood"))
+        _impute(cands, [self.catalog.get(c.item_id).year is None for c in cands], ("year_near", "year_lean"))
         if ctx.avoid is not None and cands:  # how much nearer than the pool's typical item to what was ruled out
             near = np.array([float(c.vector @ ctx.avoid) for c in cands])
             for c, v in zip(cands, np.maximum(near - np.median(near), 0.0), strict=True):
@@ -310,6 +314,18 @@ class HybridRanker:
             chosen.append(best)
             max_sim = np.maximum(max_sim, vecs @ vecs[best])
         return [cands[i] for i in chosen]
+
+
+def _impute(cands: Sequence[Candidate], missing: Sequence[bool], names: Sequence[str]) -> None:
+    """Sets each feature of `names` of the candidates `missing` a field to its mean over those that have it."""
+    known = [c for c, m in zip(cands, missing, strict=True) if not m]
+    if not known or len(known) == len(cands):
+        return
+    for name in names:
+        mean = float(np.mean([c.features.get(name, 0.0) for c in known]))
+        for c, m in zip(cands, missing, strict=True):
+            if m:
+                c.features[name] = mean
 
 
 def _people(item) -> set[str]:

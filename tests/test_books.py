@@ -105,3 +105,22 @@ def test_an_author_is_named_by_their_last_name(books, message, author):
     reply = books.respond(Session(), message)
     assert reply.intent == "recommend" and reply.recommendations
     assert all(author in catalog.get(r.item_id).directors for r in reply.recommendations)
+
+
+def test_the_same_author_is_the_author_of_the_book_meant(books):
+    from assistant.models import Session
+
+    catalog = books.engine.catalog
+    session = Session()
+    reply = books.respond(session, "something by the same author as The Hunger Games")
+    assert session.preferences.people == ["Suzanne Collins"]
+    hers = {i for i in catalog.items_with_person("Suzanne Collins")} - set(session.preferences.liked)
+    assert 0 < len(hers) < 5 and {r.item_id for r in reply.recommendations[:len(hers)]} == hers
+    # the book asked about last is the one meant, and "more" are its others
+    session = Session()
+    first = books.respond(session, "a book by Stephen King")
+    second = catalog.get(first.recommendations[1].item_id)
+    books.respond(session, "tell me about the second one")
+    more = books.respond(session, "any more by the same author?")
+    assert more.recommendations and second.id not in {r.item_id for r in more.recommendations}
+    assert all(set(second.directors[:3]) & set(catalog.get(r.item_id).directors) for r in more.recommendations)

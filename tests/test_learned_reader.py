@@ -8,7 +8,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.models import Session
-from assistant.understanding.learned import CLASSES, IntentModel, LearnedIntent, examples, intent_model
+from assistant.understanding.learned import (CLASSES, LIST_CLASSES, IntentModel, LearnedIntent, examples, intent_model,
+                                             list_examples)
 from assistant.understanding.readers import READERS
 
 
@@ -27,6 +28,10 @@ def test_the_examples_cover_every_class_and_fill_every_slot():
     assert {c for _, c in pairs} == set(CLASSES)
     assert not any("{" in t or "}" in t for t, _ in pairs)
     assert examples() == pairs  # seeded
+    # the list model's: choosing among the list, turning it down, and every intent example as "other"
+    listed = list_examples()
+    assert {c for _, c in listed} == set(LIST_CLASSES)
+    assert [t for t, c in listed if c == "other"][:len(pairs)] == [t for t, _ in pairs]
 
 
 def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tmp_path):
@@ -220,3 +225,29 @@ def test_a_question_asking_for_more_after_small_talk_is_a_request(demo, demo_eng
     assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
     # a statement after small talk is not taken for one ("Not in a while though." reads as a request on its own)
     assert demo_engine.parser.parse("Yes I have seen that. Not in a while though.", Session()).intent == "chitchat"
+
+
+def test_asked_to_choose_among_the_list_the_assistant_compares_it_and_keeps_it(demo, learned):
+    # none of these phrasings is in prompts/intents.toml
+    for message in ("if you were me which one would you go for", "out of all of those what's the one you'd watch",
+                    "ok so which one's the winner"):
+        assert learned.on_list(message) == "choose", message
+        s = Session()
+        first = demo.respond(s, "a comedy from the 90s")
+        reply = demo.respond(s, message)
+        assert reply.intent == "ask_item" and not reply.recommendations, message
+        assert "most liked of these" in reply.text and s.shown == [r.item_id for r in first.recommendations]
+    # with nothing shown, "choose for me" asks for recommendations
+    assert demo.respond(Session(), "if you were me which one would you go for").recommendations
+
+
+def test_a_list_turned_down_in_any_words_shows_others_for_the_same_request(demo, learned):
+    for message in ("none of them look interesting tbh", "I'm gonna pass on all of those"):
+        assert learned.on_list(message) == "reject", message
+        s = Session()
+        first = demo.respond(s, "a comedy from the 90s")
+        reply = demo.respond(s, message)
+        assert reply.intent == "refine" and reply.recommendations, message
+        assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
+        assert all("Comedy" in r.genres and 1990 <= r.year <= 1999 for r in reply.recommendations)
+        assert not s.preferences.query and not s.preferences.avoid  # "interesting", "pass" are not searched

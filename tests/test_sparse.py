@@ -219,3 +219,21 @@ def test_crs_eval_benchmark_drops_fields_and_reports_what_constraints_ruled_out(
     assert set(result["targets_ruled_out"]) == {"targets", "ruled_out", "share", "by_reason"}
     assert result["constraint_violation_rate"] == 0.0
 
+
+
+def test_a_lean_on_a_field_an_item_does_not_record_is_the_pools_mean_not_a_mismatch(sparse_engine):
+    from assistant.assistant import Assistant
+    from assistant.models import Session
+
+    catalog = sparse_engine.catalog
+    seed = next(catalog.get(i) for i in catalog.ids
+                if "Comedy" in catalog.get(i).genres and catalog.get(i).year is not None)
+    assistant = Assistant(sparse_engine)
+    session = Session()
+    assistant.respond(session, f"something like {seed.name}")
+    ranked = assistant.ranking.rank(session, 60).candidates
+    for feature, missing in (("genre_match", lambda it: not it.genres), ("year_near", lambda it: it.year is None)):
+        unknown = {c.features[feature] for c in ranked if missing(catalog.get(c.item_id))}
+        known = [c.features[feature] for c in ranked if not missing(catalog.get(c.item_id))]
+        assert len(unknown) == 1, feature  # one value: the mean over the pool's items that record the field
+        assert 0 < unknown.pop() < max(known), feature

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.dialogue.state import merge
 from assistant.models import Preferences, Session
+from assistant.understanding import routing
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.parser import RulesParser
 
@@ -1177,3 +1178,37 @@ def test_not_that_one_moves_past_one_item_and_keeps_what_else_is_wanted(parser):
 def test_an_audience_word_after_about_is_the_subject(parser, message, genres, query):
     p = parser.parse(message).preferences
     assert (p.include_genres, p.query) == (genres, query)
+
+
+# -- words in their grammar: an everyday word, an ordinal of order, a question without "?" (stop 50) -----------------
+
+
+def test_an_everyday_word_is_never_put_right_into_a_readers_word(parser):
+    # "decide" is one edit from "decade": a word of the sentence model's vocabulary stands as written
+    assert parser.spelling.correct("i can't decide, which one?") == "i can't decide, which one?"
+    assert parser.spelling.correct("any comdey from the 90s") == "any comedy from the 90s"
+
+
+@pytest.mark.parametrize("message", ["which one should I watch first?", "which should i read first",
+                                     "ok what do i see first", "at first I thought it was a comedy"])
+def test_an_ordinal_that_orders_doings_points_at_no_item(parser, message):
+    assert parser.parse(message, Session(shown=["1", "2", "3"])).refs == []
+    assert parser.parse("I'll watch the first one", Session(shown=["1", "2", "3"])).refs == [0]
+
+
+def test_a_question_is_told_by_its_word_order_without_a_question_mark(parser):
+    assert routing.is_question("if you had to pick one of those which would it be")
+    assert routing.is_question("so who is in it") and not routing.is_question("i know what it is")
+    u = parser.parse("if you had to pick one of those which would it be", Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.question, u.refs) == ("ask_item", "compare", [])
+    u = parser.parse("which one should I watch first?", Session(shown=["1", "2", "3"]))
+    assert (u.intent, u.question, u.refs) == ("ask_item", "compare", [])
+
+
+def test_the_same_people_in_a_catalog_that_credits_nobody_are_said_to_be_unrecorded(parser):
+    held = Session(preferences=Preferences(liked=["79132"]))
+    for message in ("same director", "anything else with the same actors?"):
+        u = parser.parse(message, held)
+        assert u.unrecorded == [{"same director": "directors"}.get(message, "cast")] and not u.preferences.query
+    u = parser.parse("movies by the same director as Inception")
+    assert u.preferences.liked == ["79132"] and u.unrecorded == ["directors"] and not u.preferences.query

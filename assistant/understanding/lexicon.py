@@ -47,3 +47,5 @@ ENGLISH: frozenset[str] = frozenset(FILLER | set(_WORDS["english"]))
 GENERIC_TAGS: set[str] = FILLER | set(_WORDS["generic_tags"])
 # "the newest one" -> ("year", "max"): with a list shown, the shown item with the most or least of that field
 DESCRIBED_REFS: dict[str, tuple[str, str]] = {k: tuple(v.split()) for k, v in _WORDS["described_refs"].items()}
+# "the same director", "same actors": which credits field (directors, cast) a role word names
+PEOPLE_ROLES: dict[str, str] = dict(_WORDS["people_roles"])

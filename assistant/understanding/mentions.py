@@ -30,7 +30,7 @@ _LIKE_CUE = re.compile(
     r"\b(?P<neg>(?:didn'?t|did not|don'?t|do not|never|not)\s+(?:really\s+|a\s+(?:big\s+|huge\s+)?)?)?"
     r"(?P<cue>like|liked|likes|love|loved|loves|enjoyed|enjoy|adored|similar to|such as|fan of|reminds? me of|"
     r"hated|hate|disliked|can'?t stand|is|was|about|of|not|no|except|besides|other than|anything but|"
-    r"seen|saw|watched|rewatched|re-watched)\s+",
+    r"seen|saw|watched|rewatched|re-watched|same\s+(?:[a-z]+\s+){1,2}as)\s+",
     re.I,
 )
 _NEUTRAL_CUES = {"is", "was", "about", "of"}  # "what year is X from": names an item without liking it

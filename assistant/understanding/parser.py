@@ -29,6 +29,7 @@ from assistant.understanding.lexicon import (
     GENRE_SYNONYMS,
     MOOD_GENRES,
     ORDINALS,
+    PEOPLE_ROLES,
     SUBGENRES,
 )
 from assistant.understanding.mentions import Mentions, wanted
@@ -39,6 +40,7 @@ from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.spelling import Spelling
+from retrieval.embed import in_vocabulary
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_excluded_years, read_years, said_in_passing
@@ -138,7 +140,8 @@ class RulesParser:
         """Typing slips of the readers' own words put right (assistant.understanding.spelling): the filler and
         request words, the words a sentence opens with, and this catalog's genre words."""
         targets = FILLER | set(DISCOURSE) | {w for phrase in self._phrase_genres for w in phrase.split()}
-        return Spelling(targets, self.names.knows, kinds=self._phrase_genres)
+        # a word of the embedding model's vocabulary is real: "decide" is not a slip of "decade"
+        return Spelling(targets, self.names.knows, kinds=self._phrase_genres, real=in_vocabulary)
 
     @property
     def genre_list(self) -> str:
@@ -244,6 +247,19 @@ class RulesParser:
         prefs.mood_genres = [g for g in prefs.mood_genres
                              if g not in prefs.exclude_genres + prefs.include_genres + prefs.any_genres]
         return spans
+
+    @cached_property
+    def credited(self) -> frozenset[str]:
+        """The people fields ("directors", "cast") that at least one item of the catalog fills."""
+        return frozenset(f for f in ("directors", "cast") if any(getattr(it, f) for it in self.catalog))
+
+    def role_field(self, word: str) -> str | None:
+        """The credits field ("directors", "cast") a role word names: a word of `PEOPLE_ROLES`, or the pack's own name
+        for one of its two people fields ("author" in a bookshop); None for any other word ("same vibe")."""
+        credits = self.catalog.credits
+        own = {credits.directors.casefold(): "directors", credits.cast.casefold(): "cast"}
+        own |= {f"{w}s": f for w, f in own.items()}
+        return own.get(word) or PEOPLE_ROLES.get(word)
 
     def _people_in(self, text: str, masked: str, prefs: Preferences) -> list[Span]:
         """Directors and cast: catalog names after a cue, or a capitalised name after a strong cue."""

@@ -268,6 +268,42 @@ def read_people(parser: RulesParser, r: Reading) -> Understanding | None:
     return None
 
 
+SAME_PEOPLE_MAX = 3  # the most people of one item asked for by "the same cast" (its first-billed)
+
+
+def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
+    """"by the same director", "same actors as Titanic", "anything with the same cast as the second one": the people
+    the pack credits in that role on the item meant, asked for as people. The item is the one named or pointed at
+    in the message, else the one talked about last, else the last one liked; with none, nothing is asked."""
+    for m in routing.SAME_ROLE.finditer(r.masked):
+        field = parser.role_field(m.group("role"))
+        if field is None:
+            continue  # "the same vibe as X": a title liked, read as such
+        r.consumed.append(Span(m.start(), m.end()))
+        if field not in parser.credited:  # the demo pack credits nobody: said so, not searched for "director"
+            r.unrecorded.append(field)
+            continue
+        item = _item_meant(parser, r)
+        if item is None:
+            continue
+        for name in getattr(item, field)[:SAME_PEOPLE_MAX]:
+            if name not in r.prefs.people:
+                r.prefs.people.append(name)
+        if item.id not in r.prefs.liked:  # "more by the same author" after asking about one: its others
+            r.prefs.exclude_items.append(item.id)
+    return None
+
+
+def _item_meant(parser: RulesParser, r: Reading):
+    """The catalog item a message about "the same" people means (see `read_same_people`), or None."""
+    shown, held = r.session.shown, r.session.preferences
+    candidates = [m.item_id for m, negative in r.titles if not negative]
+    candidates += [shown[i] for i in r.refs if -len(shown) <= i < len(shown)]
+    candidates += [r.session.focus] if r.session.focus else []
+    candidates += [*reversed(r.prefs.liked), *reversed(held.liked)]
+    return next((parser.catalog.get(i) for i in candidates if i in parser.catalog), None)
+
+
 def read_tags(parser: RulesParser, r: Reading) -> Understanding | None:
     """Catalog tags asked for or ruled out; before the genres are masked, since a tag may hold a genre word
     ("dark comedy", "courtroom drama")."""
@@ -386,6 +422,7 @@ READERS: Readers = (
     ("ages", read_ages),
     ("prices and years", read_prices_and_years),
     ("people", read_people),
+    ("same people", read_same_people),
     ("tags", read_tags),
     ("popularity", read_popularity),
     ("occasion", read_occasion),

@@ -119,7 +119,9 @@ class LearnedReference:
             return None
         pos = position(label, n)
         rules = {x % n for x in routing.ordinal_refs(r.masked) if -n <= x < n}
-        if not rules:
+        if not rules and routing.orders_doings(r.masked):
+            r.learned_refs = []  # "which one should I watch first?": the rules read its "first" as no position
+        elif not rules:
             r.learned_refs = None if pos is None else [pos]
             # nothing but the pointer and openers ("and the middle one?"): the question just asked, about it
             r.learned_bare = pos is not None and routing.only_openers(

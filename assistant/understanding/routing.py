@@ -295,6 +295,11 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
 ]
 
 
+# "by the same director", "the same actors as Titanic": a role word (assistant.understanding.lexicon.PEOPLE_ROLES or the
+# pack's own) after "same"; the people are those of the item meant
+SAME_ROLE = re.compile(r"\b(?:(?:by|from|with|has|have)\s+)?(?:the\s+)?same\s+(?P<role>[a-z]+)\b(?:\s+as\b)?")
+
+
 # "which of these is the funniest?", "which one's the newest": a shown item picked by what the catalog says of it
 WHICH = re.compile(r"\bwhich(?:\s+(?:one|movie|film|book|title)s?|\s+of\s+(?:them|those|these|the\s+\w+))?"
                    r"\s*(?:\s(?:is|was|are|would be|seems?)|'s)\s+(?:the\s+)?(?P<word>(?:most|least)\s+[a-z-]+|[a-z-]+)")
@@ -351,6 +356,15 @@ def ordinals_listed(text: str) -> bool:
 
 # an ordinal that counts times, not positions: "last night", "for the 3rd time" (prompts/words.toml)
 _TIMES = re.compile(rf"\b(?:{'|'.join(map(re.escape, ORDINALS))}|next)\s+(?:{'|'.join(ORDINAL_TIMES)})\b")
+# an ordinal that orders doings, not items: "which should I watch first?", "read it last", "first of all", "at first"
+_ORDER = re.compile(r"\b(?:watch|see|read|start|begin|try|play|do|check out)\s+(?:it\s+|that\s+|this\s+|them\s+)?"
+                    r"(?:first|last|next)\b(?!\s+(?:one|movie|film|book|item|title|pick))"
+                    r"|\b(?:first|last) of all\b|\bat (?:first|last)\b|\bfirst (?:off|up|things first)\b")
+
+
+def orders_doings(text: str) -> bool:
+    """Whether the text uses an ordinal for the order of doing things ("which should I watch first?")."""
+    return _ORDER.search(text) is not None
 
 
 def ordinal_refs(text: str) -> list[int]:
@@ -359,6 +373,7 @@ def ordinal_refs(text: str) -> list[int]:
     refs = []
     text = years.WINDOW.sub(lambda m: " " * len(m.group(0)), text)  # "the last 10 years" are years, not items
     text = _TIMES.sub(lambda m: " " * len(m.group(0)), text)  # "last night", "for the 3rd time": when, not which
+    text = _ORDER.sub(lambda m: " " * len(m.group(0)), text)  # "which should I watch first?": in what order
     for m in _RUN.finditer(text):
         n = int(m.group("n")) if m.group("n").isdigit() else NUMBER_WORDS[m.group("n")]
         refs += list(range(-n, 0)) if m.group("end") in ("last", "final") else list(range(n))
@@ -378,10 +393,18 @@ _WH_WORDS = "what|who|whom|whose|when|where|why|how|which"
 _QUESTION_START = re.compile(_OPENER + rf"(?:{_WH_WORDS}|is|are|can|could|do|does|will|would|should)\b")
 
 
+# a question by its word order wherever it stands, as people type without "?": a wh-word, then the verb before its
+# subject ("if you had to pick one which would it be", "so who is in it"); "I know what it is" keeps its order
+_INVERTED = re.compile(r"\b(?:what|which|who|how|where|when|why)\s+(?:would|is|are|was|were|do|does|did|should|could"
+                       r"|can|will)\s+(?:it|that|this|they|you|i|he|she|we|those|these)\b")
+
+
 def is_question(low: str) -> bool:
-    """Whether a (lower-cased) message asks something: it ends with "?" or a sentence opens like a question."""
+    """Whether a (lower-cased) message asks something: it ends with "?", a sentence opens like a question or a
+    wh-word comes before its verb and subject."""
     return low.rstrip().endswith("?") or any(_QUESTION_START.match(low, start)
-                                             for start, _ in clauses.spans(low, "sentence"))
+                                             for start, _ in clauses.spans(low, "sentence")) \
+        or _INVERTED.search(low) is not None
 
 
 _WH = re.compile(rf"(?:{_WH_WORDS})\b")
@@ -419,7 +442,9 @@ def same_sentence(text: str, a: int, b: int) -> bool:
 
 
 def question_kind(text: str) -> Question | None:
-    """What a question about an item asks, or None when it is not such a question."""
+    """What a question about an item asks, or None when it is not such a question. "The same author" asks for
+    their other items, not who the author is."""
+    text = SAME_ROLE.sub(lambda m: " " * len(m.group(0)), text)
     for kind, pattern in QUESTIONS:
         if pattern.search(text):
             return kind
@@ -428,6 +453,7 @@ def question_kind(text: str) -> Question | None:
 
 def question_span(text: str) -> int:
     """Where the first question about an item starts in the text (0 when none does)."""
+    text = SAME_ROLE.sub(lambda m: " " * len(m.group(0)), text)
     for _, pattern in QUESTIONS:
         m = pattern.search(text)
         if m:

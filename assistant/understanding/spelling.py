@@ -31,11 +31,13 @@ def squeeze(word: str) -> str:
 
 class Spelling:
     """Corrects slips towards `targets`; `known(word)` tells a word that stands as written (the catalog's words,
-    everyday English)."""
+    everyday English), `real(word)` one that is a word of its own, corrected only into an inflection of itself."""
 
-    def __init__(self, targets: Iterable[str], known: Callable[[str], bool], kinds: Iterable[str] = ()) -> None:
+    def __init__(self, targets: Iterable[str], known: Callable[[str], bool], kinds: Iterable[str] = (),
+                 real: Callable[[str], bool] = lambda word: False) -> None:
         self._targets = frozenset(t for t in targets if t.isalpha() and t.islower())
         self._known = known
+        self._real = real
         self._kinds = frozenset(k for k in kinds if " " not in k)
         squeezed: dict[str, set[str]] = {}
         for t in self._targets:
@@ -63,4 +65,11 @@ class Spelling:
             return None
         near = {t for n in (len(word) - 1, len(word), len(word) + 1) for t in self._by_length.get(n, ())
                 if DamerauLevenshtein.distance(word, t, score_cutoff=1) <= 1}
-        return near.pop() if len(near) == 1 else None
+        if len(near) != 1:
+            return None
+        target = near.pop()
+        # a real word stands as written ("decide" is no slip of "decade"), unless it is the target with an ending
+        # ("recommends", "options": the readers' word, inflected)
+        if self._real(word) and not (word.startswith(target) or target.startswith(word)):
+            return None
+        return target
