@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
 from assistant.understanding.learned import NAME as LEARNED
-from assistant.understanding.learned import LearnedIntent, intent_model, list_model
+from assistant.understanding.learned import LearnedIntent, intent_model
+from assistant.understanding.listing import ListReader, list_model
 from assistant.understanding.moods import NAME as MOOD
 from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
@@ -161,7 +162,8 @@ def prepare(
         # it reads last, where the rules would only search free words, and vets the readers that decide on a word
         # ("hacked": support; "reset": a fresh start)
         listing = list_model(embedder, Path(state_dir), build=build)
-        reader = LearnedIntent(learned, embedder.encode_turn, listing=listing)
+        reader = LearnedIntent(learned, embedder.encode_turn,
+                               listing=ListReader(listing, embedder.encode_turn) if listing is not None else None)
         readers = with_reader(parser.readers, "support",
                               reader.vetting(read_support, "support", {"off_topic": "out_of_scope"}))
         readers = with_reader(readers, "reset", reader.vetting(read_reset, "reset", {"support": "support"}))

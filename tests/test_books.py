@@ -124,3 +124,16 @@ def test_the_same_author_is_the_author_of_the_book_meant(books):
     more = books.respond(session, "any more by the same author?")
     assert more.recommendations and second.id not in {r.item_id for r in more.recommendations}
     assert all(set(second.directors[:3]) & set(catalog.get(r.item_id).directors) for r in more.recommendations)
+
+
+def test_an_author_named_in_full_without_a_cue_is_asked_for_in_any_case(books):
+    from assistant.models import Session
+
+    catalog = books.engine.catalog
+    for message in ("i really love suzanne collins", "Suzanne Collins is the best, more please"):
+        session = Session()
+        reply = books.respond(session, message)
+        assert session.preferences.people == ["suzanne collins"] and not session.preferences.query, message
+        assert reply.recommendations and "Suzanne Collins" in catalog.get(reply.recommendations[0].item_id).directors
+    # ruled out, the name is not asked for
+    assert books.engine.parser.parse("no suzanne collins please").preferences.people == []

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.models import Session
-from assistant.understanding.learned import (CLASSES, LIST_CLASSES, IntentModel, LearnedIntent, examples, intent_model,
-                                             list_examples)
+from assistant.understanding.learned import CLASSES, IntentModel, LearnedIntent, examples, intent_model
+from assistant.understanding.listing import LIST_CLASSES, list_examples
 from assistant.understanding.readers import READERS
 
 
@@ -231,7 +231,7 @@ def test_asked_to_choose_among_the_list_the_assistant_compares_it_and_keeps_it(d
     # none of these phrasings is in prompts/intents.toml
     for message in ("if you were me which one would you go for", "out of all of those what's the one you'd watch",
                     "ok so which one's the winner"):
-        assert learned.on_list(message) == "choose", message
+        assert learned.listing.taken(message) == "choose", message
         s = Session()
         first = demo.respond(s, "a comedy from the 90s")
         reply = demo.respond(s, message)
@@ -243,7 +243,7 @@ def test_asked_to_choose_among_the_list_the_assistant_compares_it_and_keeps_it(d
 
 def test_a_list_turned_down_in_any_words_shows_others_for_the_same_request(demo, learned):
     for message in ("none of them look interesting tbh", "I'm gonna pass on all of those"):
-        assert learned.on_list(message) == "reject", message
+        assert learned.listing.taken(message) == "reject", message
         s = Session()
         first = demo.respond(s, "a comedy from the 90s")
         reply = demo.respond(s, message)
@@ -251,3 +251,14 @@ def test_a_list_turned_down_in_any_words_shows_others_for_the_same_request(demo,
         assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
         assert all("Comedy" in r.genres and 1990 <= r.year <= 1999 for r in reply.recommendations)
         assert not s.preferences.query and not s.preferences.avoid  # "interesting", "pass" are not searched
+
+
+def test_names_the_catalog_does_not_know_are_found_inside_a_sentence(demo_engine):
+    parser = demo_engine.parser
+    assert parser.unknown_names("no, I don't like Uwe Boll stuff") == {"uwe", "boll"}
+    # a word opening a sentence, "I", everyday words and the catalog's own words name nothing unknown
+    assert parser.unknown_names("Nope. I can't decide, which one? Something like Alien") == set()
+    # such a message speaks of the name, not of the list on screen
+    listing = next(r for _, r in demo_engine.parser.readers if isinstance(r, LearnedIntent)).listing
+    message = "no, I don't like Uwe Boll stuff"
+    assert listing.taken(message) == "reject" and listing.taken(message, parser) is None

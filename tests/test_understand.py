@@ -101,6 +101,9 @@ def test_genres_synonyms_and_negation(parser, message, include, exclude):
         ("a western or a war movie, no comedy", [], ["western", "war"]),
         ("I'm looking for war and action movies", [], ["war", "action"]),
         ("horrors and thrillers and mysteries", [], ["horror", "thriller", "mystery"]),
+        ("I'd like horror films and comedies", [], ["horror", "comedy"]),  # the noun after the first one
+        ("comedy & family please", [], ["comedy", "children"]),  # this catalog's family genre
+        ("something with comedy nd family", [], ["comedy", "children"]),  # as typed in a chat
     ],
 )
 def test_genres_listed_with_or_and_are_alternatives(parser, message, include, alternatives):
@@ -1212,3 +1215,26 @@ def test_the_same_people_in_a_catalog_that_credits_nobody_are_said_to_be_unrecor
         assert u.unrecorded == [{"same director": "directors"}.get(message, "cast")] and not u.preferences.query
     u = parser.parse("movies by the same director as Inception")
     assert u.preferences.liked == ["79132"] and u.unrecorded == ["directors"] and not u.preferences.query
+
+
+@pytest.mark.parametrize("message", ["im into horror films and comedies do you have any suggestions",
+                                     "I'm into horror films and comedies, any suggestions?"])
+def test_a_statement_of_taste_typed_without_its_apostrophe_is_one(parser, message):
+    p = prefs_of(parser, message)
+    assert p.mood_genres == ["horror", "comedy"] and p.include_genres == [], message
+
+
+@pytest.mark.parametrize(("message", "include", "mood", "exclude"), [
+    # a negation said of the person spoken to, or of anyone, is no wish: the genre is a lean, not ruled out
+    ("Have you seen it? Even if you dont like musicals its good!", [], ["musical"], []),
+    ("you don't like horror?", [], ["horror"], []),
+    # a question asked by inversion rules nothing out
+    ("Don't you have any comedies?", ["comedy"], [], []),
+    ("isn't there a comedy from the 90s", ["comedy"], [], []),
+    # the person's own negation still does
+    ("I dont like comedies", [], [], ["comedy"]),
+    ("my son doesn't like horror, something funny", [], ["comedy"], ["horror"]),
+])
+def test_a_negation_rules_out_only_what_the_person_says_no_to(parser, message, include, mood, exclude):
+    p = parser.parse(message).preferences
+    assert (p.include_genres, p.mood_genres, p.exclude_genres) == (include, mood, exclude), message

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
+    from assistant.understanding.listing import ListReader
     from assistant.understanding.readers import Reading
 
 NAME = "learned intent"  # its name in the parser's readers, and in `Understanding.read_by`
@@ -50,13 +51,6 @@ CLASSES = ("request", "ask_item", "accept", "support", "small_talk", "off_topic"
 # the state; so does a fresh start, which wipes it ("I try to reset my pwd" is not one): the class is learned so
 # that such messages have somewhere to go, never acted on.
 INTENT_OF = {"accept": "accept", "support": "support", "small_talk": "chitchat", "off_topic": "out_of_scope"}
-# What the list on screen is taken as a whole for: chosen among (compared), or turned down (others shown). A second
-# model of its own (`list_model`: these two classes against every example of the others) reads them, so the intent
-# model and the readings it gives stay as they were: as two more of its classes they took a tenth off its chances of
-# the others (the ways of taking an item and of asking for support fell under SURE).
-ON_SHOWN = ("choose", "reject")
-OTHER = "other"
-LIST_CLASSES = (*ON_SHOWN, OTHER)
 SURE = 0.8  # the model's chance of its class at which it outvotes a free-words reading of the rules
 # a customer-service question is taken at .7: on 1,500 of ReDial's seeker messages and eval/data's 288 labelled ones
 # the model is that sure of support for none the rules read otherwise, and on Bitext's support utterances it routes
@@ -69,7 +63,7 @@ SEED = 0
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
-def _examples_text() -> str:
+def examples_text() -> str:
     return resources.files("prompts").joinpath("intents.toml").read_text(encoding="utf-8")
 
 
@@ -77,7 +71,7 @@ def examples(seed: int = SEED, per_template: int = PER_TEMPLATE, classes: tuple[
              ) -> list[tuple[str, str]]:
     """(message, class) pairs: each example of prompts/intents.toml with its slots filled `per_template` times
     (seeded), written as typed and in lower case without end punctuation, as people type in a chat."""
-    data = tomllib.loads(_examples_text())
+    data = tomllib.loads(examples_text())
     slots: dict[str, list[str]] = data["slots"]
     rng = random.Random(seed)
     out: list[tuple[str, str]] = []
@@ -95,7 +89,7 @@ def examples(seed: int = SEED, per_template: int = PER_TEMPLATE, classes: tuple[
 
 def examples_hash(embedder_name: str) -> str:
     return hashlib.sha256(f"{IntentModel.FORMAT}:{SEED}:{PER_TEMPLATE}:{HIDDEN}:{EPOCHS}:{embedder_name}:"
-                          f"{','.join(CLASSES)}:{_examples_text()}".encode()).hexdigest()[:16]
+                          f"{','.join(CLASSES)}:{examples_text()}".encode()).hexdigest()[:16]
 
 
 class _Net(torch.nn.Module):
@@ -166,25 +160,6 @@ def intent_model(embedder, state_dir: str | Path, build: bool = True) -> IntentM
     False: then None, and the rules read alone)."""
     return trained(IntentModel, embedder, Path(state_dir) / "models" / "intent-reader.pt",
                    examples_hash(embedder.name), examples, CLASSES, build)
-
-
-def list_examples() -> list[tuple[str, str]]:
-    """(message, class) pairs of the list model: the ways of choosing among the list and of turning it down, and every
-    example of the intent classes and of `list_other` as `OTHER`."""
-    others = examples() + examples(classes=("list_other",))
-    return examples(classes=ON_SHOWN) + [(text, OTHER) for text, _ in others]
-
-
-class ListModel(IntentModel):
-    """Sentence vector -> a chance for each of `LIST_CLASSES`."""
-
-    FORMAT: ClassVar[str] = "list-reader-v1"
-
-
-def list_model(embedder, state_dir: str | Path, build: bool = True) -> ListModel | None:
-    """The list model of a state folder, as `intent_model`."""
-    return reader_model(ListModel, embedder, state_dir, "list-reader.pt", _examples_text(), list_examples,
-                        LIST_CLASSES, build)
 
 
 def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, pairs_of, classes: tuple[str, ...],
@@ -258,21 +233,13 @@ def reader_model(model_cls: type[IntentModel], embedder, state_dir: str | Path, 
     return trained(model_cls, embedder, Path(state_dir) / "models" / file, data_hash, pairs_of, classes, build)
 
 
-_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
-
-
-def _names_unknown(parser: RulesParser, text: str) -> bool:
-    """Whether the text holds a capitalised word inside a sentence that is neither everyday English nor a word of
-    the catalog: a name the catalog does not know ("Uwe Boll")."""
-    from assistant.understanding.lexicon import ENGLISH
-
-    for m in _CAPITALISED.finditer(text):
-        word = m.group(0).casefold()
-        opens = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?"
-        if opens or word == "i" or word.startswith("i'") or word in ENGLISH or word in parser.catalog.vocabulary:
-            continue
-        return True
-    return False
+def bare_request(parser: RulesParser, r: Reading) -> Understanding:
+    """What a bare "recommend me something" gets, for a message that asks for recommendations in words the rules
+    place nothing of."""
+    r.bare = True
+    decided = decide_intent(parser, r)
+    decided.read_by = NAME
+    return decided
 
 
 @dataclass
@@ -283,31 +250,15 @@ class LearnedIntent:
     model: IntentModel
     encode: object  # texts -> {text: vector}, e.g. Embedder.encode_turn (shares the turn's cache)
     sure: float = SURE
-    listing: ListModel | None = None  # choosing among the list shown, or turning it down (`ON_SHOWN`)
+    listing: ListReader | None = None  # the list on screen chosen among or turned down (assistant.understanding.listing)
 
     def guess(self, text: str) -> tuple[str, float]:
         """The model's class for a message and its chance."""
         return self.model.best(self.encode([text])[text])
 
-    def on_list(self, text: str, parser: RulesParser | None = None) -> str | None:
-        """What the message takes the list on screen for, as a whole, where the list model is sure: "choose",
-        "reject", or None. A message naming someone or something the catalog does not know ("no, I don't like Uwe
-        Boll stuff") speaks of that, not of the list."""
-        if self.listing is None or (parser is not None and _names_unknown(parser, text)):
-            return None
-        label, chance = self.listing.best(self.encode([text])[text])
-        return label if label in ON_SHOWN and chance >= self.sure else None
-
     def sure_of(self, label: str) -> float:
         """The chance at which the model's class wins over the rules."""
         return SURE_OF.get(label, self.sure)
-
-    @staticmethod
-    def _bare_request(parser: RulesParser, r: Reading) -> Understanding:
-        r.bare = True
-        decided = decide_intent(parser, r)
-        decided.read_by = NAME
-        return decided
 
     def _asks_in_a_sentence(self, text: str) -> bool:
         """Whether one sentence of a message of several is a question that is, surely, a request: "I'll have to check
@@ -323,19 +274,6 @@ class LearnedIntent:
         vectors = self.encode(sentences)
         return any(label == "request" and chance >= self.sure_of(label)
                    for label, chance in (self.model.best(vectors[t]) for t in sentences))
-
-    def _on_shown(self, parser: RulesParser, r: Reading, label: str, among: list[int] | None = None
-                  ) -> Understanding | None:
-        """A message about the list on screen as a whole: asked to choose among it ("which would you pick?"), the
-        items are compared (`among`, or all of them) and the best liked named; turned down ("none of those appeal
-        to me"), the same request shows others, its words not searched. With no list, "pick one for me" is a bare
-        request."""
-        if not r.has_shown:
-            return self._bare_request(parser, r) if label == "choose" else None
-        if label == "choose":  # among the items pointed at, or all shown
-            return Understanding(intent="ask_item", question="compare", refs=among or [], read_by=NAME)
-        r.avoid = ""
-        return Understanding(intent="refine", action="exclude_shown", read_by=NAME)
 
     def vetting(self, reader, intent: str, overrule: dict[str, str]):
         """`reader`, a rule reader that decides `intent` on a word or two, with the model's veto: when the model is
@@ -362,24 +300,24 @@ class LearnedIntent:
         if (r.refs or every) and r.has_shown and not placed_more:
             # shown items pointed at, and nothing but words the rules would search for: a question of a kind the
             # rules do not know ("has the 3rd one got subtitles") is answered, never searched as a refinement
-            taken = self.on_list(r.message.text, parser)
+            taken = self.listing.taken(r.message.text, parser) if self.listing else None
             if taken == "choose":
                 # "which of those is your favourite?", "which do I start with", "which of the first two would you pick"
-                return self._on_shown(parser, r, taken, r.refs if len(r.refs) >= 2 else [])
+                return self.listing.on_shown(parser, r, taken, r.refs if len(r.refs) >= 2 else [])
             if taken == "reject" and not r.refs:
-                return self._on_shown(parser, r, taken)
+                return self.listing.on_shown(parser, r, taken)
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
             if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
                     and self._asks_in_a_sentence(r.message.text):
-                return self._bare_request(parser, r)  # "I'll have to check those out. Any others?"
+                return bare_request(parser, r)  # "I'll have to check those out. Any others?"
             return None
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
-        taken = self.on_list(r.message.text, parser)
+        taken = self.listing.taken(r.message.text, parser) if self.listing else None
         if taken is not None:
-            return self._on_shown(parser, r, taken)  # "none of those appeal to me", "you pick one for me"
+            return self.listing.on_shown(parser, r, taken)  # "none of those appeal to me", "you pick one for me"
         label, chance = self.guess(r.message.text)
         if (label != "request" or chance < self.sure_of(label)) and self._asks_in_a_sentence(r.message.text):
             label, chance = "request", 1.0  # a question asking for more, after small talk: the rules' reading, or bare
@@ -387,7 +325,7 @@ class LearnedIntent:
                 and not r.bare and not r.unrecorded:
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
             # what a bare "recommend me something" gets, not small talk
-            return self._bare_request(parser, r)
+            return bare_request(parser, r)
         if chance < self.sure_of(label) or label not in INTENT_OF:
             return None
         if not prefs.query and label not in ("support", "accept"):

@@ -37,18 +37,18 @@ NONE = "none"
 SURE = 0.6
 
 
-def _examples_text() -> str:
+def examples_text() -> str:
     return resources.files("prompts").joinpath("moods.toml").read_text(encoding="utf-8")
 
 
 def classes() -> tuple[str, ...]:
-    return tuple(tomllib.loads(_examples_text()))
+    return tuple(tomllib.loads(examples_text()))
 
 
 def examples() -> list[tuple[str, str]]:
     """(message, class) pairs: each example of prompts/moods.toml as written and in lower case."""
     out = []
-    for label, table in tomllib.loads(_examples_text()).items():
+    for label, table in tomllib.loads(examples_text()).items():
         for text in table["examples"]:
             out += [(text, label), (text.casefold().rstrip("?!. "), label)]
     return list(dict.fromkeys(out))
@@ -62,7 +62,7 @@ class MoodModel(IntentModel):
 
 def mood_model(embedder, state_dir: str | Path, build: bool = True) -> MoodModel | None:
     """The mood model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
-    return reader_model(MoodModel, embedder, state_dir, "mood-reader.pt", _examples_text(), examples, classes(), build)
+    return reader_model(MoodModel, embedder, state_dir, "mood-reader.pt", examples_text(), examples, classes(), build)
 
 
 @dataclass

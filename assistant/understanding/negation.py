@@ -18,6 +18,13 @@ NEGATION = re.compile(
 )
 # words that look negative but do not rule anything out: "can't wait", "not only"
 _NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
+# a question asked by inversion: "don't you have any comedies?", "isn't there a newer one?"
+_INVERTED = re.compile(r"\s+(?:you|u|there|it|they|we)\b")
+_AUXILIARY = re.compile(r"(?:n'?t|dont|cant|wont)$")
+# a negation said of the person spoken to, or of anyone, is no wish of the person's: "even if you don't like musicals
+# it's good", "you don't like horror?", "if someone doesn't like gore"
+_SOMEONE_ELSES = re.compile(r"\b(?:(?:you|u)\s+(?:really\s+|just\s+|even\s+|probably\s+)?"
+                            r"|if\s+(?:someone|anyone|people|one)\s+)$")
 # negations that leave what follows possible, so a genre there is a lean, not a rule: "it doesn't have to
 # be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer),
 # "I don't mind romance", "not enough horror", "I wouldn't call that horror"
@@ -43,8 +50,22 @@ def nearest_negation(text: str, pos: int) -> re.Match[str] | None:
     """The last negation word before `pos` in its clause; the nearest one governs ("but not Minions (2015) Plus
     it doesn't have to be animated": the hedge, not the "not")."""
     start = clauses.clause_start(text, pos, "negation")
-    found = [m for m in NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())]
+    found = [m for m in NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())
+             and not (_AUXILIARY.search(m.group(0)) and _INVERTED.match(text, m.end()))
+             and not said_of_someone_else(text, m, start)]
     return found[-1] if found else None
+
+
+def said_of_someone_else(text: str, negation: re.Match[str], start: int = 0) -> bool:
+    """Whether a negation found in `text` is said of the person spoken to or of anyone (`_SOMEONE_ELSES`)."""
+    return bool(_SOMEONE_ELSES.search(text, max(start, negation.start() - 24), negation.start()))
+
+
+def of_someone_else(text: str, pos: int) -> bool:
+    """Whether `pos` follows, in its clause, a negation said of someone else: "even if you don't like musicals" neither
+    asks for musicals nor rules them out."""
+    start = clauses.clause_start(text, pos, "negation")
+    return any(said_of_someone_else(text, m, start) for m in NEGATION.finditer(text, start, pos))
 
 
 def is_negated(text: str, pos: int) -> bool:

@@ -35,7 +35,8 @@ from assistant.understanding.lexicon import (
 from assistant.understanding.mentions import Mentions, wanted
 from assistant.understanding.names import CatalogNames
 from assistant.models import Preferences, Session, Understanding
-from assistant.understanding.negation import HEDGE, LESS, NEGATION, is_hedged, is_negated, sentences_marked
+from assistant.understanding.negation import (HEDGE, LESS, NEGATION, is_hedged, is_negated, of_someone_else,
+                                              sentences_marked)
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
 from assistant.understanding.readers import READERS, Message, Reading, Readers
@@ -62,6 +63,7 @@ BROAD_GENRE = 0.25
 _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
 # a word said as a name, a maker's or a kind's: "something by nolan", "any spielberg", "ghibli ones", "hanks movies"
 _NAMED = re.compile(r"\b(?:by|with|from|starring|any|more|some|no|not|without|fan of|love|like|about)\s+(?:the\s+)?$")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
 _NAMED_AFTER = re.compile(r"(?:'s)?\s+(?:movies?|films?|ones?|stuff|flicks?|fan|books?|novels?|type)\b")
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
 
@@ -202,7 +204,8 @@ class RulesParser:
                 else:
                     kinds_out.append((keys[0], Span(m.start(), m.end())))
                 continue
-            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start()) or bool(
+            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start()) or of_someone_else(
+                marked, m.start()) or bool(
                 _LOOSELY_BEFORE.search(masked, max(0, m.start() - 16), m.start()))  # "kind of action": a lean
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
@@ -288,6 +291,41 @@ class RulesParser:
                 prefs.people.append(name)
                 start = m.start("name")
                 spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
+        return spans + self._full_names_in(text, masked, prefs, spans)
+
+    @cached_property
+    def _full_names(self) -> frozenset[str]:
+        """The names of two or more words of the people the catalog credits, as `person_key` writes them."""
+        return frozenset(p for p in self._people if " " in p)
+
+    def _full_names_in(self, text: str, masked: str, prefs: Preferences, taken: list[Span]) -> list[Span]:
+        """People named in full without a cue, in any case ("i love leonardo dicaprio movies", "Jack black was so
+        hilarious"): a run of two or three words that is the whole name of someone the catalog credits. A name made
+        only of everyday words counts when written as a name ("Will Smith", not "will smith"); a name ruled out ("no
+        adam sandler") is left to the words ruled out."""
+        spans: list[Span] = []
+        words = list(re.finditer(r"\w[\w'-]*", masked))
+        i = 0
+        while i < len(words):
+            for n in (3, 2):
+                run = words[i : i + n]
+                if len(run) < n or any(a.start() < s.end and s.start < b.end() for a, b in [(run[0], run[-1])]
+                                       for s in taken):
+                    continue
+                key = person_key(" ".join(w.group(0) for w in run))
+                if key not in self._full_names:
+                    continue
+                if all(w.group(0).casefold() in ENGLISH for w in run) and not all(
+                        text[w.start()].isupper() for w in run):
+                    continue
+                if is_negated(masked, run[0].start()):
+                    continue
+                if key not in prefs.people:
+                    prefs.people.append(key)
+                spans.append(Span(run[0].start(), run[-1].end()))
+                i += n - 1
+                break
+            i += 1
         return spans
 
     def _keywords_in(self, masked: str, prefs: Preferences, text: str = "") -> list[Span]:
@@ -351,13 +389,27 @@ class RulesParser:
         prefs.price_min, prefs.price_max, spans = read_prices(masked, shown, self.cheap_below)
         return [Span(a, b) for a, b in spans], False
 
+    def unknown_names(self, text: str) -> set[str]:
+        """Capitalised words inside a sentence that are neither everyday English nor words of the catalog, folded: names
+        the catalog does not know ("no Uwe Boll stuff" -> {"uwe", "boll"}). A word opening a sentence and "I" are
+        capitalised as any word is there, so they name nothing."""
+        out = set()
+        for m in _CAPITALISED.finditer(text):
+            word = m.group(0).casefold()
+            before = text[: m.start()].rstrip()
+            if not before or before[-1] in ".!?" or word == "i" or word.startswith("i'"):
+                continue
+            if word not in ENGLISH and word not in self.catalog.vocabulary:
+                out.add(word)
+        return out
+
     def _avoided(self, masked: str, text: str) -> tuple[str, bool]:
         """The free words a negated clause rules out, once titles, genres, tags and years are out of `masked`: "not
         ww2 stuff" -> "ww2", "nothing about the ocean" -> "ocean"; and whether the message opens with the ruling
         out ("nah, nothing political", but not "I liked it, except the sequels"). Everyday words say nothing to
         steer away from ("I don't know", "not really"), and a name the catalog does not know ("no Uwe Boll stuff",
         capitalised in `text`) means nothing to the sentence model either: neither is kept."""
-        names = {w.casefold() for w in re.findall(r"\b[A-Z][\w'-]*", text)} - self.catalog.vocabulary
+        names = self.unknown_names(text)
         out: list[str] = []
         leads = False
         for start, end in clauses.spans(masked, "words"):
@@ -416,5 +468,7 @@ _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
 
 
-# "horror or thriller", "war and action movies", "drama, thriller": any one will do (a film that is both ranks first)
-_GENRE_ALTERNATIVE = re.compile(r"\s*(?:/|,?\s*\b(?:or|and)\b|,)\s*(?:maybe\s+|perhaps\s+)?(?:an?\s+)?")
+# between two genres asked for, any one will do (a film that is both ranks first): "horror or thriller", "war and
+# action movies", "drama, thriller", "horror films and comedies", "comedy & family"
+_GENRE_ALTERNATIVE = re.compile(r"\s*(?:(?:movies?|films?|flicks?|ones|stuff|shows?|books?|novels?)\s*)?"
+                                r"(?:/|&|,?\s*\b(?:or|and|nd|n)\b|,)\s*(?:maybe\s+|perhaps\s+|also\s+)?(?:an?\s+)?")

@@ -40,18 +40,18 @@ SURE_NONE = 0.9  # how sure it must be that the ordinal the rules found points a
 POSITION = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "second_last": -2}
 
 
-def _examples_text() -> str:
+def examples_text() -> str:
     return resources.files("prompts").joinpath("refs.toml").read_text(encoding="utf-8")
 
 
 def classes() -> tuple[str, ...]:
-    return tuple(k for k, v in tomllib.loads(_examples_text()).items() if isinstance(v, dict))
+    return tuple(k for k, v in tomllib.loads(examples_text()).items() if isinstance(v, dict))
 
 
 def examples() -> list[tuple[str, str]]:
     """(message, class) pairs: every pointer of prompts/refs.toml in every carrier sentence, and each `none`
     message; each as written and in lower case without end punctuation."""
-    data = tomllib.loads(_examples_text())
+    data = tomllib.loads(examples_text())
     out = []
     for label in classes():
         table = data[label]
@@ -64,7 +64,7 @@ def examples() -> list[tuple[str, str]]:
 
 def pointer_words() -> frozenset[str]:
     """Every word of the training phrases that point at a position ("the", "bottom", "one", "penultimate")."""
-    data = tomllib.loads(_examples_text())
+    data = tomllib.loads(examples_text())
     return frozenset(w for table in data.values() if isinstance(table, dict)
                      for p in table.get("pointers", []) for w in re.findall(r"[\w'-]+", p.casefold()))
 
@@ -77,7 +77,7 @@ class RefModel(IntentModel):
 
 def ref_model(embedder, state_dir: str | Path, build: bool = True) -> RefModel | None:
     """The reference model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
-    return reader_model(RefModel, embedder, state_dir, "reference-reader.pt", _examples_text(), examples, classes(),
+    return reader_model(RefModel, embedder, state_dir, "reference-reader.pt", examples_text(), examples, classes(),
                         build)
 
 

@@ -72,7 +72,7 @@ BARE_REQUEST = re.compile(
 # "a comedy please" are requests: hard filters.
 TASTE = re.compile(
     r"\b(?:i|we)\s+(?:really\s+|also\s+|just\s+|usually\s+|generally\s+|mostly\s+|kind of\s+|do\s+)*"
-    r"(?:like|love|enjoy|adore|dig|prefer)\b|\b(?:i'm|i am|we're|we are)\s+(?:really\s+|also\s+|mostly\s+)*"
+    r"(?:like|love|enjoy|adore|dig|prefer)\b|\b(?:i'm|im|i am|we're|we are)\s+(?:really\s+|also\s+|mostly\s+)*"
     r"(?:into|a (?:big |huge |real )?fan of|fans of)\b"
     r"|\bfavou?rite (?:genres?|kinds?|types?|movies|films|books|shows)(?: of \w+)? (?:is|are)\b"
 

@@ -52,18 +52,18 @@ _BACK = re.compile(r"\b(?:it|that one|this one)\b", re.I)  # what points back at
 _TO_YOU = re.compile(r"\byou\b|\byou'", re.I)  # "maybe you've seen it": said of the assistant, not the person
 
 
-def _examples_text() -> str:
+def examples_text() -> str:
     return resources.files("prompts").joinpath("stances.toml").read_text(encoding="utf-8")
 
 
 def classes() -> tuple[str, ...]:
-    return tuple(k for k, v in tomllib.loads(_examples_text()).items() if isinstance(v, dict))
+    return tuple(k for k, v in tomllib.loads(examples_text()).items() if isinstance(v, dict))
 
 
 def examples() -> list[tuple[str, str]]:
     """(words, class) pairs: every phrase of prompts/stances.toml with "it" for its title, as written and in lower
     case without end punctuation."""
-    data = tomllib.loads(_examples_text())
+    data = tomllib.loads(examples_text())
     out = []
     for label in classes():
         for text in data[label]["examples"]:
@@ -80,7 +80,7 @@ class StanceModel(IntentModel):
 
 def stance_model(embedder, state_dir: str | Path, build: bool = True) -> StanceModel | None:
     """The stance model of a state folder: loaded, or trained (a few seconds) and saved when missing or stale."""
-    return reader_model(StanceModel, embedder, state_dir, "stance-reader.pt", _examples_text(), examples, classes(),
+    return reader_model(StanceModel, embedder, state_dir, "stance-reader.pt", examples_text(), examples, classes(),
                         build)
 
 
