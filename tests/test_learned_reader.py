@@ -262,3 +262,17 @@ def test_names_the_catalog_does_not_know_are_found_inside_a_sentence(demo_engine
     listing = next(r for _, r in demo_engine.parser.readers if isinstance(r, LearnedIntent)).listing
     message = "no, I don't like Uwe Boll stuff"
     assert listing.taken(message) == "reject" and listing.taken(message, parser) is None
+
+
+def test_a_list_turned_down_in_words_the_rules_would_rule_out_keeps_only_what_the_catalog_knows(demo):
+    s = Session()
+    first = demo.respond(s, "a comedy from the 90s")
+    reply = demo.respond(s, "not quite what I had in mind")
+    assert reply.intent == "refine" and reply.recommendations
+    assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
+    assert not s.preferences.avoid and "mind" not in reply.text  # nothing "steering away from “quite mind”"
+    # a tag of the catalog said with it is still steered away from
+    s = Session()
+    demo.respond(s, "a comedy from the 90s")
+    demo.respond(s, "not into superheroes")
+    assert s.preferences.avoid == ["superheroes"]

@@ -295,6 +295,12 @@ class LearnedIntent:
         prefs = r.prefs
         placed = prefs.model_copy(update={"query": ""})
         placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
+        if self.listing and r.has_shown and prefs.avoid and not r.refs and not (
+                r.titles or r.action or r.asked_count or not placed.model_copy(update={"avoid": []}).is_empty()):
+            # only free words ruled out, over a list: "not quite what I had in mind" turns the list down, it does not
+            # steer away from "quite mind"
+            if self.listing.taken(r.message.text, parser) == "reject":
+                return self.listing.on_shown(parser, r, "reject")
         # "are these in english?": every shown item, when the message is asked as a question ("those sound good" is not)
         every = r.points_at_all if routing.is_question(r.message.low) else []
         if (r.refs or every) and r.has_shown and not placed_more:

@@ -74,5 +74,8 @@ class ListReader:
             return bare_request(parser, r) if label == "choose" else None
         if label == "choose":
             return Understanding(intent="ask_item", question="compare", refs=among or [], read_by=NAME)
-        r.avoid = ""
+        # what was ruled out stays where the catalog knows it as a tag or a mood ("not into superheroes"); other words
+        # of it said how the list was taken ("not quite what I had in mind")
+        r.avoid = " ".join(w for w in r.avoid.split() if parser.is_tag_word(w) or parser.is_mood(w))
+        r.prefs.avoid = []
         return Understanding(intent="refine", action="exclude_shown", read_by=NAME)

@@ -118,6 +118,15 @@ class RulesParser:
         entry = self._phrase_genres.get(" ".join(word.casefold().split()))
         return entry[0][0] if entry and len(entry[0]) == 1 else None
 
+    def is_tag_word(self, word: str) -> bool:
+        """Whether a word is, or is the plural of, a word of a tag the catalog's items share ("superheroes")."""
+        words = self._tag_words
+        return word in words or (word.endswith("s") and word[:-1] in words) or (word.endswith("es") and word[:-2] in words)
+
+    @cached_property
+    def _tag_words(self) -> frozenset[str]:
+        return frozenset(w for tag in self.keywords for w in tag.split() if w not in ENGLISH)
+
     def is_mood(self, phrase: str) -> bool:
         """Whether a phrase is a mood that leans to a genre ("scary", "sad"), not a genre's name."""
         entry = self._phrase_genres.get(" ".join(phrase.casefold().split()))
