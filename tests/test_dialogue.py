@@ -425,6 +425,14 @@ def test_a_genre_swapped_for_another_replaces_it(demo):
     assert session.preferences.include_genres == ["drama"] and "comedy" in session.preferences.exclude_genres
     assert all("Comedy" not in r.genres for r in reply.recommendations)
     assert "wait" not in session.preferences.query
+    # the verbs of swapping: what comes before "for" / "with" goes, what comes after is asked for
+    session = Session()
+    demo.respond(session, "romcoms pls")
+    reply = demo.respond(session, "hmm swap the romance for action")
+    assert session.preferences.include_genres == ["comedy", "action"] and session.preferences.exclude_genres == ["romance"]
+    assert not session.preferences.query and reply.recommendations  # "swap" is not searched
+    assert all({"Comedy", "Action"} <= set(r.genres) and "Romance" not in r.genres for r in reply.recommendations)
+    assert demo.engine.parser.parse("switch to dramas").preferences.exclude_genres == []
 
 
 def test_ruling_out_a_kind_inside_a_genre_keeps_the_genre(demo):

@@ -21,6 +21,10 @@ _NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
 # a question asked by inversion: "don't you have any comedies?", "isn't there a newer one?"
 _INVERTED = re.compile(r"\s+(?:you|u|there|it|they|we)\b")
 _AUXILIARY = re.compile(r"(?:n'?t|dont|cant|wont)$")
+# a swap rules out what it names before "for", "with" or "to": "swap the romance for action", "replace comedy with
+# drama"; "switch to comedies" and "switch user" rule nothing out
+_SWAP = re.compile(r"\b(?:swap|switch|trade|replace)(?:\s+out)?\b")
+_SWAPPED_FOR = re.compile(r"\b(?:for|with|to|into)\b")
 # a negation said of the person spoken to, or of anyone, is no wish of the person's: "even if you don't like musicals
 # it's good", "you don't like horror?", "if someone doesn't like gore"
 _SOMEONE_ELSES = re.compile(r"\b(?:(?:you|u)\s+(?:really\s+|just\s+|even\s+|probably\s+)?"
@@ -53,7 +57,15 @@ def nearest_negation(text: str, pos: int) -> re.Match[str] | None:
     found = [m for m in NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())
              and not (_AUXILIARY.search(m.group(0)) and _INVERTED.match(text, m.end()))
              and not said_of_someone_else(text, m, start)]
-    return found[-1] if found else None
+    found += [m for m in _SWAP.finditer(text, start, pos) if _swapped(text, m.end(), pos)]
+    return max(found, key=lambda m: m.start()) if found else None
+
+
+def _swapped(text: str, after: int, pos: int) -> bool:
+    """Whether `pos`, after a verb of swapping that ends at `after`, is what is swapped out: before the "for" / "with"
+    / "to" that names what it is swapped for, which must follow in the clause ("switch user" swaps nothing out)."""
+    end = clauses.clause_end(text, pos, "negation")
+    return not _SWAPPED_FOR.search(text, after, pos) and bool(_SWAPPED_FOR.search(text, pos, end))
 
 
 def said_of_someone_else(text: str, negation: re.Match[str], start: int = 0) -> bool:
