@@ -310,17 +310,16 @@ class RulesParser:
     def _full_names_in(self, text: str, masked: str, prefs: Preferences, taken: list[Span]) -> list[Span]:
         """People named in full without a cue, in any case ("i love leonardo dicaprio movies", "Jack black was so
         hilarious"): a run of two or three words that is the whole name of someone the catalog credits. A name made
-        only of everyday words counts when written as a name ("Will Smith", not "will smith"); a name ruled out ("no
-        adam sandler") is left to the words ruled out."""
+        only of everyday words (`ENGLISH`) counts only when written as a name; a name ruled out ("no adam sandler") is
+        left to the words ruled out."""
         spans: list[Span] = []
         words = list(re.finditer(r"\w[\w'-]*", masked))
         i = 0
         while i < len(words):
             for n in (3, 2):
                 run = words[i : i + n]
-                if len(run) < n or any(a.start() < s.end and s.start < b.end() for a, b in [(run[0], run[-1])]
-                                       for s in taken):
-                    continue
+                if len(run) < n or any(run[0].start() < s.end and s.start < run[-1].end() for s in taken):
+                    continue  # past the message's end, or overlapping a name found after a cue
                 key = person_key(" ".join(w.group(0) for w in run))
                 if key not in self._full_names:
                     continue
