@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from assistant.support.desk import SupportDesk
 from assistant.support.orders import OrderBook
 from assistant.understanding.learned import NAME as LEARNED
+from assistant.understanding.item_words import ItemWords, item_words_model
 from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.listing import ListReader, list_model
 from assistant.understanding.moods import NAME as MOOD
@@ -178,6 +179,9 @@ def prepare(
     if stances is not None:  # how each title is spoken of (liked, disliked, not seen yet), before anything reads them
         parser.readers = with_reader_before(parser.readers, "described",
                                             (STANCE, LearnedStance(stances, embedder.encode_turn)))
+    words = item_words_model(embedder, Path(state_dir), build=build)
+    if words is not None:  # the free words searched are those that say what an item is about
+        parser.item_words = ItemWords(words, embedder.encode_turn)
     moods = mood_model(embedder, Path(state_dir), build=build)
     if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left
         parser.readers = (*parser.readers, (MOOD, LearnedMood(moods, embedder.encode_turn)))

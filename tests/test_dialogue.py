@@ -453,6 +453,17 @@ def test_the_older_the_better_leans_old_without_searching_the_words(demo):
     assert sorted(years)[len(years) // 2] <= prefs.lean_year_max
 
 
+def test_a_taste_for_old_items_leans_old(demo, demo_engine):
+    parser = demo_engine.parser
+    for message in ("No, but i like old movies", "I love Casablanca (1942). I love old movies.", "old school films pls"):
+        prefs = parser.parse(message, Session()).preferences
+        assert prefs.lean_year_max == parser.year_quartiles[0] and prefs.year_max is None, message
+        assert "old" not in prefs.query.split(), message
+    # not said as a taste: no lean
+    for message in ("not old movies please", "That's an old movie tho", "a movie my old friends would like"):
+        assert parser.parse(message, Session()).preferences.lean_year_max is None, message
+
+
 def test_no_reply_quotes_words_that_no_reader_placed_and_no_item_carries(demo):
     from eval.faithfulness import echoed, content_words
 

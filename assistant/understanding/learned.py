@@ -334,7 +334,7 @@ class LearnedIntent:
             return bare_request(parser, r)
         if chance < self.sure_of(label) or label not in INTENT_OF:
             return None
-        if not prefs.query and label not in ("support", "accept"):
+        if not r.unplaced and label not in ("support", "accept"):
             # nothing asked ("is it possible to switch user?"): only a support question is taken, or with a list
             # shown, the person taking an item in words that carry nothing to search ("I'll check it out")
             return None

@@ -79,13 +79,13 @@ class LearnedMood:
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs, asked = r.prefs, r.session.preferences
-        if r.titles or r.refs or r.action or not (prefs.query or r.occasion):
+        if r.titles or r.refs or r.action or not (r.unplaced or r.occasion):
             return None  # an occasion alone is read too: "a movie for date night" leans to romance
         if prefs.include_genres or prefs.any_genres or prefs.mood_genres:  # a genre ruled out still leaves the kind open
             return None
         # what a negation rules out is not a kind to lean to: "something w/o singing", "nothing scary, with
         # explosions"; then only the words left unnegated are read
-        label, chance = self.guess(prefs.query if NEGATION.search(r.message.low) else r.message.text)
+        label, chance = self.guess(r.unplaced if NEGATION.search(r.message.low) else r.message.text)
         key = parser.genre_key_of(label) if label != NONE and chance >= self.sure else None
         if key and key not in (asked.include_genres + asked.any_genres + asked.exclude_genres + asked.mood_genres
                                + prefs.exclude_genres):

@@ -39,6 +39,7 @@ from assistant.understanding.negation import (HEDGE, LESS, NEGATION, is_hedged, 
                                               sentences_marked)
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
+from assistant.understanding.item_words import ItemWords
 from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.spelling import Spelling
 from retrieval.embed import in_vocabulary
@@ -109,6 +110,8 @@ class RulesParser:
         self.year_quartiles = (years[len(years) // 4], years[3 * len(years) // 4]) if years else None
         self.has_prices = bool(len(catalog.prices))
         self.readers: Readers = READERS  # in order; one may be replaced (readers.with_reader)
+        # which free words say what an item is about (assistant.understanding.item_words); None searches them all
+        self.item_words: ItemWords | None = None
         self.cheap_below = float(catalog.prices[int(len(catalog.prices) * CHEAP_SHARE)]) if self.has_prices else None
 
     # -- public -----------------------------------------------------------------------------
@@ -126,6 +129,11 @@ class RulesParser:
     @cached_property
     def _tag_words(self) -> frozenset[str]:
         return frozenset(w for tag in self.keywords for w in tag.split() if w not in ENGLISH)
+
+    def is_placed(self, word: str) -> bool:
+        """Whether a free word is one the catalog knows as a kind of thing: a word of its shared tags, a mood, or a
+        credited person's surname."""
+        return self.is_tag_word(word) or self.is_mood(word) or word in self.names.surnames
 
     def is_mood(self, phrase: str) -> bool:
         """Whether a phrase is a mood that leans to a genre ("scary", "sad"), not a genre's name."""
@@ -378,9 +386,11 @@ class RulesParser:
         prefs.exclude_years = [(a, b) for a, b in excluded if (lo is not None and b < lo) or (hi is not None and a > hi)
                                or (lo is None and hi is None)]
         spans += ruled_out
-        if (m := _THE_MORE_THE_BETTER.search(text)) and self.year_quartiles and prefs.lean_year_min is None \
-                and prefs.lean_year_max is None:  # "the older the better": a lean to the catalog's oldest quarter
-            if AGE_LEANS[m.group("age") or m.group("age2")] == "old":
+        m = _THE_MORE_THE_BETTER.search(text) or _OLD_ONES.search(text)
+        if m and self.year_quartiles and prefs.lean_year_min is None and prefs.lean_year_max is None \
+                and not is_negated(text, m.start()):
+            # "the older the better", "I love old movies": a lean to the catalog's oldest quarter
+            if m.re is _OLD_ONES or AGE_LEANS[m.group("age") or m.group("age2")] == "old":
                 prefs.lean_year_max = self.year_quartiles[0]
             else:
                 prefs.lean_year_min = self.year_quartiles[1]
@@ -471,6 +481,8 @@ _RULES_OUT = re.compile(
 # "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
+# items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
+_OLD_ONES = re.compile(r"\bold(?:\s+school|\s+classic)?\s+(?:movies|films|flicks|ones|books|novels|classics|stuff)\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")

@@ -88,6 +88,9 @@ class Reading:
     nothing_asked: bool = False  # no slot and no action: small talk, a bare request or something off topic
     bare: bool = False  # "recommend me a movie": no slot, and still a request
     avoid: str = ""  # free words ruled out ("not ww2 stuff"): kept by a request, never what makes one (see parse)
+    # the free words no reader placed, before only those about items were kept as the query ("scared mind" of "I
+    # want to be scared out of my mind"): what the learned readers read where the rules left only words
+    unplaced: str = ""
 
     @property
     def has_shown(self) -> bool:
@@ -394,14 +397,18 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
     avoid, leads = parser._avoided(mask(r.masked, r.consumed), r.message.text)
     r.avoid = avoid if any(wordlike(w) for w in avoid.split()) else ""
+    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
+        prefs.query = ""
+    r.unplaced = prefs.query
+    if parser.item_words is not None:  # only the words that say what an item is about are searched or steered from
+        prefs.query, r.avoid = parser.item_words.kept(prefs.query, parser.is_placed), \
+            parser.item_words.kept(r.avoid, parser.is_placed)
     # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
     # ("not too scary please")
     if r.avoid and leads and (r.has_shown or not r.session.preferences.is_empty() or any(
             parser.is_mood(w) for w in r.avoid.split())) \
             and not routing.is_question(r.message.low):
         prefs.avoid = [r.avoid]
-    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
-        prefs.query = ""
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
     r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r)
     r.bare = r.nothing_asked and not prefs.query and bool(routing.BARE_REQUEST.search(r.masked))
