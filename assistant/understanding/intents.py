@@ -57,7 +57,10 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
 # The intent of a message no reader decided, by the first rule that holds.
 INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
     ("out_of_scope", lambda parser, r: _off_topic(r)),
-    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare),
+    # a shown item pointed at with words no reader placed ("lemme see more like the initial one", "the last film you
+    # listed, is it long") is about that item, though none of the words is searched
+    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare
+     and not (r.refs and r.unplaced)),
     ("refine", _goes_on),
     ("recommend", lambda parser, r: True),
 )

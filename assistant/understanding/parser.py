@@ -65,7 +65,10 @@ _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
 # a word said as a name, a maker's or a kind's: "something by nolan", "any spielberg", "ghibli ones", "hanks movies"
 _NAMED = re.compile(r"\b(?:by|with|from|starring|any|more|some|no|not|without|fan of|love|like|about)\s+(?:the\s+)?$")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
-_NAMED_AFTER = re.compile(r"(?:'s)?\s+(?:movies?|films?|ones?|stuff|flicks?|fan|books?|novels?|type)\b")
+# the nouns items are called by, in the readers that read a word before one: "adam sandler movies", "horror films and
+# comedies", "old books"
+_ITEM_NOUNS = "movie|film|flick|book|novel"
+_NAMED_AFTER = re.compile(rf"(?:'s)?\s+(?:(?:{_ITEM_NOUNS})s?|ones?|stuff|fan|type)\b")
 _STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
 
 
@@ -482,7 +485,7 @@ _RULES_OUT = re.compile(
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 # items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
-_OLD_ONES = re.compile(r"\bold(?:\s+school|\s+classic)?\s+(?:movies|films|flicks|ones|books|novels|classics|stuff)\b")
+_OLD_ONES = re.compile(rf"\bold(?:\s+school|\s+classic)?\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff)\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
@@ -490,5 +493,5 @@ _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0
 
 # between two genres asked for, any one will do (a film that is both ranks first): "horror or thriller", "war and
 # action movies", "drama, thriller", "horror films and comedies", "comedy & family"
-_GENRE_ALTERNATIVE = re.compile(r"\s*(?:(?:movies?|films?|flicks?|ones|stuff|shows?|books?|novels?)\s*)?"
+_GENRE_ALTERNATIVE = re.compile(rf"\s*(?:(?:(?:{_ITEM_NOUNS})s?|ones|stuff|shows?)\s*)?"
                                 r"(?:/|&|,?\s*\b(?:or|and|nd|n)\b|,)\s*(?:maybe\s+|perhaps\s+|also\s+)?(?:an?\s+)?")

@@ -390,6 +390,11 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
     return None
 
 
+def _words_in(parser: RulesParser, words: str) -> str:
+    """`words`, or nothing when none of them reads as a word ("asdkjh qwpoe", the "d d" of two ":D")."""
+    return words if any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in words.split()) else ""
+
+
 def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     """The words left once everything else is read: what the request is about, searched by meaning. Then whether
     anything at all was asked, and whether a bare "any suggestions?" over a list asks for others."""
@@ -397,12 +402,10 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     prefs.query = parser._residual(mask(r.masked, r.consumed)) if not r.action else _beside_others(parser, r)
     avoid, leads = parser._avoided(mask(r.masked, r.consumed), r.message.text)
     r.avoid = avoid if any(wordlike(w) for w in avoid.split()) else ""
-    if prefs.query and not any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in prefs.query.split()):  # "asdkjh qwpoe"
-        prefs.query = ""
-    r.unplaced = prefs.query
+    prefs.query = r.unplaced = _words_in(parser, prefs.query)
     if parser.item_words is not None:  # only the words that say what an item is about are searched or steered from
-        prefs.query, r.avoid = parser.item_words.kept(prefs.query, parser.is_placed), \
-            parser.item_words.kept(r.avoid, parser.is_placed)
+        prefs.query = _words_in(parser, parser.item_words.kept(prefs.query, parser.is_placed))  # not the "d" of ":D"
+        r.avoid = parser.item_words.kept(r.avoid, parser.is_placed)
     # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
     # ("not too scary please")
     if r.avoid and leads and (r.has_shown or not r.session.preferences.is_empty() or any(
