@@ -24,11 +24,12 @@ from assistant.understanding.moods import NAME as MOOD
 from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
 from assistant.understanding.readers import (read_reset, read_small_talk, read_support, with_reader,
-                                              with_reader_before)
+                                              with_reader_after, with_reader_before)
 from assistant.understanding.references import NAME as REFERENCE
 from assistant.understanding.references import LearnedReference, ref_model
 from assistant.understanding.stances import NAME as STANCE
-from assistant.understanding.stances import LearnedStance, stance_model
+from assistant.understanding.stances import VERDICT
+from assistant.understanding.stances import LearnedStance, LearnedVerdict, stance_model
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import CONVERSATIONS, build_index, build_support_index, load_models, open_store, train_models
@@ -177,8 +178,10 @@ def prepare(
                                             (REFERENCE, LearnedReference(refs, embedder.encode_turn)))
     stances = stance_model(embedder, Path(state_dir), build=build)
     if stances is not None:  # how each title is spoken of (liked, disliked, not seen yet), before anything reads them
-        parser.readers = with_reader_before(parser.readers, "described",
-                                            (STANCE, LearnedStance(stances, embedder.encode_turn)))
+        stance = LearnedStance(stances, embedder.encode_turn)
+        parser.readers = with_reader_before(parser.readers, "described", (STANCE, stance))
+        # how shown items pointed at, not named, were taken ("yes, I liked both of those!"), where the rules read no action
+        parser.readers = with_reader_after(parser.readers, "free text", (VERDICT, LearnedVerdict(stance)))
     words = item_words_model(embedder, Path(state_dir), build=build)
     if words is not None:  # the free words searched are those that say what an item is about
         parser.item_words = ItemWords(words, embedder.encode_turn)

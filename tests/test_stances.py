@@ -132,3 +132,38 @@ def test_the_words_said_of_a_title_after_it_are_only_a_statement_pointing_back()
     assert then("have you seen Heat? i thought it was great. anything similar?", "Heat") == "i thought it was great"
     assert then("have you seen Heat? is it any good?", "Heat") == ""  # a question
     assert then("have you seen Heat? i want a comedy", "Heat") == ""  # nothing points back
+
+
+@pytest.mark.parametrize(("message", "action", "refs"), [  # none of these is a phrase it was trained on, and the
+    ("Yes, I liked both of those!", "more_like", [0, 1]),  # rules alone read each as small talk
+    ("yep those are both great movies", "more_like", [0, 1]),
+    ("both absolutely wonderful", "more_like", [0, 1]),
+    ("that one was fantastic", "more_like", []),  # the one in focus, or the top pick (state.referenced)
+    ("honestly it was just okay to me", "dislike_refs", []),
+])
+def test_a_verdict_on_shown_items_pointed_at_not_named(demo_engine, message, action, refs):
+    session = Session(shown=[demo_engine.parser.titles_in(t)[0] for t in ("Heat (1995)", "Alien (1979)")])
+    u = demo_engine.parser.parse(message, session)
+    assert (u.intent, u.action, u.refs) == ("refine", action, refs)
+
+
+@pytest.mark.parametrize("message", [
+    "those look great, I'll check them out",  # not seen yet: taken up, not liked
+    "no, I've never heard of either of those",  # a negation: the model alone would read it as liked
+    "I'll have to look that one up",
+    "ok cool thanks",  # points at nothing
+])
+def test_nothing_is_liked_or_turned_down_where_it_was_not_seen_or_not_pointed_at(demo_engine, message):
+    session = Session(shown=[demo_engine.parser.titles_in(t)[0] for t in ("Heat (1995)", "Alien (1979)")])
+    assert demo_engine.parser.parse(message, session).action is None
+
+
+def test_items_liked_by_pointing_are_not_shown_again_and_lead_the_next_list(demo_engine):
+    assistant = Assistant(demo_engine)
+    session = Session()
+    first = assistant.respond(session, "a sci-fi movie from the 80s")
+    liked = [r.item_id for r in first.recommendations[:2]]
+    session.shown = liked  # two suggested, as a person recommending would
+    reply = assistant.respond(session, "Yes, I liked both of those!")
+    assert session.preferences.liked == liked
+    assert not set(liked) & {r.item_id for r in reply.recommendations}

@@ -475,11 +475,20 @@ def _about_titles_blanked(masked: str, title_starts: Iterable[int]) -> str:
 
 def with_reader_before(readers: Readers, name: str, added: tuple[str, Reader]) -> Readers:
     """`readers` with `added` (a (name, reader) pair) run just before the one called `name`."""
+    return _with_added(readers, name, added, after=False)
+
+
+def with_reader_after(readers: Readers, name: str, added: tuple[str, Reader]) -> Readers:
+    """`readers` with `added` (a (name, reader) pair) run just after the one called `name`."""
+    return _with_added(readers, name, added, after=True)
+
+
+def _with_added(readers: Readers, name: str, added: tuple[str, Reader], after: bool) -> Readers:
     if name not in dict(readers):
         raise ValueError(f"no reader {name!r}; readers: {', '.join(n for n, _ in readers)}")
     out: list[tuple[str, Reader]] = []
     for pair in readers:
-        out += [added, pair] if pair[0] == name else [pair]
+        out += ([pair, added] if after else [added, pair]) if pair[0] == name else [pair]
     return tuple(out)
 
 

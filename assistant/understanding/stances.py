@@ -29,8 +29,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from assistant.understanding import clauses
+from assistant.understanding import clauses, routing
 from assistant.understanding.learned import IntentModel, reader_model
+from assistant.understanding.negation import NEGATION
 from assistant.understanding.mentions import DISLIKED, LIST_GLUE, LIKED, UNSEEN, cued_like
 from assistant.understanding.titles import YEAR_AFTER
 
@@ -39,10 +40,11 @@ if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
     from assistant.understanding.readers import Reading
 
-__all__ = ["DISLIKED", "LIKED", "UNSEEN", "LearnedStance", "StanceModel", "around", "classes", "examples",
-           "stance_model"]
+__all__ = ["VERDICT", "DISLIKED", "LIKED", "UNSEEN", "LearnedStance", "LearnedVerdict", "StanceModel", "around", "classes",
+           "examples", "stance_model"]
 
 NAME = "learned stance"
+VERDICT = "learned verdict"  # the same model, on shown items pointed at (LearnedVerdict)
 # chosen on eval/data/stances_dev.yaml (ReDial messages): the most read right there, the fewest taken wrongly for not
 # seen or disliked
 SURE = 0.6
@@ -196,4 +198,56 @@ class LearnedStance:
             text = r.message.text
             r.stances = self.read(text, [(m.start, m.end) for m, _ in r.titles],
                                   liked=frozenset(m.start for m, _ in r.titles if cued_like(text, m)))
+        return None
+
+
+# What points at the shown items in a message that names none, written "it" for the model as a title is: "both of
+# those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"). `_ALL`: the words that
+# point at every item shown ("both" only where two are).
+_POINTER = re.compile(r"\b(?:both(?: of)?(?: (?:those|these|them|the two))?|(?:all|each) of (?:those|these|them)|"
+                      r"those|these|them|(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b))|"
+                      r"it)\b", re.I)
+_ALL = re.compile(r"\b(?:those|these|them)\b", re.I)
+_BOTH = re.compile(r"\bboth\b", re.I)
+_ACTIONS = {LIKED: "more_like", DISLIKED: "dislike_refs"}
+
+
+@dataclass
+class LearnedVerdict:
+    """How shown items pointed at, not named, were taken: "Yes, I liked both of those!", "those are both great
+    movies", "the third one was awful". The rules read a verdict on a pointed item only in the words they know
+    ("more like that", "I didn't like it"), and everything else of this kind was small talk, so a film the person
+    just said they had seen and loved stayed on the list. The stance model reads it, with the pointer written "it"
+    as a title is: liked is "more like" it (a liking, and the item is not shown again), disliked turns it down; not
+    seen yet ("those look great") changes nothing. Runs after the free words are read, only where the rules found no
+    action and no word to search ("I like it when films have twists" is about twists), over a list or an item in
+    focus, with no title named, no question asked and no item taken up in the rules' words ("I'll check it out").
+    Not seen is said in many ways the model first took for liked ("I'll have to look it up"): prompts/stances.toml
+    has a dozen more of them."""
+
+    stance: LearnedStance
+
+    def read(self, text: str) -> str | None:
+        """The stance the model is sure of in a message that points at something, or None."""
+        said = _POINTER.sub("it", text)
+        label, chance = self.stance.model.best(self.stance.encode([said])[said])
+        return label if chance >= self.stance.sure else None
+
+    def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
+        low = r.message.low
+        if r.action or r.titles or r.prefs.query or not (r.has_shown or r.session.focus) or routing.is_question(low) \
+                or routing.ACCEPT.search(low) or not (r.refs or _POINTER.search(r.message.text)):
+            return None
+        label = self.read(r.message.text)
+        # the sentence model is weak on negation ("no, I've never heard of that" reads as liked): a message with one
+        # is taken only as a dislike, as a title after a negation is (mentions.stance_at)
+        if label == LIKED and NEGATION.search(low):
+            return None
+        action = _ACTIONS.get(label or "")
+        if action is None:
+            return None
+        r.action, r.nothing_asked, r.bare = action, False, False
+        shown = len(r.session.shown)
+        if not r.refs and (_ALL.search(low) or (_BOTH.search(low) and shown == 2)):
+            r.refs = list(range(shown))  # "I liked those": every item shown; "it", "that one": the one in focus
         return None
