@@ -180,7 +180,7 @@ def prepare(
     if stances is not None:  # how each title is spoken of (liked, disliked, not seen yet), before anything reads them
         stance = LearnedStance(stances, embedder.encode_turn)
         parser.readers = with_reader_before(parser.readers, "described", (STANCE, stance))
-        # how shown items pointed at, not named, were taken ("yes, I liked both of those!"), where the rules read no action
+        # how shown items pointed at, not named, were taken ("yes, I liked both of those!"), where the rules read none
         parser.readers = with_reader_after(parser.readers, "free text", (VERDICT, LearnedVerdict(stance)))
     words = item_words_model(embedder, Path(state_dir), build=build)
     if words is not None:  # the free words searched are those that say what an item is about

@@ -205,8 +205,8 @@ class LearnedStance:
 # those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"). `_ALL`: the words that
 # point at every item shown ("both" only where two are).
 _POINTER = re.compile(r"\b(?:both(?: of)?(?: (?:those|these|them|the two))?|(?:all|each) of (?:those|these|them)|"
-                      r"those|these|them|(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b))|"
-                      r"it)\b", re.I)
+                      r"those|these|them|it|"
+                      r"(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b)))\b", re.I)
 _ALL = re.compile(r"\b(?:those|these|them)\b", re.I)
 _BOTH = re.compile(r"\bboth\b", re.I)
 _ACTIONS = {LIKED: "more_like", DISLIKED: "dislike_refs"}
