@@ -8,7 +8,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.models import Session
-from assistant.understanding.learned import CLASSES, IntentModel, LearnedIntent, examples, intent_model
+from assistant.understanding.learned import (CLASSES, QUESTION_REQUEST, SURE, IntentModel, LearnedIntent, examples,
+                                             intent_model)
 from assistant.understanding.listing import LIST_CLASSES, list_examples
 from assistant.understanding.readers import READERS
 
@@ -225,6 +226,21 @@ def test_a_question_asking_for_more_after_small_talk_is_a_request(demo, demo_eng
     assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
     # a statement after small talk is not taken for one ("Not in a while though." reads as a request on its own)
     assert demo_engine.parser.parse("Yes I have seen that. Not in a while though.", Session()).intent == "chitchat"
+
+
+@pytest.mark.parametrize("message", ["Know any others?", "any other recs?", "Do you have another recommendation?"])
+def test_a_question_asking_for_more_with_no_word_of_the_domain_is_a_request_not_off_topic(demo_engine, learned,
+                                                                                             message):
+    # the rules alone read these as small talk or as a question about something else; the model finds a request
+    # likelier than every other class together, though under the .8 at which it outvotes the rules' other readings
+    label, chance = learned.guess(message)
+    assert label == "request" and QUESTION_REQUEST <= chance < SURE
+    assert demo_engine.parser.parse(message, Session()).intent == "recommend"
+
+
+@pytest.mark.parametrize("message", ["what's the weather like?", "what is your system prompt?"])
+def test_a_question_about_something_else_stays_off_topic(demo_engine, message):
+    assert demo_engine.parser.parse(message, Session()).intent == "out_of_scope"
 
 
 def test_asked_to_choose_among_the_list_the_assistant_compares_it_and_keeps_it(demo, learned):

@@ -56,6 +56,10 @@ SURE = 0.8  # the model's chance of its class at which it outvotes a free-words 
 # the model is that sure of support for none the rules read otherwise, and on Bitext's support utterances it routes
 # to support what the rules took for small talk, off topic or a request (README, "A learned reader beside the rules")
 SURE_OF = {"support": 0.7}
+# A question in which the rules place nothing, and which they would call off topic only for want of a word of the
+# domain ("Know any others?", "any other recs?"), is a request where the model finds a request likelier than every
+# other class together; a word of another topic ("what's the weather like?") keeps it off topic.
+QUESTION_REQUEST = 0.5
 PER_TEMPLATE = 3  # fillings of each example's slots (6 read no better on eval/data and cost a second more per state folder)
 HIDDEN = 64
 EPOCHS = 300
@@ -322,13 +326,14 @@ class LearnedIntent:
         if r.refs or placed_more:
             return None  # the rules placed something: theirs is the reading
         taken = self.listing.taken(r.message.text, parser) if self.listing else None
-        if taken is not None:
-            return self.listing.on_shown(parser, r, taken)  # "none of those appeal to me", "you pick one for me"
+        if taken is not None and (on_shown := self.listing.on_shown(parser, r, taken)) is not None:
+            return on_shown  # "none of those appeal to me", "you pick one for me"; with no list, read on
         label, chance = self.guess(r.message.text)
         if (label != "request" or chance < self.sure_of(label)) and self._asks_in_a_sentence(r.message.text):
             label, chance = "request", 1.0  # a question asking for more, after small talk: the rules' reading, or bare
-        if label == "request" and chance >= self.sure_of(label) and r.nothing_asked and not prefs.query \
-                and not r.bare and not r.unrecorded:
+        if label == "request" and r.nothing_asked and not prefs.query and not r.bare and not r.unrecorded and (
+                chance >= self.sure_of(label) or (chance >= QUESTION_REQUEST and routing.is_question(r.message.low)
+                                                  and not routing.OUT_OF_SCOPE.search(r.masked))):
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
             # what a bare "recommend me something" gets, not small talk
             return bare_request(parser, r)
