@@ -61,6 +61,18 @@ def test_praise_for_one_shown_item_and_a_pan_of_another_each_take_effect(demo):
     assert not {first[0], first[1]} & {r.item_id for r in reply.recommendations}
 
 
+@pytest.mark.parametrize(("message", "said_of_it"), [
+    ("seen the 2nd one already. others?", "exclude_items"),
+    ("the second one is boring, anything else?", "disliked"),
+])
+def test_a_verdict_on_one_shown_item_and_a_request_for_others_do_both(demo, message, said_of_it):
+    session = Session()
+    first = [r.item_id for r in demo.respond(session, "a thriller, nothing too gory").recommendations]
+    reply = demo.respond(session, message)
+    assert first[1] in getattr(session.preferences, said_of_it)
+    assert reply.recommendations and not set(first) & {r.item_id for r in reply.recommendations}
+
+
 def test_a_tag_ruled_out_drops_every_item_with_it(demo, demo_catalog):
     session = Session()
     zombies = set(demo_catalog.by_tag["zombies"])

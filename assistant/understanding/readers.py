@@ -387,6 +387,12 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
             r.action, r.refs = "exclude_refs", mixed["excluded"]
         else:  # "the 2nd is ok, the 3rd is great": more like the one praised
             r.action, r.refs = "more_like", mixed["liked"]
+    elif r.action in ("seen_refs", "exclude_refs", "dislike_refs") and r.refs \
+            and routing.EXCLUDE_SHOWN.search(r.masked):
+        # "seen the 2nd one already. others?": what is said of the one item holds, and the list is moved past
+        (prefs.disliked if r.action == "dislike_refs" else prefs.exclude_items).extend(
+            i for i in resolve_refs(r.refs, session.shown) if i not in prefs.disliked + prefs.exclude_items)
+        r.action, r.refs = "exclude_shown", []
     return None
 
 

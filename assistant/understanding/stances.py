@@ -203,7 +203,7 @@ class LearnedStance:
 
 # What points at the shown items in a message that names none, written "it" for the model as a title is: "both of
 # those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"). `_ALL`: the words that
-# point at every item shown ("both" only where two are).
+# point at every item shown; "both" only where two are, and where more are, it is not said which.
 _POINTER = re.compile(r"\b(?:both(?: of)?(?: (?:those|these|them|the two))?|(?:all|each) of (?:those|these|them)|"
                       r"those|these|them|it|"
                       r"(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b)))\b", re.I)
@@ -244,10 +244,11 @@ class LearnedVerdict:
         if label == LIKED and NEGATION.search(low):
             return None
         action = _ACTIONS.get(label or "")
-        if action is None:
+        shown = len(r.session.shown)
+        both = not r.refs and bool(_BOTH.search(low))
+        if action is None or (both and shown != 2):  # "I liked both of those" over five: which two is not said
             return None
         r.action, r.nothing_asked, r.bare = action, False, False
-        shown = len(r.session.shown)
-        if not r.refs and (_ALL.search(low) or (_BOTH.search(low) and shown == 2)):
+        if not r.refs and (both or _ALL.search(low)):
             r.refs = list(range(shown))  # "I liked those": every item shown; "it", "that one": the one in focus
         return None
