@@ -915,6 +915,10 @@ def test_a_mood_ruled_out_inside_the_genre_asked_for_steers_away_from_it(parser)
     assert p.include_genres == ["horror"] and p.exclude_genres == [] and p.avoid == ["gory"]
     p = prefs_of(parser, "nothing too scary, maybe an adventure")  # no horror asked for: the genre is ruled out
     assert p.exclude_genres == ["horror"] and p.avoid == []
+    # said in a clause about the item asked for
+    for message, word in (("a horror movie that isn't too scary", "scary"), ("a comedy that is not too silly", "silly")):
+        p = prefs_of(parser, message)
+        assert p.include_genres and p.exclude_genres == [] and p.avoid == [word], message
 
 
 @pytest.mark.parametrize("message", ["any good animated films for kids under 10?", "something for kids aged 6 to 9",
@@ -936,7 +940,8 @@ def test_tell_me_more_about_a_shown_item_is_a_question_not_a_search(parser, mess
 
 
 def test_a_child_by_age_anywhere_leans_to_childrens_items(parser):
-    for message in ("something my 8 year old would like", "a movie a 10-year-old can watch"):
+    for message in ("something my 8 year old would like", "a movie a 10-year-old can watch", "a film for my 8yo",
+                    "anything for our 6 y/o"):
         p = prefs_of(parser, message)
         assert p.mood_genres == ["children"] and p.query == "", message
     assert parser.parse("something for my 15 year old").preferences.mood_genres == []

@@ -479,6 +479,8 @@ _RULES_OUT = re.compile(
     r"nothing|none|without|except|excluding|exclude|avoid|skip|hate|hates|dislike|minus|other\s+than|"
     + LESS + r"|"  # "less silly": steered away from, as "not so silly" is
     r"(?:anything|everything)\s+but)\b(?!\s+(?:i|i'm|im|we|you|it|my|our)\b)"
+    # what the item asked for is not, in a clause about it: "a horror movie that isn't too scary"
+    r"|\b(?:that|which)\s+(?:isn'?t|aren'?t|(?:is|are)\s+not)\b"
     r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not|never|can'?t\s+stand)\s+(?:really\s+|even\s+)?"
     r"(?:like|want|love|enjoy|fancy|need|care\s+for)\b")
 # "the older the better", "the more recent the better", "newer is better" (the comparatives are words.toml's age_leans)

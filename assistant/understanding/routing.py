@@ -95,7 +95,8 @@ def is_taste(text: str, pos: int) -> bool:
 
 
 # who the film is for or with: "with my wife", "for my 5 year old" say nothing about the story
-_AGE = r"(?P<age>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:years?|yrs?)[\s-]*olds?"
+# "8 year old", "8-year-olds", and as people type it, "8yo", "8 y/o"
+_AGE = r"(?P<age>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]*(?:(?:years?|yrs?)[\s-]*olds?|y/?o)"
 # when and where it will be watched or read is not what it is about: "for a rainy sunday", "on a long flight", "movie night"
 OCCASION = re.compile(
     r"\b(?:for|on|during|over)\s+(?:a|an|the|this|my|our|tonight'?s)?\s*(?:(?:rainy|lazy|cozy|cosy|quiet|long|cold|snowy|"
