@@ -28,8 +28,7 @@ from assistant.understanding.readers import (read_reset, read_small_talk, read_s
 from assistant.understanding.references import NAME as REFERENCE
 from assistant.understanding.references import LearnedReference, ref_model
 from assistant.understanding.stances import NAME as STANCE
-from assistant.understanding.stances import VERDICT
-from assistant.understanding.stances import LearnedStance, LearnedVerdict, stance_model
+from assistant.understanding.stances import VERDICT, LearnedStance, LearnedVerdict, stance_model
 from assistant.understanding.titles import TitleIndex
 from retrieval import build
 from retrieval.build import CONVERSATIONS, build_index, build_support_index, load_models, open_store, train_models

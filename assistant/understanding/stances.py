@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
     from assistant.understanding.readers import Reading
 
-__all__ = ["VERDICT", "DISLIKED", "LIKED", "UNSEEN", "LearnedStance", "LearnedVerdict", "StanceModel", "around", "classes",
-           "examples", "stance_model"]
+__all__ = ["DISLIKED", "LIKED", "UNSEEN", "VERDICT", "LearnedStance", "LearnedVerdict", "StanceModel", "around",
+           "classes", "examples", "stance_model"]
 
 NAME = "learned stance"
 VERDICT = "learned verdict"  # the same model, on shown items pointed at (LearnedVerdict)
@@ -202,10 +202,11 @@ class LearnedStance:
 
 
 # What points at the shown items in a message that names none, written "it" for the model as a title is: "both of
-# those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"). `_ALL`: the words that
-# point at every item shown; "both" only where two are, and where more are, it is not said which.
+# those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"), nor the "it" of "make
+# it shorter" or "keep it light", which is the request. `_ALL`: the words that point at every item shown; "both" only
+# where two are, and where more are, it is not said which.
 _POINTER = re.compile(r"\b(?:both(?: of)?(?: (?:those|these|them|the two))?|(?:all|each) of (?:those|these|them)|"
-                      r"those|these|them|it|"
+                      r"those|these|them|(?<!make )(?<!keep )it|"
                       r"(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b)))\b", re.I)
 _ALL = re.compile(r"\b(?:those|these|them)\b", re.I)
 _BOTH = re.compile(r"\bboth\b", re.I)
@@ -220,8 +221,9 @@ class LearnedVerdict:
     just said they had seen and loved stayed on the list. The stance model reads it, with the pointer written "it"
     as a title is: liked is "more like" it (a liking, and the item is not shown again), disliked turns it down; not
     seen yet ("those look great") changes nothing. Runs after the free words are read, only where the rules found no
-    action and no word to search ("I like it when films have twists" is about twists), over a list or an item in
-    focus, with no title named, no question asked and no item taken up in the rules' words ("I'll check it out").
+    action, no word to search ("I like it when films have twists" is about twists) and no fact the catalog does not
+    record ("any of these under 2 hours"), over a list or an item in focus, with no title named, no question asked
+    and no item taken up in the rules' words ("I'll check it out").
     Not seen is said in many ways the model first took for liked ("I'll have to look it up"): prompts/stances.toml
     has a dozen more of them."""
 
@@ -235,8 +237,9 @@ class LearnedVerdict:
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         low = r.message.low
-        if r.action or r.titles or r.prefs.query or not (r.has_shown or r.session.focus) or routing.is_question(low) \
-                or routing.ACCEPT.search(low) or not (r.refs or _POINTER.search(r.message.text)):
+        if r.action or r.titles or r.prefs.query or r.unrecorded or not (r.has_shown or r.session.focus) \
+                or routing.is_question(low) or routing.ACCEPT.search(low) \
+                or not (r.refs or _POINTER.search(r.message.text)):
             return None
         label = self.read(r.message.text)
         # the sentence model is weak on negation ("no, I've never heard of that" reads as liked): a message with one
