@@ -203,12 +203,11 @@ class LearnedStance:
 
 # What points at the shown items in a message that names none, written "it" for the model as a title is: "both of
 # those", "them", "that one", "it"; not "that" before a subject ("I don't think that I have"), nor the "it" of "make
-# it shorter" or "keep it light", which is the request. `_ALL`: the words that point at every item shown; "both" only
-# where two are, and where more are, it is not said which.
+# it shorter" or "keep it light", which is the request. "both" points at every item shown only where two are; where
+# more are, it is not said which ("those", "these", "them": `Reading.points_at_all`).
 _POINTER = re.compile(r"\b(?:both(?: of)?(?: (?:those|these|them|the two))?|(?:all|each) of (?:those|these|them)|"
                       r"those|these|them|(?<!make )(?<!keep )it|"
                       r"(?:that|this)(?: one| movie| film| book| show|(?!\s+(?:i|we|you|he|she|they)\b)))\b", re.I)
-_ALL = re.compile(r"\b(?:those|these|them)\b", re.I)
 _BOTH = re.compile(r"\bboth\b", re.I)
 _ACTIONS = {LIKED: "more_like", DISLIKED: "dislike_refs"}
 
@@ -252,6 +251,7 @@ class LearnedVerdict:
         if action is None or (both and shown != 2):  # "I liked both of those" over five: which two is not said
             return None
         r.action, r.nothing_asked, r.bare = action, False, False
-        if not r.refs and (both or _ALL.search(low)):
-            r.refs = list(range(shown))  # "I liked those": every item shown; "it", "that one": the one in focus
+        if both:
+            r.refs = list(range(shown))
+        r.refs = r.refs or r.points_at_all  # "I liked those": every item shown; "it", "that one": the one in focus
         return None
