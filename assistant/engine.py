@@ -180,7 +180,8 @@ def prepare(
         stance = LearnedStance(stances, embedder.encode_turn)
         parser.readers = with_reader_before(parser.readers, "described", (STANCE, stance))
         # how shown items pointed at, not named, were taken ("yes, I liked both of those!"), where the rules read none
-        parser.readers = with_reader_after(parser.readers, "free text", (VERDICT, LearnedVerdict(stance)))
+        parser.readers = with_reader_after(parser.readers, "free text", (VERDICT, LearnedVerdict(
+            stance, takes=reader.takes if learned is not None else None)))
     words = item_words_model(embedder, Path(state_dir), build=build)
     if words is not None:  # the free words searched are those that say what an item is about
         parser.item_words = ItemWords(words, embedder.encode_turn)

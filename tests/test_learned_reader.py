@@ -292,3 +292,32 @@ def test_a_list_turned_down_in_words_the_rules_would_rule_out_keeps_only_what_th
     demo.respond(s, "a comedy from the 90s")
     demo.respond(s, "not into superheroes")
     assert s.preferences.avoid == ["superheroes"]
+
+
+@pytest.mark.parametrize(("message", "picked"), [
+    ("alright the second it is", [1]), ("the last one pls", [-1]), ("hmm ok, the third one then", [2]),
+    ("i'm sold on the third", [2]), ("the 2nd and 4th sound fun", [1, 3]),
+])
+def test_a_shown_item_picked_in_a_few_words_is_taken_up_not_shown_again(demo, message, picked):
+    s = Session()
+    first = [r.item_id for r in demo.respond(s, "a sci-fi movie from the 80s").recommendations]
+    reply = demo.respond(s, message)
+    assert reply.intent == "accept" and not reply.recommendations, message
+    chosen = [first[k] for k in picked]
+    assert s.preferences.liked == chosen and s.shown == first, message  # taken as a thumbs up; the list stays
+    assert all(demo.engine.catalog.get(i).name in reply.text for i in chosen), message
+
+
+@pytest.mark.parametrize(("message", "intent", "action"), [
+    ("nah the 2nd one is too long", "refine", None),  # turned down over a fact the catalog does not record
+    ("whats the 2nd one about", "ask_item", None),  # a question, typed without its apostrophe
+    ("not the first one", "refine", "exclude_refs"),
+    ("i hated the third one", "refine", "dislike_refs"),
+    ("more like the 4th", "refine", "more_like"),
+])
+def test_a_shown_item_pointed_at_otherwise_is_not_taken_up(demo, message, intent, action):
+    s = Session()
+    demo.respond(s, "a sci-fi movie from the 80s")
+    u = demo.backend.understand(message, s)
+    assert (u.intent, u.action) == (intent, action), message
+    assert not s.preferences.liked

@@ -429,6 +429,17 @@ def test_later_turns_override_earlier_ones(parser):
     assert (state.year_min, state.year_max) == (2011, None)
 
 
+def test_a_lean_on_a_genre_already_asked_for_keeps_it_asked_for(parser):
+    state = merge(Preferences(), prefs_of(parser, "romcoms pls"))
+    assert set(state.include_genres) == {"romance", "comedy"}
+    funnier = prefs_of(parser, "something funnier")
+    assert funnier.mood_genres == ["comedy"] and not funnier.include_genres
+    state = merge(state, funnier)  # more comedy, not comedy made optional
+    assert set(state.include_genres) == {"romance", "comedy"} and "comedy" not in state.mood_genres
+    state = merge(state, prefs_of(parser, "no comedy after all"))  # ruled out still takes it out
+    assert state.include_genres == ["romance"] and state.exclude_genres == ["comedy"]
+
+
 def test_a_title_named_twice_is_liked_once(parser):
     from assistant.dialogue.state import merge
 

@@ -34,10 +34,12 @@ def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[s
 
 def merge(state: Preferences, new: Preferences) -> Preferences:
     """The state after a refining message that said `new`."""
-    include = _merge_lists(state.include_genres, new.include_genres, new.exclude_genres + new.mood_genres)
+    # a lean on a genre already asked for keeps it asked for: "something funnier" after "romcoms" wants more comedy,
+    # not comedy made optional
+    include = _merge_lists(state.include_genres, new.include_genres, new.exclude_genres)
     alternatives = new.any_genres or [g for g in state.any_genres if g not in new.exclude_genres + new.mood_genres]
     exclude = _merge_lists(state.exclude_genres, new.exclude_genres, new.include_genres + new.any_genres + new.mood_genres)
-    mood = _merge_lists(state.mood_genres, new.mood_genres, new.exclude_genres + new.include_genres)
+    mood = [g for g in _merge_lists(state.mood_genres, new.mood_genres, new.exclude_genres) if g not in include]
     year_min, year_max = state.year_min, state.year_max
     if new.year_min is not None and new.year_max is not None:
         year_min, year_max = new.year_min, new.year_max

@@ -36,6 +36,7 @@ import torch
 from assistant.models import Understanding
 from assistant.understanding import clauses, routing
 from assistant.understanding.intents import decide_intent
+from assistant.understanding.negation import NEGATION
 from retrieval.recommenders import Saved
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ HIDDEN = 64
 EPOCHS = 300
 SEED = 0
 _SLOT = re.compile(r"\{(\w+)\}")
+_NAH = re.compile(r"\W*(?:nah|nope|meh|ugh|eh|hmm+ no)\b")  # a reply opening by turning something down
 
 
 def examples_text() -> str:
@@ -260,6 +262,12 @@ class LearnedIntent:
         """The model's class for a message and its chance."""
         return self.model.best(self.encode([text])[text])
 
+    def takes(self, text: str) -> bool:
+        """Whether the model is sure the message takes a shown item up ("the third one it is"); never one with a
+        negation in it ("I don't want the first one")."""
+        label, chance = self.guess(text)
+        return label == "accept" and chance >= self.sure_of(label) and not NEGATION.search(text.casefold())
+
     def sure_of(self, label: str) -> float:
         """The chance at which the model's class wins over the rules."""
         return SURE_OF.get(label, self.sure)
@@ -319,6 +327,13 @@ class LearnedIntent:
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
+            if r.refs and not r.unrecorded and (self.takes(r.message.text) or (
+                    label not in ("ask_item", "support", "off_topic") and not routing.is_question(r.message.low)
+                    and not NEGATION.search(r.message.low) and not _NAH.match(r.message.low))):
+                # A shown item pointed at with nothing else said, not asked about nor turned down, is taken up: "the
+                # third one it is", "ok the last one then", "the first and third look good". The rules' reading was a
+                # refinement that changed nothing, which showed the same list again.
+                return Understanding(intent="accept", refs=r.refs, read_by=NAME)
             if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
                     and self._asks_in_a_sentence(r.message.text):
                 return bare_request(parser, r)  # "I'll have to check those out. Any others?"

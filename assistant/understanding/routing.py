@@ -391,7 +391,9 @@ def ordinal_refs(text: str) -> list[int]:
 
 
 _WH_WORDS = "what|who|whom|whose|when|where|why|how|which"
-_QUESTION_START = re.compile(_OPENER + rf"(?:{_WH_WORDS}|is|are|can|could|do|does|will|would|should)\b")
+# "whats", "whos", "hows": "what's" typed without its apostrophe
+_QUESTION_START = re.compile(_OPENER + rf"(?:{_WH_WORDS}|(?:what|who|how|where|when|why)s|is|are|can|could|do|does|"
+                             r"will|would|should)\b")
 
 
 # a question by its word order wherever it stands, as people type without "?": a wh-word, then the verb before its

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -227,6 +228,7 @@ class LearnedVerdict:
     has a dozen more of them."""
 
     stance: LearnedStance
+    takes: Callable[[str], bool] | None = None  # whether the intent reader is sure an item is taken up (LearnedIntent)
 
     def read(self, text: str) -> str | None:
         """The stance the model is sure of in a message that points at something, or None."""
@@ -243,8 +245,8 @@ class LearnedVerdict:
         label = self.read(r.message.text)
         # the sentence model is weak on negation ("no, I've never heard of that" reads as liked): a message with one
         # is taken only as a dislike, as a title after a negation is (mentions.stance_at)
-        if label == LIKED and NEGATION.search(low):
-            return None
+        if label == LIKED and (NEGATION.search(low) or (self.takes is not None and self.takes(r.message.text))):
+            return None  # "perfect, the third one it is" picks it: the intent reader's to take up, not "more like"
         action = _ACTIONS.get(label or "")
         shown = len(r.session.shown)
         both = not r.refs and bool(_BOTH.search(low))
