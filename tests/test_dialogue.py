@@ -347,6 +347,11 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
     reply = demo.respond(session, "has the 3rd one got subtitles")
     assert reply.intent == "ask_item" and reply.about_item == shown[2] and session.shown == shown
     assert reply.text.startswith("The catalog does not say that about") and "subtitles" not in reply.text
+    # "is it X?" of a word the catalog places (a tag or mood to search) is still asked, not a refinement
+    for said, position in (("is the 3rd one gory?", 2), ("ok wait, what about the 2nd one, is it gory?", 1)):
+        reply = demo.respond(session, said)
+        assert reply.intent == "ask_item" and reply.about_item == shown[position] and session.shown == shown, said
+        assert "gory" not in reply.text, said
     # the same of every item shown ("these", "them"), in one answer that names each, the list kept
     names = [demo.engine.catalog.get(i).name for i in shown]
     for said, opening in (("how long are these?", "The catalog does not say how long"),

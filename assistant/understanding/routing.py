@@ -293,6 +293,13 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"
                            # "what's your top pick?": the first one shown, described
                            r"|\bwhat(?:'s| is) (?:your|ur) (?:top|first|best) (?:pick|choice|suggestion|recommendation)\b")),
+    # any other "is it ...?" said of an item ("is the 3rd one gory?", "was that one dubbed"): a fact no field holds,
+    # answered with what the catalog does say, never read as a refinement; only where the message asks it
+    ("other", re.compile(r"(?<!how )(?<!what )(?<!who )(?<!where )(?<!when )(?<!why )(?<!which )"
+                         r"\b(?:is|was|are|were)\s+(?:it|that|this|they|those|these|the \w+(?: one)?|#\d{1,2})\s+"
+                         r"(?:(?:a|an|really|too|very|kinda|kind of|at all|super|so|that)\s+)?"
+                         r"(?!(?:all|it|ok|okay|right|true|possible|the|one|any|so|there|what|which|for|about|like)\b)"
+                         r"[a-z][a-z-]+\b")),
 ]
 
 
