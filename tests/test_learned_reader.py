@@ -314,6 +314,7 @@ def test_a_shown_item_picked_in_a_few_words_is_taken_up_not_shown_again(demo, me
     ("not the first one", "refine", "exclude_refs"),
     ("i hated the third one", "refine", "dislike_refs"),
     ("more like the 4th", "refine", "more_like"),
+    ("the fourth one in more detail", "ask_item", None),  # the model leans to a question about it: told about it
 ])
 def test_a_shown_item_pointed_at_otherwise_is_not_taken_up(demo, message, intent, action):
     s = Session()

@@ -1209,7 +1209,8 @@ def test_an_everyday_word_is_never_put_right_into_a_readers_word(parser):
 
 
 @pytest.mark.parametrize("message", ["which one should I watch first?", "which should i read first",
-                                     "ok what do i see first", "at first I thought it was a comedy"])
+                                     "ok what do i see first", "at first I thought it was a comedy",
+                                     "whats the last movie you seen?", "the first film i ever watched was jaws"])
 def test_an_ordinal_that_orders_doings_points_at_no_item(parser, message):
     assert parser.parse(message, Session(shown=["1", "2", "3"])).refs == []
     assert parser.parse("I'll watch the first one", Session(shown=["1", "2", "3"])).refs == [0]
@@ -1217,6 +1218,7 @@ def test_an_ordinal_that_orders_doings_points_at_no_item(parser, message):
 
 def test_a_question_is_told_by_its_word_order_without_a_question_mark(parser):
     assert routing.is_question("if you had to pick one of those which would it be")
+    assert routing.is_question("hmm whats the 3rd one") and routing.is_question("whos in it")  # no apostrophe
     assert routing.is_question("so who is in it") and not routing.is_question("i know what it is")
     u = parser.parse("if you had to pick one of those which would it be", Session(shown=["1", "2", "3"]))
     assert (u.intent, u.question, u.refs) == ("ask_item", "compare", [])

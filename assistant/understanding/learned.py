@@ -327,13 +327,16 @@ class LearnedIntent:
             label, chance = self.guess(r.message.text)
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
-            if r.refs and not r.unrecorded and (self.takes(r.message.text) or (
-                    label not in ("ask_item", "support", "off_topic") and not routing.is_question(r.message.low)
-                    and not NEGATION.search(r.message.low) and not _NAH.match(r.message.low))):
-                # A shown item pointed at with nothing else said, not asked about nor turned down, is taken up: "the
-                # third one it is", "ok the last one then", "the first and third look good". The rules' reading was a
-                # refinement that changed nothing, which showed the same list again.
-                return Understanding(intent="accept", refs=r.refs, read_by=NAME)
+            low = r.message.low
+            if r.refs and not r.unrecorded and not NEGATION.search(low) and not _NAH.match(low):
+                # A shown item pointed at with nothing else said, not turned down, is taken up ("the third one it is",
+                # "ok the last one then", "the first and third look good") or, where the model leans to a question
+                # about it, told about ("first one!! def"). The rules' reading was a refinement that changed nothing,
+                # which showed the same list again.
+                asked = routing.is_question(low) or label in ("ask_item", "support", "off_topic")
+                if self.takes(r.message.text) or not asked:
+                    return Understanding(intent="accept", refs=r.refs, read_by=NAME)
+                return Understanding(intent="ask_item", refs=r.refs, question="general", read_by=NAME)
             if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
                     and self._asks_in_a_sentence(r.message.text):
                 return bare_request(parser, r)  # "I'll have to check those out. Any others?"

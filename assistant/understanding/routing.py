@@ -367,7 +367,10 @@ _TIMES = re.compile(rf"\b(?:{'|'.join(map(re.escape, ORDINALS))}|next)\s+(?:{'|'
 # an ordinal that orders doings, not items: "which should I watch first?", "read it last", "first of all", "at first"
 _ORDER = re.compile(r"\b(?:watch|see|read|start|begin|try|play|do|check out)\s+(?:it\s+|that\s+|this\s+|them\s+)?"
                     r"(?:first|last|next)\b(?!\s+(?:one|movie|film|book|item|title|pick))"
-                    r"|\b(?:first|last) of all\b|\bat (?:first|last)\b|\bfirst (?:off|up|things first)\b")
+                    r"|\b(?:first|last) of all\b|\bat (?:first|last)\b|\bfirst (?:off|up|things first)\b"
+                    # "the last movie you saw", "the first film I watched": someone's viewing, not the list's order
+                    r"|\b(?:first|last)\s+(?:[\w-]+\s+)?(?:one|movie|film|book|show|thing)s?\s+(?:that\s+)?"
+                    r"(?:you|u|i|we)(?:'ve|\s+have|\s+had|\s+ever)?\s+(?:saw|seen|watched|read|liked|loved|enjoyed)\b")
 
 
 def orders_doings(text: str) -> bool:
