@@ -124,6 +124,13 @@ def test_the_same_author_is_the_author_of_the_book_meant(books):
     more = books.respond(session, "any more by the same author?")
     assert more.recommendations and second.id not in {r.item_id for r in more.recommendations}
     assert all(set(second.directors[:3]) & set(catalog.get(r.item_id).directors) for r in more.recommendations)
+    # the author of the book asked about, pointed at by "that", not "the same"
+    for message in ("who wrote the first one?", "anything else by that author?"):
+        reply = books.respond(session, message)
+    first_book = catalog.get(more.recommendations[0].item_id)  # the first of the list on screen
+    assert reply.intent in ("recommend", "refine") and reply.recommendations, reply.text
+    assert first_book.id not in {r.item_id for r in reply.recommendations}
+    assert all(set(first_book.directors[:3]) & set(catalog.get(r.item_id).directors) for r in reply.recommendations)
 
 
 def test_an_author_named_in_full_without_a_cue_is_asked_for_in_any_case(books):

@@ -279,7 +279,7 @@ def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
     the pack credits in that role on the item meant, asked for as people. The item is the one named or pointed at
     in the message, else the one talked about last, else the last one liked; with none, nothing is asked."""
     for m in routing.SAME_ROLE.finditer(r.masked):
-        field = parser.role_field(m.group("role"))
+        field = parser.role_field(m.group("role") or m.group("that_role"))
         if field is None:
             continue  # "the same vibe as X": a title liked, read as such
         r.consumed.append(Span(m.start(), m.end()))

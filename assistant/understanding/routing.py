@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.understanding import clauses, years
-from assistant.understanding.lexicon import AUDIENCE, DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS
+from assistant.understanding.lexicon import AUDIENCE, DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS, PEOPLE_ROLES
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -305,7 +305,12 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
 
 # "by the same director", "the same actors as Titanic": a role word (assistant.understanding.lexicon.PEOPLE_ROLES or the
 # pack's own) after "same"; the people are those of the item meant
-SAME_ROLE = re.compile(r"\b(?:(?:by|from|with|has|have)\s+)?(?:the\s+)?same\s+(?P<role>[a-z]+)\b(?:\s+as\b)?")
+SAME_ROLE = re.compile(r"\b(?:(?:by|from|with|has|have)\s+)?(?:the\s+)?same\s+(?P<role>[a-z]+)\b(?:\s+as\b)?"
+                       # "anything else by that director", "what else did that author write", "more from this
+                       # director": that item's people, asked for more of
+                       r"|(?<!who )\b(?:else|more|others?|another)\b(?:\s+[\w']+){0,3}?\s+(?:(?:by|from|with)\s+)?"
+                       r"(?:that|this|the|his|her|their)\s+(?P<that_role>"
+                       + "|".join(sorted(PEOPLE_ROLES, key=len, reverse=True)) + r")\b")
 
 
 # "which of these is the funniest?", "which one's the newest": a shown item picked by what the catalog says of it
