@@ -190,6 +190,7 @@ class Assistant:
         if reading is not None:
             reply = self.desk.answer(session, text, reading)
         else:
+            session.support_thread = ""  # the conversation moved on from the support question
             reply = self._route(session, understanding, text, timings)
         reply.preferences = session.preferences.model_copy(deep=True)
         session.turns.append(Turn(role="assistant", text=reply.text, items=[r.item_id for r in reply.recommendations]))

@@ -109,6 +109,9 @@ class Session(BaseModel):
     pending_email: str | None = Field(None, description="an email given without its order number, until the number comes")
     failed_lookups: int = Field(0, description="order lookups that matched nothing; a few are allowed per session")
     support_misses: int = Field(0, description="support questions in a row the help pages could not answer")
+    support_thread: str = Field("", description="the words of the support question last answered, while the "
+                                "conversation stays on it: a follow-up ('its been 2 weeks') is read with them")
+    support_passage: str | None = Field(None, description="the help passage that answered `support_thread`")
 
 
 class GenreClaim(BaseModel):

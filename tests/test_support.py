@@ -263,6 +263,28 @@ def test_sensitive_topics_are_handed_over_at_once(desk_assistant, message, reaso
     assert desk_assistant.handoffs.active(session.id).reason == reason
 
 
+def test_a_follow_up_with_nothing_of_its_own_is_read_with_the_support_question_it_follows(desk_assistant):
+    a, session = desk_assistant, Session()
+    policy = a.respond(session, "whats ur return policy on dvds")
+    assert policy.intent == "support" and policy.citations
+    # the same passage, its sentences nearest the follow-up
+    opened = a.respond(session, "what if it was opened")
+    assert opened.intent == "support" and opened.citations[0].passage_id == policy.citations[0].passage_id
+    assert opened.text.startswith("Opened") and opened.text != policy.text
+    # nothing more in the help pages for it: said so, and a person offered
+    lost = a.respond(Session(), "hey my order never showed up")
+    session = Session()
+    a.respond(session, "hey my order never showed up")
+    late = a.respond(session, "its been 2 weeks")
+    assert late.intent == "support" and late.text.startswith("That is all our help pages say")
+    assert late.citations[0].passage_id == lost.citations[0].passage_id and not late.handoff
+    assert a.respond(session, "thanks!").intent == "chitchat"  # small talk a reader knows is not a follow-up
+    assert a.respond(session, "a comedy from the 80s").intent == "recommend"
+    assert a.respond(session, "its been 2 weeks").intent != "support"  # the conversation moved on
+    # a fresh conversation has no question to follow
+    assert a.respond(Session(), "its been 2 weeks").intent != "support"
+
+
 def test_the_same_unanswered_question_twice_is_handed_over(desk_assistant):
     a, session = desk_assistant, Session()
     first = a.respond(session, "do you have a loyalty points program for my account?")

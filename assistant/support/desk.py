@@ -75,6 +75,7 @@ class Reading:
     order_id: str | None
     email: str | None
     wants_order_status: bool
+    text: str = ""  # the words read: the message, or the support question it follows up with the message
 
     @property
     def top(self) -> float:
@@ -121,7 +122,7 @@ class SupportDesk:
         order_id = self.orders.find_order_id(text) if self.orders else None
         email = OrderBook.find_email(text) if self.orders else None
         return Reading(self.search(vector, text), sensitive, bool(HUMAN.search(low)), order_id, email,
-                       bool(ORDER_STATUS.search(low)))
+                       bool(ORDER_STATUS.search(low)), text)
 
     @staticmethod
     def is_support(text: str, understanding: Understanding, reading: Reading) -> bool:

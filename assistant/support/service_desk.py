@@ -12,6 +12,13 @@ from assistant.serving.observability import HANDOFFS
 from assistant.support.desk import ANSWER_P, RUNNER_UP_P, UNSURE_SCORE, Reading
 from assistant.support.handoff import HandoffStore
 from assistant.support.orders import MAX_FAILED_LOOKUPS, Order
+from assistant.understanding import routing
+
+
+# A message that follows a support answer and in which no reader found anything (small talk or off topic only for want
+# of a word of the domain) is read with the question it follows; the question is kept up to this many characters
+FOLLOW_UP = ("chitchat", "out_of_scope")
+THREAD_CHARS = 300
 
 
 class CustomerService:
@@ -38,10 +45,22 @@ class CustomerService:
             pending and (reading.order_id or reading.email)
         ):
             return reading
+        if session.support_thread and understanding.intent in FOLLOW_UP and understanding.read_by is None \
+                and not routing.only_openers(text.casefold() + " "):  # "hmm ok" says nothing more
+            # "its been 2 weeks" after "my order never showed up": no reader found anything in it, so it is read with
+            # the question it follows ("thanks!", which a reader knows for small talk, is not)
+            joined = f"{session.support_thread} {text}"
+            followed = desk.read(joined)
+            if desk.is_support(joined, understanding, followed):
+                return followed
         return None
 
     def answer(self, session: Session, text: str, reading: Reading) -> Reply:
         desk = self.engine.support
+        followed = bool(reading.text) and reading.text != text
+        asked_before, said = session.support_thread, text
+        text = reading.text or text
+        session.support_thread = text[-THREAD_CHARS:]
         if reading.wants_person or reading.sensitive:
             return self.hand_over(session, "asked for a person" if reading.wants_person else reading.sensitive,
                                    reading)
@@ -53,9 +72,19 @@ class CustomerService:
             if session.support_misses >= 2:
                 return self.hand_over(session, "could not answer twice", reading)
             return Reply(text=prompts.render("replies", "support_unknown"), intent="support")
-        confident = desk.confident(top, text)
         vector = self.engine.embedder.encode_one(text)
         extract = desk.extract(top.passage, vector)
+        if followed and top.passage.id == session.support_passage:
+            # a follow-up the same passage answers: its sentences nearest the follow-up ("what if it was opened"),
+            # where they are not those already given; else it has nothing more, and a person is offered
+            embed = self.engine.embedder.encode_one
+            extract = desk.extract(top.passage, embed(said))
+            if extract == desk.extract(top.passage, embed(asked_before)):
+                session.support_misses += 1
+                return Reply(text=prompts.render("replies", "support_no_more", section=top.passage.section),
+                             intent="support", citations=[_citation(top.passage)])
+        session.support_passage = top.passage.id
+        confident = desk.confident(top, text)
         worded = support_wording(self.model, text, [m.passage for m in reading.matches[:2]]) \
             if confident and self.model is not None else None
         answer = worded or extract
