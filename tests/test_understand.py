@@ -440,6 +440,15 @@ def test_a_lean_on_a_genre_already_asked_for_keeps_it_asked_for(parser):
     assert state.include_genres == ["romance"] and state.exclude_genres == ["comedy"]
 
 
+def test_a_phrase_meaning_not_a_genre_rules_it_out(parser):
+    state = merge(Preferences(), prefs_of(parser, "any good 90s cartoons"))
+    live = prefs_of(parser, "actually make it live action")
+    assert live.exclude_genres == ["animation"] and not live.include_genres and not live.query
+    state = merge(state, live)
+    assert state.exclude_genres == ["animation"] and not state.include_genres
+    assert prefs_of(parser, "an animated movie, not live action").include_genres == ["animation"]
+
+
 def test_a_title_named_twice_is_liked_once(parser):
     from assistant.dialogue.state import merge
 

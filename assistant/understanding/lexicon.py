@@ -18,6 +18,8 @@ _WORDS = _load()
 GENRE_SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _WORDS["genre_synonyms"].items()}
 # phrases that mean two genres at once
 GENRE_COMBOS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _WORDS["genre_combos"].items()}
+# phrases that mean "not this genre" ("live action": not animation)
+GENRE_OPPOSITES: dict[str, str] = dict(_WORDS["genre_opposites"])
 # moods: soft preferences that boost a genre without requiring it (and exclude it when negated)
 MOOD_GENRES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _WORDS["mood_genres"].items()}
 NUMBER_WORDS: dict[str, int] = dict(_WORDS["number_words"])

@@ -26,6 +26,7 @@ from assistant.understanding.lexicon import (
     FILLER,
     GENERIC_TAGS,
     GENRE_COMBOS,
+    GENRE_OPPOSITES,
     GENRE_SYNONYMS,
     MOOD_GENRES,
     ORDINALS,
@@ -90,6 +91,9 @@ class RulesParser:
         for phrase, keys in MOOD_GENRES.items():
             if all(k in known for k in keys):
                 self._phrase_genres.setdefault(phrase, (keys, True))
+        self._opposites = {phrase for phrase, key in GENRE_OPPOSITES.items() if key in known}
+        for phrase in self._opposites:
+            self._phrase_genres[phrase] = ((GENRE_OPPOSITES[phrase],), False)
         self._genre_re = phrase_pattern(self._phrase_genres)
         # keywords: tags several items share, that are neither filler nor a genre word
         self.keywords = {
@@ -214,7 +218,7 @@ class RulesParser:
             keys, soft = self._phrase_genres[m.group(0)]
             if m.group(0) in AUDIENCE_WORDS and _SUBJECT_BEFORE.search(masked, max(0, m.start() - 16), m.start()):
                 continue  # "a drama about family": what it is about, searched by meaning, not who it is for
-            negated = is_negated(marked, m.start())
+            negated = is_negated(marked, m.start()) != (m.group(0) in self._opposites)  # "live action": no animation
             if negated and any(a <= m.start() and m.end() <= b for a, b in in_tags):
                 continue  # "no ww2 ones" (world war ii): a kind of war film ruled out, a tag's, not the genre
             if negated and m.group(0) in SUBGENRES:  # "not slashers": the kind (a tag, if the catalog has it), not horror
