@@ -449,6 +449,14 @@ def test_a_phrase_meaning_not_a_genre_rules_it_out(parser):
     assert prefs_of(parser, "an animated movie, not live action").include_genres == ["animation"]
 
 
+def test_a_title_that_is_the_whole_message_is_the_item_in_any_case(parser):
+    for message in ("pulp fiction", "hmm, the matrix?", "Pulp Fiction"):
+        assert parser.parse(message, Session()).preferences.liked, message
+    # not an everyday phrase, a kind of item, an occasion or a greeting that a title also happens to be
+    for message in ("about time", "romantic comedy", "date night", "Aloha!"):
+        assert not parser.parse(message, Session()).preferences.liked, message
+
+
 def test_a_title_named_twice_is_liked_once(parser):
     from assistant.dialogue.state import merge
 

@@ -4,6 +4,8 @@ it is, for the reply (`answer`); the desk's retrieval and routing rules are in a
 
 from __future__ import annotations
 
+import re
+
 import prompts
 from assistant.llm.chat import ChatModel
 from assistant.llm.tasks import support_wording
@@ -15,10 +17,11 @@ from assistant.support.orders import MAX_FAILED_LOOKUPS, Order
 from assistant.understanding import routing
 
 
-# A message that follows a support answer and in which no reader found anything (small talk or off topic only for want
-# of a word of the domain) is read with the question it follows; the question is kept up to this many characters
-FOLLOW_UP = ("chitchat", "out_of_scope")
+# A message that follows a support answer and in which no reader found anything (small talk, or a question off topic
+# for want of a word of the domain that points back at what was asked) is read with the question it follows; the
+# question is kept up to this many characters
 THREAD_CHARS = 300
+_BACK = re.compile(r"^\W*(?:and|what if|but|so|then)\b|\b(?:it|that|this|they|them|those|these|ones?|same|there)\b")
 
 
 class CustomerService:
@@ -45,8 +48,11 @@ class CustomerService:
             pending and (reading.order_id or reading.email)
         ):
             return reading
-        if session.support_thread and understanding.intent in FOLLOW_UP and understanding.read_by is None \
-                and not routing.only_openers(text.casefold() + " "):  # "hmm ok" says nothing more
+        low = text.casefold()
+        if session.support_thread and understanding.read_by is None and not routing.only_openers(low + " ") and (
+                understanding.intent == "chitchat" or (understanding.intent == "out_of_scope" and _BACK.search(low))):
+            # "hmm ok" says nothing more; a question is a follow-up where it points back ("what if it was opened",
+            # "and digital ones?"), not where it brings a subject of its own ("what's the capital of France?")
             # "its been 2 weeks" after "my order never showed up": no reader found anything in it, so it is read with
             # the question it follows ("thanks!", which a reader knows for small talk, is not)
             joined = f"{session.support_thread} {text}"

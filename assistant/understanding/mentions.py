@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from assistant.understanding import clauses, routing
-from assistant.understanding.lexicon import BEFORE_COMPLAINT, FILLER, NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import BEFORE_COMPLAINT, DISCOURSE, FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated, nearest_negation
 from assistant.understanding.titles import (
     YEAR_ENDING,
@@ -55,6 +55,11 @@ LIKED, DISLIKED, UNSEEN = "liked", "disliked", "unseen"  # how a person speaks o
 LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y and Z"
 # "the godfather is too long", "spirited away was amazing": a title as the subject of what the person says of it
 _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
+
+
+# the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
+_ALONE = re.compile(r"\W*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")\W+)*(?:(?:what|how) about\s+)?"
+                    r"(?P<title>\w.*?)[\s?!.]*$", re.I)
 
 
 def cue_span(text: str, match: TitleMatch) -> tuple[int, int]:
@@ -147,7 +152,7 @@ class Mentions:
                 if not nxt:
                     break
                 pos = match.end + nxt.end()
-        for match in self._subjects(text):
+        for match in [*self._subjects(text), *self._alone(text)]:
             if not any(a < match.end and match.start < b for a, b in taken):
                 found.append((match, is_negated(text.casefold(), match.start)))
                 taken.append((match.start, match.end))
@@ -173,6 +178,22 @@ class Mentions:
                 if match is not None and match.end == verb.start():
                     yield dataclasses.replace(match, cue=_COMPLAINED) if _TOO_AFTER.match(text, verb.end()) else match
                     break
+
+    def _alone(self, text: str) -> Iterable[TitleMatch]:
+        """A title that is the whole message but for openers ("pulp fiction", "what about heat?", "hmm frozen"),
+        written in any case: a person who types only a name means the item, unless it is an everyday phrase
+        ("about time"), a kind of item or a tag ("romantic comedy", "date night")."""
+        m = _ALONE.match(text)
+        if m is None:
+            return
+        span = m.group("title")
+        low = span.casefold()
+        if everyday_phrase(span) or low in self.phrase_genres or low in self.keywords \
+                or routing.OCCASION.search(low) or routing.OCCASION.search(f"for {low}") or routing.GREETING.match(low):
+            return
+        match = self._at(text, m.start("title"), strict=True)
+        if match is not None and match.end == m.end("title"):
+            yield match
 
     def shown_named(self, low: str, shown: Iterable[str]) -> list[tuple[int, int, str]]:
         """Shown items the text names by title alone, year or not ("I'll watch Alien" after Alien was shown): among
