@@ -1025,6 +1025,10 @@ def test_a_year_with_a_plus_opens_the_range():
     from assistant.understanding.years import read_years
 
     assert read_years("sci fi but 2010+", lambda t, p: False, [], 2018)[:2] == (2010, None)
+    # a decade with a direction: from its first year on, or up to its last
+    assert read_years("time travel, pref 2000s+", lambda t, p: False, [], 2018)[:2] == (2000, None)
+    assert read_years("the 90s and up", lambda t, p: False, [], 2018)[:2] == (1990, None)
+    assert read_years("80s or earlier horror", lambda t, p: False, [], 2018)[:2] == (None, 1989)
     assert read_years("from 1995+ please", lambda t, p: False, [], 2018)[:2] == (1995, None)
 
 

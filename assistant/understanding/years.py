@@ -21,6 +21,10 @@ _BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than
 _LATER = re.compile(rf"\b{_YEAR}(?:\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older"
                     r"|and before)\b|(?P<plus>\+)(?!\w))")  # "2010+": from 2010 on
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
+# a decade with a direction: "2000s+", "the 90s and up", "80s or earlier"
+_DECADE_ON = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s(?:(?P<plus>\+)(?!\w)|\s+"
+                        r"(?P<dir>or later|and later|onwards?|or newer|and up|and after|or earlier|and earlier|or older"
+                        r"|and before)\b)")
 _RECENT = re.compile(r"\b(?:recent|new|newest|latest|brand new|current)\b")
 # a complaint about the age of what was shown asks for the other way: "those are too old", "these look kinda dated",
 # "all too new"
@@ -81,6 +85,13 @@ def read_years(
                 hi = y
             else:
                 lo = y
+            spans.append((m.start(), m.end()))
+        for m in _DECADE_ON.finditer(text):
+            first, last = _decade(m.group("full"), m.group("short"), None)
+            if m.group("dir") and m.group("dir").endswith(("earlier", "older", "before")):
+                hi = last
+            else:
+                lo = first
             spans.append((m.start(), m.end()))
         for m in _AFTER.finditer(text):
             if any(a <= m.start() < b for a, b in spans):
