@@ -131,6 +131,12 @@ def test_the_same_author_is_the_author_of_the_book_meant(books):
     assert reply.intent in ("recommend", "refine") and reply.recommendations, reply.text
     assert first_book.id not in {r.item_id for r in reply.recommendations}
     assert all(set(first_book.directors[:3]) & set(catalog.get(r.item_id).directors) for r in reply.recommendations)
+    # an author typed and then the same author from a book's credits are one person asked for, once
+    session = Session()
+    books.respond(session, "something by agatha christie")
+    books.respond(session, "whats the first one about")
+    books.respond(session, "anything else by that author")
+    assert [p.casefold() for p in session.preferences.people] == ["agatha christie"]
 
 
 def test_an_author_named_in_full_without_a_cue_is_asked_for_in_any_case(books):

@@ -32,6 +32,15 @@ def _merge_lists(old: list[str], added: list[str], removed: list[str]) -> list[s
     return list(dict.fromkeys(out + added))
 
 
+def _merge_people(old: list[str], added: list[str]) -> list[str]:
+    """People asked for before and now, each once however it was written ("agatha christie" typed, "Agatha
+    Christie" from an item's credits)."""
+    out: dict[str, str] = {}
+    for name in old + added:
+        out.setdefault(name.casefold(), name)
+    return list(out.values())
+
+
 def merge(state: Preferences, new: Preferences) -> Preferences:
     """The state after a refining message that said `new`."""
     # a lean on a genre already asked for keeps it asked for: "something funnier" after "romcoms" wants more comedy,
@@ -72,7 +81,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         lean_year_max=lean[1],
         price_min=price_min,
         price_max=price_max,
-        people=_merge_lists(state.people, new.people, []),
+        people=_merge_people(state.people, new.people),
         keywords=_merge_lists(state.keywords, new.keywords, new.exclude_keywords),
         exclude_keywords=_merge_lists(state.exclude_keywords, new.exclude_keywords, new.keywords),
         avoid=_merge_lists(state.avoid, new.avoid, [])[-AVOID_KEPT:],

@@ -289,8 +289,9 @@ def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
         item = _item_meant(parser, r)
         if item is None:
             continue
+        asked = {p.casefold() for p in r.prefs.people}
         for name in getattr(item, field)[:SAME_PEOPLE_MAX]:
-            if name not in r.prefs.people:
+            if name.casefold() not in asked:
                 r.prefs.people.append(name)
         if item.id not in r.prefs.liked:  # "more by the same author" after asking about one: its others
             r.prefs.exclude_items.append(item.id)
