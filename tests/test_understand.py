@@ -528,6 +528,8 @@ def test_a_wife_in_the_story_is_still_searched_for(parser):
         ("ok I'll give the second one a try tonight", [1]),
         ("I'll go with number 3", [2]),
         ("thanks, I'll definitely check that one out!", []),
+        ("perfect the third one it is", [2]),  # "X it is": the idiom of choosing
+        ("number 2 it is", [1]),
     ],
 )
 def test_taking_a_suggestion_up_is_not_a_new_search(parser, message, refs):

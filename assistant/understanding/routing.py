@@ -331,6 +331,8 @@ ACCEPT = re.compile(
     r"|\b(?:sounds|looks|seems) (?:really |very |pretty |so )?(?:good|great|interesting|fun|perfect|awesome|cool|amazing|nice|"
     r"promising|like (?:a plan|fun|my kind of (?:movie|film|book)))\b"
     r"|\b(?:added (?:it |that |them )?to my (?:watch ?|reading )?list|that(?:'s| is| will be| would be) (?:the|my) (?:one|pick))\b"
+    # "the third one it is", "number 2 it is", "Heat it is" (a title is read here as "it")
+    rf"|(?:\bit|\b(?:the )?(?:{_ORD})(?: one)?|\bnumber \d|#\d)\s+it is\b"
 )
 # What may stand around the acceptance and still leave nothing else said
 _ACCEPT_REST = re.compile(
