@@ -12,9 +12,11 @@ RESET = re.compile(
     r"\b(?:start (?:over|again|afresh|from scratch)|reset(?! (?:my|the|your|a|an) )|forget (?:it|that|everything|all|what i said)|"
     r"new search|clear (?:all|everything|my preferences))\b"
 )
-GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)|how are you)\b")
+GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)"
+                      r"|how are you)\b")
 CHITCHAT = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)|thanks|thank you|thx|ty|cheers|"
+    r"^(?:(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)|thanks|thank you|thx|ty|"
+    r"cheers|"
     r"ok|okay|cool|great|nice|awesome|perfect|lol|haha|bye|goodbye|see you|see ya|how are you(?: doing)?|"
     r"who are you|what are you|what can you do|what do you do|are you a (?:bot|robot|human|person)|"
     r"you(?:'re| are) (?:great|awesome|helpful|funny)|that(?:'s| is) (?:great|helpful|perfect|all)|"
