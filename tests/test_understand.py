@@ -400,6 +400,12 @@ def test_counts_and_free_text(parser):
     p = prefs_of(parser, "top 10 westerns before 1970")
     assert (p.n, p.include_genres, p.year_max) == (10, ["western"], 1969)
     assert prefs_of(parser, "three movies about time travel").n == 3
+    # the size of the list said without a noun, over a list: "make it 6", "no wait 3 is enough"
+    over = Session(shown=["1", "2", "3", "4"], preferences=Preferences(include_genres=["western"], n=4))
+    for message, n in (("make it 6", 6), ("no wait 3 is enough", 3), ("five will do", 5)):
+        u = parser.parse(message, over)
+        assert (u.intent, u.preferences.n, u.preferences.year_min) == ("refine", n, None), message
+    assert parser.parse("make it 2010 or later", over).preferences.n is None
     travel = prefs_of(parser, "movies about time travel")
     assert (travel.keywords, travel.query) == (["time travel"], "")  # a tag people use in this catalog
     assert prefs_of(parser, "actually a slow burn about a lighthouse keeper").query == "slow burn lighthouse keeper"
@@ -438,6 +444,12 @@ def test_a_lean_on_a_genre_already_asked_for_keeps_it_asked_for(parser):
     assert set(state.include_genres) == {"romance", "comedy"} and "comedy" not in state.mood_genres
     state = merge(state, prefs_of(parser, "no comedy after all"))  # ruled out still takes it out
     assert state.include_genres == ["romance"] and state.exclude_genres == ["comedy"]
+
+
+def test_a_swap_of_the_kind_asked_replaces_it_and_drops_no_item(parser):
+    held = Session(shown=["1", "2", "3"], preferences=Preferences(include_genres=["thriller"]))
+    u = parser.parse("swap it for a mystery", held)
+    assert (u.preferences.include_genres, u.replace_genres, u.action) == (["mystery"], True, None)
 
 
 def test_a_phrase_meaning_not_a_genre_rules_it_out(parser):

@@ -333,10 +333,11 @@ class LearnedIntent:
                 # "ok the last one then", "the first and third look good") or, where the model leans to a question
                 # about it, told about ("first one!! def"). The rules' reading was a refinement that changed nothing,
                 # which showed the same list again.
-                asked = routing.is_question(low) or label in ("ask_item", "support", "off_topic")
-                if self.takes(r.message.text) or not asked:
+                kind = routing.question_kind(r.masked)  # "hmm the 3rd one is it any good": asked, without a "?"
+                questioned = bool(kind) or routing.is_question(low)
+                if not questioned and (self.takes(r.message.text) or label not in ("ask_item", "support", "off_topic")):
                     return Understanding(intent="accept", refs=r.refs, read_by=NAME)
-                return Understanding(intent="ask_item", refs=r.refs, question="general", read_by=NAME)
+                return Understanding(intent="ask_item", refs=r.refs, question=kind or "general", read_by=NAME)
             if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
                     and self._asks_in_a_sentence(r.message.text):
                 return bare_request(parser, r)  # "I'll have to check those out. Any others?"

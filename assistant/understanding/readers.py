@@ -36,7 +36,10 @@ _COUNT = re.compile(
     r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
     r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures)"
-    r"|(?:give me|show me|just|only)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b))"
+    r"|(?:give me|show me|just|only|make it|make that|cut it to|down to)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?"
+    r"(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b))"
+    # "3 is enough", "five will do": the list's size said after it
+    r"|(?P<enough>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:is|are|will|would be)\s+(?:enough|plenty|do|fine)"
     r"|(?P<more>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+more\b)\b"
 )
 _REF_PHRASE = re.compile(
@@ -359,7 +362,8 @@ def read_count(parser: RulesParser, r: Reading) -> Understanding | None:
     """How many to list: "top 10", "three comedies", "just 5"; more than a list holds is capped and noted."""
     count = _COUNT.search(r.masked)
     if count:
-        raw = count.group("top") or count.group("n") or count.group("bare") or count.group("more")
+        raw = count.group("top") or count.group("n") or count.group("bare") or count.group("enough") \
+            or count.group("more")
         asked = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
         r.prefs.n = max(1, min(MAX_LIST, asked))
         r.asked_count = asked if asked > MAX_LIST else None

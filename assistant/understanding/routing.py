@@ -352,7 +352,8 @@ def accepts(text: str) -> bool:
 
 
 WHAT_ABOUT = re.compile(r"\W*(?:(?:and|so|ok|okay|hmm|well),?\s+)?(?:what|how) about\b")
-INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to)\b")
+INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to"
+                     r"|(?:swap|switch|trade|change) (?:it|that|this|them|those) (?:out )?(?:for|to|with))\b")
 
 
 # "the first two", "the last 3": a run of positions from one end of the list

@@ -222,8 +222,8 @@ class LearnedVerdict:
     as a title is: liked is "more like" it (a liking, and the item is not shown again), disliked turns it down; not
     seen yet ("those look great") changes nothing. Runs after the free words are read, only where the rules found no
     action, no word to search ("I like it when films have twists" is about twists) and no fact the catalog does not
-    record ("any of these under 2 hours"), over a list or an item in focus, with no title named, no question asked
-    and no item taken up in the rules' words ("I'll check it out").
+    record ("any of these under 2 hours"), over a list or an item in focus, with no title named, no question asked,
+    no item taken up in the rules' words ("I'll check it out") and no swap ("swap it for a mystery": the kind asked).
     Not seen is said in many ways the model first took for liked ("I'll have to look it up"): prompts/stances.toml
     has a dozen more of them."""
 
@@ -239,7 +239,7 @@ class LearnedVerdict:
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         low = r.message.low
         if r.action or r.titles or r.prefs.query or r.unrecorded or not (r.has_shown or r.session.focus) \
-                or routing.is_question(low) or routing.ACCEPT.search(low) \
+                or routing.is_question(low) or routing.ACCEPT.search(low) or routing.INSTEAD.search(low) \
                 or not (r.refs or _POINTER.search(r.message.text)):
             return None
         label = self.read(r.message.text)
