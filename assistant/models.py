@@ -74,6 +74,8 @@ class Understanding(BaseModel):
         "('under 90 minutes', 'something short'), 'subtitles' ('no subtitles') and 'language' ('foreign films "
         "only') in any")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
+    lifted: list[str] = Field([], description="the preferences let go ('any decade is fine', 'forget the comedy "
+                              "part'), as keys of `preference_chips`")
     language: str | None = Field(None, description="a message in a language the assistant does not read: which one "
                                  "('Spanish'), or 'encoded' for base64 text; never searched")
     read_by: str | None = Field(None, description="the reader that decided the intent (a name in the parser's "

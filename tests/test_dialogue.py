@@ -361,6 +361,28 @@ def test_a_question_about_a_shown_item_is_answered_whatever_opens_it_and_the_lis
         assert all(name in reply.text for name in names) and "dubbed" not in reply.text, said
 
 
+def test_a_preference_let_go_is_dropped_and_the_rest_kept(demo):
+    session = Session()
+    demo.respond(session, "a comedy from the 90s, no romance")
+    reply = demo.respond(session, "i dont care about the year")
+    prefs = session.preferences
+    assert reply.intent == "refine" and (prefs.year_min, prefs.year_max) == (None, None)
+    assert prefs.include_genres == ["comedy"] and prefs.exclude_genres == ["romance"]
+    assert "no longer: 1990–1999" in reply.text
+    demo.respond(session, "romance is ok too")  # let go, not asked for
+    assert session.preferences.exclude_genres == [] and session.preferences.include_genres == ["comedy"]
+    # a mood word lets go of what a mood word held, not of the genre asked for
+    session = Session()
+    demo.respond(session, "drama pls, nothing sad")
+    assert session.preferences.avoid
+    demo.respond(session, "ok maybe a bit sad is fine")
+    assert session.preferences.include_genres == ["drama"] and not session.preferences.avoid
+    # what no preference holds is not let go, nor read as anything else
+    session = Session()
+    demo.respond(session, "sci fi")
+    assert demo.backend.understand("forget it", session).lifted == []
+
+
 def test_a_bare_pointer_tells_about_the_item_and_neither_moves_past_the_whole_list(demo):
     session = Session()
     demo.respond(session, "a funny movie from the 90s")

@@ -145,6 +145,8 @@ def apply(session: Session, u: Understanding) -> None:
         u = u.model_copy(update={"intent": "refine", "refs": [], "action": None})
     if u.intent not in ("recommend", "refine"):
         return
+    for key in u.lifted:  # "any decade is fine": let go before the rest is merged
+        remove_preference(session.preferences, key)
     new = u.preferences.model_copy(deep=True)
     if u.action:
         items = referenced(u, session)

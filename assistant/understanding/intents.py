@@ -84,4 +84,4 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)
                                                    or routing.KEPT_ASPECT.search(r.message.low)))
     return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
-                         unrecorded=r.unrecorded, asked_count=r.asked_count)
+                         unrecorded=r.unrecorded, asked_count=r.asked_count, lifted=r.lifted)

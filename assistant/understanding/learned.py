@@ -306,7 +306,7 @@ class LearnedIntent:
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs = r.prefs
         placed = prefs.model_copy(update={"query": ""})
-        placed_more = bool(r.titles or r.action or r.asked_count or not placed.is_empty())
+        placed_more = bool(r.titles or r.action or r.asked_count or r.lifted or not placed.is_empty())
         if self.listing and r.has_shown and prefs.avoid and not r.refs and not (
                 r.titles or r.action or r.asked_count or not placed.model_copy(update={"avoid": []}).is_empty()):
             # only free words ruled out, over a list: "not quite what I had in mind" turns the list down, it does not

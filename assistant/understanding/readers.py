@@ -86,6 +86,7 @@ class Reading:
     genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
     unrecorded: list[str] = field(default_factory=list)  # facts asked for that the catalog does not record
     asked_count: int | None = None
+    lifted: list[str] = field(default_factory=list)  # preferences let go ("any decade is fine"): chip keys
     occasion: bool = False  # when or with whom it will be watched was said ("for date night"): the mood reader reads it
     action: str | None = None
     nothing_asked: bool = False  # no slot and no action: small talk, a bare request or something off topic
@@ -219,6 +220,46 @@ def read_liked_titles(parser: RulesParser, r: Reading) -> Understanding | None:
                 said_of.append(match.item_id)
     r.consumed = [Span(m.start, m.end) for m, _ in r.titles]
     return None
+
+
+def read_lifted(parser: RulesParser, r: Reading) -> Understanding | None:
+    """Preferences the person lets go: "any decade is fine", "forget the comedy part", "a bit sad is fine actually",
+    "I don't care about the year". What is let go must be one of the preferences held (a genre, the years, a word
+    ruled out, a person, a tag); its words are then read for nothing else ("gore is fine" is not a search for gore)."""
+    held = r.session.preferences
+    if held.is_empty():
+        return None
+    for m in routing.LIFT.finditer(r.masked):
+        what = routing.lifted_phrase(m)
+        keys = _held_keys(parser, held, what)
+        if keys:
+            r.lifted += [k for k in keys if k not in r.lifted]
+            r.consumed.append(Span(m.start(), m.end()))
+            r.masked = mask(r.masked, [r.consumed[-1]])
+    return None
+
+
+def _held_keys(parser: RulesParser, held: Preferences, what: str) -> list[str]:
+    """The chip keys (dialogue.state.preference_chips) of the held preferences a phrase names."""
+    if what in routing.YEAR_WORDS:
+        keys = ["years:"] if held.year_min is not None or held.year_max is not None else []
+        keys += ["lean_years:"] if held.lean_year_min is not None or held.lean_year_max is not None else []
+        return keys + [f"exclude_years:{lo}-{hi}" for lo, hi in held.exclude_years]
+    genres, mood = parser._phrase_genres.get(what, ((), False))
+    # a mood word lets go of what a mood word held ("a bit sad is fine" after "drama, nothing sad" keeps the drama)
+    fields = ("mood_genres", "exclude_genres") if mood else ("include_genres", "mood_genres", "exclude_genres")
+    keys = [f"{field}:{g}" for g in genres for field in fields if g in getattr(held, field)]
+    keys += ["any_genres:"] if any(g in held.any_genres for g in genres) else []
+    stems = {_stem(w) for w in what.split()}
+    keys += [f"avoid:{a}" for a in held.avoid if stems & {_stem(w) for w in a.split()}]
+    keys += [f"{field}:{v}" for field in ("people", "keywords", "exclude_keywords") for v in getattr(held, field)
+             if v.casefold() == what]
+    return keys
+
+
+def _stem(word: str) -> str:
+    """Enough of a word to tell "gore" and "gory", "sad" and "sadness" for the same."""
+    return word[:4] if len(word) > 4 else word[:3]
 
 
 def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
@@ -424,7 +465,8 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
             and not routing.is_question(r.message.low):
         prefs.avoid = [r.avoid]
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
-    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r)
+    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r) \
+        and not r.lifted
     r.bare = r.nothing_asked and not prefs.query and bool(routing.BARE_REQUEST.search(r.masked))
     return None
 
@@ -439,6 +481,7 @@ READERS: Readers = (
     ("acceptance", read_acceptance),
     ("small talk", read_small_talk),
     ("liked titles", read_liked_titles),
+    ("let go", read_lifted),
     ("genres", read_genres),
     ("ages", read_ages),
     ("prices and years", read_prices_and_years),

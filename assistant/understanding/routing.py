@@ -351,6 +351,27 @@ def accepts(text: str) -> bool:
     return bool(m) and not re.search(r"\w", _ACCEPT_REST.sub(" ", ACCEPT.sub(" ", text)))
 
 
+# a preference let go: "any decade is fine", "forget the comedy part", "i don't care about the year", "a bit sad is
+# fine actually", "gore doesn't matter"; `lifted_phrase` gives what is let go
+LIFT = re.compile(
+    r"\b(?:(?:i\s+)?(?:don'?t|do not)\s+(?:really\s+)?(?:care|mind)\s+(?:about\s+)?(?P<a>[a-z'-]+(?:\s+[a-z'-]+)?)"
+    r"|(?:forget|never ?mind|ignore|scrap|ditch)\s+(?:about\s+)?(?P<b>[a-z'-]+(?:\s+[a-z'-]+){0,2})"
+    r"|(?P<c>[a-z'-]+(?:\s+[a-z'-]+){0,3}?)\s+(?:is|are)\s+(?:fine|ok|okay|alright|all right)(?:\s+(?:too|actually|"
+    r"after all|with me|by me))?\s*(?:$|[,.!;])"
+    r"|(?P<d>[a-z'-]+(?:\s+[a-z'-]+)?)\s+(?:doesn'?t|does not|don'?t|do not)\s+matter)"
+)
+_LIFT_FILLER = {"the", "a", "an", "any", "bit", "little", "of", "some", "part", "thing", "stuff", "filter",
+                "requirement", "one", "whatever", "maybe", "ok", "so", "actually", "then", "and", "but", "that",
+                "too", "kinda", "kind", "really", "i", "guess"}
+YEAR_WORDS = {"decade", "decades", "year", "years", "era", "date", "release date", "age", "time period", "period"}
+
+
+def lifted_phrase(m: re.Match[str]) -> str:
+    """What a LIFT match lets go, without the words around it ("a bit sad" -> "sad", "the comedy part" -> "comedy")."""
+    phrase = next(g for g in m.groups() if g)
+    return " ".join(w for w in phrase.split() if w not in _LIFT_FILLER)
+
+
 WHAT_ABOUT = re.compile(r"\W*(?:(?:and|so|ok|okay|hmm|well),?\s+)?(?:what|how) about\b")
 INSTEAD = re.compile(r"\b(?:instead|rather than|in place of|switch to|change (?:it|that) to"
                      r"|(?:swap|switch|trade|change) (?:it|that|this|them|those) (?:out )?(?:for|to|with))\b")
