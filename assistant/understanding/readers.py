@@ -246,8 +246,10 @@ def _held_keys(parser: RulesParser, held: Preferences, what: str) -> list[str]:
         keys += ["lean_years:"] if held.lean_year_min is not None or held.lean_year_max is not None else []
         return keys + [f"exclude_years:{lo}-{hi}" for lo, hi in held.exclude_years]
     genres, mood = parser._phrase_genres.get(what, ((), False))
-    # a mood word lets go of what a mood word held ("a bit sad is fine" after "drama, nothing sad" keeps the drama)
-    fields = ("mood_genres", "exclude_genres") if mood else ("include_genres", "mood_genres", "exclude_genres")
+    # a mood word lets go of what a mood word held ("a bit sad is fine" after "drama, nothing sad" keeps the drama);
+    # a genre ruled out and then said to be fine is asked for again, as the genre reader reads it ("ok, comedy is
+    # fine after all", eval/data)
+    fields = ("mood_genres",) if mood else ("include_genres", "mood_genres")
     keys = [f"{field}:{g}" for g in genres for field in fields if g in getattr(held, field)]
     keys += ["any_genres:"] if any(g in held.any_genres for g in genres) else []
     stems = {_stem(w) for w in what.split()}
