@@ -316,6 +316,7 @@ def test_a_shown_item_picked_in_a_few_words_is_taken_up_not_shown_again(demo, me
     ("more like the 4th", "refine", "more_like"),
     ("the fourth one in more detail", "ask_item", None),  # the model leans to a question about it: told about it
     ("hmm the 3rd one is it any good", "ask_item", None),  # asked without a "?": answered, never taken up
+    ("the 3rd is ok", "refine", None),  # lukewarm: neither taken up nor turned down
 ])
 def test_a_shown_item_pointed_at_otherwise_is_not_taken_up(demo, message, intent, action):
     s = Session()

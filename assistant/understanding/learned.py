@@ -328,7 +328,8 @@ class LearnedIntent:
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
             low = r.message.low
-            if r.refs and not r.unrecorded and not NEGATION.search(low) and not _NAH.match(low):
+            if r.refs and not r.unrecorded and not NEGATION.search(low) and not _NAH.match(low) \
+                    and not routing.PASSABLE.search(low):  # "the 3rd is ok": neither taken up nor turned down
                 # A shown item pointed at with nothing else said, not turned down, is taken up ("the third one it is",
                 # "ok the last one then", "the first and third look good") or, where the model leans to a question
                 # about it, told about ("first one!! def"). The rules' reading was a refinement that changed nothing,

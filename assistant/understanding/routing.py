@@ -505,7 +505,7 @@ def question_span(text: str) -> int:
     return 0
 
 
-_PASSABLE = re.compile(r"\b(?:is|are|was|looks?|seems?|sounds?)\s+(?:ok|okay|fine|alright|decent|not bad)\b")
+PASSABLE = re.compile(r"\b(?:is|are|was|looks?|seems?|sounds?)\s+(?:ok|okay|fine|alright|decent|not bad)\b")
 
 
 def mixed_verdicts(text: str) -> dict[str, list[int]] | None:
@@ -518,7 +518,7 @@ def mixed_verdicts(text: str) -> dict[str, list[int]] | None:
         refs = ordinal_refs(clause)
         if not refs:
             continue
-        if _PASSABLE.search(clause):  # "the 3rd is ok": kept on the list, neither taken as a liking nor turned down
+        if PASSABLE.search(clause):  # "the 3rd is ok": kept on the list, neither taken as a liking nor turned down
             found["kept"] += refs
         elif EXCLUDE_REF.search(clause) or re.match(r"\W*not\b", clause):
             found["excluded"] += refs

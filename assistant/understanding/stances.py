@@ -240,6 +240,7 @@ class LearnedVerdict:
         low = r.message.low
         if r.action or r.titles or r.prefs.query or r.unrecorded or not (r.has_shown or r.session.focus) \
                 or routing.is_question(low) or routing.ACCEPT.search(low) or routing.INSTEAD.search(low) \
+                or routing.PASSABLE.search(low) \
                 or not (r.refs or _POINTER.search(r.message.text)):
             return None
         label = self.read(r.message.text)
