@@ -332,7 +332,7 @@ class LearnedIntent:
                     and not routing.PASSABLE.search(low):  # "the 3rd is ok": neither taken up nor turned down
                 # A shown item pointed at with nothing else said, not turned down, is taken up ("the third one it is",
                 # "ok the last one then", "the first and third look good") or, where the model leans to a question
-                # about it, told about ("first one!! def"). The rules' reading was a refinement that changed nothing,
+                # about it, told about ("the fourth one in more detail"). The rules' reading was a refinement that changed nothing,
                 # which showed the same list again.
                 kind = routing.question_kind(r.masked)  # "hmm the 3rd one is it any good": asked, without a "?"
                 questioned = bool(kind) or routing.is_question(low)
