@@ -357,6 +357,28 @@ def test_a_title_cited_with_its_year_is_found_even_as_one_short_word(parser, dem
     assert parser.titles_in("Deadpool (1999) was fun") == []  # no Deadpool from 1999: not this catalog's film
 
 
+def test_a_year_cited_for_an_entry_without_one_is_unknown_not_another_film():
+    """A sparse catalog (an operator's feed, a benchmark's 73 % years) leaves some entries without a year: "Taken
+    (2008)", "It (2017)" name them all the same, wherever written, and the film of the year cited still wins."""
+    from retrieval.catalog import Catalog, Item
+
+    catalog = Catalog([
+        Item(id="taken", title="Taken", genres=("Action",)),
+        Item(id="it", title="It"),
+        Item(id="ring98", title="Ring", year=1998, genres=("Horror",)),
+        Item(id="ring", title="Ring"),
+        Item(id="jumanji", title="Jumanji", year=1995, genres=("Adventure",)),
+    ])
+    parser = RulesParser(catalog, TitleIndex(catalog))
+    assert parser.titles_in("Well have you seen Taken (2008)? They're similar.") == ["taken"]
+    assert parser.titles_in("I loved It (2017)") == ["it"]
+    u = parser.parse("I love Taken (2008), what can you recommend?")
+    assert u.preferences.liked == ["taken"]
+    assert parser.titles_in("Ring (1998) scared me") == ["ring98"]  # the year recorded picks among namesakes
+    assert parser.titles_in("Have you seen Ring (2002)?") == ["ring"]  # not the 1998 film: the one without a year
+    assert parser.titles_in("No, I have not seen Jumanji (2017)") == []  # a year recorded that differs is another film
+
+
 @pytest.mark.parametrize(
     ("message", "liked"),
     [

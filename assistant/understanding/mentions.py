@@ -229,8 +229,9 @@ class Mentions:
                 continue  # "I like Bruce Willis", "Meg Ryan": a person, not The Bruce or The Meg
             if year:
                 hit = self.titles.lookup(span + " " + year.group(1), min_score=100.0 if strict else 88.0)
-                if hit and strict and self.catalog.get(hit[0]).year != int(year.group(1)):
-                    continue  # exact means the film of that year: "Jumanji (2017)" is not Jumanji (1995)
+                if hit and strict and self.catalog.get(hit[0]).year not in (None, int(year.group(1))):
+                    continue  # exact means the film of that year: "Jumanji (2017)" is not Jumanji (1995); an entry
+                    # without a year may be it (`TitleIndex.dated` picks one only where none has that year)
                 if hit:
                     return TitleMatch(hit[0], pos, pos + end + year.end(), hit[1])
             hit = self.titles.lookup(span.rstrip("?"), min_score=100.0 if strict else 88.0)
@@ -240,7 +241,7 @@ class Mentions:
             if hit and hit[1] < 100.0 and n < len(words) and _goes_on_with(words[n].group(0)):
                 continue  # "like breaking bad": a near miss of the first word (Breakin') that the name goes on past
             cited = YEAR_ENDING.search(span.rstrip("?"))
-            if hit and strict and cited and self.catalog.get(hit[0]).year != int(cited.group(1)):
+            if hit and strict and cited and self.catalog.get(hit[0]).year not in (None, int(cited.group(1))):
                 continue  # as above, the year written inside the span
             if hit:
                 return TitleMatch(hit[0], pos, pos + end, hit[1])

@@ -114,13 +114,15 @@ class TitleIndex:
         had = self._variants.get(form)
         return () if had is None else (had,) if isinstance(had, str) else had
 
-    def _pick(self, form: str, year: int | None) -> str:
+    def dated(self, form: str, year: int) -> str | None:
+        """The item a form names from `year`; else, the most popular one whose entry records no year (its year is
+        unknown, not another: a sparse catalog's "Taken" is the "Taken (2008)" a person cites); else None."""
         ids = self.ids(form)
-        if year is not None:
-            for iid in ids:
-                if self._catalog.get(iid).year == year:
-                    return iid
-        return ids[0]
+        return next((i for i in ids if self._catalog.get(i).year == year), None) \
+            or next((i for i in ids if self._catalog.get(i).year is None), None)
+
+    def _pick(self, form: str, year: int | None) -> str:
+        return (self.dated(form, year) if year is not None else None) or self.ids(form)[0]
 
     def _exact(self, norm: str) -> bool:
         """Whether a form matches without a cue: 2+ words, 6+ characters, not all common words."""
@@ -175,7 +177,8 @@ class TitleIndex:
         phrases too. With
         `single_words` (questions about an item), one capitalised word that is not the
         message's first word matches a one-word title ("when did Titanic come out?"). Any title
-        cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)").
+        cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)"), or has it
+        without a year (`dated`).
         """
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w'’&]+", message)]
         found: list[TitleMatch] = []
@@ -188,8 +191,8 @@ class TitleIndex:
                 norm = fold_text(message[start:end])
                 cited = _cited_year(message, end)
                 if cited is not None and norm in self._variants:
-                    picked = self._pick(norm, cited)
-                    if self._catalog.get(picked).year == cited:  # "Deadpool (2016)", "It (2017)": cited with its year
+                    picked = self.dated(norm, cited)
+                    if picked is not None:  # "Deadpool (2016)", "It (2017)": cited with its year (or one not recorded)
                         found.append(TitleMatch(picked, start, end, 100.0))
                         taken |= set(range(i, i + n))
                         continue
