@@ -820,7 +820,8 @@ def test_a_reader_replaced_in_the_pipeline_changes_only_what_it_reads(parser):
     import copy
     import re
 
-    from assistant.understanding.readers import READERS, read_count, with_reader
+    from assistant.understanding.readers import READERS, with_reader
+    from assistant.understanding.wants import read_count
     from assistant.understanding.text import Span
 
     def count_with_dozens(p, reading):  # stands in for a learned reader taking a rule reader's place
