@@ -105,7 +105,7 @@ def placed(m: re.Match[str], n: int) -> int | None:
         back = ORDINALS[groups["ord"]]
         pos = n - 1 - back if back >= 0 else None  # "last from the bottom" names nothing
     else:
-        pos = 0 if (groups.get("edge") or groups.get("edge2")) == "top" else n - 1
+        pos = 0 if (groups.get("edge") or groups.get("edge2") or groups.get("edge3")) == "top" else n - 1
     return pos if pos is not None and 0 <= pos < n else None
 
 

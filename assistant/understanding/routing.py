@@ -200,12 +200,13 @@ _REF = re.compile(
     rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item|title|pick|suggestion|recommendation))?\b|"
     + _NUMBERED
 )
-# a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top" (with a
-# list shown, read as its number: assistant.understanding.described)
+# a position counted from the end, or an edge of the list: "second from the bottom", "the one at the top", "the top
+# one" (with a list shown, read as its number: assistant.understanding.described)
 FROM_END = re.compile(rf"\b(?:the\s+)?(?P<ord>{_ORD})(?:\s+(?:one|movie|film|book|item))?\s+from\s+the\s+"
                       r"(?:bottom|end|last)\b")
 EDGE = re.compile(r"\b(?:the\s+)?(?:one|movie|film|book|item|pick)\s+(?:at|on)\s+the\s+(?P<edge>top|bottom|end)\b"
-                  r"|\bat\s+the\s+(?P<edge2>top|bottom)\s+of\s+(?:the|your|this)\s+list\b")
+                  r"|\bat\s+the\s+(?P<edge2>top|bottom)\s+of\s+(?:the|your|this)\s+list\b"
+                  r"|\bthe\s+(?P<edge3>top|bottom)(?:most)?\s+(?:one|movie|film|book|item|pick)\b")
 PLURAL = re.compile(r"\b(?:those|these|them|all of them|all)\b")
 POINTING = re.compile(r"\b(?:they|them|that|this|those|these)\b")  # what a question may point at
 COMPARE_ASKED = re.compile(r"\W*(?:(?:can|could) you |please )?compare\b")  # "compare the first two", not a question
