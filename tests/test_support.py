@@ -128,6 +128,18 @@ UNCOVERED = [
 ]
 
 
+@pytest.mark.parametrize("message", [
+    "is there a student discount", "is there a family plan", "how much is premium", "upgrade to premium",
+    "do you have a free trial?",
+])
+def test_what_the_service_costs_is_a_support_question_not_a_request(desk_assistant, message):
+    """Plans, discounts and trials are how the shop sells, not what an item is ("a family plan" recommended
+    children's films, "how much is premium" was off topic): asked of the help pages, which may not know."""
+    reply = desk_assistant.respond(Session(), message)
+    assert reply.intent in ("support", "handoff") and not reply.recommendations, message
+    assert desk_assistant.respond(Session(), "a family movie please").intent == "recommend"
+
+
 def test_uncovered_questions_get_no_invented_policy(desk_assistant):
     passages = " ".join(" ".join(p.text.split()) for p in desk_assistant.engine.support.passages.values())
     said_unknown = 0

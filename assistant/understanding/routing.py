@@ -32,7 +32,11 @@ SUPPORT = re.compile(
     r"unsubscribe|newsletter|membership|cancel(?:l?ation|l?ing|l?ed)?|complain(?:t|ts|ing)?|"
     r"(?:speak|talk|chat) (?:to|with) (?:a |an |someone|somebody)?\s*(?:human|person|agent|representative|manager|someone|somebody)|"
     r"human agent|real person|customer (?:service|support|care)|support team|discount code|coupon|promo code|"
-    r"shipping address|delivery address|email address|phone number|gift card|voucher)\b"
+    r"shipping address|delivery address|email address|phone number|gift card|voucher|discounts?|free trial|"
+    # what the service costs and how it is sold ("is there a family plan", "how much is premium", "upgrade to premium"),
+    # not what an item is: "family" here is no genre
+    r"(?:family|student|annual|yearly|monthly|premium|basic|free|paid) (?:plans?|tiers?|trials?)|upgrade (?:to|my)|"
+    r"(?:how much|price|cost) (?:is|of|does) (?:the |a )?(?:premium|membership|subscription|plan))\b"
 )
 OUT_OF_SCOPE = re.compile(
     r"\b(?:weather|forecast|stock|stocks|bitcoin|crypto|recipe|cook|cooking|bake|math|calculate|solve|equation|"
