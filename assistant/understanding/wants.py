@@ -31,6 +31,7 @@ _COUNT = re.compile(
     r"|(?P<more>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+more\b)\b"
 )
 
+
 def read_lifted(parser: RulesParser, r: Reading) -> Understanding | None:
     """Preferences the person lets go: "any decade is fine", "forget the comedy part", "a bit sad is fine actually",
     "I don't care about the year". What is let go must be one of the preferences held (a genre, the years, a word
