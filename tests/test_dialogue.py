@@ -96,6 +96,9 @@ def test_seen_and_not_seen_are_about_the_item_they_name(demo):
     # a question that also says what the person likes answers the question and keeps the like
     both = demo.respond(session, "Is the first one any good? I also loved Shrek 2 (2004)")
     assert both.intent == "ask_item" and both.about_item == session.shown[0] and "8360" in session.preferences.liked
+    # "any good" before what is wanted asks for more of them, not about the item named before it
+    more = demo.respond(Session(), "I like animation like Shrek (2001) or Toy Story (1995). Do you know any good movies?")
+    assert more.intent == "recommend" and {"4306", "1"} <= set(more.preferences.liked) and more.recommendations
 
 
 def test_what_about_a_new_genre_replaces_the_genres_asked_for(demo, demo_catalog):

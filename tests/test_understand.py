@@ -269,8 +269,12 @@ def test_years_said_as_taste_lean_and_years_asked_for_rule(parser, message, hard
         ("My favorite recent comedy is Game Night", (None, None), (2013, None)),
         ("I love all musicals, recent or old", (None, None), (None, None)),
         ("I've seen all the 80s ones, anything from the 90s?", (1990, 1999), (1980, 1989)),
+        # a decade that is someone's age
+        ("She was in her 90s when she died", (None, None), (None, None)),
+        ("a comedy for my parents, they're in their late 60s", (None, None), (None, None)),
         # still asked for
         ("horror movies released in 2016", (2016, 2016), (None, None)),
+        ("I'm in my 30s and love 80s movies", (1980, 1989), (None, None)),
         ("comedies from 2016 or 2017", (2016, 2017), (None, None)),
     ],
 )

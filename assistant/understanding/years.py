@@ -39,11 +39,13 @@ WINDOW = re.compile(
     r"\b(?:the\s+)?(?:last|past|previous)\s+(?:(?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r"|few|couple(?:\s+of)?)\s+)?"
     r"(?P<unit>years?|yrs?|decades?)\b"
 )
-# a year said of an item, not asked for: "it was actually released in 2018", "you said 2017"
+# a year said of an item, not asked for: "it was actually released in 2018", "you said 2017"; a decade said of a person
 _STATED_BEFORE = re.compile(
     r"(?:\b(?:it|that|this|which|they|one|its|it's|there's|there is)\s+(?:[\w']+\s+){0,3}?"
     r"(?:released|came out|comes out|coming(?: out)?|premiered|made)\s+(?:in\s+|on\s+)?(?:the\s+)?"
-    r"|\byou\s+(?:said|meant)\s+(?:the\s+)?)$"
+    r"|\byou\s+(?:said|meant)\s+(?:the\s+)?"
+    # a decade that is someone's age: "she was in her 90s", "for people in their early 20s"
+    r"|\bin\s+(?:my|his|her|their|your|our)\s+(?:early\s+|mid\s*-?\s*|late\s+)?)$"
 )
 # "newer", "older", "recent" said of people or of one version of a title, or of the films "recent or old": no range
 # ("for older kids", "someone a little older", "the older Jumanji (1995)", "the more recent version", "is recent")
@@ -197,7 +199,8 @@ def said_in_passing(text: str, pos: int) -> bool:
 
 
 def _stated(text: str, pos: int) -> bool:
-    """Whether the year at `pos` is said of an item ("it came out in 1999") rather than asked for."""
+    """Whether the year at `pos` is said of an item ("it came out in 1999") or is an age ("in her 90s") rather than
+    asked for."""
     return bool(_STATED_BEFORE.search(text, max(0, pos - 60), pos))
 
 
