@@ -158,6 +158,14 @@ class SharedClaim(BaseModel):
     tags: list[str] = []
 
 
+class SeriesClaim(BaseModel):
+    """The item is a part of the same series as an item the person liked (retrieval.series: read from the titles)."""
+
+    kind: Literal["series"] = "series"
+    seed_id: str
+    seed_title: str
+
+
 class PopularityClaim(BaseModel):
     kind: Literal["popular"] = "popular"
     n_users: int
@@ -171,7 +179,8 @@ class PeopleClaim(BaseModel):
 
 
 Claim = Annotated[
-    GenreClaim | YearClaim | PriceClaim | TagClaim | CoLikedClaim | SharedClaim | PopularityClaim | PeopleClaim,
+    GenreClaim | YearClaim | PriceClaim | TagClaim | CoLikedClaim | SharedClaim | SeriesClaim | PopularityClaim
+    | PeopleClaim,
     Field(discriminator="kind"),
 ]
 

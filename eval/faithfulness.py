@@ -15,6 +15,7 @@ from assistant.models import (
     Preferences,
     PriceClaim,
     Recommendation,
+    SeriesClaim,
     SharedClaim,
     TagClaim,
     YearClaim,
@@ -69,6 +70,11 @@ def claim_problems(rec: Recommendation, catalog: Catalog) -> list[str]:
                           {x.casefold() for x in other.tags}]
                 if wrong:
                     problems.append(f"{item.id}: {wrong} not shared with {c.seed_title}")
+        elif isinstance(c, SeriesClaim):
+            if c.seed_id not in catalog or catalog.get(c.seed_id).name != c.seed_title:
+                problems.append(f"{item.id}: seed {c.seed_id} is not {c.seed_title!r}")
+            elif not catalog.series.same(c.seed_id, item.id):
+                problems.append(f"{item.id}: not of the series of {c.seed_title}")
         elif isinstance(c, PeopleClaim):
             names = item.directors if c.role == "director" else item.cast
             said = catalog.credits.directed_by if c.role == "director" else catalog.credits.starring

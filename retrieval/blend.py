@@ -41,6 +41,7 @@ DEFAULT_WEIGHTS = {
     "genre_match": 0.5,  # the named items' genres: "more like X" stays in its kind (crs eval likeness)
     "year_near": 0.1,
     "people_match": 0.5,
+    "same_series": 0.5,  # a part of the series of an item they liked (retrieval.series)
     "ease": 0.3,
     "popularity": 0.5,
     "mood": 0.15,

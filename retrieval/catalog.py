@@ -263,6 +263,13 @@ class Catalog:
         """Every word of every title, genre, tag and credit, casefolded: what a reply may quote of a request."""
         return frozenset(w for it in self.items for w in item_words(it))
 
+    @functools.cached_property
+    def series(self):
+        """The series its titles name (`retrieval.series.SeriesIndex`), built on first use."""
+        from retrieval.series import SeriesIndex
+
+        return SeriesIndex(self)
+
     def co_likers(self, a: str, b: str) -> int:
         """How many users liked both items."""
         return len(self.likers(a) & self.likers(b))

@@ -25,7 +25,7 @@ from retrieval.recommenders import Context, Recommender
 from retrieval.store import ItemStore
 
 BASE_FEATURES = ("similarity", "text_similarity", "dialogue_similarity", "seed_similarity", "mention_similarity", "genre_match", "year_near",
-                 "people_match", "mood", "year_lean", "boost", "unknown_fact",
+                 "people_match", "same_series", "mood", "year_lean", "boost", "unknown_fact",
                  "proposed", "proposed_last", "avoid_similarity")
 MENTIONED_RECENT = 8  # the newest items named in the conversation that "what we talked about" is made of
 PERSON_ITEMS_MAX = 500  # a person credited on more items than this (a studio, a tag) proposes none of them
@@ -62,6 +62,7 @@ class _Signals:
     words: np.ndarray | None
     dialogue: np.ndarray | None  # all they said, only where it says more than `words`
     seed: np.ndarray | None
+    seeds: list[str]
     talked: np.ndarray | None
     mentioned: list[str]
     named_people: dict[str, int]
@@ -140,7 +141,8 @@ class HybridRanker:
         seed_vecs = [vectors[s] for s in ctx.seeds if s in vectors]
         self._describe(cands, ctx, constraints, _Signals(
             words=words, dialogue=dialogue if said_more else None,
-            seed=np.mean(seed_vecs, axis=0) if seed_vecs else None, talked=talked, mentioned=mentioned,
+            seed=np.mean(seed_vecs, axis=0) if seed_vecs else None,
+            seeds=[s for s in ctx.seeds if s in self.catalog], talked=talked, mentioned=mentioned,
             named_people=named_people, moods={genre_key(g) for g in mood_genres}, boosts=boosts,
             lean_years=lean_years))
         timings["features"] = (time.perf_counter() - t2) * 1000
@@ -177,6 +179,8 @@ class HybridRanker:
         for model in self.models:
             extra += [(iid, model.name) for iid in model.candidates(ctx, self.pool_size)]
         extra += [(iid, "proposed") for iid in ctx.proposed]
+        seeds = [s for s in ctx.seeds if s in self.catalog]
+        extra += [(iid, "series") for iid in self.catalog.series.parts(seeds, self.pool_size // 4)] if seeds else []
         top_boosted = sorted((i for i in boosts if boosts[i] > 0), key=lambda i: -boosts[i])[: self.pool_size]
         extra += [(iid, "boost") for iid in top_boosted]
         n_pop = 0
@@ -219,6 +223,7 @@ class HybridRanker:
             c.features["year_near"] = 1.0 / (1.0 + abs(item.year - talked_year) / YEAR_SCALE) \
                 if talked_year is not None and item.year is not None else 0.0
             c.features["people_match"] = float(sum(sig.named_people.get(p, 0) for p in _people(item)))
+            c.features["same_series"] = self.catalog.series.match(sig.seeds, c.item_id) if sig.seeds else 0.0
             c.features["mood"] = 1.0 if sig.moods & set(keys) else 0.0
             c.features["year_lean"] = 1.0 if sig.lean_years and _within(item.year, *sig.lean_years) else 0.0
             c.features["boost"] = float(sig.boosts.get(c.item_id, 0.0))

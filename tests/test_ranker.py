@@ -188,3 +188,54 @@ def test_a_series_ruled_out_leaves_every_film_of_it_out(demo_engine):
 
     alien = next(i for i in demo_engine.catalog.ids if demo_engine.catalog.get(i).name == "Alien (1979)")
     assert assistant.ranking.series_ruled_out(Preferences(disliked=[alien])) == []
+
+
+def test_a_liked_items_sequels_are_proposed_and_scored_as_parts_of_its_series(tmp_path, embedder):
+    """Parts of a series share the name before a part number or subtitle; namesakes ("Heat", "The Heat") and two
+    entries of one title are not a series."""
+    import json
+
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack
+    from retrieval.series import series_names
+
+    assert series_names("Star Wars: Episode IV - A New Hope") == ({"star wars"}, True)
+    assert series_names("Catching Fire (The Hunger Games, #2)") == ({"catching fire", "hunger games"}, True)
+    assert series_names("The Hunger Games (The Hunger Games, #1)") == ({"hunger games"}, True)
+    assert series_names("Friday the 13th Part 2") == ({"friday the 13th"}, True)
+    assert series_names("Heat") == ({"heat"}, False) and series_names("2012") == (frozenset({"2012"}), False)
+    bench = tmp_path / "series-crs"
+    bench.mkdir()
+    titles = ["Iron Man", "Iron Man 2", "Iron Man III", "The Iron Giant", "Iron Man", "Heat", "The Heat",
+              "Highlander", "Highlander: Endgame", "Up"]
+    with (bench / "items.jsonl").open("w") as f:
+        for n, title in enumerate(titles, 1):
+            f.write(json.dumps({"id": str(n), "title": title, "year": 1980 + n}) + "\n")
+    (bench / "cases.jsonl").write_text("")
+    engine = prepare(bench_pack(bench, tmp_path)[0], tmp_path / "state", embedder=embedder, progress=False)
+    ranker = engine.ranker
+    assert engine.catalog.series.parts(["1"], 10) == ["2", "3"]  # not The Iron Giant, nor the second entry of Iron Man
+    assert engine.catalog.series.parts(["9"], 10) == ["8"] and engine.catalog.series.parts(["6"], 10) == []  # Heat has no sequel
+    ctx = Context(liked=["1"], mentioned=["1"])
+    pool = {c.item_id: c for c in ranker.pool(ctx, Constraints(exclude_ids=frozenset({"1"})))}
+    assert {"2", "3"} <= set(pool) and all("series" in pool[i].sources for i in ("2", "3"))
+    assert pool["2"].features["same_series"] == pool["3"].features["same_series"] == 1.0
+    assert pool["4"].features["same_series"] == pool["5"].features["same_series"] == pool["10"].features["same_series"] == 0.0
+    # a constraint still decides what may be shown: a sequel ruled out is not proposed
+    ruled = ranker.pool(ctx, Constraints(exclude_ids=frozenset({"1", "2"})))
+    assert "2" not in {c.item_id for c in ruled}
+    # nothing liked, no such evidence
+    assert all(c.features["same_series"] == 0.0 for c in ranker.pool(Context(mentioned=["1"]), Constraints()))
+    # the card says so, and only where it is true
+    from assistant.dialogue.explain import claims_for, render
+    from assistant.models import Preferences, Recommendation, SeriesClaim
+    from eval.faithfulness import claim_problems
+
+    assert "From the same series as Iron Man (1981)." in render(claims_for(pool["2"], Preferences(liked=["1"]),
+                                                                           engine.catalog))
+    assert "series" not in render(claims_for(pool["4"], Preferences(liked=["1"]), engine.catalog))
+    giant = engine.catalog.get("4")
+    false = SeriesClaim(seed_id="1", seed_title="Iron Man (1981)")
+    rec = Recommendation(item_id="4", title=giant.title, year=giant.year, genres=[], explanation=render([false]),
+                         score=1.0, claims=[false])
+    assert claim_problems(rec, engine.catalog) == ["4: not of the series of Iron Man (1981)"]

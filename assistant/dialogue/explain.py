@@ -13,6 +13,7 @@ from assistant.models import (
     PopularityClaim,
     Preferences,
     PriceClaim,
+    SeriesClaim,
     SharedClaim,
     TagClaim,
     YearClaim,
@@ -53,6 +54,9 @@ def claims_for(candidate: Candidate, prefs: Preferences, catalog: Catalog, curre
         matched = [n for n in names if person_key(n) in wanted]
         if matched:
             claims.append(PeopleClaim(role=role, names=matched, said_as=said))
+    series = next((s for s in reversed(prefs.liked) if s in catalog and catalog.series.same(s, item.id)), None)
+    if series is not None:
+        claims.append(SeriesClaim(seed_id=series, seed_title=catalog.get(series).name))
     shared = _shared(item, prefs, catalog, said_tags=set(tags))
     if shared is not None:
         claims.append(shared)
@@ -125,6 +129,8 @@ def render(claims: list[Claim]) -> str:
             what = ([_join(c.genres)] if c.genres else []) + (
                 [("the tag " if len(c.tags) == 1 else "the tags ") + _join([f"“{t}”" for t in c.tags])] if c.tags else [])
             parts.append(f"Shares {' and '.join(what)} with {c.seed_title}.")
+        elif isinstance(c, SeriesClaim):
+            parts.append(f"From the same series as {c.seed_title}.")
         elif isinstance(c, CoLikedClaim):
             parts.append(f"People who liked {c.seed_title} liked it {_times(c.lift)} times as often as people overall "
                          f"({c.n_users} liked both).")
