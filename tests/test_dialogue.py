@@ -99,6 +99,11 @@ def test_seen_and_not_seen_are_about_the_item_they_name(demo):
     # "any good" before what is wanted asks for more of them, not about the item named before it
     more = demo.respond(Session(), "I like animation like Shrek (2001) or Toy Story (1995). Do you know any good movies?")
     assert more.intent == "recommend" and {"4306", "1"} <= set(more.preferences.liked) and more.recommendations
+    for text in ("I like movies like Shrek (2001), do you know anything else that is worth watching?",
+                 "mostly movies like Shrek (2001) and you, what kind of movies do you like?"):
+        asked = demo.respond(Session(), text)
+        assert asked.intent == "recommend" and "4306" in asked.preferences.liked, text
+    assert demo.respond(Session(), "Is Shrek (2001) worth watching?").intent == "ask_item"
 
 
 def test_what_about_a_new_genre_replaces_the_genres_asked_for(demo, demo_catalog):

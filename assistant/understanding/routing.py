@@ -291,12 +291,14 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                                r"|\w+[- ]year[- ]olds?)\b|\b(?:kid|family|child)[- ]friendly\b|\bage (?:rating|limit)\b"
                                r"|\brated (?:r|g|pg|pg-13|nc-17)\b")),
     # "is the 4th one scary?", "is that a comedy": what kind of item it is, answered from its genres
-    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?|#\d{1,2})\s+"
+    # ("what kind of movies do you like?" asks the assistant's taste, not what an item is)
+    ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)(?! of [\w-]+ (?:do|would|will|did|are|r) (?:you|u)\b)"
+                         r"|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?|#\d{1,2})\s+"
                          r"(?:a |an |really |too |very |kinda |kind of |more of (?:a |an )?)?(?:comedy|horror|drama|"
                          r"thriller|romance|romantic|action|scary|funny|animated|documentary|crime|mystery|sci-?fi|"
                          r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
-    ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good|worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
+    ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good|(?<!anything )(?<!something )(?<!that is )(?<!that's )(?<!what is )(?<!what's )worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"
                            # "what's your top pick?": the first one shown, described
                            r"|\bwhat(?:'s| is) (?:your|ur) (?:top|first|best) (?:pick|choice|suggestion|recommendation)\b")),
