@@ -13,11 +13,12 @@ they are namesakes, not a series; nor are two entries of the same title (a catal
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from retrieval.catalog import Item, fold_text
+from retrieval.catalog import Catalog, fold_text
 
 _SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s|\()")  # where a series name ends and a part's own name begins
 _NUMBERED = re.compile(r"\(([^()#]+?),?\s*#\s*\d+(?:\.\d+)?\)")  # "(The Hunger Games, #2)"
@@ -45,32 +46,39 @@ def series_names(title: str) -> tuple[frozenset[str], bool]:
     return frozenset(n for n in names if n), marked
 
 
-class SeriesIndex:
-    """Which items each series name gathers, and each item's names."""
+@functools.lru_cache(maxsize=65_536)
+def _read(title: str) -> tuple[frozenset[str], bool, str]:
+    names, marked = series_names(title)
+    return names, marked, fold_text(title)
 
-    def __init__(self, items: Iterable[Item]) -> None:
-        self._names: dict[str, frozenset[str]] = {}
-        self._marked: dict[str, bool] = {}
-        self._title: dict[str, str] = {}
+
+class SeriesIndex:
+    """Which items each series name shared by two or more titles gathers (a catalog's titles are read once; only
+    the names of a series are kept, so a million titles cost the memory of their series, not of their words)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         members: dict[str, list[str]] = defaultdict(list)
-        for it in items:
-            names, marked = series_names(it.title)
-            self._names[it.id], self._marked[it.id], self._title[it.id] = names, marked, fold_text(it.title)
-            for n in names:
-                members[n].append(it.id)
-        self._members = dict(members)
+        for it in catalog:
+            for name in series_names(it.title)[0]:
+                members[name].append(it.id)
+        self._members = {name: ids for name, ids in members.items() if len(ids) > 1}
 
     def same(self, a: str, b: str) -> bool:
         """Whether two items are parts of one series (never an item and itself, nor two entries of one title)."""
-        if a == b or a not in self._names or b not in self._names or self._title[a] == self._title[b]:
+        if a == b or a not in self.catalog or b not in self.catalog:
             return False
-        return bool(self._names[a] & self._names[b]) and (self._marked[a] or self._marked[b])
+        names_a, marked_a, title_a = _read(self.catalog.get(a).title)
+        names_b, marked_b, title_b = _read(self.catalog.get(b).title)
+        return title_a != title_b and bool(names_a & names_b) and (marked_a or marked_b)
 
     def parts(self, seeds: Sequence[str], n: int) -> list[str]:
-        """Up to n items of the seeds' series, the seeds left out, in catalog order."""
+        """Up to n items of the seeds' series, the seeds left out, in catalog order of each series."""
         found: dict[str, None] = {}
         for seed in seeds:
-            for name in self._names.get(seed, ()):
+            if seed not in self.catalog:
+                continue
+            for name in _read(self.catalog.get(seed).title)[0]:
                 for iid in self._members.get(name, ()):
                     if iid not in seeds and iid not in found and self.same(seed, iid):
                         found[iid] = None

@@ -97,7 +97,8 @@ def test_seen_and_not_seen_are_about_the_item_they_name(demo):
     both = demo.respond(session, "Is the first one any good? I also loved Shrek 2 (2004)")
     assert both.intent == "ask_item" and both.about_item == session.shown[0] and "8360" in session.preferences.liked
     # "any good" before what is wanted asks for more of them, not about the item named before it
-    more = demo.respond(Session(), "I like animation like Shrek (2001) or Toy Story (1995). Do you know any good movies?")
+    more = demo.respond(Session(), "I like animation like Shrek (2001) or Toy Story (1995). "
+                                   "Do you know any good movies?")
     assert more.intent == "recommend" and {"4306", "1"} <= set(more.preferences.liked) and more.recommendations
     for text in ("I like movies like Shrek (2001), do you know anything else that is worth watching?",
                  "mostly movies like Shrek (2001) and you, what kind of movies do you like?"):

@@ -298,7 +298,13 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                          r"thriller|romance|romantic|action|scary|funny|animated|documentary|crime|mystery|sci-?fi|"
                          r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
     ("about", re.compile(r"\bwhat(?:'s| is| was)\b[^?.!]{0,60}?\babout\b|\b(?:plot|story|synopsis|premise|what happens)\b")),
-    ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)|are (?:they|those|these) (?:any )?good|is it (?:any )?good|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good|(?<!anything )(?<!something )(?<!that is )(?<!that's )(?<!what is )(?<!what's )worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
+    # "any good" ends its clause ("is it any good?"); before what is wanted it asks for more ("know any good
+    # comedies?"), and "worth watching" said of "anything"/"something" asks for items too
+    ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)"
+                          r"|are (?:they|those|these) (?:any )?good|is it (?:any )?good"
+                          r"|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good"
+                          r"|(?<!anything )(?<!something )(?<!that is )(?<!that's )(?<!what is )(?<!what's )"
+                          r"worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"
                            # "what's your top pick?": the first one shown, described
                            r"|\bwhat(?:'s| is) (?:your|ur) (?:top|first|best) (?:pick|choice|suggestion|recommendation)\b")),
