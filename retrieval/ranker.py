@@ -2,12 +2,13 @@
 
 Candidates come from the vector store (filtered by the constraints: near the request, near
 the person's own words, near the items the conversation named), from the items sharing
-directors or cast with the named ones, from every trained model (CF neighbours of the liked
-items, what past conversations recommended, popular items) and from direct boosts; every one
-is checked against the same `Constraints`, gets its features (query, words, seed and
-mentioned-item similarity, how well its genres, year and people match the items named, mood,
-boost, and each model's scores), is scored by the pack's blend (`retrieval.blend`), and the
-top k are picked with MMR so the list is not five near-copies.
+directors or cast with the named ones, from the other parts of a liked item's series
+(retrieval.series), from every trained model (CF neighbours of the liked items, what past
+conversations recommended, popular items) and from direct boosts; every one is checked against
+the same `Constraints`, gets its features (query, words, seed and mentioned-item similarity, how
+well its genres, year and people match the items named, whether it is a part of a liked item's
+series, mood, boost, and each model's scores), is scored by the pack's blend (`retrieval.blend`),
+and the top k are picked with MMR so the list is not five near-copies.
 """
 
 from __future__ import annotations
