@@ -26,23 +26,29 @@ _PART = re.compile(r"(?:\s+(?:part|chapter|vol|volume|episode|book))?\s+(?:\d{1,
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 
 
-def series_names(title: str) -> tuple[frozenset[str], bool]:
-    """The series names a title gives (folded, without a leading article) and whether it marks itself a part."""
-    names: set[str] = set()
-    marked = False
-    for m in _NUMBERED.finditer(title):
-        marked = True
-        names.add(_ARTICLE.sub("", fold_text(m.group(1))))
+def _head(title: str) -> tuple[str, bool]:
+    """The name before a subtitle or part number (folded, without a leading article), and whether there was one."""
     head = _SUBTITLE.split(title, maxsplit=1)[0]
-    if head.strip() != title.strip():
-        marked = True
+    marked = head.strip() != title.strip()
     head = fold_text(head)
     if (m := _PART.search(head)) and m.start() > 0:
         marked = True
         head = head[: m.start()]
-    head = _ARTICLE.sub("", head)
-    if head:
-        names.add(head)
+    return _ARTICLE.sub("", head), marked
+
+
+def series_key(title: str) -> str:
+    """A title's series name: 'Toy Story 2' -> 'toy story', 'Star Wars: Episode V - ...' -> 'star wars'."""
+    return _head(title)[0]
+
+
+def series_names(title: str) -> tuple[frozenset[str], bool]:
+    """The series names a title gives (folded, without a leading article) and whether it marks itself a part."""
+    head, marked = _head(title)
+    names = {head} if head else set()
+    for m in _NUMBERED.finditer(title):
+        marked = True
+        names.add(_ARTICLE.sub("", fold_text(m.group(1))))
     return frozenset(n for n in names if n), marked
 
 

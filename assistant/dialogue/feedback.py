@@ -14,7 +14,6 @@ Only ids and the kind of feedback are stored: no message text, nothing personal.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
@@ -22,7 +21,8 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.models import Preferences
-from retrieval.catalog import Catalog, Interaction
+from retrieval.catalog import Catalog, Interaction, fold_text
+from retrieval.series import series_key
 
 Kind = Literal["up", "down", "seen"]
 KINDS: tuple[str, ...] = ("up", "down", "seen")
@@ -121,14 +121,10 @@ def apply_feedback(prefs: Preferences, item_id: str, kind: str, catalog: Catalog
     return []
 
 
-_SEQUEL = re.compile(r"(?:\s*[:(-].*$)|(?:\s+(?:part\s+)?(?:\d+|[ivx]+)\s*$)", re.IGNORECASE)
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-
-
 def franchise_key(title: str) -> str:
-    """'The Matrix Reloaded' -> 'matrix reloaded', 'Toy Story 3' -> 'toy story', 'Alien: Resurrection' -> 'alien'."""
-    base = _SEQUEL.sub("", title).strip() or title
-    return " ".join(_ARTICLE.sub("", base).casefold().split())
+    """'The Matrix Reloaded' -> 'matrix reloaded', 'Toy Story 3' -> 'toy story', 'Alien: Resurrection' -> 'alien': the
+    series name `retrieval.series` reads, or the whole title where that leaves nothing."""
+    return series_key(title) or fold_text(title)
 
 
 def near_duplicates(item_id: str, catalog: Catalog) -> list[str]:
