@@ -112,6 +112,10 @@ def test_the_eval_reports_each_reader_on_the_written_set(demo_engine):
     ("have you seen Heat (1995)? i thought it was great", LIKED),
     ("Have you seen Titanic (1997)? Honestly I found it dull", DISLIKED),
     ("I've heard of Alien (1979) but never actually watched it", UNSEEN),
+    # a word of seeing alone reads as liked; the verdict after it, the surer, wins (found in ReDial's messages)
+    ("The last movie I saw was Get Out (2017) and I hated it", DISLIKED),
+    ("I saw Clerks (1994) but did not like it", DISLIKED),
+    ("I watched Titanic (1997) and loved it", LIKED),
     # ... and no more than that: a sure reading of its own stands, a question after it adds nothing
     ("I loved Heat (1995). It was way too long though", LIKED),
     ("have you seen Alien (1979)? is it any good?", UNSEEN),

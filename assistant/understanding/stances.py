@@ -176,23 +176,16 @@ class LearnedStance:
         out = {}
         for run, words, then in found:
             label, chance = self.model.best(vectors[words]) if _says_something(words) else (None, 0.0)
-            # words that say nothing sure give way to what the next statement says of it ("I've heard of X but never
-            # actually watched it"), and so does a question about it ("have you seen X? I thought it was great")
-            # where the statement is the surer of the two
-            if (chance < sure or self._asked(text, spans, run)) and _says_something(then):
+            # the words around a title give way to what the next statement says of it where that is the surer of the
+            # two: "I've heard of X but never actually watched it", "have you seen X? I thought it was great", "the
+            # last movie I saw was X and I hated it" (a word of seeing alone reads as liked, a verdict after it wins)
+            if _says_something(then):
                 later, later_chance = self.model.best(vectors[then])
                 if later_chance >= sure and (chance < sure or later_chance > chance):
                     label, chance = later, later_chance
             if chance >= sure:
                 out |= {spans[k][0]: label for k in run}
         return out
-
-    @staticmethod
-    def _asked(text: str, spans: list[tuple[int, int]], run: list[int]) -> bool:
-        """Whether the sentence naming the run's last title ends in a question mark."""
-        end = max(spans[k][1] for k in run)
-        stop = re.search(r"[.!?\n]", text[end:])
-        return bool(stop) and stop.group() == "?"
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         if r.titles:
