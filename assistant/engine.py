@@ -37,7 +37,7 @@ from retrieval.embed import Embedder, shared_embedder
 from retrieval.errors import CrsError, IndexNotBuilt
 from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
-from retrieval.recommenders import Recommender, TrainingData
+from retrieval.recommenders import Context, PopularityModel, Recommender, TrainingData
 from retrieval.store import ItemStore
 from retrieval.transfer import MIN_SHARE, Source, TransferredModel, choose_source
 
@@ -156,7 +156,7 @@ def prepare(
         models |= borrowed
     store.warm(pack.items, pack.items_hash, embedder.name)
     support = build_support(pack, store.client, embedder, Path(state_dir), build=build, progress=progress)
-    parser = RulesParser(catalog, TitleIndex(catalog))
+    parser = RulesParser(catalog, TitleIndex(catalog, known=_known(catalog, models)))
     parser.warm()  # the catalog's words and tag names, once, before the first turn
     learned = intent_model(embedder, Path(state_dir), build=build)
     if learned is not None:
@@ -199,6 +199,18 @@ def prepare(
         support=support,
         borrowed=source.describe() if source else None,
     )
+
+
+POPULARITY = PopularityModel.name
+
+
+def _known(catalog: Catalog, models: dict[str, Recommender]) -> dict[str, float] | None:
+    """How well known each item is, to tell items of one name apart when a title is typed without its year: the
+    catalog's own ratings (None: TitleIndex's default), else the popularity a catalog without interactions borrows."""
+    if catalog.n_ratings or POPULARITY not in models:
+        return None
+    scores = models[POPULARITY].features(Context(), catalog.ids)[POPULARITY]
+    return {iid: float(x) for iid, x in zip(catalog.ids, scores, strict=True) if x > 0}
 
 
 def borrowed_models(pack: Pack, sources: Sequence[str | Path], state_dir: Path, build: bool = True,

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from assistant.understanding import clauses, routing
-from assistant.understanding.lexicon import BEFORE_COMPLAINT, DISCOURSE, FILLER, NUMBER_WORDS, ORDINALS
+from assistant.understanding.lexicon import BEFORE_COMPLAINT, DISCOURSE, ENGLISH, FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated, nearest_negation
 from assistant.understanding.titles import (
+    YEAR_AFTER,
     YEAR_ENDING,
     TitleIndex,
     TitleMatch,
@@ -21,6 +22,7 @@ from assistant.understanding.titles import (
     everyday_phrase,
 )
 from retrieval.catalog import Catalog, fold_text, person_key
+from retrieval.embed import in_vocabulary
 
 if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
@@ -58,6 +60,9 @@ _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 
 
 # the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
+_CAPITALISED = re.compile(r"(?<![\w'’&-])[A-Z][a-z][\w'’]*(?![\w'’&-])")  # "Deadpool", not "DEADPOOL" or "X-Men"
+_NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words around one, which may make a longer name
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
 _ALONE = re.compile(r"\W*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")\W+)*(?:(?:what|how) about\s+)?"
                     r"(?P<title>\w.*?)[\s?!.]*$", re.I)
 
@@ -97,6 +102,13 @@ def _one_word_seen(text: str, match: TitleMatch) -> bool:
     if span.islower():
         return not re.match(r"\s*[:\-\u2013]", after)
     return span.strip()[:1].isupper() and not _NAME_GOES_ON.match(after)
+
+
+def _plain(word: str) -> bool:
+    """Whether a capitalised word is one of everyday English or chat ("Yes Moana is great", "Ok I will watch
+    Stardust"), not a part of a name."""
+    w = word.casefold()
+    return w in FILLER or w in ENGLISH or w in DISCOURSE or w == "i"
 
 
 def _goes_on_with(word: str) -> bool:
@@ -156,10 +168,11 @@ class Mentions:
             if not any(a < match.end and match.start < b for a, b in taken):
                 found.append((match, is_negated(text.casefold(), match.start)))
                 taken.append((match.start, match.end))
-        for match in self.titles.find_exact(text):
+        for match in [*self.titles.find_exact(text), *self._capitalised(text)]:  # a longer title first
             if any(a < match.end and match.start < b for a, b in taken):
                 continue
             found.append((match, is_negated(text.casefold(), match.start)))
+            taken.append((match.start, match.end))
         return sorted(found, key=lambda f: f[0].start)  # in the order written
 
     def _subjects(self, text: str) -> Iterable[TitleMatch]:
@@ -178,6 +191,33 @@ class Mentions:
                 if match is not None and match.end == verb.start():
                     yield dataclasses.replace(match, cue=_COMPLAINED) if _TOO_AFTER.match(text, verb.end()) else match
                     break
+
+    def _capitalised(self, text: str) -> Iterable[TitleMatch]:
+        """A title of one word written capitalised, without a cue or a year, where the word itself is the evidence:
+        a name the sentence model has no word for ("my all time favorite would be Goodfellas", "i like the movies
+        Zombieland and Deadpool"), not first in its sentence; or the subject of what is said of it ("Halloween is
+        great!", "Hitch was a good one"). Never a word of everyday English or chat, a kind of item or tag ("Horror
+        is my favorite"), or a person the catalog credits ("Hitchcock is great": the person, as after a cue)."""
+        for m in _CAPITALISED.finditer(text):
+            word = m.group(0)
+            norm = fold_text(word)
+            if len(norm) < 3 or " " in norm or norm in FILLER or norm in ENGLISH or norm in self.phrase_genres \
+                    or norm in self.keywords or person_key(word) in self.catalog.people \
+                    or not self.titles.ids(norm):
+                continue
+            before = text[clauses.clause_start(text, m.start(), "stance") : m.start()]
+            after, prior = _NAME_AFTER.match(text, m.end()), _NAME_BEFORE.search(before)
+            if (after and not _plain(after.group(1))) or (prior and not _plain(prior.group(1))):
+                continue  # a part of a longer name: "Goldie Hawn", "anything with Keanu Reeves", "Ryan Reynolds"
+            first = not before.strip(" \"'(")
+            year = YEAR_AFTER.match(text, m.end())
+            if year and self.titles.dated(norm, int(year.group(1))) is None:
+                continue  # "Jumanji (2017)" in a catalog holding only the 1995 one: another film
+            verb = _SPOKEN_OF.match(text, m.end()) if first else None
+            if verb or (not first and not in_vocabulary(norm)):
+                picked = self.titles.pick(norm, int(year.group(1)) if year else None)
+                too = verb is not None and _TOO_AFTER.match(text, verb.end())  # "Titanic is too long"
+                yield TitleMatch(picked, m.start(), m.end(), 100.0, cue=_COMPLAINED if too else None)
 
     def _alone(self, text: str) -> Iterable[TitleMatch]:
         """A title that is the whole message but for openers ("pulp fiction", "what about heat?", "hmm frozen"),

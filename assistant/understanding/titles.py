@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,22 +59,29 @@ class TitleIndex:
     to be at least 0.786 of the longer), grouped by length so that is a slice, not a scan.
     """
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, known: Mapping[str, float] | None = None) -> None:
+        """`known`: how well known each item is (the catalog's own ratings by default; a catalog without any may
+        give the popularity it borrows), to tell items of one name apart: the best known first, and between two
+        as well known, the one whose title is the form itself ("Black Panther" before "The Black Panther")."""
         variants: dict[str, str | tuple[str, ...]] = {}
-        rated = catalog.n_ratings
+        rated = catalog.n_ratings if known is None else known
         order = sorted(catalog.ids, key=lambda i: -rated.get(i, 0)) if rated else catalog.ids
+        indirect: set[tuple[str, str]] = set()  # (form, item) reached only by dropping an article
         for iid in order:
             title = catalog.get(iid).title
             forms = {title}
             if "(" in title:
                 forms.add(_PAREN.sub(" ", title))
                 forms |= {m.group(1) for m in _AKA.finditer(title)}
+            own = {fold_text(f) for f in forms}
             for form in forms:
                 norm = fold_text(form)
                 if not norm:
                     continue
                 for v in {norm, *(norm[len(a) :] for a in _ARTICLES if norm.startswith(a))}:
                     if len(v) >= 2:
+                        if v not in own:
+                            indirect.add((v, iid))
                         had = variants.get(v)
                         if had is None:
                             variants[v] = iid
@@ -83,6 +90,9 @@ class TitleIndex:
                                 variants[v] = (had, iid)
                         elif iid not in had:
                             variants[v] = (*had, iid)
+        for v, had in variants.items():
+            if isinstance(had, tuple) and any((v, i) in indirect for i in had):
+                variants[v] = tuple(sorted(had, key=lambda i: (-rated.get(i, 0), (v, i) in indirect)))
         self._catalog = catalog
         self._variants = variants
         # forms by length for fuzzy lookup; _rank[i] is where keys[i] was added (forms of popular items first)
@@ -121,7 +131,8 @@ class TitleIndex:
         return next((i for i in ids if self._catalog.get(i).year == year), None) \
             or next((i for i in ids if self._catalog.get(i).year is None), None)
 
-    def _pick(self, form: str, year: int | None) -> str:
+    def pick(self, form: str, year: int | None) -> str:
+        """The item a form names: of `year` where one is (`dated`), else the best known."""
         return (self.dated(form, year) if year is not None else None) or self.ids(form)[0]
 
     def _exact(self, norm: str) -> bool:
@@ -140,13 +151,13 @@ class TitleIndex:
         if len(norm) < 2:
             return None
         if norm in self._variants:
-            return self._pick(norm, year), 100.0
+            return self.pick(norm, year), 100.0
         if len(norm) < 5:  # fuzzy matching on very short strings is mostly noise
             return None
         best = self._fuzzy(norm, min_score)
         if best is None:
             return None
-        return self._pick(best[0], year), best[1]
+        return self.pick(best[0], year), best[1]
 
     def _fuzzy(self, norm: str, min_score: float) -> tuple[str, float] | None:
         share = min_score / (200.0 - min_score)  # the length ratio a score of min_score needs at least
@@ -204,12 +215,12 @@ class TitleIndex:
                     w = words[i][0]
                     capitalised = i > 0 and w[:1].isupper() and len(w) >= 4
                     if single_words and capitalised and norm in self._variants and norm not in self._common:
-                        found.append(TitleMatch(self._pick(norm, _year_after(message, end)), start, end, 100.0))
+                        found.append(TitleMatch(self.pick(norm, _year_after(message, end)), start, end, 100.0))
                         taken.add(i)
                     continue
                 if self._exact(norm):
                     year = _year_after(message, end)
-                    found.append(TitleMatch(self._pick(norm, year), start, end, 100.0))
+                    found.append(TitleMatch(self.pick(norm, year), start, end, 100.0))
                     taken |= set(range(i, i + n))
         return found
 
