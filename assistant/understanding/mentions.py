@@ -63,6 +63,7 @@ _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 _CAPITALISED = re.compile(r"(?<![\w'’&-])[A-Z][a-z][\w'’]*(?![\w'’&-])")  # "Deadpool", not "DEADPOOL" or "X-Men"
 _NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words around one, which may make a longer name
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
+_OPENERS = re.compile(r"[\W_]*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[\W_]+)*", re.I)
 _ALONE = re.compile(r"\W*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")\W+)*(?:(?:what|how) about\s+)?"
                     r"(?P<title>\w.*?)[\s?!.]*$", re.I)
 
@@ -132,6 +133,8 @@ class Mentions:
         self.titles = titles
         self.phrase_genres = phrase_genres
         self.keywords = keywords
+        nouns = {"movie", "film", "book", "show", catalog.noun}
+        self._noun_before = re.compile(r"\bthe\s+(?:" + "|".join(sorted(nouns)) + r")s?\s+(?:called\s+)?$", re.I)
 
     def find(self, text: str, neutral: bool = False) -> list[tuple[TitleMatch, bool]]:
         """Items named in the message, each with whether the user spoke against it.
@@ -195,9 +198,10 @@ class Mentions:
     def _capitalised(self, text: str) -> Iterable[TitleMatch]:
         """A title of one word written capitalised, without a cue or a year, where the word itself is the evidence:
         a name the sentence model has no word for ("my all time favorite would be Goodfellas", "i like the movies
-        Zombieland and Deadpool"), not first in its sentence; or the subject of what is said of it ("Halloween is
-        great!", "Hitch was a good one"). Never a word of everyday English or chat, a kind of item or tag ("Horror
+        Zombieland and Deadpool"), not first in its sentence; after the item's noun ("I really liked the movie
+        Annabelle"); or the subject of what is said of it ("Snatch is pretty good", "Hitch was a good one"). Never a word of everyday English or chat, a kind of item or tag ("Horror
         is my favorite"), or a person the catalog credits ("Hitchcock is great": the person, as after a cue)."""
+        listed = 0  # where a title found after the item's noun ends, for the list it may open
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
             norm = fold_text(word)
@@ -209,15 +213,18 @@ class Mentions:
             after, prior = _NAME_AFTER.match(text, m.end()), _NAME_BEFORE.search(before)
             if (after and not _plain(after.group(1))) or (prior and not _plain(prior.group(1))):
                 continue  # a part of a longer name: "Goldie Hawn", "anything with Keanu Reeves", "Ryan Reynolds"
-            first = not before.strip(" \"'(")
+            first = _OPENERS.fullmatch(before) is not None  # first in its sentence, but for "oh", "yes"
             year = YEAR_AFTER.match(text, m.end())
             if year and self.titles.dated(norm, int(year.group(1))) is None:
                 continue  # "Jumanji (2017)" in a catalog holding only the 1995 one: another film
             verb = _SPOKEN_OF.match(text, m.end()) if first else None
-            if verb or (not first and not in_vocabulary(norm)):
+            # after the item's noun, and the titles listed after it: "I really liked the movies Cargo and Hush"
+            named = self._noun_before.search(before) or (listed and re.fullmatch(LIST_GLUE, text[listed : m.start()]))
+            if verb or named or (not first and not in_vocabulary(norm)):
                 picked = self.titles.pick(norm, int(year.group(1)) if year else None)
                 too = verb is not None and _TOO_AFTER.match(text, verb.end())  # "Titanic is too long"
                 yield TitleMatch(picked, m.start(), m.end(), 100.0, cue=_COMPLAINED if too else None)
+                listed = m.end() if named else 0
 
     def _alone(self, text: str) -> Iterable[TitleMatch]:
         """A title that is the whole message but for openers ("pulp fiction", "what about heat?", "hmm frozen"),
