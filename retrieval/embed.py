@@ -117,6 +117,19 @@ def in_vocabulary(word: str) -> bool:
     return _tokenizer().token_to_id(word) is not None
 
 
+# The vocabulary's whole words come roughly in order of how often they occur in the text it was built from
+# (WordPiece's, after the special tokens and single characters: "the" is 1996, "school" 2082, "panther" 15133), so
+# from this rank on a word is rare: "black panther", "san andreas" are names, "old school", "way back" are English.
+RARE_FROM = 10_000
+
+
+def rare_word(word: str) -> bool:
+    """Whether a lower-case word is rare in English text: not one whole piece of the embedding model's vocabulary
+    ("deadpool", "hustle"), or one far down it (`RARE_FROM`)."""
+    rank = _tokenizer().token_to_id(word)
+    return rank is None or rank >= RARE_FROM
+
+
 @lru_cache(maxsize=1)
 def shared_embedder() -> Embedder:
     """The process-wide embedder: the model is loaded once (about 5 s, 600 MB)."""

@@ -1083,6 +1083,21 @@ def test_a_one_word_title_written_capitalised_is_found_without_a_cue(parser, dem
     assert names(demo_catalog, parser.parse(message).preferences.liked) == liked
 
 
+@pytest.mark.parametrize(("message", "liked"), [
+    # two words in lower case with a rare one among them: a name, not a phrase of English
+    ("last movie i saw was black panther", ["Black Panther (2017)"]),
+    ("he was awesome in san andreas", ["San Andreas (2015)"]),
+    ("incredibles 2 was so good", ["Incredibles 2 (2018)"]),
+    # phrases of English, the item's noun, an occasion: words, as they were
+    ("i'm looking for a good old school comedy", []),
+    ("recommend me a superhero movie", []),
+    ("something for game night", []),
+])
+def test_a_two_word_title_in_lower_case_is_found_where_it_is_no_phrase_of_english(parser, demo_catalog, message,
+                                                                                      liked):
+    assert names(demo_catalog, parser.parse(message).preferences.liked) == liked
+
+
 def test_a_one_word_title_with_another_films_year_is_not_this_catalogs():
     """"Have you seen Jumanji (2017)?" where only the 1995 film is recorded names another film, as with a cue."""
     from retrieval.catalog import Catalog, Item

@@ -22,7 +22,7 @@ from assistant.understanding.titles import (
     everyday_phrase,
 )
 from retrieval.catalog import Catalog, fold_text, person_key
-from retrieval.embed import in_vocabulary
+from retrieval.embed import in_vocabulary, rare_word
 
 if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
@@ -133,8 +133,9 @@ class Mentions:
         self.titles = titles
         self.phrase_genres = phrase_genres
         self.keywords = keywords
-        nouns = {"movie", "film", "book", "show", catalog.noun}
-        self._noun_before = re.compile(r"\bthe\s+(?:" + "|".join(sorted(nouns)) + r")s?\s+(?:called\s+)?$", re.I)
+        self._nouns = {"movie", "film", "book", "show", catalog.noun}
+        self._noun_before = re.compile(r"\bthe\s+(?:" + "|".join(sorted(self._nouns)) + r")s?\s+(?:called\s+)?$",
+                                       re.I)
 
     def find(self, text: str, neutral: bool = False) -> list[tuple[TitleMatch, bool]]:
         """Items named in the message, each with whether the user spoke against it.
@@ -171,7 +172,7 @@ class Mentions:
             if not any(a < match.end and match.start < b for a, b in taken):
                 found.append((match, is_negated(text.casefold(), match.start)))
                 taken.append((match.start, match.end))
-        for match in [*self.titles.find_exact(text), *self._capitalised(text)]:  # a longer title first
+        for match in [*self.titles.find_exact(text), *self._capitalised(text), *self._pairs(text)]:  # longer first
             if any(a < match.end and match.start < b for a, b in taken):
                 continue
             found.append((match, is_negated(text.casefold(), match.start)))
@@ -225,6 +226,31 @@ class Mentions:
                 too = verb is not None and _TOO_AFTER.match(text, verb.end())  # "Titanic is too long"
                 yield TitleMatch(picked, m.start(), m.end(), 100.0, cue=_COMPLAINED if too else None)
                 listed = m.end() if named else 0
+
+    def _pairs(self, text: str) -> Iterable[TitleMatch]:
+        """A title of two words typed in lower case without a cue ("last movie i saw was black panther", "he was
+        awesome in san andreas", "incredibles 2 should be good"), where the pair is no phrase of English: one of its
+        words is rare (`retrieval.embed.rare_word`: "old school", "way back" stay words, and so, at this cost, do "top
+        gun" and "toy story" without a cue or capitals), none but a leading article is a word of everyday English
+        ("blown away") or the item's noun ("a superhero movie"), and none is a kind of item, a tag, a person's name
+        or an occasion ("game night"). Capitalised pairs are `TitleIndex.find_exact`'s."""
+        words = list(re.finditer(r"[\w'’&]+", text))
+        for a, b in zip(words, words[1:]):
+            span = text[a.start() : b.end()]
+            norm = fold_text(span)
+            if not span.islower() or " " not in norm or not self.titles.exact(norm) or everyday_phrase(span) \
+                    or text[a.end() : b.start()] != " " or _a_number(a.group(0)) \
+                    or not any(w.isalpha() and rare_word(w) for w in norm.split()) \
+                    or any(w in ENGLISH or w in FILLER or w.rstrip("s") in self._nouns
+                           for w in re.sub(r"^(?:the|a|an) ", "", norm).split()):
+                continue  # "old school", "blown away", "a superhero movie": words of English, however rare
+            if any(w in self.phrase_genres or w in self.keywords or person_key(w) in self.catalog.people
+                   for w in (norm, *norm.split())) or routing.OCCASION.search(f"for {norm}"):
+                continue  # "something for game night" is the occasion
+            year = YEAR_AFTER.match(text, b.end())
+            if year and self.titles.dated(norm, int(year.group(1))) is None:
+                continue
+            yield TitleMatch(self.titles.pick(norm, int(year.group(1)) if year else None), a.start(), b.end(), 100.0)
 
     def _alone(self, text: str) -> Iterable[TitleMatch]:
         """A title that is the whole message but for openers ("pulp fiction", "what about heat?", "hmm frozen"),

@@ -135,7 +135,7 @@ class TitleIndex:
         """The item a form names: of `year` where one is (`dated`), else the best known."""
         return (self.dated(form, year) if year is not None else None) or self.ids(form)[0]
 
-    def _exact(self, norm: str) -> bool:
+    def exact(self, norm: str) -> bool:
         """Whether a form matches without a cue: 2+ words, 6+ characters, not all common words."""
         words = norm.split()
         return len(words) >= 2 and len(norm) >= 6 and norm in self._variants and not all(w in _COMMON for w in words)
@@ -218,7 +218,7 @@ class TitleIndex:
                         found.append(TitleMatch(self.pick(norm, _year_after(message, end)), start, end, 100.0))
                         taken.add(i)
                     continue
-                if self._exact(norm):
+                if self.exact(norm):
                     year = _year_after(message, end)
                     found.append(TitleMatch(self.pick(norm, year), start, end, 100.0))
                     taken |= set(range(i, i + n))
