@@ -126,6 +126,22 @@ def test_what_is_said_of_it_after_the_sentence_naming_it(demo_engine, message, e
     assert _stance(demo_engine, message) == expected
 
 
+@pytest.mark.parametrize(("message", "stances"), [
+    # two titles in one run-on sentence: the words between are parted where the model is surest of both sides (found
+    # in ReDial's messages; each was read as two likings)
+    ("Ok I will try Spaceballs (1987) I can even watch cartoons too like The Little Mermaid (1989)", [UNSEEN, LIKED]),
+    ("I also really enjoyed Rio (2011) I just learned there was a Rio 2 (2014) I'll have to check out too",
+     [LIKED, UNSEEN]),
+    # ... and left whole where one clause speaks of both
+    ("Oh, Heat (1995) was good so was Alien (1979)", [LIKED, LIKED]),
+])
+def test_two_titles_of_one_run_on_sentence_are_each_read_by_their_own_words(demo_engine, message, stances):
+    titles = demo_engine.parser.titles_in(message)
+    u = demo_engine.parser.parse(message, Session())
+    assert [LIKED if t in u.preferences.liked else UNSEEN if t in u.wanted else DISLIKED
+            if t in u.preferences.disliked else "-" for t in titles] == stances
+
+
 def test_the_words_said_of_a_title_after_it_are_only_a_statement_pointing_back():
     from assistant.understanding.stances import _around
 

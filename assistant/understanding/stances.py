@@ -96,8 +96,13 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
     return [(run, words) for run, words, _ in _around(text, spans)]
 
 
-def _around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str, str]]:
-    """`around`, with the words said of each run after them (`then`) as a third member ("" where none)."""
+def _around(text: str, spans: list[tuple[int, int]],
+            cut_at: Callable[[list[tuple[str, str]]], int] | None = None) -> list[tuple[list[int], str, str]]:
+    """`around`, with the words said of each run after them (`then`) as a third member ("" where none). `cut_at`
+    parts two runs of one sentence with neither comma nor "and" between them ("Ok I will try X I can even watch
+    cartoons too like Y"): given the two runs' words with the words between given to both (first) and for each
+    place they could be cut, it says which (LearnedStance: the one the model is surest of on both sides; "X sounds
+    more interesting than Y" stays whole); without it both runs get them all."""
     if not spans:
         return []
     order = sorted(range(len(spans)), key=lambda k: spans[k])  # the titles as written, whatever order they came in
@@ -123,10 +128,30 @@ def _around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], st
         if right[0] >= left[1]:  # another sentence
             continue
         cut = next((b for b in clauses.breaks(flat, "verdict") if left[3] <= b.start and b.end <= right[2]), None)
-        left[1] = cut.start if cut else right[2]
-        right[0] = cut.end if cut else left[3]
-    return [([order[k] for k in run], re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,"), _then(flat, hi, breaks))
+        if cut is not None:
+            left[1], right[0] = cut.start, cut.end
+        else:  # both runs get the words between them, unless the model is surer of them parted
+            whole = (_words(flat, left[0], right[2]), _words(flat, left[3], right[1]))
+            places = _places(flat, left[3], right[2]) if cut_at is not None else []
+            k = cut_at([whole, *((_words(flat, left[0], p), _words(flat, p, right[1])) for p in places)]) \
+                if places else 0
+            left[1], right[0] = (right[2], left[3]) if k == 0 else (places[k - 1], places[k - 1])
+    return [([order[k] for k in run], _words(flat, lo, hi), _then(flat, hi, breaks))
             for run, (lo, hi, _, _) in zip(runs, bounds)]
+
+
+def _words(flat: str, lo: int, hi: int) -> str:
+    """The words of `flat[lo:hi]`, each title written "it"."""
+    return re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,")
+
+
+_MOST_PLACES = 12  # past this many words between two titles, the words are not cut (the model reads each whole)
+
+
+def _places(flat: str, start: int, end: int) -> list[int]:
+    """Where the words between two titles (`flat[start:end]`) may be cut: before each word and at the end."""
+    places = [start + m.start() for m in re.finditer(r"(?<=\s)\S", flat[start:end])] + [end]
+    return places if len(places) <= _MOST_PLACES + 1 else []
 
 
 def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
@@ -169,7 +194,7 @@ class LearnedStance:
         where the words around it are only the title ("Halloween (1978)"), nor for a run of titles one of which the
         rules found after a word of liking (`liked`, by start: "I love movies like X Y and Z")."""
         sure = self.sure if sure is None else sure
-        found = [(run, words, then) for run, words, then in _around(text, spans)
+        found = [(run, words, then) for run, words, then in _around(text, spans, self._cut_at)
                  if not any(spans[k][0] in liked for k in run)]
         texts = [w for _, words, then in found for w in (words, then) if _says_something(w)]
         vectors = self.encode(list(dict.fromkeys(texts))) if texts else {}
@@ -186,6 +211,16 @@ class LearnedStance:
             if chance >= sure:
                 out |= {spans[k][0]: label for k in run}
         return out
+
+    def _cut_at(self, choices: list[tuple[str, str]]) -> int:
+        """Of the ways to read the words between two titles (both runs getting them all, or parted), the one the
+        model is surest of on both sides."""
+        # a side left a word or none besides the title ("Oh, it") says nothing to be sure of
+        texts = list(dict.fromkeys(w for pair in choices for w in pair
+                                   if len(re.findall(r"[^\W\d_]+", re.sub(r"\bit\b", " ", w))) >= 2))
+        vectors = self.encode(texts) if texts else {}
+        chance = lambda w: self.model.best(vectors[w])[1] if w in vectors else 0.0  # noqa: E731
+        return max(range(len(choices)), key=lambda k: chance(choices[k][0]) + chance(choices[k][1]))
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         if r.titles:
