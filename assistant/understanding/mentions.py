@@ -5,6 +5,7 @@ person speaks of each (`stance`: liked, disliked, or not seen yet), which the le
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
@@ -59,11 +60,11 @@ LIST_GLUE = r"\s*(?:,|and|or|&)\s*"  # what joins the titles of a list: "X, Y an
 _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 
 
-# the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
 _CAPITALISED = re.compile(r"(?<![\w'’&-])[A-Z][a-z][\w'’]*(?![\w'’&-])")  # "Deadpool", not "DEADPOOL" or "X-Men"
 _NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words around one, which may make a longer name
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
 _OPENERS = re.compile(r"[\W_]*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[\W_]+)*", re.I)
+# the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
 _ALONE = re.compile(r"\W*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")\W+)*(?:(?:what|how) about\s+)?"
                     r"(?P<title>\w.*?)[\s?!.]*$", re.I)
 
@@ -200,9 +201,11 @@ class Mentions:
         """A title of one word written capitalised, without a cue or a year, where the word itself is the evidence:
         a name the sentence model has no word for ("my all time favorite would be Goodfellas", "i like the movies
         Zombieland and Deadpool"), not first in its sentence; after the item's noun ("I really liked the movie
-        Annabelle"); or the subject of what is said of it ("Snatch is pretty good", "Hitch was a good one"). Never a word of everyday English or chat, a kind of item or tag ("Horror
-        is my favorite"), or a person the catalog credits ("Hitchcock is great": the person, as after a cue)."""
+        Annabelle"); or the subject of what is said of it ("Snatch is pretty good", "Hitch was a good one"). Never a
+        word of everyday English or chat, a kind of item or tag ("Horror is my favorite"), or a person the catalog
+        credits ("Hitchcock is great": the person, as after a cue)."""
         listed = 0  # where a title found after the item's noun ends, for the list it may open
+        ends = [b.end for b in clauses.breaks(text, "stance")]  # where clauses start, once for the whole message
         for m in _CAPITALISED.finditer(text):
             word = m.group(0)
             norm = fold_text(word)
@@ -210,7 +213,8 @@ class Mentions:
                     or norm in self.keywords or person_key(word) in self.catalog.people \
                     or not self.titles.ids(norm):
                 continue
-            before = text[clauses.clause_start(text, m.start(), "stance") : m.start()]
+            k = bisect.bisect_right(ends, m.start())
+            before = text[ends[k - 1] if k else 0 : m.start()]
             after, prior = _NAME_AFTER.match(text, m.end()), _NAME_BEFORE.search(before)
             if (after and not _plain(after.group(1))) or (prior and not _plain(prior.group(1))):
                 continue  # a part of a longer name: "Goldie Hawn", "anything with Keanu Reeves", "Ryan Reynolds"
