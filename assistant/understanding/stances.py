@@ -101,7 +101,7 @@ def _around(text: str, spans: list[tuple[int, int]],
     """`around`, with the words said of each run after them (`then`) as a third member ("" where none). `cut_at`
     parts two runs of one sentence with neither comma nor "and" between them ("Ok I will try X I can even watch
     cartoons too like Y"): given the two runs' words with the words between given to both (first) and for each
-    place they could be cut, it says which (LearnedStance: the one the model is surest of on both sides; "X sounds
+    place they could be cut (before a subject, where a new clause may start), it says which (LearnedStance: the one the model is surest of on both sides; "X sounds
     more interesting than Y" stays whole); without it both runs get them all."""
     if not spans:
         return []
@@ -151,10 +151,16 @@ _MOST_PLACES = 10
 _MOST_CUT = 4
 
 
+_SUBJECT = re.compile(r"(?<=\s)(?:i|i'm|im|i've|ive|we|he|she|they|you|it's|its)\b", re.I)
+
+
 def _places(flat: str, start: int, end: int) -> list[int]:
-    """Where the words between two titles (`flat[start:end]`) may be cut: before each word and at the end."""
-    places = [start + m.start() for m in re.finditer(r"(?<=\s)\S", flat[start:end])] + [end]
-    return places if len(places) <= _MOST_PLACES + 1 else []
+    """Where the words between two titles (`flat[start:end]`) may be cut: where a new clause may start, before its
+    subject ("Ok I will try X | I can even watch cartoons too like Y"); none where they are too many words."""
+    gap = flat[start:end]
+    if len(gap.split()) > _MOST_PLACES:
+        return []
+    return [start + m.start() for m in _SUBJECT.finditer(gap)]
 
 
 def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
