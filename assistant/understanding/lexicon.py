@@ -35,6 +35,8 @@ FILLER: set[str] = set(_WORDS["filler"])
 CHAT_SPELLINGS: dict[str, str] = dict(_WORDS["chat_spellings"])
 # what a sentence may open with before it asks or says something: "lol ok who directed the first one"
 DISCOURSE: tuple[str, ...] = tuple(_WORDS["discourse"])
+# the subjects a new clause opens with ("I", "we", "she"), where a run-on sentence may be parted
+SUBJECTS: frozenset[str] = frozenset(_WORDS["subjects"])
 # genre words naming a kind inside a genre: negated, they rule out the kind, not the genre ("not slashers")
 SUBGENRES: frozenset[str] = frozenset(_WORDS["subgenres"])
 # the words before a "too" that complains ("way too long"): what follows is not searched for

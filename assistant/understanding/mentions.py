@@ -15,6 +15,7 @@ from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import BEFORE_COMPLAINT, DISCOURSE, ENGLISH, FILLER, NUMBER_WORDS, ORDINALS
 from assistant.understanding.negation import is_negated, nearest_negation
 from assistant.understanding.titles import (
+    WORD,
     YEAR_AFTER,
     YEAR_ENDING,
     TitleIndex,
@@ -63,10 +64,10 @@ _SPOKEN_OF = re.compile(r"(?:\s+(?:is|was|were|are)|['’]s)\b", re.I)
 _CAPITALISED = re.compile(r"(?<![\w'’&-])[A-Z][a-z][\w'’]*(?![\w'’&-])")  # "Deadpool", not "DEADPOOL" or "X-Men"
 _NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words around one, which may make a longer name
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
-_OPENERS = re.compile(r"[\W_]*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")[\W_]+)*", re.I)
+_OPENER = r"(?:" + "|".join(map(re.escape, DISCOURSE)) + r")"  # "oh", "yes", "lol ok" before what is said
+_OPENERS = re.compile(rf"[\W_]*(?:{_OPENER}[\W_]+)*", re.I)  # a sentence's start up to its first word said
 # the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
-_ALONE = re.compile(r"\W*(?:(?:" + "|".join(map(re.escape, DISCOURSE)) + r")\W+)*(?:(?:what|how) about\s+)?"
-                    r"(?P<title>\w.*?)[\s?!.]*$", re.I)
+_ALONE = re.compile(rf"\W*(?:{_OPENER}\W+)*(?:(?:what|how) about\s+)?(?P<title>\w.*?)[\s?!.]*$", re.I)
 
 
 def cue_span(text: str, match: TitleMatch) -> tuple[int, int]:
@@ -238,7 +239,7 @@ class Mentions:
         gun" and "toy story" without a cue or capitals), none but a leading article is a word of everyday English
         ("blown away") or the item's noun ("a superhero movie"), and none is a kind of item, a tag, a person's name
         or an occasion ("game night"). Capitalised pairs are `TitleIndex.find_exact`'s."""
-        words = list(re.finditer(r"[\w'’&]+", text))
+        words = list(WORD.finditer(text))
         for a, b in zip(words, words[1:]):
             span = text[a.start() : b.end()]
             norm = fold_text(span)
@@ -246,7 +247,7 @@ class Mentions:
                     or text[a.end() : b.start()] != " " or _a_number(a.group(0)) \
                     or not any(w.isalpha() and rare_word(w) for w in norm.split()) \
                     or any(w in ENGLISH or w in FILLER or w.rstrip("s") in self._nouns
-                           for w in re.sub(r"^(?:the|a|an) ", "", norm).split()):
+                           for w in TitleIndex.unarticled(norm).split()):
                 continue  # "old school", "blown away", "a superhero movie": words of English, however rare
             if any(w in self.phrase_genres or w in self.keywords or person_key(w) in self.catalog.people
                    for w in (norm, *norm.split())) or routing.OCCASION.search(f"for {norm}"):

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from assistant.understanding import clauses, routing
 from assistant.understanding.learned import IntentModel, reader_model
+from assistant.understanding.lexicon import SUBJECTS
 from assistant.understanding.negation import NEGATION
 from assistant.understanding.mentions import DISLIKED, LIST_GLUE, LIKED, UNSEEN, cued_like
 from assistant.understanding.titles import YEAR_AFTER
@@ -151,16 +152,14 @@ _MOST_PLACES = 10
 _MOST_CUT = 4
 
 
-_SUBJECT = re.compile(r"(?<=\s)(?:i|i'm|im|i've|ive|we|he|she|they|you|it's|its)\b", re.I)
-
-
 def _places(flat: str, start: int, end: int) -> list[int]:
     """Where the words between two titles (`flat[start:end]`) may be cut: where a new clause may start, before its
-    subject ("Ok I will try X | I can even watch cartoons too like Y"); none where they are too many words."""
-    gap = flat[start:end]
-    if len(gap.split()) > _MOST_PLACES:
+    subject (lexicon.SUBJECTS: "Ok I will try X | I can even watch cartoons too like Y"); none where they are too
+    many words."""
+    words = list(re.finditer(r"\S+", flat[start:end]))
+    if len(words) > _MOST_PLACES:
         return []
-    return [start + m.start() for m in _SUBJECT.finditer(gap)]
+    return [start + w.start() for w in words if w.group().casefold().replace("’", "'").strip(".,!?;:") in SUBJECTS]
 
 
 def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
@@ -182,10 +181,15 @@ def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
     return ""
 
 
+def _own_words(words: str) -> int:
+    """How many words the words around a title hold besides the "it" written for it and the glue of a list."""
+    return len(re.findall(r"[^\W\d_]+", re.sub(r"\b(?:it|and|or)\b", " ", words, flags=re.I)))
+
+
 def _says_something(words: str) -> bool:
-    """Whether the words around a title hold any besides the "it" written for it: "Halloween (1978)" alone says
-    nothing of how it was taken."""
-    return bool(re.search(r"[^\W\d_]", re.sub(r"\b(?:it|and|or)\b", " ", words, flags=re.I)))
+    """Whether the words around a title hold any of their own: "Halloween (1978)" alone says nothing of how it was
+    taken."""
+    return _own_words(words) > 0
 
 
 @dataclass
@@ -226,8 +230,7 @@ class LearnedStance:
         """Of the ways to read the words between two titles (both runs getting them all, or parted), the one the
         model is surest of on both sides."""
         # a side left a word or none besides the title ("Oh, it") says nothing to be sure of
-        texts = list(dict.fromkeys(w for pair in choices for w in pair
-                                   if len(re.findall(r"[^\W\d_]+", re.sub(r"\bit\b", " ", w))) >= 2))
+        texts = list(dict.fromkeys(w for pair in choices for w in pair if _own_words(w) >= 2))
         vectors = self.encode(texts) if texts else {}
         chance = lambda w: self.model.best(vectors[w])[1] if w in vectors else 0.0  # noqa: E731
         return max(range(len(choices)), key=lambda k: chance(choices[k][0]) + chance(choices[k][1]))

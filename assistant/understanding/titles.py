@@ -14,6 +14,7 @@ from assistant.understanding.lexicon import ENGLISH
 from retrieval.catalog import Catalog, fold_text
 
 _ARTICLES = ("the ", "a ", "an ")
+WORD = re.compile(r"[\w'’&]+")  # a word as titles are read: "Ocean's", "Fast & Furious"
 _AKA = re.compile(r"\((?:a\.k\.a\.|aka)\s*([^)]*)\)", re.I)
 _PAREN = re.compile(r"\([^)]*\)")
 # words that alone or together never make a title worth matching without a cue
@@ -27,7 +28,7 @@ _EVERYDAY = _COMMON | ENGLISH  # words that together make an everyday phrase, no
 def everyday_phrase(span: str) -> bool:
     """Whether a span written in lower case is made of everyday words only ("the first time"): such a span names
     a title only where it is written capitalised, cited with its year, or cued."""
-    words = re.findall(r"[\w'’&]+", span)
+    words = WORD.findall(span)
     return not all(w[:1].isupper() or w[:1].isdigit() for w in words) and all(
         w in _EVERYDAY for w in fold_text(span).split())
 
@@ -131,6 +132,11 @@ class TitleIndex:
         return next((i for i in ids if self._catalog.get(i).year == year), None) \
             or next((i for i in ids if self._catalog.get(i).year is None), None)
 
+    @staticmethod
+    def unarticled(norm: str) -> str:
+        """A normalized form without its leading article ("the martian" -> "martian")."""
+        return next((norm[len(a) :] for a in _ARTICLES if norm.startswith(a)), norm)
+
     def pick(self, form: str, year: int | None) -> str:
         """The item a form names: of `year` where one is (`dated`), else the best known."""
         return (self.dated(form, year) if year is not None else None) or self.ids(form)[0]
@@ -191,7 +197,7 @@ class TitleIndex:
         cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)"), or has it
         without a year (`dated`).
         """
-        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w'’&]+", message)]
+        words = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(message)]
         found: list[TitleMatch] = []
         taken: set[int] = set()
         for n in range(min(self._max_words, len(words)), 0, -1):
