@@ -39,7 +39,7 @@ from retrieval.pack import Pack, load_pack
 from retrieval.ranker import HybridRanker
 from retrieval.recommenders import Context, PopularityModel, Recommender, TrainingData
 from retrieval.store import ItemStore
-from retrieval.transfer import MIN_SHARE, Source, TransferredModel, choose_source
+from retrieval.transfer import MIN_SHARE, Source, TransferredModel, after_source, choose_source
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -240,7 +240,9 @@ def borrowed_models(pack: Pack, sources: Sequence[str | Path], state_dir: Path, 
     models.pop(CONVERSATIONS, None)
     log.info("pack %s has no interactions: borrowing the models of %s for %d of its %d items", pack.name,
              source.pack.name, len(source.mapping), source.n_items)
-    return source, {name: TransferredModel(m, source.mapping) for name, m in models.items()}
+    newest = max((it.year for it in source.pack.items if it.year is not None), default=None)
+    unseen = after_source(pack.items, source.mapping, newest)
+    return source, {name: TransferredModel(m, source.mapping, unseen) for name, m in models.items()}
 
 
 def build_assistant(cfg: Config, progress: bool = True) -> Assistant:

@@ -242,9 +242,14 @@ class HybridRanker:
                 c.features["avoid_similarity"] = float(v)
         ids = [c.item_id for c in cands]
         for model in self.models:
-            for name, values in model.features(ctx, ids).items():
+            features = model.features(ctx, ids)
+            for name, values in features.items():
                 for c, v in zip(cands, values, strict=True):
                     c.features[name] = float(v)
+            # a borrowed model's scores of items newer than its source are unknown (retrieval.transfer.after_source)
+            unseen = getattr(model, "unseen", frozenset())
+            if unseen:
+                _impute(cands, [c.item_id in unseen for c in cands], tuple(features))
 
     def _people_of(self, ids: Sequence[str]) -> dict[str, int]:
         """How many of these items credit each person (director or cast)."""

@@ -25,12 +25,15 @@ class TransferredModel:
     How a MovieLens-trained EASE serves a benchmark's catalog with no interactions of its own
     (zero-shot): seeds are translated to the source pack's ids, scores and candidates back."""
 
-    def __init__(self, model, to_source: dict[str, str]) -> None:
+    def __init__(self, model, to_source: dict[str, str], unseen: frozenset[str] = frozenset()) -> None:
+        """`unseen`: this catalog's items the source could not have known (`after_source`): the model's scores of
+        them are unknown, not low, and the ranker treats them so (`retrieval.ranker`)."""
         self.model = model
         self.name = model.name
         self.data_hash = model.data_hash
         self.to_source = to_source
         self.to_target = {s: t for t, s in to_source.items()}
+        self.unseen = unseen
 
     def _ctx(self, ctx: Context) -> Context:
         m = lambda ids: [self.to_source[i] for i in ids if i in self.to_source]  # noqa: E731
@@ -43,6 +46,17 @@ class TransferredModel:
     def features(self, ctx: Context, ids: Sequence[str]) -> dict[str, np.ndarray]:
         source_ids = [self.to_source.get(i, "") for i in ids]
         return self.model.features(self._ctx(ctx), source_ids)
+
+
+def after_source(items: Sequence, to_source: dict[str, str], newest_year: int | None) -> frozenset[str]:
+    """The items that came out after the newest item of the source pack, which it therefore lacks for want of time,
+    not of interest: a source pack's absence from the record says an item is obscure only for the years it covers
+    (MovieLens ml-latest-small ends in 2018; a 2019 film it lacks may be the year's most watched). Items without a
+    year, or matched, are not among them."""
+    if newest_year is None:
+        return frozenset()
+    return frozenset(it.id for it in items
+                     if it.id not in to_source and it.year is not None and it.year > newest_year)
 
 
 _ARTICLES = r"the|a|an|les|la|le|l|il|el|der|die|das"

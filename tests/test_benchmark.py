@@ -175,6 +175,38 @@ def test_the_pack_borrowed_from_is_the_one_matching_most_of_the_catalog(tiny_ben
     assert top != plain and score(top) > score(plain)
 
 
+def test_items_newer_than_the_pack_borrowed_from_are_unknown_to_its_models_not_unpopular(tiny_bench, small_pack_dir,
+                                                                                       embedder, tmp_path):
+    """A film the source pack lacks for want of time (released after its newest) gets the pool's typical score from
+    each borrowed model; one it lacks from the years it covers keeps none (the record says it is obscure)."""
+    import shutil
+
+    from assistant.engine import prepare
+    from eval.benchmark import bench_pack
+    from retrieval.constraints import Constraints
+    from retrieval.pack import load_pack
+    from retrieval.recommenders import Context
+
+    newest = max(it.year for it in load_pack(small_pack_dir).items if it.year is not None)
+    root = tmp_path / "newer-crs"
+    shutil.copytree(tiny_bench, root)
+    with (root / "items.jsonl").open("a") as f:
+        for iid, title, year in (("new", "Zorblax Returns", newest + 3), ("old", "Zorblax Begins", 1990)):
+            f.write(json.dumps({"id": iid, "name": f"{title} ({year})", "title": title, "year": year,
+                                "genres": ["sci-fi"]}) + "\n")
+    engine = prepare(bench_pack(root, tmp_path)[0], tmp_path / "state", embedder=embedder, progress=False,
+                     borrow_from=[small_pack_dir])
+    borrowed = [m for m in engine.ranker.models if getattr(m, "unseen", None)]
+    assert borrowed and all(m.unseen == {"new"} for m in borrowed)
+
+    pool = engine.ranker.pool(Context(), Constraints(), boosts={"new": 1.0, "old": 1.0})  # the popular join them
+    by_id = {c.item_id: c for c in pool}
+    assert {"new", "old"} <= set(by_id) and len(pool) > 10
+    others = [c.features["popularity"] for c in pool if c.item_id != "new"]
+    assert by_id["old"].features["popularity"] == 0.0
+    assert by_id["new"].features["popularity"] == pytest.approx(sum(others) / len(others)) and max(others) > 0
+
+
 def test_a_sample_is_seeded_and_carries_confidence_intervals(tiny_bench, small_assistant):
     from eval.benchmark import run_benchmark
 
