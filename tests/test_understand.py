@@ -1377,3 +1377,14 @@ def test_a_statement_of_taste_typed_without_its_apostrophe_is_one(parser, messag
 def test_a_negation_rules_out_only_what_the_person_says_no_to(parser, message, include, mood, exclude):
     p = parser.parse(message).preferences
     assert (p.include_genres, p.mood_genres, p.exclude_genres) == (include, mood, exclude), message
+
+
+def test_the_plural_of_an_everyday_word_typed_in_lower_case_is_no_title(parser, demo_catalog):
+    """"others?" asks for more, not for The Others (2001); typed alone, or going on a list after a cue. With its
+    capital, or cued, it is the film."""
+    for message in ("others?", "i already saw the blind side, others?"):
+        u = parser.parse(message)
+        assert "The Others (2001)" not in names(demo_catalog, u.preferences.liked), message
+    assert names(demo_catalog, parser.parse("i already saw the blind side").preferences.liked) == \
+        ["The Blind Side (2009)"]
+    assert "The Others (2001)" in names(demo_catalog, parser.parse("I loved The Others").preferences.liked)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from assistant.models import Understanding
 from assistant.understanding import routing
-from assistant.understanding.lexicon import ENGLISH
+from assistant.understanding.lexicon import ENGLISH, FILLER
 from assistant.understanding.mentions import wanted
 
 if TYPE_CHECKING:
@@ -18,7 +18,26 @@ if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
 
 
-def _off_topic(r: Reading) -> bool:
+def off_topic(masked: str, noun: str = "") -> bool:
+    """Talk about the assistant's instructions, or a subject of another business than the shop's, unless that
+    subject is what the items asked for are about: as a word before the item's noun ("a cooking movie", "monty
+    python movies", "stock market films") or after it and "about" or the like ("movies about math", "a movie about a
+    chef who loves cooking"). "What should I cook for movie night?" names the noun too, but not as what it is about."""
+    if routing.INSTRUCTIONS.search(masked):
+        return True
+    nouns = routing.item_nouns(noun)
+    modifier = re.compile(rf"\s+(?:([\w'-]+)\s+)?(?:{nouns})s?\b")
+    subject = re.compile(rf"\b(?:{nouns})s?\s+(?:{routing.ABOUT}|with|where|around)\s+(?:[\w'-]+\s+){{0,6}}$")
+    for m in routing.OFF_TOPIC.finditer(masked):
+        before = modifier.match(masked, m.end())
+        of_item = (before is not None and (before.group(1) is None or before.group(1) not in FILLER)) \
+            or bool(subject.search(masked, 0, m.start()))
+        if not of_item:
+            return True
+    return False
+
+
+def _off_topic(r: Reading, noun: str = "") -> bool:
     """Nothing asked and it is off topic, or a question about something else; or off topic and no kind or item
     asked for ("what's the weather like for a comedy?" still asks for a comedy)."""
     masked, low, prefs = r.masked, r.message.low, r.prefs
@@ -29,9 +48,9 @@ def _off_topic(r: Reading) -> bool:
         # "something"
         goes_on = any(w not in ENGLISH for w in prefs.query.split()) and bool(routing.WHAT_ABOUT.match(low)) and (
             r.has_shown or not r.session.preferences.is_empty() or bool(re.search(r"\b(?:some|any)thing\b", low)))
-        return bool(routing.OUT_OF_SCOPE.search(masked)) or (
+        return off_topic(masked, noun) or (
             routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare and not goes_on)
-    return bool(routing.OUT_OF_SCOPE.search(masked)) and not routing.DOMAIN.search(masked) and not (
+    return off_topic(masked, noun) and not routing.DOMAIN.search(masked) and not (
         prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres or wanted(r))
 
 
@@ -56,7 +75,7 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
 
 # The intent of a message no reader decided, by the first rule that holds.
 INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
-    ("out_of_scope", lambda parser, r: _off_topic(r)),
+    ("out_of_scope", lambda parser, r: _off_topic(r, parser.catalog.noun)),
     # a shown item pointed at with words no reader placed ("lemme see more like the initial one", "the last film you
     # listed, is it long") is about that item, though none of the words is searched
     ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare
@@ -68,7 +87,7 @@ INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
 
 def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     """The Understanding of a message the readers left undecided, its intent from `INTENT_RULES`."""
-    if r.bare and r.has_shown and not _off_topic(r):  # "any suggestions?" with a list on screen asks for others
+    if r.bare and r.has_shown and not _off_topic(r, parser.catalog.noun):  # "any suggestions?" with a list on screen asks for others
         r.action = "exclude_shown"
     intent = next(name for name, holds in INTENT_RULES if holds(parser, r))
     if intent == "out_of_scope":

@@ -254,7 +254,10 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     r.avoid = avoid if any(wordlike(w) for w in avoid.split()) else ""
     prefs.query = r.unplaced = _words_in(parser, prefs.query)
     if parser.item_words is not None:  # only the words that say what an item is about are searched or steered from
-        prefs.query = _words_in(parser, parser.item_words.kept(prefs.query, parser.is_placed))  # not the "d" of ":D"
+        # and the words in the place of what an item is about ("movies about the stock market"), whatever the model
+        about = routing.about_words(r.masked, parser.catalog.noun)
+        prefs.query = _words_in(parser, parser.item_words.kept(
+            prefs.query, lambda w: w in about or parser.is_placed(w)))  # not the "d" of ":D"
         r.avoid = parser.item_words.kept(r.avoid, parser.is_placed)
     # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
     # ("not too scary please")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from assistant.understanding import clauses, years
-from assistant.understanding.lexicon import AUDIENCE, DISCOURSE, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS, PEOPLE_ROLES
+from assistant.understanding.lexicon import (AUDIENCE, DISCOURSE, FILLER, NUMBER_WORDS, ORDINAL_TIMES, ORDINALS,
+                                            PEOPLE_ROLES)
 from assistant.models import Action, Question
 
 RESET = re.compile(
@@ -38,16 +39,51 @@ SUPPORT = re.compile(
     r"(?:family|student|annual|yearly|monthly|premium|basic|free|paid) (?:plans?|tiers?|trials?)|upgrade (?:to|my)|"
     r"(?:how much|price|cost) (?:is|of|does) (?:the |a )?(?:premium|membership|subscription|plan))\b"
 )
-OUT_OF_SCOPE = re.compile(
+# a subject of another business than the shop's: off topic, unless it is what the items asked for are about ("a
+# cooking movie", "movies about the stock market": intents.off_topic)
+OFF_TOPIC = re.compile(
     r"\b(?:weather|forecast|stock|stocks|bitcoin|crypto|recipe|cook|cooking|bake|math|calculate|solve|equation|"
     r"poem|essay|homework|translate|translation|capital of|president|prime minister|election|politics|"
     r"code|python|javascript|program|diagnos\w+|symptoms?|medical|lawyer|legal advice|invest\w*|horoscope|"
-    r"lottery|sports? scores?|football score|time is it|what day is"
-    # talk to the assistant about its own instructions: answered like any other off-topic request, never searched for
-    r"|(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier|preceding)\s+"
+    r"lottery|sports? scores?|football score|time is it|what day is)\b"
+)
+# talk to the assistant about its own instructions: answered like any other off-topic request, never searched for
+INSTRUCTIONS = re.compile(
+    r"\b(?:(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|earlier|preceding)\s+"
     r"(?:instructions?|prompts?|rules|messages?)|system\s+prompt|(?:your|the)\s+(?:instructions|hidden\s+prompt)"
     r"|jailbreak|developer\s+mode)\b"
 )
+OUT_OF_SCOPE = re.compile(f"{OFF_TOPIC.pattern}|{INSTRUCTIONS.pattern}")
+# what the items asked for are called, besides the pack's own noun, and what links one to what it is about ("movies
+# about the stock market", "a film set in a kitchen")
+ITEM_NOUNS = ("movie", "film", "flick", "documentary", "documentarie", "show", "series", "book", "novel")
+ABOUT = r"(?:about|on|involving|featuring|centered on|dealing with|set in)"
+
+
+def item_nouns(noun: str = "") -> str:
+    """An alternation of the names of items (the pack's `noun` too), each taking a plural "s"."""
+    return "|".join(re.escape(n) for n in dict.fromkeys((*ITEM_NOUNS, noun.casefold())) if n)
+
+
+def about_words(text: str, noun: str = "") -> set[str]:
+    """The words that stand where what an item is about goes: after the item's noun and "about" or the like, to the
+    clause's end ("movies about the stock market", "a film about a chef who loves cooking"), at most six; and a
+    subject of another business right before the noun, with the words after it ("stock market films": `OFF_TOPIC`
+    words as what an item is about, see intents.off_topic), not "cook for movie night". Other words before the noun
+    are left to the word model: most are said of the items, not what they are about ("old", "whole", "style")."""
+    nouns = item_nouns(noun)
+    found: set[str] = set()
+    for m in re.finditer(rf"\b(?:{nouns})s?\s+{ABOUT}\s+([^.!?;,]+)", text):
+        found.update(re.findall(r"[\w'-]+", m.group(1))[:6])
+    for m in re.finditer(rf"((?:[\w'-]+\s+){{1,3}})(?:{nouns})s?\b", text):
+        words = m.group(1).split()
+        plain = [i for i, w in enumerate(words) if w in FILLER]
+        words = words[plain[-1] + 1 :] if plain else words
+        if OFF_TOPIC.search(" ".join(words)):
+            found.update(words)
+    return found
+
+
 DOMAIN = re.compile(
     r"\b(?:movies?|films?|flicks?|cinema|watch(?:ing)?|recommend\w*|suggest\w*|genre|actors?|actress|director|"
     r"directed|starring|cast|plot|story|sequel|trilogy|series|books?|novels?|authors?|read(?:ing)?|titles?)\b"

@@ -30,7 +30,7 @@ def everyday_phrase(span: str) -> bool:
     a title only where it is written capitalised, cited with its year, or cued."""
     words = WORD.findall(span)
     return not all(w[:1].isupper() or w[:1].isdigit() for w in words) and all(
-        w in _EVERYDAY for w in fold_text(span).split())
+        w in _EVERYDAY or (w.endswith("s") and w[:-1] in _EVERYDAY) for w in fold_text(span).split())  # "others"
 
 
 @dataclass(frozen=True, slots=True)
