@@ -4,6 +4,7 @@ request), and the `Understanding` it makes."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,6 +19,15 @@ if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
 
 
+@functools.cache
+def _subject_places(noun: str) -> tuple[re.Pattern, re.Pattern]:
+    """Where what an item is about stands: right before the item's noun (one word between, not an everyday one), and
+    after it and "about" or the like, up to the subject."""
+    nouns = routing.item_nouns(noun)
+    return (re.compile(rf"\s+(?:([\w'-]+)\s+)?(?:{nouns})s?\b"),
+            re.compile(rf"\b(?:{nouns})s?\s+(?:{routing.ABOUT}|with|where|around)\s+(?:[\w'-]+\s+){{0,6}}$"))
+
+
 def off_topic(masked: str, noun: str = "") -> bool:
     """Talk about the assistant's instructions, or a subject of another business than the shop's, unless that
     subject is what the items asked for are about: as a word before the item's noun ("a cooking movie", "monty
@@ -25,9 +35,7 @@ def off_topic(masked: str, noun: str = "") -> bool:
     chef who loves cooking"). "What should I cook for movie night?" names the noun too, but not as what it is about."""
     if routing.INSTRUCTIONS.search(masked):
         return True
-    nouns = routing.item_nouns(noun)
-    modifier = re.compile(rf"\s+(?:([\w'-]+)\s+)?(?:{nouns})s?\b")
-    subject = re.compile(rf"\b(?:{nouns})s?\s+(?:{routing.ABOUT}|with|where|around)\s+(?:[\w'-]+\s+){{0,6}}$")
+    modifier, subject = _subject_places(noun)
     for m in routing.OFF_TOPIC.finditer(masked):
         before = modifier.match(masked, m.end())
         of_item = (before is not None and (before.group(1) is None or before.group(1) not in FILLER)) \
@@ -87,7 +95,8 @@ INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
 
 def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     """The Understanding of a message the readers left undecided, its intent from `INTENT_RULES`."""
-    if r.bare and r.has_shown and not _off_topic(r, parser.catalog.noun):  # "any suggestions?" with a list on screen asks for others
+    # "any suggestions?" with a list on screen asks for others
+    if r.bare and r.has_shown and not _off_topic(r, parser.catalog.noun):
         r.action = "exclude_shown"
     intent = next(name for name, holds in INTENT_RULES if holds(parser, r))
     if intent == "out_of_scope":
