@@ -4,28 +4,18 @@ request), and the `Understanding` it makes."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.models import Understanding
 from assistant.understanding import routing
-from assistant.understanding.lexicon import ENGLISH, FILLER
+from assistant.understanding.lexicon import ENGLISH
 from assistant.understanding.mentions import wanted
 
 if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
     from assistant.understanding.readers import Reading
-
-
-@functools.cache
-def _subject_places(noun: str) -> tuple[re.Pattern, re.Pattern]:
-    """Where what an item is about stands: right before the item's noun (one word between, not an everyday one), and
-    after it and "about" or the like, up to the subject."""
-    nouns = routing.item_nouns(noun)
-    return (re.compile(rf"\s+(?:([\w'-]+)\s+)?(?:{nouns})s?\b"),
-            re.compile(rf"\b(?:{nouns})s?\s+(?:{routing.ABOUT}|with|where|around)\s+(?:[\w'-]+\s+){{0,6}}$"))
 
 
 def off_topic(masked: str, noun: str = "") -> bool:
@@ -35,14 +25,8 @@ def off_topic(masked: str, noun: str = "") -> bool:
     chef who loves cooking"). "What should I cook for movie night?" names the noun too, but not as what it is about."""
     if routing.INSTRUCTIONS.search(masked):
         return True
-    modifier, subject = _subject_places(noun)
-    for m in routing.OFF_TOPIC.finditer(masked):
-        before = modifier.match(masked, m.end())
-        of_item = (before is not None and (before.group(1) is None or before.group(1) not in FILLER)) \
-            or bool(subject.search(masked, 0, m.start()))
-        if not of_item:
-            return True
-    return False
+    about = routing.about_words(masked, noun)  # one reading of where an item's subject stands, as the search's
+    return any(not set(m.group(0).split()) <= about for m in routing.OFF_TOPIC.finditer(masked))
 
 
 def _off_topic(r: Reading, noun: str = "") -> bool:
