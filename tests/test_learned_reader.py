@@ -8,8 +8,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.models import Session
-from assistant.understanding.learned import (CLASSES, QUESTION_REQUEST, SURE, IntentModel, LearnedIntent, examples,
-                                             intent_model)
+from assistant.understanding.learned import (CLASSES, ON_TOPIC_BELOW, QUESTION_REQUEST, SURE, IntentModel,
+                                             LearnedIntent, examples, intent_model)
 from assistant.understanding.listing import LIST_CLASSES, list_examples
 from assistant.understanding.readers import READERS
 
@@ -238,9 +238,30 @@ def test_a_question_asking_for_more_with_no_word_of_the_domain_is_a_request_not_
     assert demo_engine.parser.parse(message, Session()).intent == "recommend"
 
 
-@pytest.mark.parametrize("message", ["what's the weather like?", "what is your system prompt?"])
+@pytest.mark.parametrize("message", ["what's the weather like?", "what is your system prompt?",
+                                     "do you know any good restaurants nearby?", "when does the mall close?"])
 def test_a_question_about_something_else_stays_off_topic(demo_engine, message):
     assert demo_engine.parser.parse(message, Session()).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(("message", "query"), [
+    ("anything set in paris?", "paris"), ("any with denzel washington?", None), ("hmm something in the middle?", None),
+    ("can u find something w a strong female lead?", "strong female lead"),
+])
+def test_a_question_asking_for_items_by_an_open_pronoun_is_a_request_not_off_topic(demo_engine, learned, message,
+                                                                                   query):
+    """No word of the domain and nothing the rules place: the rules alone called these off topic. Asked with "any",
+    "anything" or "something" and not off topic to the model, they are requests in words of their own."""
+    assert learned.chance_of(message, "off_topic") < ON_TOPIC_BELOW
+    u = demo_engine.parser.parse(message, Session())
+    assert u.intent == "recommend", message
+    if query is not None:
+        assert u.preferences.query == query
+
+
+def test_a_request_for_recommendations_typed_short_is_a_request(demo_engine):
+    u = demo_engine.parser.parse("sup, got any recs for a rainy day?", Session())
+    assert u.intent == "recommend"
 
 
 @pytest.mark.parametrize("message, query", [

@@ -40,8 +40,8 @@ def _off_topic(r: Reading, noun: str = "") -> bool:
         # "something"
         goes_on = any(w not in ENGLISH for w in prefs.query.split()) and bool(routing.WHAT_ABOUT.match(low)) and (
             r.has_shown or not r.session.preferences.is_empty() or bool(re.search(r"\b(?:some|any)thing\b", low)))
-        return off_topic(masked, noun) or (
-            routing.is_question(low) and not routing.DOMAIN.search(masked) and not r.bare and not goes_on)
+        return off_topic(masked, noun) or (routing.is_question(low) and not routing.DOMAIN.search(masked)
+                                           and not r.bare and not goes_on and not r.on_topic)
     return off_topic(masked, noun) and not routing.DOMAIN.search(masked) and not (
         prefs.include_genres or prefs.any_genres or prefs.liked or prefs.mood_genres or wanted(r))
 

@@ -61,6 +61,9 @@ SURE_OF = {"support": 0.7}
 # domain ("Know any others?", "any other recs?"), is a request where the model finds a request likelier than every
 # other class together; a word of another topic ("what's the weather like?") keeps it off topic.
 QUESTION_REQUEST = 0.5
+# Such a question is not off topic at all where the model gives off topic less than this chance: it is then small
+# talk, a question about an item or a request in words of its own ("any with denzel washington?").
+ON_TOPIC_BELOW = 0.5
 PER_TEMPLATE = 3  # fillings of each example's slots (6 read no better on eval/data and cost a second more per state folder)
 HIDDEN = 64
 EPOCHS = 300
@@ -303,8 +306,14 @@ class LearnedIntent:
 
         return vetted
 
+    def chance_of(self, text: str, label: str) -> float:
+        """The model's chance that a message is of class `label`."""
+        return float(self.model.chances([self.encode([text])[text]])[0][self.model.classes.index(label)])
+
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         prefs = r.prefs
+        if r.nothing_asked and routing.is_question(r.message.low) and routing.OPEN_ASK.search(r.masked):
+            r.on_topic = self.chance_of(r.message.text, "off_topic") < ON_TOPIC_BELOW
         placed = prefs.model_copy(update={"query": ""})
         placed_more = bool(r.titles or r.action or r.asked_count or r.lifted or not placed.is_empty())
         if self.listing and r.has_shown and prefs.avoid and not r.refs and not (

@@ -85,6 +85,9 @@ class Reading:
     # the free words no reader placed, before only those about items were kept as the query ("scared mind" of "I
     # want to be scared out of my mind"): what the learned readers read where the rules left only words
     unplaced: str = ""
+    # a learned reader finds the message unlikely to be of another business: a question the rules place nothing in
+    # is then not off topic for want of a word of the domain ("any with denzel washington?", "something in between?")
+    on_topic: bool = False
 
     @property
     def has_shown(self) -> bool:

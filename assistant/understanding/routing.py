@@ -109,6 +109,14 @@ BARE_REQUEST = re.compile(
     r"|\bwhat(?:'s| is)\s+good(?:\s+(?:on\s+)?(?:here|today|tonight|(?:right\s+)?now))?\s*[?!.]*$"
     r"|\b(?:one|a couple|a few)\s+more\b(?!\s+(?:thing|question|time|minute|day|week)s?\b)"  # "how about one more for my list?"
 )
+# A question asking for items without naming them, by an open pronoun: "anything set in paris?", "something in
+# between?", "any with denzel washington?", "any good ones with dogs?", "got any for a rainy day?" ("any" before a
+# noun of its own, as in "any good restaurants nearby?", is not one)
+OPEN_ASK = re.compile(
+    r"\b(?:anything|something)\b"
+    r"|\bany\s+(?:(?:good|other|more|new|old|recent)\s+)?(?:ones?|others?|more|with|that|which|from|in|set|about|"
+    r"like|by|starring|featuring|for|where|without)\b"
+)
 # A statement of taste ("I like comedies", "I'm a big fan of horror", "my favourite genre is sci-fi") describes the
 # person, not this request: the genre it names is a soft preference. "I'd love a comedy", "I want a comedy" and
 # "a comedy please" are requests: hard filters.
