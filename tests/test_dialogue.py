@@ -574,3 +574,30 @@ def test_which_answers_hold_for_one_item_none_and_missing_facts(demo_catalog):
     assert which("oldest", [], demo_catalog)[1] is None
     text, picked = which("cheapest", ["1", "2"], demo_catalog)  # MovieLens has no prices: said, not guessed
     assert text.startswith("The catalog has no price for") and picked is None
+
+
+@pytest.mark.parametrize(("said", "title", "question"), [
+    ("what do you think of the dark knight", "The Dark Knight", "rating"),
+    ("is the dark knight good?", "The Dark Knight", "rating"),
+    ("whats inception about", "Inception", "about"),  # one word in lower case, asked about: a title
+    ("who directed jaws?", "Jaws", "director"),
+    ("when did frozen come out", "Frozen", "year"),
+])
+def test_a_question_about_an_item_named_in_lower_case_is_answered_and_similar_means_like_it(demo, demo_catalog, said,
+                                                                                            title, question):
+    session = Session()
+    reply = demo.respond(session, said)
+    assert reply.intent == "ask_item" and not reply.recommendations, said
+    asked = demo_catalog.get(reply.about_item)
+    assert asked.title == title and asked.name in reply.text
+    u = demo.engine.parser.parse(said, Session())
+    assert u.question == question
+    # "recommend similar" with nothing named or pointed at: like the item just asked about, which is not shown again
+    more = demo.respond(session, "recommend similar")
+    assert more.intent in ("recommend", "refine") and asked.name in more.text
+    assert reply.about_item not in [r.item_id for r in more.recommendations]
+    assert session.preferences.liked == [reply.about_item]
+
+
+def test_small_talk_naming_a_one_word_title_is_not_a_question_about_it(demo):
+    assert demo.respond(Session(), "how is life").intent != "ask_item"

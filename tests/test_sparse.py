@@ -133,6 +133,8 @@ def test_the_heading_says_how_many_shown_items_lack_the_fact_asked_for(sparse_en
     prefs = Preferences(include_genres=["comedy"])
     assert "(2 of them with no genre on record)" in describe(prefs, catalog, "movie", shown=known + bare)
     assert "on record" not in describe(prefs, catalog, "movie", shown=known)
+    # one item: "Here is 1 Comedy movie (no genre on record)", not "1 ... movies"
+    assert describe(prefs, catalog, "movie", shown=bare[:1]) == "Comedy movie (no genre on record)"
 
 
 def test_drop_specs_are_read_or_refused_with_a_clear_error():

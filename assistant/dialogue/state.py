@@ -299,7 +299,8 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
     if either and names:
         either = f"({either})"
     names = ({True: ["popular"], False: ["lesser-known"]}.get(prefs.popular, [])) + names
-    head = " ".join(names + [either] if either else names) + (" " if names or either else "") + noun + "s"
+    one = shown is not None and len(shown) == 1  # "Here is 1 popular movie"
+    head = " ".join(names + [either] if either else names) + (" " if names or either else "") + noun + ("" if one else "s")
     parts = [head]
     if prefs.year_min is not None and prefs.year_max is not None:
         parts.append(f"from {prefs.year_min}" if prefs.year_min == prefs.year_max else f"from {prefs.year_min}–{prefs.year_max}")
@@ -317,7 +318,8 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
                                     lambda it: it.year is None, "year")):
             n = sum(lacks(it) for it in items) if asked else 0
             if n:
-                out += f" ({'none' if n == len(items) else f'{n} of them'} with no {what} on record)"
+                out += f" (no {what} on record)" if one else \
+                    f" ({'none' if n == len(items) else f'{n} of them'} with no {what} on record)"
     leans = [genres.get(g, g) for g in prefs.mood_genres]
     if prefs.lean_year_min is not None or prefs.lean_year_max is not None:
         leans.append(years_label(prefs.lean_year_min, prefs.lean_year_max))
@@ -342,7 +344,7 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
                 out += f", {word} {label}"
             else:  # what is known of the rest is only that they lack the tag or credit
                 known = f"with {label}" if word == "with" else f"tagged “{label}”"
-                out += f", {'none of them' if having == 0 else f'{having} of them'} {known}"
+                out += f", {('not' if one else 'none of them') if having == 0 else f'{having} of them'} {known}"
     if prefs.liked:
         out += ", for someone who liked " + " and ".join(catalog.get(i).name for i in prefs.liked[-3:])
     if prefs.exclude_items:

@@ -151,8 +151,11 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     # what there is to say about it ("the 2nd", "what about the 4th one")
     bare = bool(r.refs and r.has_shown and (routing.is_ellipsis(masked) or r.learned_bare))
     elliptic = bool(session.asked and bare)
-    r.question = question = routing.question_kind(masked) or ((session.asked or "general") if bare else None)
-    asked_at = routing.question_span(masked)
+    # a title named stands where "it" would: "is the dark knight good?" asks what "is it good?" asks, at the title
+    kind, asked_at = routing.question_kind(masked), routing.question_span(masked)
+    if kind is None and r.titles:
+        kind, asked_at = routing.question_kind(_titles_as_it(low, r.titles)), r.titles[0][0].start
+    r.question = question = kind or ((session.asked or "general") if bare else None)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (
             question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
         return None
@@ -179,6 +182,15 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     also = [m.item_id for m, _ in named[1:]] if question == "compare" else []
     return Understanding(intent="ask_item", refs=r.refs, question=question, target=target, also=also,
                          preferences=prefs)
+
+
+def _titles_as_it(low: str, titles: list) -> str:
+    """`low` with each title named written "it" (offsets not kept)."""
+    out, at = [], 0
+    for m, _ in sorted(titles, key=lambda t: t[0].start):
+        out += [low[at : m.start], "it"]
+        at = m.end
+    return "".join(out) + low[at:]
 
 
 def read_acceptance(parser: RulesParser, r: Reading) -> Understanding | None:
@@ -221,6 +233,8 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
     session, prefs = r.session, r.prefs
     r.masked = _about_titles_blanked(r.masked, [m.start for m, _ in r.titles])
     r.action = routing.action_of(r.masked, r.refs, r.has_shown or bool(session.focus))
+    if not r.action and session.focus and not r.titles and routing.SIMILAR_ALONE.search(r.masked):
+        r.action = "more_like"  # "recommend similar" after a question about an item: like that item
     if r.action:  # "I've seen those": every shown item
         r.refs = r.refs or r.points_at_all
     mixed = routing.mixed_verdicts(r.masked) \

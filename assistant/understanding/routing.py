@@ -265,6 +265,7 @@ MORE_LIKE = re.compile(
     r"(?:i )?(?:liked|loved|enjoyed|really liked|like|love) |thumbs up (?:for |on |to )?)\s*(?:the\s+)?"
     rf"(?:{_ORD}|#\d|number \d|that one|this one|that|this|those|these|them|it)\b"
 )
+SIMILAR_ALONE = re.compile(r"\b(?:similar|alike|along those lines|in that vein)\b(?!\s+(?:to|as|in)\b)")
 DISLIKE_REF = re.compile(
     r"\b(?:didn'?t|did not|don'?t|do not|never) (?:really )?(?:like|love|enjoy)|\bhated?\b|\bdisliked?\b|\bnot a fan of\b"
     r"|\bthumbs down\b"
@@ -347,6 +348,8 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)"
                           r"|are (?:they|those|these) (?:any )?good|is it (?:any )?good"
                           r"|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good"
+                          # what the assistant makes of it: "what do you think of the dark knight", "thoughts on it?"
+                          r"|what do (?:you|u) think (?:of|about) (?:it|that|this)|(?:your |any )?thoughts on (?:it|that|this)"
                           r"|(?<!anything )(?<!something )(?<!that is )(?<!that's )(?<!what is )(?<!what's )"
                           r"worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"

@@ -219,8 +219,11 @@ class TitleIndex:
                     continue  # "the first time i saw it", "the last time": an everyday phrase needs its capitals
                 if n == 1:
                     w = words[i][0]
+                    # asked about, one word names a title capitalised, or in lower case where it is no everyday
+                    # word ("who directed jaws?", "what's inception about")
                     capitalised = i > 0 and w[:1].isupper() and len(w) >= 4
-                    if single_words and capitalised and norm in self._variants and norm not in self._common:
+                    if single_words and (capitalised or (len(w) >= 4 and w.islower() and w not in ENGLISH)) \
+                            and norm in self._variants and norm not in self._common:
                         found.append(TitleMatch(self.pick(norm, _year_after(message, end)), start, end, 100.0))
                         taken.add(i)
                     continue
