@@ -612,6 +612,7 @@ def test_asking_for_more_moves_past_what_was_shown(parser, message):
         ("top rated westerns", True, ["western"]),
         ("any hidden gems from the 90s?", False, []),
         ("a comedy, nothing too mainstream", False, ["comedy"]),
+        ("comedies but a bit less mainstream", False, ["comedy"]),
         ("a comedy about the best friend I ever had", None, ["comedy"]),
         ("the best comedies", True, ["comedy"]),
     ],
@@ -950,6 +951,13 @@ def test_a_title_ruled_out_as_typed_in_lower_case_is_disliked(parser):
     for message in ("not today", "no way", "not too long"):
         p = parser.parse(message).preferences
         assert not p.disliked and not p.liked, message
+    # one word in lower case, ruled out where the clause opens: a title that is no everyday word nor a kind, nor a
+    # word of a tag or name the catalog knows ("not keanu" is not Keanu (2016))
+    jaws, titanic = parser.titles_in("Jaws (1975)")[0], parser.titles_in("Titanic (1997)")[0]
+    for message, disliked in (("not jaws", [jaws]), ("no titanic pls", [titanic]), ("thrillers, but not jaws", [jaws])):
+        assert parser.parse(message, Session(shown=[matrix])).preferences.disliked == disliked, message
+    for message in ("no romance", "not violent", "I think he can do no wrong lol", "no zombies", "not keanu"):
+        assert not parser.parse(message, Session(shown=[matrix])).preferences.disliked, message
 
 
 def test_a_title_after_a_word_of_viewing_is_found_as_typed(parser):
@@ -1356,6 +1364,20 @@ def test_the_same_people_in_a_catalog_that_credits_nobody_are_said_to_be_unrecor
     assert u.preferences.liked == ["79132"] and u.unrecorded == ["directors"] and not u.preferences.query
 
 
+def test_the_same_era_or_decade_as_an_item_is_its_years(parser):
+    pulp = parser.titles_in("Pulp Fiction (1994)")[0]
+    held = Session(preferences=Preferences(liked=[pulp]))
+    p = parser.parse("anything from the same era?", held).preferences
+    assert (p.year_min, p.year_max, p.query) == (1989, 1999, "")
+    p = parser.parse("something from the same decade as pulp fiction").preferences
+    assert (p.year_min, p.year_max, p.liked) == (1990, 1999, [pulp])
+    heat = parser.titles_in("Heat (1995)")[0]  # the item just asked about: its decade, without it
+    p = parser.parse("anything from the same decade", Session(focus=heat)).preferences
+    assert (p.year_min, p.year_max, p.exclude_items) == (1990, 1999, [heat])
+    p = parser.parse("something funny and sad at the same time", held).preferences  # not a time period
+    assert (p.year_min, p.year_max) == (None, None)
+
+
 @pytest.mark.parametrize("message", ["im into horror films and comedies do you have any suggestions",
                                      "I'm into horror films and comedies, any suggestions?"])
 def test_a_statement_of_taste_typed_without_its_apostrophe_is_one(parser, message):
@@ -1388,3 +1410,16 @@ def test_the_plural_of_an_everyday_word_typed_in_lower_case_is_no_title(parser, 
     assert names(demo_catalog, parser.parse("i already saw the blind side").preferences.liked) == \
         ["The Blind Side (2009)"]
     assert "The Others (2001)" in names(demo_catalog, parser.parse("I loved The Others").preferences.liked)
+
+
+def test_a_tag_ruled_out_is_let_go_by_some_of_its_words(parser):
+    held = Session(preferences=Preferences(include_genres=["animation"], exclude_keywords=["studio ghibli"]))
+    u = parser.parse("fine, ghibli is ok", held)
+    assert u.lifted == ["exclude_keywords:studio ghibli"] and not u.preferences.query
+    wanted = Session(preferences=Preferences(keywords=["keanu reeves"], avoid=["keanu"]))
+    assert "keywords:keanu reeves" not in parser.parse("ok keanu is fine", wanted).lifted  # what is asked for stays
+
+
+def test_a_lean_away_from_the_mainstream_after_a_list_is_read(parser):
+    u = parser.parse("nah too mainstream", Session(shown=["1", "2"], preferences=Preferences(include_genres=["sci-fi"])))
+    assert u.intent == "refine" and u.preferences.popular is False and not u.preferences.query

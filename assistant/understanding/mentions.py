@@ -66,6 +66,7 @@ _NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words arou
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
 _OPENER = r"(?:" + "|".join(map(re.escape, DISCOURSE)) + r")"  # "oh", "yes", "lol ok" before what is said
 _OPENERS = re.compile(rf"[\W_]*(?:{_OPENER}[\W_]+)*", re.I)  # a sentence's start up to its first word said
+_OPENS = re.compile(rf"[\W_]*(?:(?:{_OPENER}|just|and|but|oh)[\W_]+)*", re.I)  # nothing said yet in the clause
 # the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
 _ALONE = re.compile(rf"\W*(?:{_OPENER}\W+)*(?:(?:what|how) about\s+)?(?P<title>\w.*?)[\s?!.]*$", re.I)
 
@@ -136,6 +137,8 @@ class Mentions:
         self.phrase_genres = phrase_genres
         self.keywords = keywords
         self._nouns = {"movie", "film", "book", "show", catalog.noun}
+        self._tag_words = {w for tag in keywords for w in tag.split()} | {
+            w for name in catalog.people for w in name.split()}  # words of the tags and names the catalog knows
         self._noun_before = re.compile(r"\bthe\s+(?:" + "|".join(sorted(self._nouns)) + r")s?\s+(?:called\s+)?$",
                                        re.I)
 
@@ -159,6 +162,9 @@ class Mentions:
             while pos < len(text):
                 strict = word in _NEUTRAL_CUES | _RULING_OUT_CUES | _VIEWING_CUES
                 match = self._at(text, pos, strict=strict, min_words=2 if word in _RULING_OUT_CUES else 1)
+                if match is None and word in _RULING_OUT_CUES and pos == cue.end() and _OPENS.fullmatch(
+                        text[clauses.clause_start(text, cue.start(), "words") : cue.start()]):
+                    match = self._one_word_ruled_out(text, pos)  # "but not jaws", not "he can do no wrong"
                 if match is not None and word in _VIEWING_CUES and not _one_word_seen(text, match):
                     match = self._at(text, pos, strict=strict, min_words=2)
                 loose = pos > cue.end() or word in _RULING_OUT_CUES | _VIEWING_CUES  # "not the super nerdy kind"
@@ -180,6 +186,19 @@ class Mentions:
             found.append((match, is_negated(text.casefold(), match.start)))
             taken.append((match.start, match.end))
         return sorted(found, key=lambda f: f[0].start)  # in the order written
+
+    def _one_word_ruled_out(self, text: str, pos: int) -> TitleMatch | None:
+        """A title of one word ruled out in lower case, ending its clause: "not jaws", "no titanic pls". Only a word
+        of no everyday use nor a kind the catalog knows ("not today", "no romance", "no gore" are none)."""
+        m = re.match(r"([a-z][a-z'’-]{3,})(?=\s*(?:$|[,.!?;]|(?:please|pls|plz|tho|though|thanks|either|again|lol)\b))",
+                     text[pos:])
+        if m is None:
+            return None
+        w = m.group(1)
+        if w in ENGLISH or w in FILLER or w in DISCOURSE or w in self.phrase_genres or w in self._tag_words:
+            return None  # "not keanu" after keanu reeves movies: the tag's, not Keanu (2016)
+        match = self._at(text[: pos + m.end()], pos, strict=True)
+        return match if match is not None and match.end == pos + m.end() else None
 
     def _subjects(self, text: str) -> Iterable[TitleMatch]:
         """Titles written in lower case as the subject of a clause ("ok the godfather is too long", "spirited away

@@ -212,7 +212,7 @@ def asks_for_classics(text: str, m: re.Match[str]) -> bool:
 
 UNPOPULAR = re.compile(
     r"\b(?:(?:nothing|not|no|none|never)\s+(?:too\s+|that\s+|so\s+|very\s+|overly\s+)?(?:popular|mainstream|well[- ]known|"
-    r"famous|obvious)|hidden gems?|underrated|under[- ]the[- ]radar|lesser[- ]known|little[- ]known|obscure|"
+    r"famous|obvious)|(?:(?:too|so|less|a bit|kinda)\s+)(?:mainstream|obvious)|hidden gems?|underrated|under[- ]the[- ]radar|lesser[- ]known|little[- ]known|obscure|"
     r"off the beaten (?:path|track)|not (?:the )?(?:usual|obvious) (?:ones|picks|suspects))\b"
 )
 
@@ -363,6 +363,20 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
                          r"(?!(?:all|it|ok|okay|right|true|possible|the|one|any|so|there|what|which|for|about|like)\b)"
                          r"[a-z][a-z-]+\b")),
 ]
+
+
+# "anything from the same era?", "something from the same decade as pulp fiction": the years of the item meant
+SAME_YEARS = re.compile(
+    r"\b(?:(?:from|of|in|around)\s+(?:the\s+)?same\s+(?P<a>decade|era|years?|time period|period|time)"
+    r"|(?:the\s+)?same\s+(?P<b>decade|era|years?|time period|period)\s+as)\b")
+ERA_HALF = 5  # "the same era" as a 1994 film: 1989-1999; "the same decade": the 1990s
+
+
+def same_years(year: int, aspect: str) -> tuple[int, int]:
+    """The years "the same decade / era" as an item of `year` means."""
+    if aspect == "decade":
+        return year - year % 10, year - year % 10 + 9
+    return year - ERA_HALF, year + ERA_HALF
 
 
 # "by the same director", "the same actors as Titanic": a role word (assistant.understanding.lexicon.PEOPLE_ROLES or the

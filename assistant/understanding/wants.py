@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from assistant.models import Preferences, Understanding
 from assistant.understanding import routing
-from assistant.understanding.lexicon import NUMBER_WORDS
+from assistant.understanding.lexicon import FILLER, NUMBER_WORDS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.text import Span, mask
 from assistant.understanding.unrecorded import unrecorded_spans
@@ -66,6 +66,9 @@ def _held_keys(parser: RulesParser, held: Preferences, what: str) -> list[str]:
     keys += [f"avoid:{a}" for a in held.avoid if stems & {_stem(w) for w in a.split()}]
     keys += [f"{field}:{v}" for field in ("people", "keywords", "exclude_keywords") for v in getattr(held, field)
              if v.casefold() == what]
+    # a tag ruled out, by some of its words: "ghibli is ok" after "not ghibli" (tagged "studio ghibli")
+    keys += [f"exclude_keywords:{v}" for v in held.exclude_keywords
+             if v.casefold() != what and what and set(what.split()) <= set(v.casefold().split()) - FILLER]
     return keys
 
 
@@ -131,9 +134,17 @@ SAME_PEOPLE_MAX = 3  # the most people of one item asked for by "the same cast" 
 
 
 def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
-    """"by the same director", "same actors as Titanic", "anything with the same cast as the second one": the people
+    """"from the same decade" (that item's years, `routing.same_years`); "by the same director", "same actors as Titanic", "anything with the same cast as the second one": the people
     the pack credits in that role on the item meant, asked for as people. The item is the one named or pointed at
     in the message, else the one talked about last, else the last one liked; with none, nothing is asked."""
+    for m in routing.SAME_YEARS.finditer(r.masked):
+        item = _item_meant(parser, r)
+        if item is None or item.year is None or r.prefs.year_min is not None or r.prefs.year_max is not None:
+            continue
+        r.consumed.append(Span(m.start(), m.end()))
+        r.prefs.year_min, r.prefs.year_max = routing.same_years(item.year, m.group("a") or m.group("b"))
+        if item.id not in r.prefs.liked and item.id not in r.session.preferences.liked:
+            r.prefs.exclude_items.append(item.id)  # its others, not it again
     for m in routing.SAME_ROLE.finditer(r.masked):
         field = parser.role_field(m.group("role") or m.group("that_role"))
         if field is None:
