@@ -1423,3 +1423,21 @@ def test_a_tag_ruled_out_is_let_go_by_some_of_its_words(parser):
 def test_a_lean_away_from_the_mainstream_after_a_list_is_read(parser):
     u = parser.parse("nah too mainstream", Session(shown=["1", "2"], preferences=Preferences(include_genres=["sci-fi"])))
     assert u.intent == "refine" and u.preferences.popular is False and not u.preferences.query
+
+
+def test_a_place_named_with_new_asks_for_no_recent_films(parser):
+    for message in ("set in new york", "a drama set in new york"):
+        p = parser.parse(message, Session(shown=["1"], preferences=Preferences(include_genres=["drama"]))).preferences
+        assert (p.year_min, p.year_max, p.lean_year_min) == (None, None, None), message
+    p = parser.parse("a new comedy").preferences  # "new" said of the films is still recent
+    assert p.lean_year_min is not None or p.year_min is not None
+
+
+def test_a_liked_item_said_elliptically_or_of_the_tag_asked_for_goes_on_with_the_request(parser):
+    ai = Session(shown=["1"], preferences=Preferences(keywords=["artificial intelligence"]))
+    u = parser.parse("like ex machina", ai)  # "like X" on its own is said of the request under way
+    assert u.intent == "refine" and u.preferences.liked == parser.titles_in("Ex Machina (2015)")
+    nolan = Session(shown=["1"], preferences=Preferences(keywords=["christopher nolan"]))
+    assert parser.parse("I loved Interstellar", nolan).intent == "refine"  # it carries the tag asked for
+    comedies = Session(shown=["1"], preferences=Preferences(include_genres=["comedy"]))
+    assert parser.parse("I loved Heat (1995)", comedies).intent == "recommend"  # of another kind: starts again

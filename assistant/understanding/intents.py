@@ -50,13 +50,17 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
     """Whether the message refines the request under way rather than starting a new one: something is under way,
     and the message acts on what was shown or does not switch topic. A new genre, a liked item of another kind,
     or a fresh request with its own subject switches; "they liked Frozen" after "my kids want a cartoon" goes on
-    with the cartoons, "I loved Heat" after comedies starts again from Heat."""
+    with the cartoons (an item of a genre or tag asked for), "I loved Heat" after comedies starts again from Heat."""
     session, prefs, masked = r.session, r.prefs, r.masked
     ongoing = r.has_shown or not session.preferences.is_empty()
     asked = session.preferences.include_genres + session.preferences.any_genres
     new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
     wanted = set(asked + session.preferences.mood_genres)
-    in_kind = bool(wanted) and all(wanted & set(parser.catalog.get(i).genre_keys) for i in prefs.liked)
+    tags = session.preferences.keywords  # "like ex machina" after films about artificial intelligence goes on with them
+    by_tag = parser.catalog.by_tag
+    in_kind = bool(wanted or tags) and all(
+        wanted & set(parser.catalog.get(i).genre_keys) or any(i in by_tag.get(t, ()) for t in tags)
+        for i in prefs.liked)
     new_moods = [g for g in prefs.mood_genres if g not in wanted]
     topic_switch = not routing.REFINE.search(r.message.low) and bool(
         new_genres or (prefs.liked and not in_kind)

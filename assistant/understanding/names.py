@@ -12,6 +12,8 @@ from assistant.understanding.lexicon import ENGLISH
 from assistant.understanding.text import phrase_pattern
 from retrieval.catalog import Catalog, words
 
+RECENCY = {"new", "current", "latest"}  # words of recency that may open a name
+
 
 class CatalogNames:
     """Built once per catalog, each table on first use (`warm` builds them all: about a second on a million items).
@@ -23,7 +25,7 @@ class CatalogNames:
         self.genre_phrases = genre_phrases
 
     def warm(self) -> None:
-        _ = self.known, self.tags, self.surnames
+        _ = self.known, self.tags, self.surnames, self.recency_names
 
     @cached_property
     def known(self) -> frozenset[str]:
@@ -48,6 +50,20 @@ class CatalogNames:
                    if len(tags) == 1 and w not in self.keywords and w not in titles and w not in ENGLISH
                    and w not in self.genre_phrases and w.isalpha()}
         return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
+
+    @cached_property
+    def recency_names(self) -> re.Pattern[str] | None:
+        """Names that open with a word of recency, from the catalog's titles ("new york" in two titles or more, its
+        second word no everyday or genre word) and tags ("new orleans"): "set in new york" asks for no recent films."""
+        seen: dict[str, int] = {}
+        for it in self.catalog:
+            ws = words(it.title)
+            for a, b in {(a, b) for a, b in zip(ws, ws[1:], strict=False) if a in RECENCY}:
+                if len(b) >= 3 and b.isalpha() and b not in ENGLISH and b not in self.genre_phrases:
+                    seen[f"{a} {b}"] = seen.get(f"{a} {b}", 0) + 1
+        names = {n for n, k in seen.items() if k >= 2} | {
+            t for t in self.keywords if t.split()[0] in RECENCY and len(t.split()) > 1}  # a tag: "new orleans"
+        return phrase_pattern(names) if names else None
 
     @cached_property
     def surnames(self) -> dict[str, str]:

@@ -120,7 +120,9 @@ def read_prices_and_years(parser: RulesParser, r: Reading) -> Understanding | No
     r.unrecorded = ["price"] * no_prices + list(unrecorded)
     set_aside = price_spans + [s for spans in unrecorded.values() for s in spans]
     r.consumed += set_aside
-    r.consumed += parser._years(mask(r.masked, set_aside), r.prefs, r.session, r.prefs.liked)
+    names = parser.names.recency_names  # "set in new york": a name, not "new" films
+    named = [Span(*m.span()) for m in names.finditer(r.masked)] if names is not None else []
+    r.consumed += parser._years(mask(r.masked, set_aside + named), r.prefs, r.session, r.prefs.liked)
     return None
 
 
