@@ -1046,12 +1046,16 @@ def test_spelling_puts_right_only_the_readers_own_words():
     assert s.correct("serenity with pacino") == "serenity with pacino"  # words that stand as written
     assert s.correct("Reccomend") == "Reccomend"  # a capitalised word may be a name
     assert s.fix("crime") is None and s.fix("horor") is None  # short words have too many real neighbours
+    # a double typed once is the one slip of a short word read: the word its letters make once runs are single
+    assert Spelling(["horror", "hill"], known).correct("a horor film, thriler") == "a horror film, thriler"
+    assert Spelling(["thriller"], known).fix("thriler") == "thriller"
 
 
 @pytest.mark.parametrize("message, genres", [
     ("hiii can you reccomend me a good thriler", ["thriller"]),
     ("i want a documentry about food", ["documentary"]),
     ("any comdey from the 90s?", ["comedy"]),
+    ("can u recomend a horor movie", ["horror"]),
 ])
 def test_a_slip_in_a_word_the_readers_know_is_read_as_meant(parser, message, genres):
     p = prefs_of(parser, message)
@@ -1441,3 +1445,17 @@ def test_a_liked_item_said_elliptically_or_of_the_tag_asked_for_goes_on_with_the
     assert parser.parse("I loved Interstellar", nolan).intent == "refine"  # it carries the tag asked for
     comedies = Session(shown=["1"], preferences=Preferences(include_genres=["comedy"]))
     assert parser.parse("I loved Heat (1995)", comedies).intent == "recommend"  # of another kind: starts again
+
+
+@pytest.mark.parametrize(("message", "title"), [
+    ("top gun type stuff", "Top Gun (1986)"), ("something shrek-style", "Shrek (2001)"),
+    ("i want alien vibes", "Alien (1979)"), ("more die hard type movies", "Die Hard (1988)"),
+])
+def test_a_title_named_as_the_kind_wanted_is_liked(parser, message, title):
+    u = parser.parse(message)
+    assert u.preferences.liked == parser.titles_in(title) and not u.preferences.query, message
+
+
+def test_words_of_a_kind_are_no_title_of_it(parser):
+    assert not parser.parse("a good vibes kind of movie").preferences.liked
+    assert not parser.parse("what type of movies do you have").preferences.liked

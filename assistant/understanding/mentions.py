@@ -66,6 +66,9 @@ _NAME_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")  # the capitalised words arou
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b([A-Z][a-z]*)[ \t]+$")
 _OPENER = r"(?:" + "|".join(map(re.escape, DISCOURSE)) + r")"  # "oh", "yes", "lol ok" before what is said
 _OPENERS = re.compile(rf"[\W_]*(?:{_OPENER}[\W_]+)*", re.I)  # a sentence's start up to its first word said
+# what follows a title named as the kind wanted: "top gun type stuff", "shrek-style", "alien vibes"
+_KIND_AFTER = re.compile(r"(?:\s+|-)(?:type|style|kind|sort|esque|vibes?)\b(?:\s+(?:of\s+)?(?:stuff|movies?|films?|"
+                         r"books?|things?|ones?))?", re.I)
 _OPENS = re.compile(rf"[\W_]*(?:(?:{_OPENER}|just|and|but|oh)[\W_]+)*", re.I)  # nothing said yet in the clause
 # the whole message, a name with openers before it and end punctuation after ("what about pulp fiction?")
 _ALONE = re.compile(rf"\W*(?:{_OPENER}\W+)*(?:(?:what|how) about\s+)?(?P<title>\w.*?)[\s?!.]*$", re.I)
@@ -176,7 +179,7 @@ class Mentions:
                 if not nxt:
                     break
                 pos = match.end + nxt.end()
-        for match in [*self._subjects(text), *self._alone(text)]:
+        for match in [*self._subjects(text), *self._kind_of(text), *self._alone(text)]:
             if not any(a < match.end and match.start < b for a, b in taken):
                 found.append((match, is_negated(text.casefold(), match.start)))
                 taken.append((match.start, match.end))
@@ -186,6 +189,20 @@ class Mentions:
             found.append((match, is_negated(text.casefold(), match.start)))
             taken.append((match.start, match.end))
         return sorted(found, key=lambda f: f[0].start)  # in the order written
+
+    def _kind_of(self, text: str) -> Iterable[TitleMatch]:
+        """A title named as the kind of thing wanted, said after it: "top gun type stuff", "something shrek-style",
+        "more alien vibes": liked, as "like X" is. Exact titles only."""
+        for kind in _KIND_AFTER.finditer(text):
+            start = clauses.clause_start(text, kind.start(), "title")
+            for w in list(re.finditer(r"\S+", text[start : kind.start()]))[-6:]:
+                at = start + w.start()
+                match = self._at(text[: kind.start()], at, strict=True)
+                said = text[at : match.end] if match is not None else ""
+                if match is not None and match.end == kind.start() and not everyday_phrase(said) \
+                        and not _KIND_AFTER.search(" " + said):  # "a good vibes kind of movie": no film Vibes
+                    yield dataclasses.replace(match, end=kind.end(), cue="like")  # "type stuff" read with it
+                    break
 
     def _one_word_ruled_out(self, text: str, pos: int) -> TitleMatch | None:
         """A title of one word ruled out in lower case, ending its clause: "not jaws", "no titanic pls". Only a word

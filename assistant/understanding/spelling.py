@@ -4,7 +4,8 @@ thriler" -> "hi can you recommend me a good thriller").
 Only the readers' own words are targets (the filler and request words, the catalog's genre words), and only a word
 nobody could mean as written is corrected: one the catalog does not know (a title, tag or name word), that is not
 everyday English, written in lower case. Two kinds of slip are put right, each only where one target fits:
-- letters doubled or held down ("reccomend", "hiii", "pleaseee"): the same word once runs of a letter are single;
+- letters doubled or held down ("reccomend", "hiii", "pleaseee"), or a double typed once ("horor", "thriler"): the
+  same word once runs of a letter are single;
 - one letter wrong, missing, extra or swapped, in words of six letters or more ("documentry", "comdey",
   "recomend"): shorter words have too many real neighbours ("crime" / "prime") to guess.
 A kind said loosely ("more action-y", "something noir-ish", "dramaish") is written as the hedge it is ("kind of
@@ -59,7 +60,7 @@ class Spelling:
         if len(word) < 3 or word in self._targets or self._known(word):
             return None
         short = squeeze(word)
-        if short != word and (hit := self._squeezed.get(short)) is not None:
+        if (hit := self._squeezed.get(short)) is not None:  # doubled ("reccomend") or a double typed once ("horor")
             return hit
         if len(word) < MIN_EDITED:
             return None
