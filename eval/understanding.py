@@ -321,6 +321,7 @@ def mood_report(parser, catalog, cases: UnderstandingSet) -> dict:
     and the labelled set's single messages whose reading the reader changed (it must change none it should not).
     Empty when the parser has no mood reader."""
     from assistant.understanding.moods import LearnedMood
+    from assistant.understanding.names import CatalogNames
 
     mine = parser.readers
     if not any(isinstance(r, LearnedMood) for _, r in mine):
@@ -329,7 +330,9 @@ def mood_report(parser, catalog, cases: UnderstandingSet) -> dict:
     tags = tag_moods(parser, catalog)
     # the tags read as a catalog that does not carry them would: as words, not as the catalog's keywords
     untagged = copy.copy(parser)
-    untagged.keywords, untagged._keyword_re = set(), None
+    untagged.keywords = set()
+    untagged.names = CatalogNames(catalog, set(), parser._phrase_genres)  # its tag names read as words too
+    untagged.__dict__["_tag_words"] = frozenset()
     out: dict = {"n_tags": len(tags)}
     readings: dict[str, list] = {}
     try:

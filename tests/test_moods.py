@@ -97,3 +97,14 @@ def test_an_occasion_alone_is_read_for_the_kind_it_implies(demo_engine, message,
 @pytest.mark.parametrize("message", ["something for a rainy sunday", "a movie for the weekend"])
 def test_an_occasion_that_implies_no_kind_gets_no_lean(demo_engine, message):
     assert demo_engine.parser.parse(message, Session()).preferences.mood_genres == []
+
+
+def test_the_tag_eval_reads_tags_as_words_a_catalog_without_them_would(demo_engine):
+    """`crs eval understanding`'s mood figures: the demo pack's tags read as a catalog that does not carry them
+    would. Once, the copy kept the catalog's tag names and every tag was read as a tag, so the reader read none."""
+    from eval.understanding import load_set, mood_report
+
+    report = mood_report(demo_engine.parser, demo_engine.catalog, load_set())
+    assert report["rules"]["read"] == 0  # no rule reads a genre from "twist ending" or "will ferrell"
+    assert report["with mood reader"]["read"] >= 20 and report["with mood reader"]["precision"] >= 0.7
+    assert not report["changed"]

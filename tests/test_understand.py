@@ -1459,3 +1459,15 @@ def test_a_title_named_as_the_kind_wanted_is_liked(parser, message, title):
 def test_words_of_a_kind_are_no_title_of_it(parser):
     assert not parser.parse("a good vibes kind of movie").preferences.liked
     assert not parser.parse("what type of movies do you have").preferences.liked
+
+
+@pytest.mark.parametrize("message", ["i want to cry tonight", "i feel like crying", "something more serious"])
+def test_wanting_to_cry_or_something_serious_leans_to_drama_and_is_not_searched(parser, message):
+    p = parser.parse(message).preferences
+    assert p.mood_genres == ["drama"] and not {"cry", "crying", "serious"} & set(p.query.split()), message
+
+
+@pytest.mark.parametrize("message", ["evening! need a movie for tonight", "want something to watch",
+                                     "help me pick a movie for a sleepover"])
+def test_a_request_with_its_i_dropped_is_a_request(parser, message):
+    assert parser.parse(message).intent == "recommend", message
