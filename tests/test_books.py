@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT
+from assistant.models import Session
 
 BOOKS = REPO_ROOT / "packs" / "books"
 
@@ -150,3 +151,12 @@ def test_an_author_named_in_full_without_a_cue_is_asked_for_in_any_case(books):
         assert reply.recommendations and "Suzanne Collins" in catalog.get(reply.recommendations[0].item_id).directors
     # ruled out, the name is not asked for
     assert books.engine.parser.parse("no suzanne collins please").preferences.people == []
+
+
+@pytest.mark.parametrize(("message", "query"), [("a funny book", "funny"), ("a short funny read", "funny"),
+                                                 ("a good read", "")])
+def test_a_mood_with_no_genre_in_the_catalog_is_searched_and_a_read_is_a_book(books, message, query):
+    """The books pack records no genres: "funny" leans to no genre there, and was dropped as a word of chat
+    ("a short funny read" was greeted). It is what the request is about, searched by meaning."""
+    u = books.engine.parser.parse(message, Session())
+    assert (u.intent, u.preferences.query) == ("recommend", query), message

@@ -577,7 +577,7 @@ def test_which_answers_hold_for_one_item_none_and_missing_facts(demo_catalog):
 
 
 @pytest.mark.parametrize(("said", "title", "question"), [
-    ("what do you think of the dark knight", "The Dark Knight", "rating"),
+    ("what do you think of the dark knight", "The Dark Knight", "general"),
     ("is the dark knight good?", "The Dark Knight", "rating"),
     ("whats inception about", "Inception", "about"),  # one word in lower case, asked about: a title
     ("who directed jaws?", "Jaws", "director"),

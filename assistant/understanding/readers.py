@@ -22,7 +22,7 @@ from assistant.dialogue.state import resolve_refs
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
-from assistant.understanding.lexicon import ORDINALS
+from assistant.understanding.lexicon import MOOD_GENRES, ORDINALS
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from assistant.understanding.wants import (read_ages, read_count, read_genres, read_lifted, read_occasion, read_people,
@@ -273,8 +273,9 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     if parser.item_words is not None:  # only the words that say what an item is about are searched or steered from
         # and the words in the place of what an item is about ("movies about the stock market"), whatever the model
         about = routing.about_words(r.masked, parser.catalog.noun)
+        # a mood word the catalog has no genre for ("a funny book" in a bookshop without genres) is searched too
         prefs.query = _words_in(parser, parser.item_words.kept(
-            prefs.query, lambda w: w in about or parser.is_placed(w)))  # not the "d" of ":D"
+            prefs.query, lambda w: w in about or parser.is_placed(w) or w in MOOD_GENRES))  # not the "d" of ":D"
         r.avoid = parser.item_words.kept(r.avoid, parser.is_placed)
     # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
     # ("not too scary please")

@@ -104,7 +104,7 @@ BARE_REQUEST = re.compile(
     r"help me (?:pick|find|choose)|(?:pick|choose) me)\s+(?:a|an|some|something|anything)\b"
     # the "i" dropped, as chat drops it: "evening! need a movie for tonight", "want something funny"
     r"|(?:^|[.!?,;]\s*)(?:need|want|wanna|lookin(?:g)? for)\s+(?:a|an|some|something|anything)\b"
-    r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show)s?\b"
+    r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show|read)s?\b"  # "a good read"
     r"|(?:^|[.!?;]\s*)(?:(?:i need|i want|maybe|just|ok|okay|so|uh|um|hmm|idk|dunno|i dunno)[\s,.]+)*something\s+"
     r"(?:for|good|new|nice|different)\b"
     r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
@@ -351,11 +351,11 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     ("rating", re.compile(r"\b(?:(?:is|was) (?:it|that|this)(?: one)? (?:any |a )?(?:good|great)"
                           r"|are (?:they|those|these) (?:any )?good|is it (?:any )?good"
                           r"|any good(?=\s*(?:at all\b|or not\b|[?.!,;]|$))|rating|rated|reviews?|how good"
-                          # what the assistant makes of it: "what do you think of the dark knight", "thoughts on it?"
-                          r"|what do (?:you|u) think (?:of|about) (?:it|that|this)|(?:your |any )?thoughts on (?:it|that|this)"
                           r"|(?<!anything )(?<!something )(?<!that is )(?<!that's )(?<!what is )(?<!what's )"
                           r"worth (?:it|watching|seeing|reading)|popular|do people like)\b")),
     ("general", re.compile(r"\b(?:tell me (?:more )?about|tell me more\b|more (?:info|information|details) (?:about|on)|what do you know about|describe)\b"
+                           # what the assistant makes of it: "what do you think of the dark knight", "thoughts on it?"
+                           r"|\bwhat do (?:you|u) think (?:of|about) (?:it|that|this)\b|\b(?:your |any )?thoughts on (?:it|that|this)\b"
                            # "what's your top pick?": the first one shown, described
                            r"|\bwhat(?:'s| is) (?:your|ur) (?:top|first|best) (?:pick|choice|suggestion|recommendation)\b")),
     # any other "is it ...?" said of an item ("is the 3rd one gory?", "was that one dubbed"): a fact no field holds,
