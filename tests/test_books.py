@@ -154,9 +154,19 @@ def test_an_author_named_in_full_without_a_cue_is_asked_for_in_any_case(books):
 
 
 @pytest.mark.parametrize(("message", "query"), [("a funny book", "funny"), ("a short funny read", "funny"),
-                                                 ("a good read", "")])
+                                                 ("a good read", ""), ("any good sci fi books?", "sci fi")])
 def test_a_mood_with_no_genre_in_the_catalog_is_searched_and_a_read_is_a_book(books, message, query):
     """The books pack records no genres: "funny" leans to no genre there, and was dropped as a word of chat
     ("a short funny read" was greeted). It is what the request is about, searched by meaning."""
     u = books.engine.parser.parse(message, Session())
     assert (u.intent, u.preferences.query) == ("recommend", query), message
+
+
+def test_more_by_her_is_more_by_the_author_of_the_book_meant(books):
+    session = Session()
+    shown = books.respond(session, "books by jane austen").recommendations
+    assert shown
+    books.respond(session, "the 2nd one, when was it written")
+    reply = books.respond(session, "more by her")
+    first = books.engine.catalog.get(shown[1].item_id).directors[0]
+    assert [p.casefold() for p in session.preferences.people] == [first.casefold()] and reply.recommendations

@@ -22,7 +22,7 @@ from assistant.dialogue.state import resolve_refs
 from assistant.models import Preferences, Session, Understanding
 from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
-from assistant.understanding.lexicon import MOOD_GENRES, ORDINALS
+from assistant.understanding.lexicon import ENGLISH, FILLER, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
 from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
 from assistant.understanding.wants import (read_ages, read_count, read_genres, read_lifted, read_occasion, read_people,
@@ -257,6 +257,13 @@ def read_action(parser: RulesParser, r: Reading) -> Understanding | None:
     return None
 
 
+# the mood words and the words of the genre names of prompts/words.toml (no everyday word), whatever genres a
+# catalog has
+LEXICON_KINDS = frozenset(m for m in MOOD_GENRES if " " not in m) | frozenset(
+    w for phrase in [*GENRE_SYNONYMS, *(g for gs in GENRE_SYNONYMS.values() for g in gs)]
+    for w in phrase.split() if w not in ENGLISH and w not in FILLER)
+
+
 def _words_in(parser: RulesParser, words: str) -> str:
     """`words`, or nothing when none of them reads as a word ("asdkjh qwpoe", the "d d" of two ":D")."""
     return words if any(wordlike(w) or (len(w) >= 3 and parser.names.knows(w)) for w in words.split()) else ""
@@ -273,9 +280,10 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
     if parser.item_words is not None:  # only the words that say what an item is about are searched or steered from
         # and the words in the place of what an item is about ("movies about the stock market"), whatever the model
         about = routing.about_words(r.masked, parser.catalog.noun)
-        # a mood word the catalog has no genre for ("a funny book" in a bookshop without genres) is searched too
+        # a mood or genre word the catalog has no genre for ("a funny book", "sci fi books" in a bookshop without
+        # genres) is searched too
         prefs.query = _words_in(parser, parser.item_words.kept(
-            prefs.query, lambda w: w in about or parser.is_placed(w) or w in MOOD_GENRES))  # not the "d" of ":D"
+            prefs.query, lambda w: w in about or parser.is_placed(w) or w in LEXICON_KINDS))  # not the "d" of ":D"
         r.avoid = parser.item_words.kept(r.avoid, parser.is_placed)
     # "nah, nothing political" over a list: all it asks is to steer away; so does a mood by degree on its own
     # ("not too scary please")

@@ -389,7 +389,9 @@ SAME_ROLE = re.compile(r"\b(?:(?:by|from|with|has|have)\s+)?(?:the\s+)?same\s+(?
                        # director": that item's people, asked for more of
                        r"|(?<!who )\b(?:else|more|others?|another)\b(?:\s+[\w']+){0,3}?\s+(?:(?:by|from|with)\s+)?"
                        r"(?:that|this|the|his|her|their)\s+(?P<that_role>"
-                       + "|".join(sorted(PEOPLE_ROLES, key=len, reverse=True)) + r")\b")
+                       + "|".join(sorted(PEOPLE_ROLES, key=len, reverse=True)) + r")\b"
+                       # "more by her", "anything else by him": the maker of the item meant
+                       r"|\b(?:else|more|others?|another)\b(?:\s+[\w']+){0,2}?\s+by\s+(?P<pronoun>him|her|them)\b")
 
 
 # "which of these is the funniest?", "which one's the newest": a shown item picked by what the catalog says of it

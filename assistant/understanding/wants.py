@@ -148,7 +148,8 @@ def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
         if item.id not in r.prefs.liked and item.id not in r.session.preferences.liked:
             r.prefs.exclude_items.append(item.id)  # its others, not it again
     for m in routing.SAME_ROLE.finditer(r.masked):
-        field = parser.role_field(m.group("role") or m.group("that_role"))
+        role = m.group("role") or m.group("that_role")
+        field = parser.role_field(role) if role else "directors"  # "more by her": who made it
         if field is None:
             continue  # "the same vibe as X": a title liked, read as such
         r.consumed.append(Span(m.start(), m.end()))
@@ -159,7 +160,8 @@ def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
         if item is None:
             continue
         asked = {p.casefold() for p in r.prefs.people}
-        for name in getattr(item, field)[:SAME_PEOPLE_MAX]:
+        one = m.group("pronoun") in ("him", "her")  # "more by her": the first credited, not the editor beside her
+        for name in getattr(item, field)[: 1 if one else SAME_PEOPLE_MAX]:
             if name.casefold() not in asked:
                 r.prefs.people.append(name)
         if item.id not in r.prefs.liked:  # "more by the same author" after asking about one: its others
