@@ -207,10 +207,9 @@ class Mentions:
     def _one_word_ruled_out(self, text: str, pos: int) -> TitleMatch | None:
         """A title of one word ruled out in lower case, ending its clause: "not jaws", "no titanic pls". Only a word
         of no everyday use nor a kind the catalog knows ("not today", "no romance", "no gore" are none)."""
-        m = re.match(r"([a-z][a-z'’-]{3,})(?=\s*(?:$|[,.!?;]|(?:please|pls|plz|tho|though|thanks|either|again|lol)\b))",
-                     text[pos:])
-        if m is None:
-            return None
+        m = re.match(r"([a-z][a-z'’-]{3,})(?=\s*(?:$|[,.!?;]|(\w+)))", text[pos:])
+        if m is None or (m.group(2) and m.group(2).casefold() not in FILLER | set(DISCOURSE)):
+            return None  # ends its clause, or only filler follows: "not jaws pls", "no titanic tho"
         w = m.group(1)
         if w in ENGLISH or w in FILLER or w in DISCOURSE or w in self.phrase_genres or w in self._tag_words:
             return None  # "not keanu" after keanu reeves movies: the tag's, not Keanu (2016)

@@ -154,7 +154,8 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     # a title named stands where "it" would: "is the dark knight good?" asks what "is it good?" asks, at the title
     kind, asked_at = routing.question_kind(masked), routing.question_span(masked)
     if kind is None and r.titles:
-        kind, asked_at = routing.question_kind(_titles_as_it(low, r.titles)), r.titles[0][0].start
+        said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in r.titles], fill="it"))
+        kind, asked_at = routing.question_kind(said), r.titles[0][0].start
     r.question = question = kind or ((session.asked or "general") if bare else None)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (
             question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
@@ -182,15 +183,6 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     also = [m.item_id for m, _ in named[1:]] if question == "compare" else []
     return Understanding(intent="ask_item", refs=r.refs, question=question, target=target, also=also,
                          preferences=prefs)
-
-
-def _titles_as_it(low: str, titles: list) -> str:
-    """`low` with each title named written "it" (offsets not kept)."""
-    out, at = [], 0
-    for m, _ in sorted(titles, key=lambda t: t[0].start):
-        out += [low[at : m.start], "it"]
-        at = m.end
-    return "".join(out) + low[at:]
 
 
 def read_acceptance(parser: RulesParser, r: Reading) -> Understanding | None:

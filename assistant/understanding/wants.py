@@ -136,8 +136,9 @@ SAME_PEOPLE_MAX = 3  # the most people of one item asked for by "the same cast" 
 
 
 def read_same_people(parser: RulesParser, r: Reading) -> Understanding | None:
-    """"from the same decade" (that item's years, `routing.same_years`); "by the same director", "same actors as Titanic", "anything with the same cast as the second one": the people
-    the pack credits in that role on the item meant, asked for as people. The item is the one named or pointed at
+    """"from the same decade" (that item's years, `routing.same_years`); "by the same director", "same actors as
+    Titanic", "anything with the same cast as the second one", "more by her": the people the pack credits in that
+    role on the item meant, asked for as people. The item is the one named or pointed at
     in the message, else the one talked about last, else the last one liked; with none, nothing is asked."""
     for m in routing.SAME_YEARS.finditer(r.masked):
         item = _item_meant(parser, r)
