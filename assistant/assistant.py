@@ -271,11 +271,16 @@ class Assistant:
         if u.intent == "reset":
             return Reply(text=prompts.render("replies", "reset"), intent="reset")
         if u.intent in ("recommend", "refine"):
+            if u.unknown_people and session.preferences.model_copy(update={"names": []}).is_empty():
+                # nothing asked but people the catalog has no one by: what their names' letters would find is no list
+                return Reply(text=self._unknown_people(u.unknown_people, alone=True), intent=u.intent)
             reply = self._recommend(session, timings, before)
             reply.intent = u.intent
             if u.unrecorded:
                 reply.text = prompts.render("replies", "unrecorded_left_out", facts=u.unrecorded,
                                             noun=self.noun) + " " + reply.text
+            if u.unknown_people:
+                reply.text = self._unknown_people(u.unknown_people) + " " + reply.text
             if u.asked_count and reply.recommendations:
                 reply.text = prompts.render("replies", "list_capped", noun=self.noun, n=session.preferences.n) + " " + reply.text
             return reply
@@ -296,8 +301,15 @@ class Assistant:
         if u.unrecorded:
             return Reply(text=prompts.render("replies", "unrecorded", facts=u.unrecorded, noun=self.noun),
                          intent="chitchat")
+        if u.unknown_people:
+            return Reply(text=self._unknown_people(u.unknown_people, alone=True), intent="chitchat")
         return Reply(text=self._chitchat(low, under_way=bool(session.shown) or not session.preferences.is_empty()),
                      intent="chitchat")
+
+    def _unknown_people(self, names: list[str], alone: bool = False) -> str:
+        """What is said of people named whom the catalog has no one by (assistant.understanding.person_names)."""
+        return prompts.render("replies", "unknown_people", names=[n.title() for n in names], noun=self.noun,
+                              credits=bool(self.engine.catalog.people), alone=alone)
 
     def _chitchat(self, low: str, under_way: bool = False) -> str:
         n_items = f"{len(self.engine.catalog):,}"

@@ -21,6 +21,8 @@ from assistant.understanding.item_words import ItemWords, item_words_model
 from assistant.understanding.learned import LearnedIntent, intent_model
 from assistant.understanding.listing import ListReader, list_model
 from assistant.understanding.moods import NAME as MOOD
+from assistant.understanding.person_names import NAME as PERSON_NAMES
+from assistant.understanding.person_names import LearnedPersonNames, PersonNames, person_names_model
 from assistant.understanding.moods import LearnedMood, mood_model
 from assistant.understanding.parser import RulesParser
 from assistant.understanding.readers import (read_reset, read_small_talk, read_support, with_reader,
@@ -185,6 +187,10 @@ def prepare(
     words = item_words_model(embedder, Path(state_dir), build=build)
     if words is not None:  # the free words searched are those that say what an item is about
         parser.item_words = ItemWords(words, embedder.encode_turn)
+    people = person_names_model(embedder, Path(state_dir), build=build)
+    if people is not None:  # names the readers before it left: a person asked for, or one the catalog has no one by
+        parser.readers = with_reader_after(parser.readers, "tags", (PERSON_NAMES, LearnedPersonNames(
+            PersonNames(people, embedder.encode_turn))))
     moods = mood_model(embedder, Path(state_dir), build=build)
     if moods is not None:  # the kind asked for without a genre word, read last: only what the rules left
         parser.readers = (*parser.readers, (MOOD, LearnedMood(moods, embedder.encode_turn)))

@@ -34,6 +34,9 @@ class Preferences(BaseModel):
     price_max: float | None = Field(None, ge=0)
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
+    names: list[str] = Field([], description="people named whom the catalog neither credits nor tags ('anything with "
+                             "tom cruise' in a catalog without cast): what the sentence model makes of the name steers "
+                             "the search a little; nothing is claimed of them and they are never quoted")
     exclude_keywords: list[str] = Field([], description="catalog tags the request rules out: 'no zombies'")
     avoid: list[str] = Field([], description="free words a request rules out ('not ww2 stuff', 'nothing about the "
                              "ocean'): the ranking steers away from them by meaning, never searches for them")
@@ -73,6 +76,8 @@ class Understanding(BaseModel):
         "prices, 'directors' and 'cast' ('by the same director') in one that credits nobody in that role, 'length' "
         "('under 90 minutes', 'something short'), 'subtitles' ('no subtitles') and 'language' ('foreign films "
         "only') in any")
+    unknown_people: list[str] = Field([], description="people named whom the catalog neither credits nor tags "
+                                      "('anything with tom cruise' where no item credits him): said so, never quoted")
     asked_count: int | None = Field(None, description="how many were asked for, when that is more than one list holds")
     lifted: list[str] = Field([], description="the preferences let go ('any decade is fine', 'forget the comedy "
                               "part'), as keys of `preference_chips`")

@@ -483,6 +483,22 @@ def test_a_genre_swapped_for_another_replaces_it(demo):
     assert demo.engine.parser.parse("switch to dramas").preferences.exclude_genres == []
 
 
+def test_what_about_a_kind_opening_a_later_sentence_asks_for_it_instead_and_too_adds_it(demo):
+    parser = demo.engine.parser
+    session = Session()
+    demo.respond(session, "Hi, looking for a good drama film.")
+    # "add" and "also" elsewhere in the message said nothing of the kinds: the last sentence asks for a comedy instead
+    demo.respond(session, "Oh, I haven't seen that. I will add it to my list. How about a comedy suggestion? I also "
+                          "liked Airplane! (1980)")
+    assert session.preferences.include_genres == ["comedy"]
+    session = Session()
+    demo.respond(session, "horror movies please")
+    demo.respond(session, "ok. what about comedies too")
+    assert session.preferences.include_genres == ["horror", "comedy"]
+    u = parser.parse("I love Heat. What about something newer?", Session(preferences=session.preferences))
+    assert not u.replace_genres  # no kind named where "what about" opens
+
+
 def test_ruling_out_a_kind_inside_a_genre_keeps_the_genre(demo):
     session = Session()
     demo.respond(session, "SCARY MOVIES NOW")

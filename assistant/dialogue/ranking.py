@@ -35,12 +35,13 @@ class SessionRanking:
         self.open_fields = open_in(engine.catalog)
 
     def query_text(self, prefs: Preferences) -> str:
-        """The words of the search vector: the description, keywords and people, and the wanted genres' names where
+        """The words of the search vector: the description, keywords, people and names the catalog lacks (their
+        meaning to the sentence model), and the wanted genres' names where
         the catalog's items give no centroid for them (`genre_vector`)."""
         genres = self.engine.catalog.genres
         wanted = [] if self.genre_vector(prefs) is not None else \
             [genres.get(g, g) for g in prefs.include_genres + prefs.any_genres + prefs.mood_genres]
-        words = [prefs.query, *prefs.keywords, *prefs.people, *wanted]
+        words = [prefs.query, *prefs.keywords, *prefs.people, *prefs.names, *wanted]
         return " ".join(w for w in words if w).strip()
 
     def genre_vector(self, prefs: Preferences) -> np.ndarray | None:
@@ -52,7 +53,8 @@ class SessionRanking:
         store keeps no copy in memory, or in a catalog that records genres too seldom to close them."""
         keys = list(dict.fromkeys(prefs.include_genres + prefs.any_genres + prefs.mood_genres))
         hot = self.engine.store.hot
-        if not keys or hot is None or any([prefs.query, *prefs.keywords, *prefs.people]) or "genres" in self.open_fields:
+        if not keys or hot is None or any([prefs.query, *prefs.keywords, *prefs.people, *prefs.names]) \
+                or "genres" in self.open_fields:
             return None  # a catalog that leaves genres open (retrieval.constraints.open_in): the genre's items are not
             # the genre, and the ones without the field would be searched away
         centroids = [c for g in keys if (c := hot.centroid(g)) is not None]

@@ -83,6 +83,7 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         price_max=price_max,
         people=_merge_people(state.people, new.people),
         keywords=_merge_lists(state.keywords, new.keywords, new.exclude_keywords),
+        names=_merge_lists(state.names, new.names, []),
         exclude_keywords=_merge_lists(state.exclude_keywords, new.exclude_keywords, new.keywords),
         avoid=_merge_lists(state.avoid, new.avoid, [])[-AVOID_KEPT:],
         liked=_merge_lists(state.liked, new.liked, new.disliked),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.models import Understanding
-from assistant.understanding import routing
+from assistant.understanding import clauses, routing
 from assistant.understanding.lexicon import ENGLISH
 from assistant.understanding.mentions import wanted
 
@@ -33,12 +33,13 @@ def _off_topic(r: Reading, noun: str = "") -> bool:
     """Nothing asked and it is off topic, or a question about something else; or off topic and no kind or item
     asked for ("what's the weather like for a comedy?" still asks for a comedy)."""
     masked, low, prefs = r.masked, r.message.low, r.prefs
-    if r.unrecorded:  # "any of these under 90 minutes?" asks of the catalog, even one that does not know
-        return False
+    if r.unrecorded or r.unknown_people:  # "any of these under 90 minutes?" asks of the catalog, even one that does
+        return False  # not know
     if r.nothing_asked:
         # "ok what about something by spielberg" asks for it, as a question: while a request is under way, or for
         # "something"
-        goes_on = any(w not in ENGLISH for w in prefs.query.split()) and bool(routing.WHAT_ABOUT.match(low)) and (
+        goes_on = any(w not in ENGLISH for w in [*prefs.query.split(), *prefs.names]) \
+            and bool(routing.WHAT_ABOUT.match(low)) and (
             r.has_shown or not r.session.preferences.is_empty() or bool(re.search(r"\b(?:some|any)thing\b", low)))
         return off_topic(masked, noun) or (routing.is_question(low) and not routing.DOMAIN.search(masked)
                                            and not r.bare and not goes_on and not r.on_topic)
@@ -64,7 +65,8 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
     new_moods = [g for g in prefs.mood_genres if g not in wanted]
     topic_switch = not routing.REFINE.search(r.message.low) and bool(
         new_genres or (prefs.liked and not in_kind)
-        or (routing.REQUEST.search(masked) and (prefs.keywords or prefs.people or prefs.query or new_moods))
+        or (routing.REQUEST.search(masked)
+            and (prefs.keywords or prefs.people or prefs.query or prefs.names or new_moods))
     )
     return ongoing and (bool(r.action) or not topic_switch)
 
@@ -74,11 +76,32 @@ INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
     ("out_of_scope", lambda parser, r: _off_topic(r, parser.catalog.noun)),
     # a shown item pointed at with words no reader placed ("lemme see more like the initial one", "the last film you
     # listed, is it long") is about that item, though none of the words is searched
-    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.bare
+    ("chitchat", lambda parser, r: r.nothing_asked and not r.prefs.query and not r.prefs.names and not r.bare
      and not (r.refs and r.unplaced)),
     ("refine", _goes_on),
     ("recommend", lambda parser, r: True),
 )
+
+
+_ADDED = re.compile(r"\b(?:too|also|as well|both|plus)\b")  # "what about comedies too" adds a kind
+
+
+def _asked_instead(r: Reading, new_genres: bool) -> bool:
+    """A sentence that opens with "what about" / "how about" asks for a new kind in place of the kinds wanted so far:
+    the message's first when it names a new kind ("what about a cartoon?" after documentaries), a later one when the
+    kind is named in it ("Oh, I haven't seen that. I will add it to my list. How about a comedy suggestion?" after
+    dramas); never one that adds ("what about comedies too")."""
+    low = r.message.low
+    for n, (a, b) in enumerate(clauses.spans(low, "sentence")):
+        said = low[a:b]
+        if not routing.WHAT_ABOUT.match(said) or _ADDED.search(said):
+            continue
+        if n == 0 and new_genres:
+            return True
+        if n and any(a <= g.start < b for g in r.genre_spans) and (
+                r.session.preferences.include_genres or r.session.preferences.any_genres):
+            return True
+    return False
 
 
 def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
@@ -90,14 +113,15 @@ def decide_intent(parser: RulesParser, r: Reading) -> Understanding:
     if intent == "out_of_scope":
         return Understanding(intent="out_of_scope")
     if intent == "chitchat":
-        return Understanding(intent="chitchat", unrecorded=r.unrecorded)
+        return Understanding(intent="chitchat", unrecorded=r.unrecorded, unknown_people=r.unknown_people)
     prefs = r.prefs
     # "a western instead", and "what about a cartoon?" after documentaries: the new genres replace the old
     instead = bool(prefs.include_genres or prefs.any_genres or prefs.mood_genres) and bool(
         routing.INSTEAD.search(r.masked))
     asked = r.session.preferences.include_genres + r.session.preferences.any_genres
     new_genres = [g for g in prefs.include_genres + prefs.any_genres if g not in asked]
-    replace = instead or (bool(new_genres) and bool(routing.WHAT_ABOUT.match(r.message.low)
-                                                   or routing.KEPT_ASPECT.search(r.message.low)))
+    replace = instead or (bool(new_genres) and bool(routing.KEPT_ASPECT.search(r.message.low))) \
+        or _asked_instead(r, bool(new_genres))
     return Understanding(intent=intent, preferences=prefs, refs=r.refs, action=r.action, replace_genres=replace,
-                         unrecorded=r.unrecorded, asked_count=r.asked_count, lifted=r.lifted)
+                         unrecorded=r.unrecorded, unknown_people=r.unknown_people, asked_count=r.asked_count,
+                         lifted=r.lifted)

@@ -314,7 +314,7 @@ class LearnedIntent:
         prefs = r.prefs
         if r.nothing_asked and routing.is_question(r.message.low) and routing.OPEN_ASK.search(r.masked):
             r.on_topic = self.chance_of(r.message.text, "off_topic") < ON_TOPIC_BELOW
-        placed = prefs.model_copy(update={"query": ""})
+        placed = prefs.model_copy(update={"query": "", "names": []})  # words and names searched are not placed
         placed_more = bool(r.titles or r.action or r.asked_count or r.lifted or not placed.is_empty())
         if self.listing and r.has_shown and prefs.avoid and not r.refs and not (
                 r.titles or r.action or r.asked_count or not placed.model_copy(update={"avoid": []}).is_empty()):
@@ -337,7 +337,7 @@ class LearnedIntent:
             if label == "ask_item" and chance >= self.sure_of(label):
                 return Understanding(intent="ask_item", refs=r.refs or every, question="other", read_by=NAME)
             low = r.message.low
-            if r.refs and not r.unrecorded and not NEGATION.search(low) and not _NAH.match(low) \
+            if r.refs and not r.unrecorded and not prefs.names and not NEGATION.search(low) and not _NAH.match(low) \
                     and not routing.PASSABLE.search(low):  # "the 3rd is ok": neither taken up nor turned down
                 # A shown item pointed at with nothing else said, not turned down, is taken up ("the third one it is",
                 # "ok the last one then", "the first and third look good") or, where the model leans to a question
@@ -348,7 +348,7 @@ class LearnedIntent:
                 if not questioned and (self.takes(r.message.text) or label not in ("ask_item", "support", "off_topic")):
                     return Understanding(intent="accept", refs=r.refs, read_by=NAME)
                 return Understanding(intent="ask_item", refs=r.refs, question=kind or "general", read_by=NAME)
-            if not r.refs and r.nothing_asked and not prefs.query and not r.bare \
+            if not r.refs and r.nothing_asked and not prefs.query and not prefs.names and not r.bare \
                     and self._asks_in_a_sentence(r.message.text):
                 return bare_request(parser, r)  # "I'll have to check those out. Any others?"
             return None
@@ -360,7 +360,8 @@ class LearnedIntent:
         label, chance = self.guess(r.message.text)
         if (label != "request" or chance < self.sure_of(label)) and self._asks_in_a_sentence(r.message.text):
             label, chance = "request", 1.0  # a question asking for more, after small talk: the rules' reading, or bare
-        if label == "request" and r.nothing_asked and not prefs.query and not r.bare and not r.unrecorded and (
+        if label == "request" and r.nothing_asked and not prefs.query and not prefs.names and not r.bare \
+                and not r.unrecorded and (
                 chance >= self.sure_of(label) or (chance >= QUESTION_REQUEST and routing.is_question(r.message.low)
                                                   and not routing.OUT_OF_SCOPE.search(r.masked))):
             # a request with nothing in it the rules place ("something fun", "a fun movie", "got anything good?"):
@@ -377,5 +378,5 @@ class LearnedIntent:
                 return None
             return Understanding(intent="accept")
         if label == "small_talk":
-            return Understanding(intent="chitchat", unrecorded=r.unrecorded)
+            return Understanding(intent="chitchat", unrecorded=r.unrecorded, unknown_people=r.unknown_people)
         return Understanding(intent=INTENT_OF[label])

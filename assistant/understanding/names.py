@@ -25,7 +25,7 @@ class CatalogNames:
         self.genre_phrases = genre_phrases
 
     def warm(self) -> None:
-        _ = self.known, self.tags, self.surnames, self.recency_names
+        _ = self.known, self.tags, self.surnames, self.recency_names, self.title_runs
 
     @cached_property
     def known(self) -> frozenset[str]:
@@ -50,6 +50,16 @@ class CatalogNames:
                    if len(tags) == 1 and w not in self.keywords and w not in titles and w not in ENGLISH
                    and w not in self.genre_phrases and w.isalpha()}
         return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
+
+    @cached_property
+    def title_runs(self) -> frozenset[str]:
+        """Every run of two or three words of the catalog's titles ("indiana jones", "jimmy carr"): a name held in a
+        title is searched as the title's words, never set aside as a person's the catalog lacks."""
+        runs = set()
+        for it in self.catalog:
+            ws = words(it.title)
+            runs.update(" ".join(ws[i: i + n]) for n in (2, 3) for i in range(len(ws) - n + 1))
+        return frozenset(runs)
 
     @cached_property
     def recency_names(self) -> re.Pattern[str] | None:

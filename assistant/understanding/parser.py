@@ -62,6 +62,7 @@ _SUBJECT_BEFORE = re.compile(r"\b(?:about|involving|centered on|focused on)\s+(?
 AUDIENCE_WORDS = frozenset(AUDIENCE)
 # a genre holding this share of the catalog or more is too broad to rule out for a mood said by degree
 BROAD_GENRE = 0.25
+FUZZY_NAME = 90  # how close (rapidfuzz ratio) a typed name must be to one the catalog has to be that one
 _DEGREE_BEFORE = re.compile(r"\b(?:too|so|overly|very|that|super)\s+$")
 # a word said as a name, a maker's or a kind's: "something by nolan", "any spielberg", "ghibli ones", "hanks movies"
 _NAMED = re.compile(r"\b(?:by|with|from|starring|any|more|some|no|not|without|fan of|love|like|about)\s+(?:the\s+)?$")
@@ -280,6 +281,21 @@ class RulesParser:
         """The people fields ("directors", "cast") that at least one item of the catalog fills."""
         return frozenset(f for f in ("directors", "cast") if any(getattr(it, f) for it in self.catalog))
 
+    def credited_as(self, name: str) -> tuple[str, str] | None:
+        """A name typed ("scarlett johannson", "jim carey") as the catalog has it: ("people", the person it credits)
+        or ("keywords", the tag people put on items) under a spelling close to it (`FUZZY_NAME`, as after a cue), or
+        None."""
+        key = person_key(name)
+        for slot, known in (("people", self._people), ("keywords", self._name_tags)):
+            if known and (best := process.extractOne(key, known, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME)):
+                return slot, best[0]
+        return None
+
+    @cached_property
+    def _name_tags(self) -> list[str]:
+        """The catalog's tags of two or three words, where a name a catalog knows only as a tag is ("adam sandler")."""
+        return sorted(t for t in self.keywords if 2 <= len(t.split()) <= 3)
+
     def role_field(self, word: str) -> str | None:
         """The credits field ("directors", "cast") a role word names: a word of `PEOPLE_ROLES`, or the pack's own name
         for one of its two people fields ("author" in a bookshop); None for any other word ("same vibe")."""
@@ -300,7 +316,7 @@ class RulesParser:
             for n in range(len(words), 0, -1):
                 candidate = person_key(" ".join(words[:n]))
                 if self._people:
-                    best = process.extractOne(candidate, self._people, scorer=fuzz.ratio, score_cutoff=90)
+                    best = process.extractOne(candidate, self._people, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME)
                     if best:
                         name = best[0]
                         break

@@ -75,6 +75,7 @@ class Reading:
     consumed: list[Span] = field(default_factory=list)
     genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
     unrecorded: list[str] = field(default_factory=list)  # facts asked for that the catalog does not record
+    unknown_people: list[str] = field(default_factory=list)  # names the catalog has no one by (person_names)
     asked_count: int | None = None
     lifted: list[str] = field(default_factory=list)  # preferences let go ("any decade is fine"): chip keys
     occasion: bool = False  # when or with whom it will be watched was said ("for date night"): the mood reader reads it
@@ -284,9 +285,10 @@ def read_free_text(parser: RulesParser, r: Reading) -> Understanding | None:
             and not routing.is_question(r.message.low):
         prefs.avoid = [r.avoid]
     # a title not seen yet is asked about too: "I still need to see Mad Max" is about Mad Max
-    r.nothing_asked = prefs.model_copy(update={"query": ""}).is_empty() and not r.action and not wanted(r) \
+    r.nothing_asked = prefs.model_copy(update={"query": "", "names": []}).is_empty() and not r.action \
+        and not wanted(r) \
         and not r.lifted
-    r.bare = r.nothing_asked and not prefs.query and bool(routing.BARE_REQUEST.search(r.masked))
+    r.bare = r.nothing_asked and not prefs.query and not prefs.names and bool(routing.BARE_REQUEST.search(r.masked))
     return None
 
 

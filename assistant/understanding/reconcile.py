@@ -95,7 +95,8 @@ def reconcile(rules: Understanding, reading: LLMReading, message: str, parser: R
                 p.year_min, p.year_max = lo, hi
         for name in reading.people:
             key = person_key(name)
-            if key and key in low and key not in p.people and len(key.split()) >= 2:
+            # a name the person-name reader found the catalog has no one by stays set aside, said so, not searched
+            if key and key in low and key not in p.people and len(key.split()) >= 2 and key not in u.unknown_people:
                 p.people.append(key)
                 added.append(name)
         for kw in reading.keywords:

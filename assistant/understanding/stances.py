@@ -279,7 +279,8 @@ class LearnedVerdict:
 
     def __call__(self, parser: RulesParser, r: Reading) -> Understanding | None:
         low = r.message.low
-        if r.action or r.titles or r.prefs.query or r.unrecorded or not (r.has_shown or r.session.focus) \
+        if r.action or r.titles or r.prefs.query or r.prefs.names or r.unrecorded \
+                or not (r.has_shown or r.session.focus) \
                 or routing.is_question(low) or routing.ACCEPT.search(low) or routing.INSTEAD.search(low) \
                 or routing.PASSABLE.search(low) \
                 or not (r.refs or _POINTER.search(r.message.text)):
