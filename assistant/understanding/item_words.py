@@ -18,15 +18,13 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from threading import Lock
 from typing import ClassVar
 
-from assistant.understanding.learned import IntentModel, reader_model
+from assistant.understanding.learned import IntentModel, KeptChances, reader_model
 
 ITEM, CHAT = "item", "chat"
 CLASSES = (ITEM, CHAT)
 KEEP = 0.5  # the chance of ITEM from which a word is searched: the model's own boundary, not tuned on a benchmark
-MAX_SEEN = 50_000  # words whose chance is kept between turns
 
 
 def words_text() -> str:
@@ -59,24 +57,15 @@ class ItemWords:
     model: ItemWordsModel
     encode: object
     keep: float = KEEP
-    _chance: dict[str, float] = field(default_factory=dict)
-    _lock: Lock = field(default_factory=Lock)
+    _kept: KeptChances = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._kept = KeptChances(self.model, self.encode, ITEM)
 
     def chances(self, words: list[str]) -> dict[str, float]:
         """word -> the model's chance that it says what an item is about; the words not asked before are encoded
         in one pass."""
-        with self._lock:
-            known = {w: self._chance[w] for w in words if w in self._chance}
-        missing = [w for w in dict.fromkeys(words) if w not in known]
-        if missing:
-            vectors = self.encode(missing)
-            p = self.model.chances([vectors[w] for w in missing])[:, self.model.classes.index(ITEM)]
-            with self._lock:
-                if len(self._chance) > MAX_SEEN:
-                    self._chance.clear()
-                for w, c in zip(missing, p, strict=True):
-                    known[w] = self._chance[w] = float(c)
-        return known
+        return self._kept(words)
 
     def kept(self, text: str, keep_anyway=lambda w: False) -> str:
         """The words of `text` that say what an item is about, in order; `keep_anyway(word)` keeps a word whatever

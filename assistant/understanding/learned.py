@@ -28,6 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from threading import Lock
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -240,6 +241,35 @@ def reader_model(model_cls: type[IntentModel], embedder, state_dir: str | Path, 
     data_hash = hashlib.sha256(f"{model_cls.FORMAT}:{SEED}:{HIDDEN}:{EPOCHS}:{embedder.name}:{','.join(classes)}:"
                                f"{examples_text}".encode()).hexdigest()[:16]
     return trained(model_cls, embedder, Path(state_dir) / "models" / file, data_hash, pairs_of, classes, build)
+
+
+CHANCES_KEPT = 50_000  # short texts (words, names) whose chance a `KeptChances` keeps between turns
+
+
+@dataclass
+class KeptChances:
+    """One class's chance under a reader's `model` for short texts (a word, a name), over the vectors `encode` gives
+    (texts -> {text: vector}); each text is encoded once, with the others not asked before, and its chance kept."""
+
+    model: IntentModel
+    encode: object
+    label: str
+    _chance: dict[str, float] = field(default_factory=dict)
+    _lock: Lock = field(default_factory=Lock)
+
+    def __call__(self, texts: list[str]) -> dict[str, float]:
+        with self._lock:
+            known = {t: self._chance[t] for t in texts if t in self._chance}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            vectors = self.encode(missing)
+            p = self.model.chances([vectors[t] for t in missing])[:, self.model.classes.index(self.label)]
+            with self._lock:
+                if len(self._chance) > CHANCES_KEPT:
+                    self._chance.clear()
+                for t, c in zip(missing, p, strict=True):
+                    known[t] = self._chance[t] = float(c)
+        return known
 
 
 def bare_request(parser: RulesParser, r: Reading) -> Understanding:

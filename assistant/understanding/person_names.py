@@ -27,10 +27,9 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from threading import Lock
 from typing import ClassVar
 
-from assistant.understanding.learned import IntentModel, reader_model
+from assistant.understanding.learned import IntentModel, KeptChances, reader_model
 from assistant.understanding.lexicon import ENGLISH, FILLER, PEOPLE_ROLES, SUBJECTS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.text import Span, mask
@@ -42,7 +41,6 @@ CLASSES = (PERSON, PHRASE)
 # taken for names, on one half of them and of its catalog's people (bench/person_names.py; the other half: names
 # found .987, phrases taken .007; at the model's own boundary, .5, they were .992 and .037)
 SURE = 0.7
-MAX_SEEN = 50_000  # runs whose chance is kept between turns
 _NAME_WORD = re.compile(r"[a-z][a-z'-]*")
 
 
@@ -97,23 +95,14 @@ class PersonNames:
     model: PersonNamesModel
     encode: object
     sure: float = SURE
-    _chance: dict[str, float] = field(default_factory=dict)
-    _lock: Lock = field(default_factory=Lock)
+    _kept: KeptChances = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._kept = KeptChances(self.model, self.encode, PERSON)
 
     def chances(self, runs: list[str]) -> dict[str, float]:
         """run -> the model's chance that it is a person's name; the runs not asked before are encoded in one pass."""
-        with self._lock:
-            known = {r: self._chance[r] for r in runs if r in self._chance}
-        missing = [r for r in dict.fromkeys(runs) if r not in known]
-        if missing:
-            vectors = self.encode(missing)
-            p = self.model.chances([vectors[r] for r in missing])[:, self.model.classes.index(PERSON)]
-            with self._lock:
-                if len(self._chance) > MAX_SEEN:
-                    self._chance.clear()
-                for r, c in zip(missing, p, strict=True):
-                    known[r] = self._chance[r] = float(c)
-        return known
+        return self._kept(runs)
 
     def found(self, words: list[str]) -> list[tuple[int, int]]:
         """The runs of `words` (lower case) that are names, as (start, end) word positions, none overlapping: the
