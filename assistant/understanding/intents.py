@@ -83,9 +83,6 @@ INTENT_RULES: tuple[tuple[str, Callable[[RulesParser, Reading], bool]], ...] = (
 )
 
 
-_ADDED = re.compile(r"\b(?:too|also|as well|both|plus)\b")  # "what about comedies too" adds a kind
-
-
 def _asked_instead(r: Reading, new_genres: bool) -> bool:
     """A sentence that opens with "what about" / "how about" asks for a new kind in place of the kinds wanted so far:
     the message's first when it names a new kind ("what about a cartoon?" after documentaries), a later one when the
@@ -94,7 +91,7 @@ def _asked_instead(r: Reading, new_genres: bool) -> bool:
     low = r.message.low
     for n, (a, b) in enumerate(clauses.spans(low, "sentence")):
         said = low[a:b]
-        if not routing.WHAT_ABOUT.match(said) or _ADDED.search(said):
+        if not routing.WHAT_ABOUT.match(said) or routing.ADDS.search(said):  # "what about comedies too" adds
             continue
         if n == 0 and new_genres:
             return True

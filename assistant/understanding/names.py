@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 
+import numpy as np
+
 from assistant.understanding.lexicon import ENGLISH
 from assistant.understanding.text import phrase_pattern
 from retrieval.catalog import Catalog, words
@@ -25,7 +27,7 @@ class CatalogNames:
         self.genre_phrases = genre_phrases
 
     def warm(self) -> None:
-        _ = self.known, self.tags, self.surnames, self.recency_names, self.title_runs
+        _ = self.known, self.tags, self.surnames, self.recency_names, self._title_pairs
 
     @cached_property
     def known(self) -> frozenset[str]:
@@ -52,14 +54,18 @@ class CatalogNames:
         return aliases, phrase_pattern(self.keywords | set(aliases)) if self.keywords else None
 
     @cached_property
-    def title_runs(self) -> frozenset[str]:
-        """Every run of two or three words of the catalog's titles ("indiana jones", "jimmy carr"): a name held in a
-        title is searched as the title's words, never set aside as a person's the catalog lacks."""
-        runs = set()
-        for it in self.catalog:
-            ws = words(it.title)
-            runs.update(" ".join(ws[i: i + n]) for n in (2, 3) for i in range(len(ws) - n + 1))
-        return frozenset(runs)
+    def _title_pairs(self) -> np.ndarray:
+        """The sorted hashes of every two neighbouring words of the catalog's titles: 8 bytes a pair, not a string
+        each (a million titles hold about four million pairs)."""
+        pairs = (hash(f"{a} {b}") for it in self.catalog for ws in (words(it.title),) for a, b in zip(ws, ws[1:]))
+        return np.unique(np.fromiter(pairs, dtype=np.int64))
+
+    def in_a_title(self, pair: str) -> bool:
+        """Whether two words stand side by side in one of the catalog's titles ("indiana jones", "jimmy carr"): a
+        name held in a title is searched as the title's words, never set aside as a person's the catalog lacks."""
+        known, h = self._title_pairs, hash(pair)
+        i = int(np.searchsorted(known, h))
+        return i < len(known) and int(known[i]) == h
 
     @cached_property
     def recency_names(self) -> re.Pattern[str] | None:

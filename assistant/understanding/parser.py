@@ -71,7 +71,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
 # comedies", "old books"
 _ITEM_NOUNS = "movie|film|flick|book|novel"
 _NAMED_AFTER = re.compile(rf"(?:'s)?\s+(?:(?:{_ITEM_NOUNS})s?|ones?|stuff|fan|type)\b")
-_STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
+STRONG_PERSON_CUES = ("starring", "featuring", "directed by", "director", "actor", "actress", "written by")
 
 
 class RulesParser:
@@ -323,7 +323,7 @@ class RulesParser:
                     if n == 1 and candidate in self.names.surnames:  # "something by tolkien": J.R.R. Tolkien
                         name = self.names.surnames[candidate]
                         break
-                strong = any(c in cue for c in _STRONG_PERSON_CUES)
+                strong = any(c in cue for c in STRONG_PERSON_CUES)
                 if all(w[:1].isupper() and w.isalpha() for w in words[:n]) and (n >= 2 or strong):
                     name = candidate
                     break

@@ -32,6 +32,7 @@ from typing import ClassVar
 from assistant.understanding.learned import IntentModel, KeptChances, reader_model
 from assistant.understanding.lexicon import ENGLISH, FILLER, PEOPLE_ROLES, SUBJECTS
 from assistant.understanding.negation import is_negated
+from assistant.understanding.parser import STRONG_PERSON_CUES
 from assistant.understanding.text import Span, mask
 from assistant.understanding.titles import YEAR_AFTER
 
@@ -122,8 +123,8 @@ class PersonNames:
 
 NAME = "person names"
 _RUN = re.compile(r"[a-z][a-z'-]*(?: [a-z][a-z'-]*)*")  # words one space apart: no punctuation or masked span between
-_WORDS = re.compile(r"[a-z][a-z'-]*")
-_CUE_BEFORE = re.compile(r"\b(?:starring|featuring|directed by|written by|with (?:the )?(?:actor|actress))\s+$")
+# the cue that goes with a name after it ("starring denzel washington"): the parser's strong person cues
+_CUE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, STRONG_PERSON_CUES)) + r")\s+$")
 
 
 @dataclass
@@ -137,14 +138,14 @@ class LearnedPersonNames:
     def __call__(self, parser, r):
         text = mask(r.masked, r.consumed)
         for run in _RUN.finditer(text):
-            found = list(_WORDS.finditer(run.group(0)))
+            found = list(_NAME_WORD.finditer(run.group(0)))
             words = [w.group(0) for w in found]
             for a, b in self.names.found(words):
                 start, end = run.start() + found[a].start(), run.start() + found[b - 1].end()
                 name = " ".join(words[a:b])
-                held = {" ".join(words[i:j]) for i in range(a, b) for j in range(i + 2, b + 1)}
-                if YEAR_AFTER.match(r.message.low, end) or held & parser.names.title_runs \
-                        or is_negated(r.masked, start):
+                # a title holding any longer run holds its pairs too
+                if YEAR_AFTER.match(r.message.low, end) or is_negated(r.masked, start) \
+                        or any(parser.names.in_a_title(f"{x} {y}") for x, y in zip(words[a:b], words[a + 1:b])):
                     continue  # a title the catalog lacks ("Peter Rabbit (2018)"), a name its titles hold ("young
                     # indiana jones"), a name ruled out ("no uwe boll stuff": left to the words ruled out)
                 if cue := _CUE_BEFORE.search(text, 0, start):  # "starring denzel washington": the cue goes with him

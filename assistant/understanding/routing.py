@@ -228,14 +228,16 @@ def for_a_child(m: re.Match[str]) -> bool:
     return age is not None and (int(age) if age.isdigit() else NUMBER_WORDS[age]) <= 12
 
 
+# words that add to what is asked: "comedies too" goes on; "not too gory", "too long" say how much, and add nothing
+_ADDS = r"too(?=\s*(?:$|[,.!?;)]|please|pls|then|as well))|as well|also"
+ADDS = re.compile(rf"\b(?:{_ADDS})\b")
 REFINE = re.compile(
     r"^(?:(?:a\s+)?(?:bit|little|little bit|tad|lot)\s+(?=more|less))?"  # "a bit more romantic" goes on
     r"(?:actually|instead|rather|what about|how about|make it|only|but|and|also|now|no|not|without|except|"
     r"maybe|hmm|ok|okay|well|newer|older|more|less|something else|other|others|different|"
     r"like|similar to|(?:some|any)thing (?:like|similar to))\b"  # "like ex machina", said of the request under way
     r"|\b(?:instead|rather|newer|older|more recent|something else|anything else|other ones|different ones|"
-    # "comedies too" goes on; "not too gory", "too long" say how much, and go on with nothing
-    r"too(?=\s*(?:$|[,.!?;)]|please|pls|then|as well))|as well|also|as long as|but only|only if|add|adding|mix in|throw in)\b"
+    rf"{_ADDS}|as long as|but only|only if|add|adding|mix in|throw in)\b"
     r"|\bsame\s+(?:\w+[\s,]+)?but\b"  # "same decade but comedy", "same but newer": what was asked for, changed
 )
 # what a request keeps from the one under way: "same decade but comedy" keeps the years and swaps the genre
