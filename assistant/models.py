@@ -33,6 +33,8 @@ class Preferences(BaseModel):
     price_min: float | None = Field(None, ge=0, description="an inclusive price range: 'under $20', 'between 10 and 30 euros'")
     price_max: float | None = Field(None, ge=0)
     people: list[str] = Field([], description="directors or cast asked for, casefolded")
+    exclude_people: list[str] = Field([], description="directors or cast ruled out ('nothing with adam sandler'), "
+                                      "casefolded: no item the catalog credits them on is shown")
     keywords: list[str] = Field([], description="catalog tags the request names, e.g. 'time travel'")
     names: list[str] = Field([], description="people named whom the catalog neither credits nor tags ('anything with "
                              "tom cruise' in a catalog without cast): what the sentence model makes of the name steers "

@@ -117,6 +117,8 @@ def constraint_violations(item_id: str, prefs: Preferences, catalog: Catalog) ->
         out.append(f"{item.name} has excluded {sorted(set(prefs.exclude_genres) & keys)}")
     if ruled_out := sorted(k for k in prefs.exclude_keywords if k in {t.casefold() for t in item.tags}):
         out.append(f"{item.name} is tagged {ruled_out}, ruled out")
+    if credited := sorted(p for p in prefs.exclude_people if item_id in catalog.items_with_person(p)):
+        out.append(f"{item.name} credits {credited}, ruled out")
     if year_known and prefs.year_min is not None and (item.year is None or item.year < prefs.year_min):
         out.append(f"{item.name} is before {prefs.year_min}")
     if year_known and prefs.year_max is not None and (item.year is None or item.year > prefs.year_max):

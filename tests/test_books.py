@@ -170,3 +170,29 @@ def test_more_by_her_is_more_by_the_author_of_the_book_meant(books):
     reply = books.respond(session, "more by her")
     first = books.engine.catalog.get(shown[1].item_id).directors[0]
     assert [p.casefold() for p in session.preferences.people] == [first.casefold()] and reply.recommendations
+
+
+def test_a_person_ruled_out_is_never_shown_and_may_be_asked_for_again(books):
+    from assistant.models import Session
+
+    catalog = books.engine.catalog
+    by_king = lambda r: [i.item_id for i in r.recommendations  # noqa: E731
+                         if "stephen king" in {p.casefold() for p in catalog.get(i.item_id).directors}]
+    from eval.faithfulness import constraint_violations
+
+    session = Session()
+    kings = by_king(books.respond(session, "books by stephen king"))
+    assert kings
+    reply = books.respond(session, "actually no stephen king")
+    assert (session.preferences.exclude_people, session.preferences.people) == (["stephen king"], [])
+    assert reply.recommendations and not by_king(reply) and "nothing with Stephen King" in reply.text
+    assert constraint_violations(kings[0], session.preferences, catalog)  # the eval's check sees such an item
+    assert not by_king(books.respond(session, "something scary"))  # it stays ruled out
+    books.respond(session, "ok, stephen king after all")
+    assert (session.preferences.people, session.preferences.exclude_people) == (["stephen king"], [])
+    # however it is said: a cue, no cue, a verb of dislike, a misspelling (the learned name reader)
+    for message in ("something scary, nothing by stephen king", "I hate Stephen King", "no stephen king books please",
+                    "anything without stephen kng"):
+        p = books.engine.parser.parse(message).preferences if "kng" not in message else \
+            books.backend.understand(message, Session()).preferences
+        assert (p.exclude_people, p.people) == (["stephen king"], []), message

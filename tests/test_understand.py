@@ -104,6 +104,11 @@ def test_genres_synonyms_and_negation(parser, message, include, exclude):
         ("I'd like horror films and comedies", [], ["horror", "comedy"]),  # the noun after the first one
         ("comedy & family please", [], ["comedy", "children"]),  # this catalog's family genre
         ("something with comedy nd family", [], ["comedy", "children"]),  # as typed in a chat
+        ("any good family types or horror?", [], ["children", "horror"]),  # a noun of kinds between
+        ("Do you think I should watch comedy tonight or romance?", [], ["comedy", "romance"]),
+        # the second asked for in case the first is not at hand (ReDial)
+        ("I have been looking for some good sci-fi movies. if not, any good comedies?", [], ["sci-fi", "comedy"]),
+        ("a comedy, otherwise a drama", [], ["comedy", "drama"]),
     ],
 )
 def test_genres_listed_with_or_and_are_alternatives(parser, message, include, alternatives):
@@ -142,6 +147,8 @@ def test_a_genre_word_inside_a_name_is_no_genre(parser, message, include):
         ("I have not It looks like a fun comedy", ["comedy"], [], []),  # a sentence without its full stop
         ("I'm not a big horror person", [], [], ["horror"]),
         ("no sequels and it doesn't have to be a comedy", [], ["comedy"], []),  # the nearest negation governs
+        ("It's ok, some good bits. Not a real great comedy though.", [], ["comedy"], []),  # how good one item is
+        ("I'm not a great fan of horror", [], [], ["horror"]),
     ],
 )
 def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include, mood, exclude):
@@ -1380,6 +1387,30 @@ def test_the_same_era_or_decade_as_an_item_is_its_years(parser):
     assert (p.year_min, p.year_max, p.exclude_items) == (1990, 1999, [heat])
     p = parser.parse("something funny and sad at the same time", held).preferences  # not a time period
     assert (p.year_min, p.year_max) == (None, None)
+
+
+@pytest.mark.parametrize(("message", "include", "mood"), [
+    # said of one item, by a pronoun or by its title, or asked of it: what it is, a lean at most, not what to find
+    ("It's sci-fi?", [], ["sci-fi"]),
+    ("is it a western?", [], ["western"]),
+    ("it was a thrilling action movie", [], ["thriller", "action"]),
+    ("Back to the Future is funny and good sci-fi", [], ["comedy", "sci-fi"]),
+    ("The latest comedy I have seen was Toy Story", [], ["comedy"]),
+    ("my favorite action movie is Heat (1995)", [], ["action"]),
+    ("I have seen The Lion King. It was great! Loved the romance.", [], ["romance"]),  # what one film had
+    ("the action was great", [], ["action"]),
+    ("Horror comedy is also great.", [], ["horror", "comedy"]),  # a taste said of the kind
+    # still asked for: a request beside a title, a kind before its noun, who it is for
+    ("I want an action movie like Heat (1995)", ["action"], []),
+    ("it's time for a horror movie", ["horror"], []),
+    ("show me the best horror movies", ["horror"], []),
+    ("the comedy genre", ["comedy"], []),
+    ("something for the family", ["children"], []),
+    ("I'd like a horror movie. Toy Story was a great comedy", ["horror"], ["comedy"]),
+])
+def test_a_kind_said_of_one_item_is_a_lean_not_a_request(parser, message, include, mood):
+    p = prefs_of(parser, message)
+    assert (p.include_genres, p.mood_genres) == (include, mood), message
 
 
 @pytest.mark.parametrize("message", ["im into horror films and comedies do you have any suggestions",

@@ -97,8 +97,10 @@ class SessionRanking:
         wanted = [i for i in session.wanted if i not in told and i in self.engine.catalog]
         said, everything = " ".join(own[-WORDS_TURNS:]), " ".join(own)
         # a tag ruled out ("nothing too violent", "no zombies") rules out the items tagged with it (`constraints`) and
-        # steers away from the rest by meaning: people tag a few items of a kind, not all (Fight Club lacks "violent")
-        avoid = " ".join(dict.fromkeys([*prefs.avoid, *prefs.exclude_keywords]))
+        # steers away from the rest by meaning: people tag a few items of a kind, not all (Fight Club lacks "violent");
+        # so does a person ruled out, whose name is in the person's own words ("I hate Stephen King" is no search for
+        # The Pale King)
+        avoid = " ".join(dict.fromkeys([*prefs.avoid, *prefs.exclude_keywords, *prefs.exclude_people]))
         encoded = self.engine.embedder.encode_turn(list(dict.fromkeys(
             t for t in (self.query_text(prefs), said, everything, avoid) if t)))
         return Context(
@@ -147,6 +149,7 @@ class SessionRanking:
         or tagged with what the person ruled out ("no zombies")."""
         prefs = session.preferences
         tagged = [i for kw in prefs.exclude_keywords for i in self.engine.catalog.by_tag.get(kw, ())]
+        tagged += [i for p in prefs.exclude_people for i in self.engine.catalog.items_with_person(p)]
         tagged += self.series_ruled_out(prefs)
         # what the person named is known to them; what the assistant's side proposed stays open, as the assistant's
         # own picks do live, until the person turns it down, has seen it or moves past it

@@ -81,7 +81,8 @@ def merge(state: Preferences, new: Preferences) -> Preferences:
         lean_year_max=lean[1],
         price_min=price_min,
         price_max=price_max,
-        people=_merge_people(state.people, new.people),
+        people=[p for p in _merge_people(state.people, new.people) if p.casefold() not in new.exclude_people],
+        exclude_people=_merge_lists(state.exclude_people, new.exclude_people, [p.casefold() for p in new.people]),
         keywords=_merge_lists(state.keywords, new.keywords, new.exclude_keywords),
         names=_merge_lists(state.names, new.names, []),
         exclude_keywords=_merge_lists(state.exclude_keywords, new.exclude_keywords, new.keywords),
@@ -165,6 +166,7 @@ def apply(session: Session, u: Understanding) -> None:
             exclude_genres=[g for g in state.exclude_genres if g not in new.include_genres + new.any_genres + new.mood_genres],
             disliked=state.disliked,
             exclude_keywords=[k for k in state.exclude_keywords if k not in new.keywords],
+            exclude_people=[p for p in state.exclude_people if p not in {q.casefold() for q in new.people}],
             avoid=state.avoid,
             exclude_items=state.exclude_items,
             price_min=state.price_min,
@@ -193,6 +195,7 @@ def preference_chips(prefs: Preferences, catalog, currency: str = "$") -> list[t
     if prefs.price_min is not None or prefs.price_max is not None:
         chips.append(("price:", price_label(prefs.price_min, prefs.price_max, currency)))
     chips += [(f"people:{p}", p.title()) for p in prefs.people]
+    chips += [(f"exclude_people:{p}", f"nothing with {p.title()}") for p in prefs.exclude_people]
     chips += [(f"keywords:{k}", f"about {k}") for k in prefs.keywords]
     chips += [(f"exclude_keywords:{k}", f"nothing tagged “{k}”") for k in prefs.exclude_keywords]
     for a in prefs.avoid:  # quoted as the query is: only the words the catalog knows
@@ -282,8 +285,8 @@ def remove_preference(prefs: Preferences, key: str) -> bool:
     if field == "exclude_items":
         found, prefs.exclude_items = bool(prefs.exclude_items), []
         return found
-    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "keywords", "exclude_keywords", "avoid",
-                 "liked", "disliked"):
+    if field in ("include_genres", "mood_genres", "exclude_genres", "people", "exclude_people", "keywords",
+                 "exclude_keywords", "avoid", "liked", "disliked"):
         values = getattr(prefs, field)
         if value in values:
             setattr(prefs, field, [v for v in values if v != value])
@@ -332,6 +335,8 @@ def describe(prefs: Preferences, catalog, noun: str, currency: str = "$", shown:
         out += ", not from " + " or ".join(years_label(lo, hi) for lo, hi in prefs.exclude_years)
     if prefs.exclude_keywords:
         out += ", none tagged " + " or ".join(f"“{k}”" for k in prefs.exclude_keywords)
+    if prefs.exclude_people:  # a name the catalog credits, as it credits it
+        out += ", nothing with " + " or ".join(p.title() for p in prefs.exclude_people)
     avoided = [w for a in prefs.avoid for w in known_words(a, catalog.vocabulary)]
     if avoided:
         out += ", steering away from " + " or ".join(f"“{w}”" for w in dict.fromkeys(avoided))
@@ -382,6 +387,8 @@ def loosen_hint(prefs: Preferences) -> str:
         hints.append("fewer excluded genres")
     if prefs.exclude_keywords:
         hints.append("fewer excluded tags")
+    if prefs.exclude_people:
+        hints.append("fewer people ruled out")
     if prefs.exclude_years:
         hints.append("fewer years ruled out")
     return ", or ".join(hints) or "describe it in other words"

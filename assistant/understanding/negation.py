@@ -31,10 +31,11 @@ _SOMEONE_ELSES = re.compile(r"\b(?:(?:you|u)\s+(?:really\s+|just\s+|even\s+|prob
                             r"|if\s+(?:someone|anyone|people|one)\s+)$")
 # negations that leave what follows possible, so a genre there is a lean, not a rule: "it doesn't have to
 # be a comedy", "I haven't seen a lot of horror", "I did not see the horror one" (facts about the viewer),
-# "I don't mind romance", "not enough horror", "I wouldn't call that horror"
+# "I don't mind romance", "not enough horror", "I wouldn't call that horror", and a verdict on how good one item is:
+# "not a real great comedy though" (not "not a great fan of horror")
 HEDGE = re.compile(
     r"\s*(?:(?:really\s+|necessarily\s+)?(?:have|need)\s+to\b|necessarily\b|(?:really\s+)?mind\b|enough\b"
-    r"|(?:call|consider)\b"
+    r"|(?:call|consider)\b|(?:a|an)\s+(?:(?:very|real|really|great|good|particularly|typical|true)\s+)+(?!fan|lover)"
     r"|(?:think\s+)?(?:i'?ve\s+|i\s+have\s+)?(?:ever\s+|really\s+|yet\s+|actually\s+|even\s+)*"
     r"(?:seen|see|watched|watch|heard)\b)"
 )

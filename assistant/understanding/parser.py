@@ -197,9 +197,12 @@ class RulesParser:
 
     # -- parts ------------------------------------------------------------------------------
 
-    def _genres(self, masked: str, prefs: Preferences, text: str, asked: Collection[str] = frozenset()) -> list[Span]:
+    def _genres(self, masked: str, prefs: Preferences, text: str, asked: Collection[str] = frozenset(),
+                said: str | None = None) -> list[Span]:
         """Genres asked for, ruled out or leant to, written into `prefs`; `asked`: the genres the conversation
-        already wants, inside which a kind ruled out ("not slashers" after horror) is only that kind."""
+        already wants, inside which a kind ruled out ("not slashers" after horror) is only that kind; `said`: `masked`
+        with the titles it names read as "it", for a kind said of a title ("Deadpool is good action", "my favorite
+        action movie is Inception"): a lean, as a taste is."""
         spans = []
         marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
@@ -229,9 +232,12 @@ class RulesParser:
                 else:
                     kinds_out.append((keys[0], Span(m.start(), m.end())))
                 continue
-            soft = soft or routing.is_taste(masked, m.start()) or is_hedged(marked, m.start()) or of_someone_else(
+            soft = soft or routing.is_taste(masked, m.start(), said) or is_hedged(marked, m.start()) or of_someone_else(
                 marked, m.start()) or bool(
-                _LOOSELY_BEFORE.search(masked, max(0, m.start() - 16), m.start()))  # "kind of action": a lean
+                _LOOSELY_BEFORE.search(masked, max(0, m.start() - 16), m.start())  # "kind of action": a lean
+                or (said is not None and routing.IS_A_TITLE.match(said, m.end()))
+                or _TASTE_AFTER.match(masked, m.end())  # "horror comedy is also great"
+                or _is_aspect(masked, m))  # "loved the music": what one film had
             for key in keys:
                 target = prefs.exclude_genres if negated else prefs.mood_genres if soft else prefs.include_genres
                 if key not in target:
@@ -327,8 +333,10 @@ class RulesParser:
                 if all(w[:1].isupper() and w.isalpha() for w in words[:n]) and (n >= 2 or strong):
                     name = candidate
                     break
-            if name and name not in prefs.people:
-                prefs.people.append(name)
+            if name and name not in prefs.people + prefs.exclude_people:
+                # "nothing starring adam sandler": someone the catalog credits, ruled out
+                out = name in self._people and is_negated(masked, m.start("name"))
+                (prefs.exclude_people if out else prefs.people).append(name)
                 start = m.start("name")
                 spans.append(Span(m.start(), start + len(" ".join(words[: len(name.split())]))))
         return spans + self._full_names_in(text, masked, prefs, spans)
@@ -341,8 +349,8 @@ class RulesParser:
     def _full_names_in(self, text: str, masked: str, prefs: Preferences, taken: list[Span]) -> list[Span]:
         """People named in full without a cue, in any case ("i love leonardo dicaprio movies", "Jack black was so
         hilarious"): a run of two or three words that is the whole name of someone the catalog credits. A name made
-        only of everyday words (`ENGLISH`) counts only when written as a name; a name ruled out ("no adam sandler") is
-        left to the words ruled out."""
+        only of everyday words (`ENGLISH`) counts only when written as a name; a name ruled out ("no adam sandler", "I
+        hate adam sandler movies") is ruled out: no item crediting them is shown."""
         spans: list[Span] = []
         words = list(re.finditer(r"\w[\w'-]*", masked))
         i = 0
@@ -357,10 +365,9 @@ class RulesParser:
                 if all(w.group(0).casefold() in ENGLISH for w in run) and not all(
                         text[w.start()].isupper() for w in run):
                     continue
-                if is_negated(masked, run[0].start()):
-                    continue
-                if key not in prefs.people:
-                    prefs.people.append(key)
+                said = prefs.exclude_people if is_negated(masked, run[0].start()) else prefs.people
+                if key not in said:
+                    said.append(key)
                 spans.append(Span(run[0].start(), run[-1].end()))
                 i += n - 1
                 break
@@ -508,12 +515,26 @@ _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 # items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
 _OLD_ONES = re.compile(rf"\bold(?:\s+school|\s+classic)?\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff)\b")
-_TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
+_TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:also\s+|always\s+|really\s+|so\s+)?(?:the\s+)?"
+                          r"(?:best|great|my favou?rite|awesome|amazing)\b")
+# a kind after "the", with no item's noun after it, is what one film had: "loved the music", "the action was great"
+_THE_BEFORE = re.compile(r"\bthe\s+$")
+_NOUN_AFTER = re.compile(rf"(?:\s+|-)(?:(?:{_ITEM_NOUNS})s?|ones?|genres?|kinds?|types?|stuff|shows?|fans?)\b")
+
+
+def _is_aspect(masked: str, m: re.Match[str]) -> bool:
+    """A kind after "the" and before no noun: what one item has ("the music"), not who it is for ("the family")."""
+    return m.group(0) not in AUDIENCE_WORDS and bool(_THE_BEFORE.search(masked, max(0, m.start() - 6), m.start())) and not _NOUN_AFTER.match(masked, m.end())
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
 
 
 # between two genres asked for, any one will do (a film that is both ranks first): "horror or thriller", "war and
 # action movies", "drama, thriller", "horror films and comedies", "comedy & family"
-_GENRE_ALTERNATIVE = re.compile(rf"\s*(?:(?:(?:{_ITEM_NOUNS})s?|ones|stuff|shows?)\s*)?"
-                                r"(?:/|&|,?\s*\b(?:or|and|nd|n)\b|,)\s*(?:maybe\s+|perhaps\s+|also\s+)?(?:an?\s+)?")
+# "family types or horror", "comedy tonight or romance", and one asked for in case the first is not at hand: "good
+# sci-fi movies. if not, any good comedies?"
+_GENRE_ALTERNATIVE = re.compile(rf"\s*(?:(?:(?:{_ITEM_NOUNS})s?|ones|stuff|shows?|types?|kinds?|sorts?|genres?)\s*)?"
+                                r"(?:(?:tonight|today|now|then|instead)\s*)?"
+                                r"(?:/|&|,?\s*\b(?:or|and|nd|n)\b|,"
+                                r"|[.!?;,]*\s*(?:if not|otherwise|or else|failing that)[.!?;,]*\s*(?:any|some)?)"
+                                r"\s*(?:maybe\s+|perhaps\s+|also\s+)?(?:(?:good|great|other)\s+)?(?:an?\s+)?")

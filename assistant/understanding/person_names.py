@@ -144,10 +144,16 @@ class LearnedPersonNames:
                 start, end = run.start() + found[a].start(), run.start() + found[b - 1].end()
                 name = " ".join(words[a:b])
                 # a title holding any longer run holds its pairs too
-                if YEAR_AFTER.match(r.message.low, end) or is_negated(r.masked, start) \
+                if YEAR_AFTER.match(r.message.low, end) \
                         or any(parser.names.in_a_title(f"{x} {y}") for x, y in zip(words[a:b], words[a + 1:b])):
                     continue  # a title the catalog lacks ("Peter Rabbit (2018)"), a name its titles hold ("young
-                    # indiana jones"), a name ruled out ("no uwe boll stuff": left to the words ruled out)
+                    # indiana jones")
+                if is_negated(r.masked, start):  # "nothing with adam sandlar": someone credited is ruled out; a name
+                    known = parser.credited_as(name)  # the catalog lacks is left to the words ruled out
+                    if known is not None and known[0] == "people" and known[1] not in r.prefs.exclude_people:
+                        r.prefs.exclude_people.append(known[1])
+                        r.consumed.append(Span(start, end))
+                    continue
                 if cue := _CUE_BEFORE.search(text, 0, start):  # "starring denzel washington": the cue goes with him
                     start = cue.start()
                 r.consumed.append(Span(start, end))

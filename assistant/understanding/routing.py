@@ -129,16 +129,29 @@ TASTE = re.compile(
     r"|\bfavou?rite (?:genres?|kinds?|types?|movies|films|books|shows)(?: of \w+)? (?:is|are)\b"
 
 )
-# describing an item ("it was a thrilling action movie", "which was a comedy") says what it is, not what to find
-DESCRIBING = re.compile(r"\b(?:it|that|this|which|that one|this one)\s+(?:was|is|'s)\s+(?:(?:a|an|the|very|really|such a|"
-                        r"great|good|fun|funny|thrilling|classic|real|total|pretty)\s+){0,3}$")
+# describing an item says what it is, not what to find: "it was a thrilling action movie", "which was a comedy", "it's
+# sci-fi?", and asked the other way round, "is it a western?"; a title named stands where "it" does (`is_taste`'s
+# `said`): "Deadpool is funny and good action". Up to four words between, none of them a request's or a date's
+# ("any movie that was released in 2018" asks for that year).
+_NOT_DESCRIBING = (r"(?:want|need|looking|show|give|find|recommend|suggest|now|tonight|instead|any|some|more|another|like|"
+                   r"for|time|mood|too|not|enough|in|from|after|before|since|around|between|during|out|made|released|"
+                   r"realized|set)\b")
+DESCRIBING = re.compile(
+    r"(?:(?<!\bif )\b(?:it|that|this|which|that one|this one)(?:\s+(?:was|is)|'s)|\b(?:is|was)\s+(?:it|that|this|that one|this one))"
+    rf"\s+(?:(?!{_NOT_DESCRIBING})[\w'-]+\s+){{0,4}}$")
+# a kind said of a title named after it: "my favorite action movie is Inception", "the latest comedy I have seen was
+# Jumanji" (the title standing as "it", as above)
+IS_A_TITLE = re.compile(r"(?:\s+(?:movies?|films?|flicks?|ones?|books?|novels?|shows?))?"
+                        r"(?:\s+(?:i|we)(?:\s+have|'ve|\s+had)?(?:\s+ever)?\s+(?:seen|saw|watched|read|liked|loved))?"
+                        r"\s+(?:is|was|are|were|would be|has to be)\s+(?:probably\s+|definitely\s+|still\s+)?it\b")
 _REQUEST_AFTER_TASTE = re.compile(r"\b(?:a|an|some|want|need|looking|show|give|find|recommend|suggest|tonight|now)\b")
 
 
-def is_taste(text: str, pos: int) -> bool:
-    """Whether what is at `pos` of a lower-cased text is named in a statement of taste."""
+def is_taste(text: str, pos: int, said: str | None = None) -> bool:
+    """Whether what is at `pos` of a lower-cased text is named in a statement of taste, or in what is said of an item;
+    `said`: the text with the titles it names read as "it" (offsets kept)."""
     clause = clauses.clause_before(text, pos, "taste")
-    if DESCRIBING.search(clause):
+    if DESCRIBING.search(clause) or (said is not None and DESCRIBING.search(clauses.clause_before(said, pos, "taste"))):
         return True
     cue = None
     for cue in TASTE.finditer(clause):

@@ -80,8 +80,9 @@ def _stem(word: str) -> str:
 def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
     """Genres asked for, ruled out, or wanted softly (a mood), with alternatives ("horror or thriller")."""
     held = r.session.preferences
+    said = mask(r.masked, [Span(m.start, m.end) for m, _ in r.titles], fill="it")  # "Heat is good action"
     r.genre_spans = parser._genres(r.masked, r.prefs, r.message.text,
-                                   asked={*held.include_genres, *held.any_genres, *held.mood_genres})
+                                   asked={*held.include_genres, *held.any_genres, *held.mood_genres}, said=said)
     return None
 
 
