@@ -146,7 +146,7 @@ class SessionRanking:
 
     def constraints(self, session: Session) -> Constraints:
         """Hard constraints: asked-for genres and years; nothing liked, turned down, moved past, named by the person
-        or tagged with what the person ruled out ("no zombies")."""
+        or tagged with what the person ruled out ("no zombies"), nor any crediting a person ruled out."""
         prefs = session.preferences
         tagged = [i for kw in prefs.exclude_keywords for i in self.engine.catalog.by_tag.get(kw, ())]
         tagged += [i for p in prefs.exclude_people for i in self.engine.catalog.items_with_person(p)]

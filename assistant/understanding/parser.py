@@ -365,9 +365,9 @@ class RulesParser:
                 if all(w.group(0).casefold() in ENGLISH for w in run) and not all(
                         text[w.start()].isupper() for w in run):
                     continue
-                said = prefs.exclude_people if is_negated(masked, run[0].start()) else prefs.people
-                if key not in said:
-                    said.append(key)
+                into = prefs.exclude_people if is_negated(masked, run[0].start()) else prefs.people
+                if key not in into:
+                    into.append(key)
                 spans.append(Span(run[0].start(), run[-1].end()))
                 i += n - 1
                 break
@@ -515,8 +515,8 @@ _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 # items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
 _OLD_ONES = re.compile(rf"\bold(?:\s+school|\s+classic)?\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff)\b")
-_TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:also\s+|always\s+|really\s+|so\s+)?(?:the\s+)?"
-                          r"(?:best|great|my favou?rite|awesome|amazing)\b")
+_TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:also\s+|always\s+|really\s+|so\s+)?"
+                          r"(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # a kind after "the", with no item's noun after it, is what one film had: "loved the music", "the action was great"
 _THE_BEFORE = re.compile(r"\bthe\s+$")
 _NOUN_AFTER = re.compile(rf"(?:\s+|-)(?:(?:{_ITEM_NOUNS})s?|ones?|genres?|kinds?|types?|stuff|shows?|fans?)\b")
@@ -524,7 +524,10 @@ _NOUN_AFTER = re.compile(rf"(?:\s+|-)(?:(?:{_ITEM_NOUNS})s?|ones?|genres?|kinds?
 
 def _is_aspect(masked: str, m: re.Match[str]) -> bool:
     """A kind after "the" and before no noun: what one item has ("the music"), not who it is for ("the family")."""
-    return m.group(0) not in AUDIENCE_WORDS and bool(_THE_BEFORE.search(masked, max(0, m.start() - 6), m.start())) and not _NOUN_AFTER.match(masked, m.end())
+    return m.group(0) not in AUDIENCE_WORDS and not _NOUN_AFTER.match(masked, m.end()) \
+        and bool(_THE_BEFORE.search(masked, max(0, m.start() - 6), m.start()))
+
+
 # "Frozen (2013)", "It (1990) from 1990", and a title that is a year: "2012 (2009)"
 _CITED_YEAR = re.compile(r"(?:\b(?:1[89]\d\d|20[0-3]\d)\s*)?\(\s*(1[89]\d\d|20[0-3]\d)\s*\)(?:\s+(?:from|in)\s+\1\b)?")
 

@@ -133,11 +133,12 @@ TASTE = re.compile(
 # sci-fi?", and asked the other way round, "is it a western?"; a title named stands where "it" does (`is_taste`'s
 # `said`): "Deadpool is funny and good action". Up to four words between, none of them a request's or a date's
 # ("any movie that was released in 2018" asks for that year).
-_NOT_DESCRIBING = (r"(?:want|need|looking|show|give|find|recommend|suggest|now|tonight|instead|any|some|more|another|like|"
-                   r"for|time|mood|too|not|enough|in|from|after|before|since|around|between|during|out|made|released|"
-                   r"realized|set)\b")
+_NOT_DESCRIBING = (r"(?:want|need|looking|show|give|find|recommend|suggest|now|tonight|instead|any|some|more|another|"
+                   r"like|for|time|mood|too|not|enough|in|from|after|before|since|around|between|during|out|made|"
+                   r"released|realized|set)\b")
 DESCRIBING = re.compile(
-    r"(?:(?<!\bif )\b(?:it|that|this|which|that one|this one)(?:\s+(?:was|is)|'s)|\b(?:is|was)\s+(?:it|that|this|that one|this one))"
+    r"(?:(?<!\bif )\b(?:it|that|this|which|that one|this one)(?:\s+(?:was|is)|'s)"
+    r"|\b(?:is|was)\s+(?:it|that|this|that one|this one))"
     rf"\s+(?:(?!{_NOT_DESCRIBING})[\w'-]+\s+){{0,4}}$")
 # a kind said of a title named after it: "my favorite action movie is Inception", "the latest comedy I have seen was
 # Jumanji" (the title standing as "it", as above)
