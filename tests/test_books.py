@@ -196,3 +196,7 @@ def test_a_person_ruled_out_is_never_shown_and_may_be_asked_for_again(books):
         p = books.engine.parser.parse(message).preferences if "kng" not in message else \
             books.backend.understand(message, Session()).preferences
         assert (p.exclude_people, p.people) == (["stephen king"], []), message
+    # no one is ruled out by a "no" that answers, a negation that ends its sentence, or a verdict on a book of theirs
+    for message in ("No any good Stephen King books?", "No, I haven't Was Stephen King in that?",
+                    "Not one of Stephen King's better works"):
+        assert books.backend.understand(message, Session()).preferences.exclude_people == [], message

@@ -149,6 +149,11 @@ def test_a_genre_word_inside_a_name_is_no_genre(parser, message, include):
         ("no sequels and it doesn't have to be a comedy", [], ["comedy"], []),  # the nearest negation governs
         ("It's ok, some good bits. Not a real great comedy though.", [], ["comedy"], []),  # how good one item is
         ("I'm not a great fan of horror", [], [], ["horror"]),
+        # "no" answering what was said before (ReDial): what follows is the person's own request
+        ("Fine thanks No any good comedies?", ["comedy"], [], []),
+        ("no i want a comedy", ["comedy"], [], []),
+        ("No, I haven't Was it a comedy?", [], ["comedy"], []),  # a negation answering alone ends its sentence
+        ("no, no comedies", [], [], ["comedy"]),
     ],
 )
 def test_negations_that_rule_nothing_out_are_told_apart(parser, message, include, mood, exclude):

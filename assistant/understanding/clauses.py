@@ -20,6 +20,8 @@ _ASK_AFTER_COMMA = r"so|can|could|show|give|find|recommend|suggest|any|anything|
 # where people skip the full stop: a capitalised word after a lower-case one ("I have not It looks funny"); only
 # in the message as written
 _SENTENCE_OPENERS = r"I|It|It's|Its|That|This|They|We|He|She|My|What|Which|The|Plus|Also|And|But|So|Yes|No|Oh|Maybe|Anyway"
+# a question opening right after a negation that answers alone: "No, I haven't Was Bradley Cooper in that?"
+_ASKED_AFTER = rf"{_SENTENCE_OPENERS}|Was|Is|Are|Were|Do|Does|Did|Have|Has|Can|Could|Would|Will|Who|How|Where|When|Why"
 
 # who a request may be for (prompts/words.toml): "for kids", "for my daughter", "for an 8 year old", "for the whole
 # family"
@@ -39,7 +41,7 @@ _BOUNDARY = re.compile(
     r"|(?P<reason>\b(?:because|since|which|that was|from the|in the)\b)"
     # a request opening ends what came before and belongs to what follows: zero width
     r"|(?P<ask>(?=\b(?:what'?s|what about|how about|do you have|can you|could you|give me|recommend)\b))"
-    rf"|(?P<capital>(?<=[a-z0-9)])\s+(?=(?:{_SENTENCE_OPENERS})\b))"
+    rf"|(?P<capital>(?<=[a-z0-9)])\s+(?=(?:{_SENTENCE_OPENERS})\b)|(?<=n't)\s+(?=(?:{_ASKED_AFTER})\b))"
     # "not too scary for kids": what the degree is measured for is not ruled out with it
     r"|(?P<degree>(?<=\btoo )[a-z]+ (?=for\b))"
     # "no horror for kids", "nothing gory for my 8 year old": who it is for is not ruled out with what is, unless the

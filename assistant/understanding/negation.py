@@ -18,6 +18,10 @@ NEGATION = re.compile(
 )
 # words that look negative but do not rule anything out: "can't wait", "not only"
 _NOT_A_NEGATION = re.compile(r"\s*(?:wait|help|only|just|matter)\b")
+# "no" that answers what was said before, followed by the person's own words: "no i want a comedy", "No any good Tom
+# Cruise movies?", "no thanks", "no, I haven't" (not "no horror", "no more westerns")
+_ANSWER_AFTER_NO = re.compile(r"[\s,.!]*(?:i|i'?m|i'?ve|i'?d|we|you|it|that|this|thanks|thank|any|anything|what|how|do|"
+                              r"does|did|can|could|would|will|is|was|are|were|have|has|but|maybe|problem|worries|idea)\b")
 # a question asked by inversion: "don't you have any comedies?", "isn't there a newer one?"
 _INVERTED = re.compile(r"\s+(?:you|u|there|it|they|we)\b")
 _AUXILIARY = re.compile(r"(?:n'?t|dont|cant|wont)$")
@@ -56,6 +60,7 @@ def nearest_negation(text: str, pos: int) -> re.Match[str] | None:
     it doesn't have to be animated": the hedge, not the "not")."""
     start = clauses.clause_start(text, pos, "negation")
     found = [m for m in NEGATION.finditer(text, start, pos) if not _NOT_A_NEGATION.match(text, m.end())
+             and not (m.group(0) == "no" and _ANSWER_AFTER_NO.match(text, m.end()))
              and not (_AUXILIARY.search(m.group(0)) and _INVERTED.match(text, m.end()))
              and not said_of_someone_else(text, m, start)]
     found += [m for m in _SWAP.finditer(text, start, pos) if _swapped(text, m.end(), pos)]

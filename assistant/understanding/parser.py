@@ -352,6 +352,7 @@ class RulesParser:
         only of everyday words (`ENGLISH`) counts only when written as a name; a name ruled out ("no adam sandler", "I
         hate adam sandler movies") is ruled out: no item crediting them is shown."""
         spans: list[Span] = []
+        marked = sentences_marked(masked, text)  # "No, I haven't Was Bradley Cooper in that?" rules no one out
         words = list(re.finditer(r"\w[\w'-]*", masked))
         i = 0
         while i < len(words):
@@ -365,7 +366,7 @@ class RulesParser:
                 if all(w.group(0).casefold() in ENGLISH for w in run) and not all(
                         text[w.start()].isupper() for w in run):
                     continue
-                into = prefs.exclude_people if is_negated(masked, run[0].start()) else prefs.people
+                into = prefs.exclude_people if is_negated(marked, run[0].start()) else prefs.people
                 if key not in into:
                     into.append(key)
                 spans.append(Span(run[0].start(), run[-1].end()))

@@ -31,7 +31,7 @@ from typing import ClassVar
 
 from assistant.understanding.learned import IntentModel, KeptChances, reader_model
 from assistant.understanding.lexicon import ENGLISH, FILLER, PEOPLE_ROLES, SUBJECTS
-from assistant.understanding.negation import is_negated
+from assistant.understanding.negation import is_negated, sentences_marked
 from assistant.understanding.parser import STRONG_PERSON_CUES
 from assistant.understanding.text import Span, mask
 from assistant.understanding.titles import YEAR_AFTER
@@ -148,8 +148,10 @@ class LearnedPersonNames:
                         or any(parser.names.in_a_title(f"{x} {y}") for x, y in zip(words[a:b], words[a + 1:b])):
                     continue  # a title the catalog lacks ("Peter Rabbit (2018)"), a name its titles hold ("young
                     # indiana jones")
-                if is_negated(r.masked, start):  # "nothing with adam sandlar": someone credited is ruled out; a name
-                    known = parser.credited_as(name)  # the catalog lacks is left to the words ruled out
+                if is_negated(sentences_marked(r.masked, r.message.text), start):  # "nothing with adam sandlar": someone credited is ruled out; a name
+                    # the catalog lacks is left to the words ruled out, and so is one owning what is judged ("not one
+                    # of Jim Carrey's better works" is said of a film)
+                    known = None if name.endswith(("'s", "s'")) else parser.credited_as(name)
                     if known is not None and known[0] == "people" and known[1] not in r.prefs.exclude_people:
                         r.prefs.exclude_people.append(known[1])
                         r.consumed.append(Span(start, end))
