@@ -28,7 +28,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import (DATA, evaluate_backend, load_set, mood_report, print_moods, print_readers,
-                                    print_refs, print_table, reader_report, ref_report)
+                                    print_refs, print_table, reader_report, ref_report, retyped)
     from eval.stances import print_stances, stance_report
 
     from assistant.engine import build_assistant
@@ -36,7 +36,9 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     base = build_assistant(cfg)
     names = args.backends.split(",") if args.backends else available_backends(cfg)
-    cases = load_set(args.data or DATA)
+    cases = retyped(load_set(args.data or DATA), args.typed)
+    if args.typed != "as-written" and cases.utterances:
+        print(f"every message typed {args.typed}, e.g. {cases.utterances[0].text!r}")
     results = {}
     for name in names:
         assistant = Assistant(base.engine, backend=get_backend(name, base.engine, cfg),
@@ -242,6 +244,8 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s = ev.add_parser("understanding", parents=[common], help="slot F1, exact match, state accuracy per backend")
     s.add_argument("--backends", help="comma-separated backends (default: every available one)")
     s.add_argument("--data", type=Path, help="a labelled set in the format of eval/data/understanding.yaml")
+    s.add_argument("--typed", choices=("as-written", "title-case", "capitals", "lower-case"), default="as-written",
+                   help="type every message again this way (labels unchanged): does a reading depend on capitals?")
     s.add_argument("--json", type=Path, help="write the results here")
     s.set_defaults(func=cmd_eval_understanding)
     s = ev.add_parser("benchmark", parents=[common], help="replay a CRS benchmark (ReDial format) and score it")

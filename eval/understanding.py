@@ -11,7 +11,7 @@ import copy
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,28 @@ class UnderstandingSet(BaseModel):
 
 def load_set(path: Path = DATA) -> UnderstandingSet:
     return UnderstandingSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+# how a set's messages may be typed again, to measure whether a reading depends on the capitals: every word
+# capitalised (a phone keyboard's title case, "I Don't Like Horror") or all in capitals ("SCARY MOVIES NOW")
+TYPINGS: dict[str, Callable[[str], str]] = {
+    "as-written": lambda text: text,
+    "title-case": lambda text: re.sub(r"(?:^|(?<=\s))([a-z])", lambda m: m.group(1).upper(), text),
+    "capitals": str.upper,
+    "lower-case": str.lower,
+}
+
+
+def retyped(cases: UnderstandingSet, typing: str) -> UnderstandingSet:
+    """`cases` with every message typed as `typing` (a key of `TYPINGS`) says; the labels stay as they are."""
+    retype = TYPINGS[typing]
+    out = cases.model_copy(deep=True)
+    for u in out.utterances:
+        u.text = retype(u.text)
+    for d in out.dialogues:
+        for t in d.turns:
+            t.user = retype(t.user)
+    return out
 
 
 def name_index(catalog) -> dict[str, str]:
@@ -199,17 +221,21 @@ def evaluate_backend(assistant, cases: UnderstandingSet, progress: bool = True) 
         "model_calls": stats,
         "slot_f1": round(scores.overall(), 4),
         "per_slot_f1": {k: round(v, 4) for k, v in scores.per_slot().items()},
-        "exact_match": round(exact / n, 4),
-        "intent_accuracy": round(intent_ok / n, 4),
-        "state_accuracy": round(state_ok / turns, 4),
-        "dialogue_intent_accuracy": round(turn_intent_ok / turns, 4),
-        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2),
-        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2),
+        "exact_match": _share(exact, n),
+        "intent_accuracy": _share(intent_ok, n),
+        "state_accuracy": _share(state_ok, turns),  # None: a set with no dialogues
+        "dialogue_intent_accuracy": _share(turn_intent_ok, turns),
+        "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
+        "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "n_utterances": n,
         "n_dialogues": len(cases.dialogues),
         "n_turns": turns,
         "errors": errors,
     }
+
+
+def _share(right: int, of: int) -> float | None:
+    return round(right / of, 4) if of else None
 
 
 def print_table(results: dict[str, dict]) -> None:
@@ -220,7 +246,7 @@ def print_table(results: dict[str, dict]) -> None:
             ("latency p95 ms", "latency_p95_ms")]
     print(f"{'':<22}" + "".join(f"{n:>12}" for n in names))
     for label, key in rows:
-        print(f"{label:<22}" + "".join(f"{results[n][key]:>12}" for n in names))
+        print(f"{label:<22}" + "".join(f"{results[n][key]!s:>12}" for n in names))  # None: nothing to measure
     print("per-slot F1:")
     for slot in SLOTS:
         print(f"  {slot:<20}" + "".join(f"{results[n]['per_slot_f1'][slot]:>12}" for n in names))

@@ -63,12 +63,12 @@ def foreign(text: str) -> str | None:
         return None
     other_script = sum(not unicodedata.name(c, "LATIN").startswith("LATIN") for c in letters) / len(letters)
     if other_script >= 0.5:
-        code, _ = identifier().classify(text)
+        code, _ = identifier().classify(text.casefold())
         return LANGUAGES.get(code, "another script") if code != "en" else "another script"
     words = [w.casefold() for w in _WORD.findall(text)]
     if len(words) < MIN_WORDS or sum(w in ENGLISH for w in words) / len(words) >= ENGLISH_SHARE:
         return None
-    code, p = identifier().classify(text)
+    code, p = identifier().classify(text.casefold())  # a language is the same in capitals ("Hola Quiero Una...")
     return LANGUAGES[code] if code != "en" and p >= SURE else None
 
 

@@ -4,6 +4,7 @@ their Python shapes."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 
@@ -47,6 +48,19 @@ AGE_LEANS: dict[str, str] = dict(_WORDS["age_leans"])
 LANGUAGES: tuple[str, ...] = tuple(_WORDS["languages"])
 # everyday English words: enough of them make a message English (assistant/understanding/language.py)
 ENGLISH: frozenset[str] = frozenset(FILLER | set(_WORDS["english"]))
+
+
+def _words_of(value: object) -> set[str]:
+    if isinstance(value, str):
+        return set(re.findall(r"[a-z]+(?:'[a-z]+)*", value.casefold()))
+    if isinstance(value, dict):
+        return _words_of(list(value)) | _words_of(list(value.values()))
+    return set().union(*map(_words_of, value)) if isinstance(value, list) and value else set()
+
+
+# every word the readers know, keys and values alike: the common words of a message typed in capitals
+# (assistant.understanding.text.uncased)
+READER_WORDS: frozenset[str] = frozenset(ENGLISH | _words_of(_WORDS))
 # tags that are too generic to be a keyword on their own
 GENERIC_TAGS: set[str] = FILLER | set(_WORDS["generic_tags"])
 # "the newest one" -> ("year", "max"): with a list shown, the shown item with the most or least of that field

@@ -31,6 +31,7 @@ from assistant.understanding.lexicon import (
     MOOD_GENRES,
     ORDINALS,
     PEOPLE_ROLES,
+    READER_WORDS,
     SUBGENRES,
 )
 from assistant.understanding.mentions import Mentions, wanted
@@ -47,7 +48,7 @@ from retrieval.embed import in_vocabulary
 from assistant.understanding.text import Span, in_a_name, mask, phrase_pattern
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.years import read_excluded_years, read_years, said_in_passing
-from retrieval.catalog import Catalog, person_key
+from retrieval.catalog import Catalog, fold_text, person_key
 
 _PERSON_CUE = re.compile(
     r"\b(?:starring|featuring|directed by|director|with (?:the )?actor|with (?:the )?actress|by (?:the )?director|"
@@ -103,6 +104,9 @@ class RulesParser:
             and re.fullmatch(r"[a-z][a-z' -]*[a-z]", t) and not all(w in FILLER for w in t.split())
         }
         self.mentions = Mentions(catalog, titles, self._phrase_genres, self.keywords)
+        # the words a message typed in capitals has lower-cased (assistant.understanding.text.uncased): the readers'
+        # own and the catalog's kinds; not its tags, which name people too ("tom hanks")
+        self.common_words = READER_WORDS | {w for phrase in self._phrase_genres for w in phrase.split()}
         self.names = CatalogNames(catalog, self.keywords, self._phrase_genres)
         self._people = list(catalog.people)
         self.newest_year = catalog.newest_year
@@ -178,7 +182,8 @@ class RulesParser:
         """Intent, preferences, references and question of one (cleaned) message, read by `self.readers` in order
         (assistant.understanding.readers); with `questions` False a question about an item is read for its
         preferences only (the rest of a message that asked one)."""
-        reading = Reading(Message.of(message, self.spelling.correct), session or Session(), questions)
+        said = Message.of(message, self.spelling.correct, self.common_words, self._names_a_title_or_person)
+        reading = Reading(said, session or Session(), questions)
         for name, reader in self.readers:
             decided = reader(self, reading)
             if decided is not None:
@@ -194,6 +199,9 @@ class RulesParser:
             if decided.action == "exclude_shown" and reading.bare:
                 decided.action = None  # "no princess movies pls" over a list steers it; it does not turn it all down
         return decided
+
+    def _names_a_title_or_person(self, span: str) -> bool:
+        return self.titles.exact(fold_text(span)) or person_key(span) in self.catalog.people
 
     # -- parts ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ asks of the items (genres, years, people, a count...) live in assistant.understa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import ENGLISH, FILLER, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
-from assistant.understanding.text import QUOTES, Span, mask, plain_spelling
+from assistant.understanding.text import QUOTES, Span, mask, plain_spelling, uncased
 from assistant.understanding.wants import (read_ages, read_count, read_genres, read_lifted, read_occasion, read_people,
                                            read_popularity, read_prices_and_years, read_same_people, read_tags)
 from retrieval.embed import wordlike
@@ -48,9 +48,12 @@ class Message:
     low: str
 
     @classmethod
-    def of(cls, message: str, correct: Callable[[str], str] | None = None) -> Message:
-        """`correct` puts typing slips right (assistant.understanding.spelling), after the chat spellings."""
-        text = plain_spelling(message.strip().translate(QUOTES))
+    def of(cls, message: str, correct: Callable[[str], str] | None = None, common: Container[str] = (),
+           known: Callable[[str], bool] = lambda span: False) -> Message:
+        """`correct` puts typing slips right (assistant.understanding.spelling), after the chat spellings; in a
+        message whose capitals say nothing (`uncased`) the words the readers know (`common`) are lower-cased, the
+        catalog's titles and people (`known`) kept as written."""
+        text = plain_spelling(uncased(message.strip().translate(QUOTES), common, known))
         text = correct(text) if correct is not None else text
         return cls(text, text.casefold())
 

@@ -4,7 +4,7 @@ phrase patterns, typographic quotes made plain, and whether a word sits inside a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 from assistant.understanding.lexicon import CHAT_SPELLINGS
@@ -43,6 +43,47 @@ def plain_spelling(text: str) -> str:
     "what's the 3rd one about", "something w ghosts" -> "something with ghosts"); a capitalised word may be a title
     and is left as it is."""
     return _SPELLED.sub(lambda m: CHAT_SPELLINGS[m.group(0)], text)
+
+
+_WORD = re.compile(r"(?<![\w'-])[^\W\d_]+(?:['-][^\W\d_]+)*(?![\w'-])")
+
+
+def uncased(text: str, common: Container[str], known: Callable[[str], bool] = lambda span: False,
+            longest: int = 8) -> str:
+    """`text` with the capitals that say nothing taken back. The readers take a capital for the start of a title or
+    a name; in a message typed in capitals ("SCARY MOVIES NOW") or with every word capitalised ("I Don't Like
+    Horror") every word would be one. There a run of two to `longest` words that `known` says the catalog names (a
+    title, a person) keeps its capitals ("The Dark Knight", "Toy Story"), the other words the readers know (`common`,
+    lower-case) are lower-cased and the rest capitalised once ("INCEPTION" -> "Inception"), as the message would be
+    typed in sentence case; offsets are kept. Any other text is returned as it is: a capital there is the writer's."""
+    words = [m.group(0) for m in _WORD.finditer(text) if m.group(0) != "I"]
+    shouted = sum(len(w) > 1 for w in words) >= 2 and all(w.isupper() for w in words)
+    titled = len(words) >= 2 and all(w[0].isupper() for w in words) and (
+        len(words) >= 3 or all(w.lower() in common for w in words))  # "No Horror"; not "Star Wars", "Will Smith"
+    if not shouted and not titled:
+        return text
+    runs = [m.span() for m in _RUN.finditer(text)]
+    named: list[tuple[int, int]] = []  # spans of the runs the catalog names, longest first, not overlapping
+    taken: set[int] = set()
+    for n in range(min(longest, len(runs)), 1, -1):
+        for i in range(len(runs) - n + 1):
+            if taken.isdisjoint(range(i, i + n)) and known(text[runs[i][0] : runs[i + n - 1][1]]):
+                named.append((runs[i][0], runs[i + n - 1][1]))
+                taken.update(range(i, i + n))
+
+    def case(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if word == "I" or len(low) != len(word):
+            return word
+        if low in common and not any(a <= m.start() < b for a, b in named):
+            return low
+        return word[0] + low[1:]
+
+    return _WORD.sub(case, text)
+
+
+_RUN = re.compile(r"[^\s,;:!?.()\"]+")
 
 
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
