@@ -1436,6 +1436,11 @@ def test_a_statement_of_taste_typed_without_its_apostrophe_is_one(parser, messag
     # the person's own negation still does
     ("I dont like comedies", [], [], ["comedy"]),
     ("my son doesn't like horror, something funny", [], ["comedy"], ["horror"]),
+    # "just" / "only" name what is wanted instead, with or without a comma ("NO HORROR PLEASE JUST COMEDY")
+    ("no horror please just comedy", ["comedy"], [], ["horror"]),
+    ("not horror only comedy", ["comedy"], [], ["horror"]),
+    ("nothing scary just something funny", [], ["comedy"], ["horror"]),
+    ("not just comedies", ["comedy"], [], []),
 ])
 def test_a_negation_rules_out_only_what_the_person_says_no_to(parser, message, include, mood, exclude):
     p = parser.parse(message).preferences

@@ -36,6 +36,9 @@ _BOUNDARY = re.compile(
     r"|(?P<comma>,)"
     r"|(?P<but>\b(?<!anything )(?<!everything )(?<!all )but\b)"  # "anything but horror" is a negation, not a break
     r"|(?P<though>\b(?:though|although|however)\b)"
+    # "no horror just comedy", "nothing scary, only something funny": what is wanted instead ("not just comedies" and
+    # "don't only" keep it)
+    r"|(?P<only>(?<!\bnot )(?<!\bno )(?<!n't )(?<!\bdont )\b(?:just|only)\b)"
     r"|(?P<while>\b(?:while|whereas)\b)"
     r"|(?P<and>\band\b)"
     r"|(?P<reason>\b(?:because|since|which|that was|from the|in the)\b)"
@@ -52,7 +55,7 @@ _BOUNDARY = re.compile(
 _STOPS = frozenset({"sentence", "stop"})
 SCOPES: dict[str, frozenset[str]] = {
     # how far a negation reaches back: "no horror, a comedy", "not horror but a thriller", "skip it. give me ..."
-    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "ask", "degree", "audience"},
+    "negation": _STOPS | {"newline", "comma", "comma_ask", "but", "though", "only", "ask", "degree", "audience"},
     # a statement of taste ("I like comedies") or of what someone has seen, before a genre or years
     "taste": _STOPS | {"but", "comma_ask"},
     # one verdict on shown items: "I loved the first one but the second is boring", "the first, not the third"
