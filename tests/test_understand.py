@@ -1558,3 +1558,22 @@ def test_capitals_are_only_taken_back_where_they_say_nothing(parser):
 def test_another_language_typed_in_capitals_is_still_named(parser, message):
     u = parser.parse(message)
     assert u.intent == "out_of_scope" and u.language in ("Spanish", "French") and u.preferences.query == ""
+
+
+@pytest.mark.parametrize(("message", "question", "title"), [
+    ("tell me about toy story", "general", "Toy Story (1995)"),
+    ("who directed toy story?", "director", "Toy Story (1995)"),
+    ("what's big fish about", "about", "Big Fish (2003)"),
+])
+def test_a_question_about_a_title_of_everyday_words_typed_in_lower_case_is_asked(parser, demo_catalog, message,
+                                                                                 question, title):
+    """Two everyday words name a title only with their capitals ("about time" is a phrase); asked about, with no
+    pronoun standing for what is asked about, they name it in lower case too. These were requests searching
+    "toy story" as words."""
+    u = parser.parse(message)
+    assert (u.intent, u.question, demo_catalog.get(u.target).name) == ("ask_item", question, title)
+
+
+def test_a_question_about_a_pronoun_names_no_title_of_its_words(parser):
+    u = parser.parse("No, is it a love story?")  # "it" is asked about; Love Story (1970) is not
+    assert u.intent == "recommend" and u.target is None and u.preferences.mood_genres == ["romance"]

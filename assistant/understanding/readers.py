@@ -160,6 +160,13 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     if kind is None and r.titles:
         said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in r.titles], fill="it"))
         kind, asked_at = routing.question_kind(said), r.titles[0][0].start
+    elif not r.titles and r.questions and not routing.PRONOUN.search(masked) \
+            and (cued := parser.mentions.find(r.refs_masked, neutral=True)):
+        # a title read only after a question's cue ("tell me about toy story") stands where "it" would too; not
+        # where a pronoun is asked about ("is it a love story?")
+        said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in cued], fill="it"))
+        if (cued_kind := routing.question_kind(said)) is not None:
+            kind, asked_at = cued_kind, cued[0][0].start
     r.question = question = kind or ((session.asked or "general") if bare else None)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (
             question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
@@ -167,7 +174,8 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     # the item asked about is named in the question's sentence: "Is that one good? I've seen Heat" asks about "that"
     in_question = lambda found: [t for t in found if routing.same_sentence(low, t[0].start, asked_at)]  # noqa: E731
     sources = [in_question(r.titles), in_question(parser.mentions.find(r.refs_masked, neutral=True)),
-               in_question([(m, False) for m in parser.titles.find_exact(r.refs_masked, single_words=True)])]
+               in_question([(m, False) for m in parser.titles.find_exact(
+                   r.refs_masked, single_words=True, lower_pairs=not routing.PRONOUN.search(masked))])]
     named = next((found for found in sources if found), [])
     if question == "compare":  # every item the comparison names, in order: "compare Heat and Toy Story"
         by_id = {t[0].item_id: t for found in sources for t in found}

@@ -186,14 +186,15 @@ class TitleIndex:
                     default=int(picked[best[2]]))
         return self._keys[first], float(best[1])
 
-    def find_exact(self, message: str, single_words: bool = False) -> list[TitleMatch]:
+    def find_exact(self, message: str, single_words: bool = False, lower_pairs: bool = False) -> list[TitleMatch]:
         """Titles written out in the message without a cue, longest first, not overlapping.
 
         Three or more words match in any case, unless every one is an everyday word ("the first time");
         two words only when written capitalised ("Galaxy Quest"), since pairs like "about time" are everyday
         phrases too. With
-        `single_words` (questions about an item), one capitalised word that is not the
-        message's first word matches a one-word title ("when did Titanic come out?"). Any title
+        `single_words` (questions about an item), one capitalised word that is not the message's first word matches
+        a one-word title ("when did Titanic come out?"); with `lower_pairs` (a question about no pronoun), two words
+        match in lower case too ("who directed toy story?"). Any title
         cited with its year in brackets matches when the catalog has it from that year ("Coco (2017)"), or has it
         without a year (`dated`).
         """
@@ -213,7 +214,8 @@ class TitleIndex:
                         found.append(TitleMatch(picked, start, end, 100.0))
                         taken |= set(range(i, i + n))
                         continue
-                if n == 2 and not all(w[0][:1].isupper() or w[0][:1].isdigit() for w in words[i : i + n]):
+                if n == 2 and not lower_pairs and not all(w[0][:1].isupper() or w[0][:1].isdigit()
+                                                          for w in words[i : i + n]):
                     continue
                 if everyday_phrase(message[start:end]):
                     continue  # "the first time i saw it", "the last time": an everyday phrase needs its capitals
