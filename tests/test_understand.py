@@ -10,6 +10,7 @@ from assistant.dialogue.state import merge
 from assistant.models import Preferences, Session
 from assistant.understanding import routing
 from assistant.understanding.text import uncased
+from eval.understanding import TYPINGS
 from assistant.understanding.titles import TitleIndex
 from assistant.understanding.parser import RulesParser
 
@@ -1533,7 +1534,7 @@ def _reading(parser, message):
 def test_a_message_typed_in_capitals_or_title_case_reads_as_typed_in_sentence_case(parser, message):
     """Capitals say nothing in "I Don't Like Horror" or "NO HORROR PLEASE": every word would start a title or a name.
     Before, both read nothing at all; the catalog's titles in them keep their capitals ("Toy Story")."""
-    title_case = re.sub(r"(?:^|(?<=\s))([a-z])", lambda m: m.group(1).upper(), message)
+    title_case = TYPINGS["title-case"](message)
     assert _reading(parser, title_case) == _reading(parser, message), title_case
     assert _reading(parser, message.upper()) == _reading(parser, message), message.upper()
 

@@ -157,16 +157,15 @@ def read_question(parser: RulesParser, r: Reading) -> Understanding | None:
     elliptic = bool(session.asked and bare)
     # a title named stands where "it" would: "is the dark knight good?" asks what "is it good?" asks, at the title
     kind, asked_at = routing.question_kind(masked), routing.question_span(masked)
-    if kind is None and r.titles:
-        said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in r.titles], fill="it"))
-        kind, asked_at = routing.question_kind(said), r.titles[0][0].start
-    elif not r.titles and r.questions and not routing.PRONOUN.search(masked) \
-            and (cued := parser.mentions.find(r.refs_masked, neutral=True)):
-        # a title read only after a question's cue ("tell me about toy story") stands where "it" would too; not
-        # where a pronoun is asked about ("is it a love story?")
-        said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in cued], fill="it"))
-        if (cued_kind := routing.question_kind(said)) is not None:
-            kind, asked_at = cued_kind, cued[0][0].start
+    # and so does one read only after a question's cue ("tell me about toy story"), unless a pronoun is what is asked
+    # about ("is it a love story?")
+    named_here = r.titles if kind is None else []
+    if not r.titles and r.questions and not routing.PRONOUN.search(masked):
+        named_here = parser.mentions.find(r.refs_masked, neutral=True)
+    if named_here:
+        said = re.sub(r"it\s+", "it ", mask(low, [Span(m.start, m.end) for m, _ in named_here], fill="it"))
+        if (said_kind := routing.question_kind(said)) is not None or r.titles:
+            kind, asked_at = said_kind, named_here[0][0].start
     r.question = question = kind or ((session.asked or "general") if bare else None)
     if not (r.questions and question and (question == "general" or elliptic or routing.is_question(low) or (
             question == "compare" and routing.COMPARE_ASKED.match(masked)) or routing.opens_clause(masked, asked_at))):
