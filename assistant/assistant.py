@@ -268,8 +268,12 @@ class Assistant:
         session.asked = u.question if u.intent == "ask_item" and u.question not in ("compare", "which") else None
         if u.intent in ("recommend", "refine", "reset", "ask_item"):
             apply(session, u)
-        if u.intent == "reset":
+        if u.intent == "reset" and u.preferences.is_empty():
             return Reply(text=prompts.render("replies", "reset"), intent="reset")
+        if u.intent == "reset":  # "scratch that, action": a fresh start from what the rest of the message asks
+            reply = self._recommend(session, timings, before)
+            reply.text = prompts.render("replies", "reset_with_request") + " " + reply.text
+            return reply
         if u.intent in ("recommend", "refine"):
             if u.unknown_people and session.preferences.model_copy(update={"names": []}).is_empty():
                 # nothing asked but people the catalog has no one by: what their names' letters would find is no list

@@ -24,6 +24,7 @@ from assistant.understanding.moods import NAME as MOOD
 from assistant.understanding.person_names import NAME as PERSON_NAMES
 from assistant.understanding.person_names import LearnedPersonNames, PersonNames, person_names_model
 from assistant.understanding.moods import LearnedMood, mood_model
+from assistant.support.person import AsksForPerson, person_model
 from assistant.understanding.parser import RulesParser
 from assistant.understanding.readers import (read_reset, read_small_talk, read_support, with_reader,
                                               with_reader_after, with_reader_before)
@@ -117,7 +118,9 @@ def build_support(pack: Pack, client, embedder: Embedder, state_dir: Path, build
         log.warning("pack %s: no support documents in %s; support questions get the contact details", pack.name,
                     pack.root / spec.docs)
         return None
-    return SupportDesk(index.passages, index.similarity, index.matcher, embedder, orders)
+    person = person_model(embedder, Path(state_dir), build=build)
+    return SupportDesk(index.passages, index.similarity, index.matcher, embedder, orders,
+                       AsksForPerson(person) if person is not None else None)
 
 
 def prepare(

@@ -38,11 +38,15 @@ from assistant.engine import Engine
 
 from retrieval.build import support_examples
 from assistant.models import Session
-from assistant.support.desk import Match, SupportDesk
+from assistant.support.desk import HUMAN, Match, SupportDesk
 from retrieval.matcher import FOLDS, Example, Matcher, family_folds, page_examples
 
 INTENTS = Path(__file__).parent / "data" / "support_intents.yaml"
 OLD_ANSWER_SCORE = 0.70  # the desk before the matcher answered without a hedge at this similarity
+# Bitext's intent of asking for a person, and of asking how to reach customer service (by mail or phone, or a person:
+# a handover is no mistake there, and is counted apart)
+ASKS_FOR_PERSON = "contact_human_agent"
+CONTACT_INFO = "contact_customer_service"
 REDIAL_CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "redial-crs" / "cases.jsonl"
 
 
@@ -90,7 +94,7 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
     mapping, utterances, cases, requests = _load(desk, data, recommendation_turns, intents, sample, seed)
     texts = [u["text"] for u in utterances] + requests
     vectors = engine.embedder.encode(texts, progress=progress)
-    routed, latencies, shipped = [], [], []
+    routed, latencies, shipped, person, pattern = [], [], [], [], []
     for text, vector in tqdm(zip(texts, vectors, strict=True), total=len(texts), desc="routing", unit="text",
                              disable=not progress):
         t0 = time.perf_counter()
@@ -98,6 +102,8 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
         routed.append(desk.is_support(text, engine.parser.parse(text, Session()), reading))
         latencies.append((time.perf_counter() - t0) * 1000)
         shipped.append(reading.matches[0] if reading.matches else None)
+        person.append(routed[-1] and reading.wants_person)  # handed to a person
+        pattern.append(routed[-1] and bool(HUMAN.search(text.casefold())))  # ... by the desk's pattern alone
 
     n_sup = len(utterances)
     sup_texts, sup_vectors = texts[:n_sup], vectors[:n_sup]
@@ -142,6 +148,16 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
         confusion[u["intent"]][passage_intent.get(top1[i], top1[i])] += 1
     n = n_sup + len(requests)
     in_examples = {e.text.casefold() for e in pack_examples}
+    intent = np.array([u["intent"] for u in utterances] + [""] * len(requests))
+    handed, by_pattern = np.array(person, dtype=bool), np.array(pattern, dtype=bool)
+    asks = intent == ASKS_FOR_PERSON
+    unasked = (intent != ASKS_FOR_PERSON) & (intent != CONTACT_INFO)
+    handoff = {  # a person asked for, handed over: the desk's pattern alone, and with the learned reader
+        "asked": int(asks.sum()), "pattern": _rate(by_pattern[asks]), "with_reader": _rate(handed[asks]),
+        "contact_info": _rate(handed[intent == CONTACT_INFO]),  # "how do I contact customer service?"
+        "unasked_support": int((handed & unasked)[:n_sup].sum()), "n_unasked_support": int(unasked[:n_sup].sum()),
+        "recommendation": int(handed[n_sup:].sum()),
+    }
     result = {
         "routing_accuracy": round((int(sup_routed.sum()) + int((~req_routed).sum())) / n, 4) if n else None,
         "support_routed": _rate(sup_routed),
@@ -154,6 +170,7 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
         "by_intent": {i: round(float(correct[[u["intent"] == i for u in utterances]].mean()), 4)
                       for i in sorted(mapping) if any(u["intent"] == i for u in utterances)},
         "confusion": {i: dict(c.most_common()) for i, c in sorted(confusion.items())},
+        "handoff": handoff,
         "latency_p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
         "latency_p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "pack": engine.pack.name,
@@ -244,6 +261,13 @@ def print_support(result: dict) -> None:
     print("reliability of the k-fold matcher (chance of the top passage, predicted vs observed):")
     for row in result["reliability"]:
         print(f"  {row['bin']:>10}  n {row['n']:>6,}  predicted {row['predicted']:.3f}  observed {row['observed']:.3f}")
+    h = result.get("handoff")
+    if h and h["asked"]:
+        print(f"asked for a person ({h['asked']:,} {ASKS_FOR_PERSON} utterances), handed over: the desk's pattern "
+              f"alone {h['pattern']:.3f}, with the learned reader {h['with_reader']:.3f}; asking how to contact "
+              f"customer service ({CONTACT_INFO}) {'-' if h['contact_info'] is None else format(h['contact_info'], '.3f')}")
+        print(f"  handed over unasked: {h['unasked_support']:,} of {h['n_unasked_support']:,} other support "
+              f"utterances, {h['recommendation']:,} of {result['n_recommendation']:,} recommendation turns")
     if result["latency_p50_ms"] is not None:
         print(f"desk reading latency p50 {result['latency_p50_ms']:.1f} ms, p95 {result['latency_p95_ms']:.1f} ms")
     print("weakest intents (k-fold top-1):")

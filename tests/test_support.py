@@ -275,6 +275,27 @@ def test_sensitive_topics_are_handed_over_at_once(desk_assistant, message, reaso
     assert desk_assistant.handoffs.active(session.id).reason == reason
 
 
+@pytest.mark.parametrize("message", [
+    # ways of asking the desk's pattern does not list, read by the learned reader (assistant/support/person.py)
+    "I want an agent", "help me contact an agent", "this bot is useless, get me a human",
+    "is there anybody real I can chat with", "need assistance chatting with somebody",
+])
+def test_a_person_asked_for_in_any_words_is_handed_over(desk_assistant, message):
+    session = Session()
+    reply = desk_assistant.respond(session, message)
+    assert reply.intent == "handoff" and reply.handoff, message
+    assert desk_assistant.handoffs.active(session.id).reason == "asked for a person"
+
+
+@pytest.mark.parametrize("message", [
+    "secret agent movies", "how do I switch user?", "i need assistance to create a new user account",
+    "hi, hope you are doing well", "a movie about a travel agent", "how do I contact you by email?",
+])
+def test_what_does_not_ask_for_a_person_is_not_handed_over(desk_assistant, message):
+    reply = desk_assistant.respond(Session(), message)
+    assert not reply.handoff and reply.intent != "handoff", message
+
+
 def test_a_follow_up_with_nothing_of_its_own_is_read_with_the_support_question_it_follows(desk_assistant):
     a, session = desk_assistant, Session()
     policy = a.respond(session, "whats ur return policy on dvds")

@@ -64,6 +64,15 @@ def test_the_acceptance_request(parser):
         ("nothing after the nineties", None, 1999),
         ("movies from the 80s on", 1980, None),
         ("older than the 70s", None, 1969),
+        # a part of a decade, and "pre-" / "post-" joined to the year
+        ("mid 90s crime movies", 1993, 1997),
+        ("early 2000s comedies", 2000, 2004),
+        ("horror from the late 2000s", 2006, 2009),
+        ("the late eighties, sci-fi", 1986, 1989),
+        ("mid-80s action", 1983, 1987),
+        ("animation pre-2000", None, 1999),
+        ("sci fi post-2005", 2006, None),
+        ("something for people in their early 20s", None, None),
     ],
 )
 def test_years_decades_and_ranges(parser, message, year_min, year_max):
@@ -85,6 +94,12 @@ def test_years_decades_and_ranges(parser, message, year_min, year_max):
         ("a thriller without romance or drama", ["thriller"], ["romance", "drama"]),
         ("I don't like westerns", [], ["western"]),
         ("animated movies for kids", ["animation", "children"], []),
+        # had enough of a kind
+        ("enough with the comedies, gimme some thrillers", ["thriller"], ["comedy"]),
+        ("i am sick of action movies. a drama", ["drama"], ["action"]),
+        ("tired of horror, something with romance", ["romance"], ["horror"]),
+        ("im so over westerns, a war movie", ["war"], ["western"]),
+        ("i'm over 18 so a horror movie is fine", ["horror"], []),
     ],
 )
 def test_genres_synonyms_and_negation(parser, message, include, exclude):
@@ -845,19 +860,19 @@ def test_a_reader_replaced_in_the_pipeline_changes_only_what_it_reads(parser):
 
     def count_with_dozens(p, reading):  # stands in for a learned reader taking a rule reader's place
         read_count(p, reading)
-        found = re.search(r"\ba dozen\b", reading.masked)
+        found = re.search(r"\ba score of\b", reading.masked)
         if reading.prefs.n is None and found:
-            reading.prefs.n = 12
+            reading.prefs.n = 20
             reading.consumed.append(Span(found.start(), found.end()))
 
-    message = "a dozen comedies from the 90s, nothing with horror"
+    message = "a score of comedies from the 90s, nothing with horror"
     before = parser.parse(message, Session())
-    assert before.preferences.n is None and "dozen" in before.preferences.query
+    assert before.preferences.n is None and "score" in before.preferences.query
     custom = copy.copy(parser)
     custom.readers = with_reader(READERS, "count", count_with_dozens)
     assert [name for name, _ in custom.readers] == [name for name, _ in READERS]
     after = custom.parse(message, Session())
-    assert after.preferences.n == 12 and "dozen" not in after.preferences.query
+    assert after.preferences.n == 20 and "score" not in after.preferences.query
     # everything the other readers found is as it was
     assert after.preferences.model_copy(update={"n": None, "query": ""}) == \
         before.preferences.model_copy(update={"query": ""})
@@ -1578,3 +1593,36 @@ def test_a_question_about_a_title_of_everyday_words_typed_in_lower_case_is_asked
 def test_a_question_about_a_pronoun_names_no_title_of_its_words(parser):
     u = parser.parse("No, is it a love story?")  # "it" is asked about; Love Story (1970) is not
     assert u.intent == "recommend" and u.target is None and u.preferences.mood_genres == ["romance"]
+
+
+@pytest.mark.parametrize(("message", "n"), [("half a dozen westerns please", 6), ("a dozen comedies", 12),
+                                            ("show me five horror films", 5), ("twelve dramas", 12)])
+def test_counts_in_words(parser, message, n):
+    assert prefs_of(parser, message).n == n
+
+
+@pytest.mark.parametrize("message", ["something to cheer me up", "ok, something to fall asleep to",
+                                     "something to make me think"])
+def test_something_to_do_something_is_a_request(parser, message):
+    assert parser.parse(message).intent == "recommend"
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    ("quiero ver una comedia romántica", "Spanish"),  # "comedia" was put right to "comedic" and it read as English
+    ("busco una pelicula de accion", "Spanish"),  # no word of English: .80 is sure enough
+    ("eu quero um filme de terror", "Portuguese"),
+])
+def test_another_language_is_told_from_the_message_as_typed(parser, message, language):
+    u = parser.parse(message)
+    assert (u.intent, u.language) == ("out_of_scope", language)
+
+
+@pytest.mark.parametrize(("message", "include", "exclude"), [
+    ("<style>body{display:none}</style> a comedy", ["comedy"], []),  # "none" ruled comedy out
+    ("<script>alert(document.cookie)</script> a comedy", ["comedy"], []),
+    ("<b>horror</b> please", ["horror"], []),
+    ("i <3 comedies", ["comedy"], []),
+])
+def test_markup_is_not_read_as_words(parser, message, include, exclude):
+    p = prefs_of(parser, message)
+    assert (p.include_genres, p.exclude_genres, p.query) == (include, exclude, "")

@@ -142,7 +142,9 @@ def apply(session: Session, u: Understanding) -> None:
         # what the person said they want to see goes too: it would steer the fresh start ("start over")
         session.proposed = [i for i in session.proposed if i not in session.wanted]
         session.wanted = []
-        return
+        if u.preferences.is_empty():
+            return
+        u = u.model_copy(update={"intent": "recommend"})  # "scratch that, action": the fresh start's request
     if u.intent == "ask_item" and not u.preferences.is_empty():
         u = u.model_copy(update={"intent": "refine", "refs": [], "action": None})
     if u.intent not in ("recommend", "refine"):

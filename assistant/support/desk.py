@@ -16,6 +16,7 @@ address and link in it is in the passages; otherwise the extract is used.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,12 +89,14 @@ class SupportDesk:
     one, its order book."""
 
     def __init__(self, passages: list[Passage], similarity: PassageSimilarity, matcher: Matcher | None, embedder,
-                 orders: OrderBook | None = None) -> None:
+                 orders: OrderBook | None = None, asks_for_person: Callable[[np.ndarray], bool] | None = None) -> None:
         self.passages = {p.id: p for p in passages}
         self.similarity = similarity
         self.matcher = matcher
         self.embedder = embedder
         self.orders = orders
+        # the learned reader of a person asked for in words `HUMAN` does not list (assistant.support.person)
+        self.asks_for_person = asks_for_person
         self._stems: dict[str, set[str]] = {}
 
     def search(self, vector: np.ndarray, text: str = "", k: int = 5) -> list[Match]:
@@ -121,8 +124,9 @@ class SupportDesk:
         sensitive = next((name for name, pattern in SENSITIVE.items() if pattern.search(low)), None)
         order_id = self.orders.find_order_id(text) if self.orders else None
         email = OrderBook.find_email(text) if self.orders else None
-        return Reading(self.search(vector, text), sensitive, bool(HUMAN.search(low)), order_id, email,
-                       bool(ORDER_STATUS.search(low)), text)
+        person = bool(HUMAN.search(low)) or (self.asks_for_person is not None and self.asks_for_person(vector))
+        return Reading(self.search(vector, text), sensitive, person, order_id, email, bool(ORDER_STATUS.search(low)),
+                       text)
 
     @staticmethod
     def is_support(text: str, understanding: Understanding, reading: Reading) -> bool:

@@ -63,7 +63,8 @@ def _goes_on(parser: RulesParser, r: Reading) -> bool:
         wanted & set(parser.catalog.get(i).genre_keys) or any(i in by_tag.get(t, ()) for t in tags)
         for i in prefs.liked)
     new_moods = [g for g in prefs.mood_genres if g not in wanted]
-    topic_switch = not routing.REFINE.search(r.message.low) and bool(
+    # a swap keeps the rest of the request: "change it to thrillers" after dramas from the 90s keeps the 90s
+    topic_switch = not routing.REFINE.search(r.message.low) and not routing.INSTEAD.search(masked) and bool(
         new_genres or (prefs.liked and not in_kind)
         or (routing.REQUEST.search(masked)
             and (prefs.keywords or prefs.people or prefs.query or prefs.names or new_moods))

@@ -127,7 +127,7 @@ def _goes_on_with(word: str) -> bool:
 def _a_number(span: str) -> bool:
     """Whether a span is only a number, in digits or words ("10", "ten", "a dozen")."""
     words = span.casefold().strip(" '\"?!").split()
-    return bool(words) and all(w.isdigit() or w in NUMBER_WORDS or w in ("a", "dozen") for w in words)
+    return bool(words) and all(w.isdigit() or w in NUMBER_WORDS or w in ("a", "half", "dozen") for w in words)
 
 
 class Mentions:

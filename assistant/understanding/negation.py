@@ -10,8 +10,11 @@ from assistant.understanding import clauses
 
 # "less violent" rules out; "less than 2 hours", "less known", "more or less", "no less" do not
 LESS = r"(?<!more or )(?<!no )less(?!\s+(?:than|known|popular|famous|mainstream)\b)"
+# had enough of a kind: "sick of action movies", "enough with the comedies", "i'm so over superhero movies"
+FED_UP = (r"(?:sick|tired)\s+of|bored\s+(?:of|with)|fed\s+up\s+with|done\s+with|enough\s+(?:of|with)"
+          r"|(?:i'?m|im|i\s+am)\s+(?:so\s+|really\s+|kinda\s+)?over(?!\s+(?:\d|it\b|that\b|the\s+moon\b))")
 NEGATION = re.compile(
-    r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|"
+    r"\b(?:no|not|nothing|none|without|except|excluding|exclude|avoid|never|skip|hate|hates|dislike|" + FED_UP + "|"
     r"neither|nor|minus|instead\s+of|rather\s+than|" + LESS + r"|other\s+than|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|cannot|didnt|havent|hasnt|wasnt|werent|"
     r"(?:anything|everything|all)\s+but(?!\s+(?:i|i'm|im|we|you|it|my|our|this|that|the|they)\b))\b"
     r"|n't\b"
@@ -29,6 +32,8 @@ _AUXILIARY = re.compile(r"(?:n'?t|dont|cant|wont)$")
 # drama"; "switch to comedies" and "switch user" rule nothing out
 _SWAP = re.compile(r"\b(?:swap|switch|trade|replace)(?:\s+out)?\b")
 _SWAPPED_FOR = re.compile(r"\b(?:for|with|to|into)\b")
+_RATHER = re.compile(r"\b(?:rather|sooner)\b")
+_THAN = re.compile(r"\bthan\b")
 # a negation said of the person spoken to, or of anyone, is no wish of the person's: "even if you don't like musicals
 # it's good", "you don't like horror?", "if someone doesn't like gore"
 _SOMEONE_ELSES = re.compile(r"\b(?:(?:you|u)\s+(?:really\s+|just\s+|even\s+|probably\s+)?"
@@ -64,6 +69,8 @@ def nearest_negation(text: str, pos: int) -> re.Match[str] | None:
              and not (_AUXILIARY.search(m.group(0)) and _INVERTED.match(text, m.end()))
              and not said_of_someone_else(text, m, start)]
     found += [m for m in _SWAP.finditer(text, start, pos) if _swapped(text, m.end(), pos)]
+    # "rather X than Y", "sooner X than Y": what follows "than" is ruled out
+    found += [m for m in _THAN.finditer(text, start, pos) if _RATHER.search(text, start, m.start())]
     return max(found, key=lambda m: m.start()) if found else None
 
 

@@ -433,7 +433,8 @@ class RulesParser:
                 prefs.lean_year_max = self.year_quartiles[0]
             else:
                 prefs.lean_year_min = self.year_quartiles[1]
-            spans.append((m.start(), m.end()))
+            # only "old" is read of "old black and white comedies": the words between are for the other readers
+            spans.append(m.span("old") if m.re is _OLD_ONES and m.group("old") else m.span())
         return [Span(a, b) for a, b in spans]
 
     def _prices(self, masked: str, prefs: Preferences, session: Session) -> tuple[list[Span], bool]:
@@ -523,7 +524,10 @@ _RULES_OUT = re.compile(
 _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 # items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
-_OLD_ONES = re.compile(rf"\bold(?:\s+school|\s+classic)?\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff)\b")
+# ... of a kind, a word or three between ("old comedies", "old black and white westerns"), and "oldies"
+_KINDS = "comedies|dramas|westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|horrors|adventures"
+_OLD_ONES = re.compile(rf"\boldies\b|(?P<old>\bold(?:\s+school|\s+classic)?)(?:\s+(?!about\b|with\b|for\b|of\b)[\w'&-]+){{0,3}}?"
+                       rf"\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff|{_KINDS})\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:also\s+|always\s+|really\s+|so\s+)?"
                           r"(?:the\s+)?(?:best|great|my favou?rite|awesome|amazing)\b")
 # a kind after "the", with no item's noun after it, is what one film had: "loved the music", "the action was great"

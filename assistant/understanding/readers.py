@@ -24,7 +24,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import ENGLISH, FILLER, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
-from assistant.understanding.text import QUOTES, Span, mask, plain_spelling, uncased
+from assistant.understanding.text import QUOTES, Span, mask, plain_spelling, uncased, without_markup
 from assistant.understanding.wants import (read_ages, read_count, read_genres, read_lifted, read_occasion, read_people,
                                            read_popularity, read_prices_and_years, read_same_people, read_tags)
 from retrieval.embed import wordlike
@@ -46,6 +46,7 @@ class Message:
 
     text: str
     low: str
+    typed: str = ""  # as typed, before any English spelling was put right (another language is told from it)
 
     @classmethod
     def of(cls, message: str, correct: Callable[[str], str] | None = None, common: Container[str] = (),
@@ -53,9 +54,10 @@ class Message:
         """`correct` puts typing slips right (assistant.understanding.spelling), after the chat spellings; in a
         message whose capitals say nothing (`uncased`) the words the readers know (`common`) are lower-cased, the
         catalog's titles and people (`known`) kept as written."""
-        text = plain_spelling(uncased(message.strip().translate(QUOTES), common, known))
+        typed = without_markup(message.strip().translate(QUOTES)).strip()
+        text = plain_spelling(uncased(typed, common, known))
         text = correct(text) if correct is not None else text
-        return cls(text, text.casefold())
+        return cls(text, text.casefold(), typed)
 
 
 @dataclass
@@ -111,8 +113,18 @@ Readers = tuple[tuple[str, Reader], ...]  # (name, reader), in the order they ru
 
 
 def read_reset(parser: RulesParser, r: Reading) -> Understanding | None:
-    """"start over", "forget everything"."""
-    return Understanding(intent="reset") if routing.RESET.search(r.message.low) else None
+    """"start over", "forget everything"; with what to start from, when the rest of the message asks for it
+    ("scratch that, action", "start over: comedies from the 90s"), read as a request of a fresh conversation."""
+    m = routing.RESET.search(r.message.low)
+    if m is None:
+        return None
+    rest = mask(r.message.text, [Span(m.start(), m.end())]).strip(" ,.;:!-")
+    fresh = parser.parse(rest, Session(), questions=False) if rest else None
+    # something placed, not words alone: "I canno remember my key, want help to reset it" asks for no items
+    if fresh is not None and fresh.intent == "recommend" and not fresh.preferences.model_copy(
+            update={"query": "", "names": []}).is_empty():
+        return Understanding(intent="reset", preferences=fresh.preferences, asked_count=fresh.asked_count)
+    return Understanding(intent="reset")
 
 
 def read_titles(parser: RulesParser, r: Reading) -> Understanding | None:
@@ -135,6 +147,9 @@ def read_language(parser: RulesParser, r: Reading) -> Understanding | None:
     """A message in another language or script, or encoded text: not read as a request, never searched or quoted
     (assistant.understanding.language). The titles it names are blanked out first: "I loved La vita è bella"."""
     language = foreign(mask(r.message.text, [Span(m.start, m.end) for m, _ in r.titles]))
+    # the English readers' corrections are no evidence of English: "quiero ver una comedia romántica" was read
+    # with "comedic" put in
+    language = language or (foreign(r.message.typed) if not r.titles else None)
     return Understanding(intent="out_of_scope", language=language) if language else None
 
 

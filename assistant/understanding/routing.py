@@ -11,6 +11,7 @@ from assistant.models import Action, Question
 
 RESET = re.compile(
     r"\b(?:start (?:over|again|afresh|from scratch)|reset(?! (?:my|the|your|a|an) )|forget (?:it|that|everything|all|what i said)|"
+    r"(?:scratch|scrap) (?:that|this|it|all that)|"
     r"new search|clear (?:all|everything|my preferences))\b"
 )
 GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)"
@@ -66,14 +67,16 @@ def item_nouns(noun: str = "") -> str:
 
 
 def about_words(text: str, noun: str = "") -> set[str]:
-    """The words that stand where what an item is about goes: after the item's noun and "about" or the like, to the
-    clause's end ("movies about the stock market", "a film about a chef who loves cooking"), at most six; and a
+    """The words that stand where what an item is about goes: after the item's noun (or "something", "anything",
+    "ones") and "about" or the like, to the clause's end ("movies about the stock market", "a film about a chef who
+    loves cooking", "anything set in paris?"), at most six; and a
     subject of another business right before the noun, with the words after it ("stock market films": `OFF_TOPIC`
     words as what an item is about, see intents.off_topic), not "cook for movie night". Other words before the noun
     are left to the word model: most are said of the items, not what they are about ("old", "whole", "style")."""
     nouns = item_nouns(noun)
     found: set[str] = set()
-    for m in re.finditer(rf"\b(?:{nouns})s?\s+{ABOUT}\s+([^.!?;,]+)", text):
+    # the noun, or a word standing for it: "anything set in paris?", "something about space"
+    for m in re.finditer(rf"\b(?:(?:{nouns})s?|something|anything|ones?)\s+{ABOUT}\s+([^.!?;,]+)", text):
         found.update(re.findall(r"[\w'-]+", m.group(1))[:6])
     for m in re.finditer(rf"((?:[\w'-]+\s+){{1,3}})(?:{nouns})s?\b", text):
         words = m.group(1).split()
@@ -106,7 +109,7 @@ BARE_REQUEST = re.compile(
     r"|(?:^|[.!?,;]\s*)(?:need|want|wanna|lookin(?:g)? for)\s+(?:a|an|some|something|anything)\b"
     r"|^(?:a|an|some|any)\s+(?:good\s+|great\s+)?(?:movie|film|flick|book|novel|show|read)s?\b"  # "a good read"
     r"|(?:^|[.!?;]\s*)(?:(?:i need|i want|maybe|just|ok|okay|so|uh|um|hmm|idk|dunno|i dunno)[\s,.]+)*something\s+"
-    r"(?:for|good|new|nice|different)\b"
+    r"(?:for|good|new|nice|different|to)\b"
     r"|\bwhat(?:'s| is| are)\s+(?:a|some)\s+(?:good|great|fun|nice)\s+(?:movie|film|flick|book|novel|show)s?\b"
     r"|\bwhat(?:'s| is)\s+good(?:\s+(?:on\s+)?(?:here|today|tonight|(?:right\s+)?now))?\s*[?!.]*$"
     r"|\b(?:one|a couple|a few)\s+more\b(?!\s+(?:thing|question|time|minute|day|week)s?\b)"  # "how about one more for my list?"
@@ -357,7 +360,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     # "is the 4th one scary?", "is that a comedy": what kind of item it is, answered from its genres
     # ("what kind of movies do you like?" asks the assistant's taste, not what an item is)
     ("genre", re.compile(r"\b(?:what (?:kind|genre|type|sort)(?! of [\w-]+ (?:do|would|will|did|are|r) (?:you|u)\b)"
-                         r"|which genre|(?:is|was) (?:it|that|this|the \w+(?: one)?|#\d{1,2})\s+"
+                         r"|which genre|(?:is|was) (?:it|(?:that|this)(?: one)?|the \w+(?: one)?|#\d{1,2})\s+"
                          r"(?:a |an |really |too |very |kinda |kind of |more of (?:a |an )?)?(?:comedy|horror|drama|"
                          r"thriller|romance|romantic|action|scary|funny|animated|documentary|crime|mystery|sci-?fi|"
                          r"fantasy|musical|western|war movie|sad|creepy|a cartoon))\b")),
@@ -377,7 +380,7 @@ QUESTIONS: list[tuple[Question, re.Pattern[str]]] = [
     # any other "is it ...?" said of an item ("is the 3rd one gory?", "was that one dubbed"): a fact no field holds,
     # answered with what the catalog does say, never read as a refinement; only where the message asks it
     ("other", re.compile(r"(?<!how )(?<!what )(?<!who )(?<!where )(?<!when )(?<!why )(?<!which )"
-                         r"\b(?:is|was|are|were)\s+(?:it|that|this|they|those|these|the \w+(?: one)?|#\d{1,2})\s+"
+                         r"\b(?:is|was|are|were)\s+(?:it|(?:that|this)(?: one)?|they|those|these|the \w+(?: one)?|#\d{1,2})\s+"
                          r"(?:(?:a|an|really|too|very|kinda|kind of|at all|super|so|that)\s+)?"
                          r"(?!(?:all|it|ok|okay|right|true|possible|the|one|any|so|there|what|which|for|about|like)\b)"
                          r"[a-z][a-z-]+\b")),

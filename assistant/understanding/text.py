@@ -34,6 +34,18 @@ def mask(text: str, spans: Iterable[Span], fill: str = "") -> str:
     return "".join(chars)
 
 
+# markup in a message is code, not words: the content of a script or style element and every tag ("<b>horror</b>"
+# reads "horror"; "<style>body{display:none}</style> a comedy" ruled comedy out, "<script>alert(document.cookie)
+# </script>" searched "script cookie"), and a chat template's tokens ("<|im_start|>")
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)|</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>"
+                     r"|<\|[\w-]*\|>", re.IGNORECASE | re.DOTALL)
+
+
+def without_markup(text: str) -> str:
+    """`text` with its markup (`_MARKUP`) blanked out, offsets kept."""
+    return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+
+
 _SPELLED = re.compile(r"(?<![\w'/-])(?:" + "|".join(re.escape(w) for w in sorted(CHAT_SPELLINGS, key=len, reverse=True))
                       + r")(?![\w'/-])")
 

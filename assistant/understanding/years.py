@@ -11,13 +11,17 @@ from assistant.understanding import clauses
 from assistant.understanding.lexicon import DECADE_WORDS, NUMBER_WORDS
 
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)\s?'?s\b|\b(?P<word>" + "|".join(DECADE_WORDS) + r")\b")
+# a decade, or a part of one: "the 80s", "eighties", "the 1800s", "early 2000s", "mid-90s", "the late eighties"
+_DECADE = re.compile(r"\b(?:the\s+)?(?:(?P<part>early|mid|late)\s*-?\s*)?(?:(?:(?P<full>1[89]\d0|20[0-2]0)|'?(?P<short>\d)0)"
+                     r"\s?'?s\b|(?P<word>" + "|".join(DECADE_WORDS) + r")\b)")
+# the share of a decade (or century) each part names, generously: "the mid 90s" is 1993-1997
+PARTS = {"early": (0.0, 0.5), "mid": (0.3, 0.8), "late": (0.6, 1.0)}
 _RANGE = re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|until|-|–)\s+{_YEAR}\b|\b{_YEAR}\s*[-–]\s*{_YEAR}\b")
 # what a comparison is made with: a year, or a decade ("nothing older than the 90s", "after the 2000s")
 _POINT = (rf"(?:(?:the\s+year\s+)?(?P<year>{_YEAR})\b|(?:the\s+)?(?:(?P<dfull>1[89]\d0|20[0-2]0)|'?(?P<dshort>\d)0)\s?'?s\b"
           r"|(?:the\s+)?(?P<dword>" + "|".join(DECADE_WORDS) + r")\b)")
-_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)\s+{_POINT}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?")
-_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)\s+{_POINT}")
+_AFTER = re.compile(rf"\b(?P<op>after|since|newer than|later than|post|from)(?:\s+|\s*-\s*){_POINT}(?P<on>\s+(?:on(?:wards?)?|or later|and later|and after))?")
+_BEFORE = re.compile(rf"\b(?P<op>before|until|till|up to|older than|earlier than|pre|through|by)(?:\s+|\s*-\s*){_POINT}")
 _LATER = re.compile(rf"\b{_YEAR}(?:\s+(?P<dir>or later|and later|onwards?|or newer|and up|or earlier|and earlier|or older"
                     r"|and before)\b|(?P<plus>\+)(?!\w))")  # "2010+": from 2010 on
 _BARE_YEAR = re.compile(rf"\b{_YEAR}\b")
@@ -130,7 +134,7 @@ def read_years(
         for m in _DECADE.finditer(text):
             if negated(text, m.start()) or _stated(text, m.start()):
                 continue
-            decades.append(_decade(m.group("full"), m.group("short"), m.group("word")))
+            decades.append(_part(*_decade(m.group("full"), m.group("short"), m.group("word")), m.group("part")))
             spans.append((m.start(), m.end()))
         if decades:
             lo, hi = min(d[0] for d in decades), max(d[1] for d in decades)
@@ -164,13 +168,22 @@ def read_excluded_years(text: str, negated: Callable[[str, int], bool]) -> tuple
         if not negated(text, m.start()) or _stated(text, m.start()) or _COMPARED.search(text, max(0, m.start() - 20),
                                                                                           m.start()):
             continue  # "nothing older than the 90s" asks for the 90s on, which no decade ruled out says
-        lo, hi = _decade(m.group("full"), m.group("short"), m.group("word"))
+        lo, hi = _part(*_decade(m.group("full"), m.group("short"), m.group("word")), m.group("part"))
         if ranges and ranges[-1][1] + 1 == lo:
             ranges[-1] = (ranges[-1][0], hi)
         else:
             ranges.append((lo, hi))
         spans.append((m.start(), m.end()))
     return ranges, spans
+
+
+def _part(lo: int, hi: int, part: str | None) -> tuple[int, int]:
+    """The years of the part of a decade or century named (`PARTS`), all of it when none is."""
+    if part is None:
+        return lo, hi
+    start, end = PARTS[part]
+    n = hi - lo + 1
+    return lo + round(start * n), lo + round(end * n) - 1
 
 
 def _point(m: re.Match[str]) -> tuple[int, int]:
