@@ -128,6 +128,11 @@ UNCOVERED = [
 ]
 
 
+@pytest.mark.parametrize("message", ["change pw", "forgot my pwd", "my acct is locked"])
+def test_account_words_in_chat_spellings_are_support_questions(desk_assistant, message):
+    assert desk_assistant.respond(Session(), message).intent in ("support", "handoff"), message
+
+
 @pytest.mark.parametrize("message", [
     "is there a student discount", "is there a family plan", "how much is premium", "upgrade to premium",
     "do you have a free trial?",

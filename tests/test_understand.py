@@ -1596,7 +1596,8 @@ def test_a_question_about_a_pronoun_names_no_title_of_its_words(parser):
 
 
 @pytest.mark.parametrize(("message", "n"), [("half a dozen westerns please", 6), ("a dozen comedies", 12),
-                                            ("show me five horror films", 5), ("twelve dramas", 12)])
+                                            ("show me five horror films", 5), ("twelve dramas", 12),
+                                            ("half a dozen classics", 6)])
 def test_counts_in_words(parser, message, n):
     assert prefs_of(parser, message).n == n
 
