@@ -24,6 +24,9 @@ GENRE_OPPOSITES: dict[str, str] = dict(_WORDS["genre_opposites"])
 # moods: soft preferences that boost a genre without requiring it (and exclude it when negated)
 MOOD_GENRES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _WORDS["mood_genres"].items()}
 NUMBER_WORDS: dict[str, int] = dict(_WORDS["number_words"])
+# the plural nouns of kinds a count or an age is said of ("ten westerns", "old comedies")
+KIND_NOUNS = ("comedies", "dramas", "westerns", "thrillers", "musicals", "documentaries", "mysteries", "romances",
+              "cartoons", "slashers", "horrors", "adventures", "classics")
 ORDINALS: dict[str, int] = dict(_WORDS["ordinals"])
 ORDINAL_NAMES: list[str] = list(_WORDS["ordinal_names"])
 DECADE_WORDS: dict[str, int] = dict(_WORDS["decade_words"])

@@ -28,6 +28,7 @@ from assistant.understanding.lexicon import (
     GENRE_COMBOS,
     GENRE_OPPOSITES,
     GENRE_SYNONYMS,
+    KIND_NOUNS,
     MOOD_GENRES,
     ORDINALS,
     PEOPLE_ROLES,
@@ -525,7 +526,7 @@ _AGE = "|".join(re.escape(w) for w in sorted(AGE_LEANS, key=len, reverse=True))
 _THE_MORE_THE_BETTER = re.compile(rf"\bthe (?P<age>{_AGE}) the better\b|\b(?P<age2>{_AGE}) (?:is|are) better\b")
 # items liked for being old: "I love old movies", "old school films", "mostly old classics" (a taste, said in the plural)
 # ... of a kind, a word or three between ("old comedies", "old black and white westerns"), and "oldies"
-_KINDS = "comedies|dramas|westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|horrors|adventures"
+_KINDS = "|".join(KIND_NOUNS)
 _OLD_ONES = re.compile(rf"\boldies\b|(?P<old>\bold(?:\s+school|\s+classic)?)(?:\s+(?!about\b|with\b|for\b|of\b)[\w'&-]+){{0,3}}?"
                        rf"\s+(?:(?:{_ITEM_NOUNS})s|ones|classics|stuff|{_KINDS})\b")
 _TASTE_AFTER = re.compile(r"(?:\s+[\w'-]+){0,3}?\s+(?:are|were|is|was)\s+(?:also\s+|always\s+|really\s+|so\s+)?"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from assistant.models import Preferences, Understanding
 from assistant.understanding import routing
-from assistant.understanding.lexicon import FILLER, NUMBER_WORDS
+from assistant.understanding.lexicon import FILLER, KIND_NOUNS, NUMBER_WORDS
 from assistant.understanding.negation import is_negated
 from assistant.understanding.text import Span, mask
 from assistant.understanding.unrecorded import unrecorded_spans
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 MAX_LIST = 20  # the most items one reply lists ("recommend 100 westerns" gets 20, and is told so)
 _COUNT = re.compile(
     r"\b(?:top\s+(?P<top>\d{1,3})|(?P<n>\d{1,3}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w'-]+\s+){0,3}?"
-    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|comedies|dramas|"
-    r"westerns|thrillers|musicals|documentaries|mysteries|romances|cartoons|slashers|horrors|adventures|classics)"
+    r"(?:movies|films|books|items|titles|recommendations|suggestions|options|picks|ideas|shows|" + "|".join(KIND_NOUNS)
+    + r")"
     r"|(?:give me|show me|just|only|make it|make that|cut it to|down to)\s+(?:like\s+|about\s+|around\s+|maybe\s+)?"
     r"(?P<bare>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])(?!\s*(?:s\b|%|years?\b))"
     # "3 is enough", "five will do": the list's size said after it
