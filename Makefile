@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install browser run test bench bench-scale bench-load index train clean
+.PHONY: install browser run test bench bench-scale bench-load index train readers clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,6 +46,9 @@ index: install
 
 train: install
 	$(VENV)/bin/crs train
+
+readers: install  ## train the learned readers afresh into prompts/trained/ (after changing their examples)
+	$(PY) prompts/make_readers.py
 
 clean:
 	rm -rf .crs .pytest_cache build *.egg-info

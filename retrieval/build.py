@@ -110,7 +110,7 @@ def build_support_index(pack: Pack, client, embedder: Embedder, state_dir: Path,
     return SupportIndex(passages, similarity, matcher)
 
 
-_MATCHERS: dict[str, Matcher] = {}  # trained in this process, by data hash: packs that share pages share one
+_MATCHERS: dict[str, Matcher] = {}  # trained or loaded in this process, by data hash: packs sharing pages share one
 
 
 def support_examples(pack: Pack, passages) -> list[Example]:
@@ -136,7 +136,7 @@ def train_matcher(pack: Pack, passages, similarity: PassageSimilarity, embedder:
     path = model_path(state_dir, pack, "matcher")
     if not force:
         try:
-            return Matcher.load(path, data_hash)
+            return _MATCHERS.setdefault(data_hash, Matcher.load(path, data_hash))
         except IndexNotBuilt:
             if not build:
                 raise

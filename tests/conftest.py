@@ -68,6 +68,8 @@ def pytest_configure(config):
     # a catalog without interactions borrows the shipped packs' models, trained once per state folder: the suite's
     # many such folders borrow nothing unless a test asks (tests/test_benchmark.py tests the borrowing)
     os.environ.setdefault("CRS_BORROW_FROM", "")
+    if _whole_suite_on_workers(config) and PREBUILT_ENV not in os.environ:
+        os.environ[PREBUILT_ENV] = config._crs_prebuilt = _prebuild(config)
 
 
 def pytest_unconfigure(config):
@@ -75,6 +77,83 @@ def pytest_unconfigure(config):
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("CRS_READER_CACHE", None)
+    folder = getattr(config, "_crs_prebuilt", None)
+    if folder:
+        config._crs_prebuild.kill()
+        config._crs_prebuild.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(PREBUILT_ENV, None)
+
+
+# -- the small and demo packs' state, built once for all workers -----------------------------------
+# Each worker of `pytest -n N` would build the same two state folders (the demo pack's index, models and support
+# desk: about two minutes on one core each). The whole suite on workers builds them once, in a process of its own
+# started before the workers and running beside them (every file closed when it ends); a worker that needs one waits
+# for it, copies it and loads. The files that need the demo pack's run last (`pytest_collection_modifyitems`).
+
+PREBUILT_ENV = "CRS_TEST_PREBUILT"
+_PREBUILD = """
+import sys
+from pathlib import Path
+from assistant.config import DEMO_PACK
+from assistant.engine import prepare
+from retrieval.embed import shared_embedder
+from tests.conftest import make_small_pack
+root = Path(sys.argv[1])
+try:
+    embedder = shared_embedder()
+    prepare(make_small_pack(root / "small-pack"), root / "small-state", embedder=embedder, progress=False)
+    (root / "small-pack.done").touch()
+    (root / "small-state.done").touch()
+    prepare(DEMO_PACK, root / "demo-state", embedder=embedder, progress=False)
+    (root / "demo-state.done").touch()
+except BaseException:
+    (root / "failed").touch()
+    raise
+"""
+PREBUILD_WAIT_S = 900
+
+
+def _whole_suite_on_workers(config) -> bool:
+    """The controller of a `pytest -n N` run (N > 1) of the whole suite (no files or tests named)."""
+    return (not hasattr(config, "workerinput") and (getattr(config.option, "numprocesses", None) or 0) > 1
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
+
+
+def _prebuild(config) -> str:
+    import subprocess
+    import sys
+
+    root = tempfile.mkdtemp(prefix="crs-prebuilt-")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # beside the workers, one core's share like each of them
+    config._crs_prebuild = subprocess.Popen([sys.executable, "-c", _PREBUILD, root], env=env,
+                                            cwd=Path(__file__).parent.parent, stdout=subprocess.DEVNULL,
+                                            stderr=open(Path(root) / "stderr.txt", "w"))
+    return root
+
+
+def _prebuilt(name: str) -> Path | None:
+    """The prebuilt folder `name`, once the build is done; None where there is none (each worker builds its own)."""
+    import time
+
+    root = os.environ.get(PREBUILT_ENV)
+    if not root:
+        return None
+    deadline = time.monotonic() + PREBUILD_WAIT_S
+    while not (Path(root) / f"{name}.done").is_file():
+        if (Path(root) / "failed").is_file() or not Path(root).is_dir() or time.monotonic() > deadline:
+            return None
+        time.sleep(0.5)
+    return Path(root) / name if (Path(root) / name).is_dir() else None
+
+
+def _state(name: str, tmp_path_factory) -> Path:
+    """A fresh state folder for a session fixture: a copy of the prebuilt one where there is one."""
+    state = tmp_path_factory.mktemp(name)
+    prebuilt = _prebuilt(name)
+    if prebuilt is not None:
+        shutil.copytree(prebuilt, state, dirs_exist_ok=True)
+    return state
 
 
 def free_port() -> int:
@@ -82,6 +161,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The files that use the demo pack's engine run last, so that while it is prebuilt beside them the workers run
+    the others rather than wait (the order within a file is kept)."""
+    demo_files = {item.path for item in items if "demo_engine" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path in demo_files)
 
 
 # -- packs ----------------------------------------------------------------------------------------
@@ -145,7 +231,9 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def small_pack_dir(tmp_path_factory) -> Path:
-    return make_small_pack(tmp_path_factory.mktemp("packs") / "small")
+    dest = tmp_path_factory.mktemp("packs") / "small"
+    prebuilt = _prebuilt("small-pack")
+    return Path(shutil.copytree(prebuilt, dest)) if prebuilt is not None else make_small_pack(dest)
 
 
 @pytest.fixture(scope="session")
@@ -175,15 +263,16 @@ def cli_state(lean_pack_dir, tmp_path_factory) -> Path:
 def small_engine(small_pack_dir, embedder, tmp_path_factory):
     from assistant.engine import prepare
 
-    return prepare(small_pack_dir, tmp_path_factory.mktemp("state-small"), embedder=embedder, progress=False)
+    return prepare(small_pack_dir, _state("small-state", tmp_path_factory), embedder=embedder, progress=False)
 
 
 @pytest.fixture(scope="session")
 def demo_engine(embedder, tmp_path_factory):
-    """The full demo pack, indexed and trained from scratch, as `make run` does on first use."""
+    """The full demo pack, indexed and trained from scratch in this run (see `_prebuild`), as `make run` does on
+    first use."""
     from assistant.engine import prepare
 
-    return prepare(DEMO_PACK, tmp_path_factory.mktemp("state-demo"), embedder=embedder, progress=False)
+    return prepare(DEMO_PACK, _state("demo-state", tmp_path_factory), embedder=embedder, progress=False)
 
 
 @pytest.fixture

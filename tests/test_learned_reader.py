@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from assistant.assistant import Assistant
 from assistant.models import Session
@@ -49,6 +50,37 @@ def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tm
     repaired = intent_model(embedder, tmp_path)
     assert np.allclose(repaired.chances(v), first.chances(v), atol=1e-6)
     assert IntentModel.load(tmp_path / "models" / "intent-reader.pt", first.data_hash).data_hash == first.data_hash
+
+
+def test_every_reader_is_shipped_trained_on_its_current_examples(embedder, tmp_path, monkeypatch):
+    """A state folder takes each reader from prompts/trained/ (the same weights on every machine) rather than training
+    it; a reader whose examples changed without `make readers` fails here."""
+    from assistant.understanding import learned
+    from prompts.make_readers import READERS as MODELS
+
+    monkeypatch.delenv(learned.READER_CACHE_ENV, raising=False)
+    monkeypatch.setattr(learned, "_TRAINED", {})
+    folder = learned.shipped_path(tmp_path / "x.pt").parent
+    shipped = {p.name: torch.load(p, weights_only=True) for p in folder.glob("*.pt")}
+    assert len(shipped) == len(MODELS)
+    for make in MODELS:
+        model = make(embedder, tmp_path)
+        (name, saved), = ((n, s) for n, s in shipped.items() if s["format"] == model.FORMAT)
+        assert saved["data_hash"] == model.data_hash, f"prompts/trained/{name} is stale: run `make readers`"
+        assert all(np.array_equal(saved["state"][k].numpy(), v) for k, v in model.weights.items())
+        assert (tmp_path / "models" / name).is_file()  # the state folder keeps its own copy
+
+
+def test_a_stale_shipped_reader_is_trained_here(embedder, tmp_path, monkeypatch):
+    from assistant.understanding import learned
+
+    monkeypatch.delenv(learned.READER_CACHE_ENV, raising=False)
+    monkeypatch.setattr(learned, "_TRAINED", {})
+    few = [("hello there", "small_talk"), ("where is my order?", "support"), ("a scary movie", "request")]
+    # the shipped intent reader's file under another data hash: its examples changed since it was shipped
+    model = learned.trained(IntentModel, embedder, tmp_path / "models" / "intent-reader.pt", "other", lambda: few,
+                            CLASSES)
+    assert model.data_hash == "other" and model.meta["n_examples"] == len(few)
 
 
 def test_state_folders_share_a_trained_reader_through_the_reader_cache(embedder, tmp_path, monkeypatch):

@@ -185,7 +185,8 @@ def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, 
             return None
         if not isinstance(e, IndexNotBuilt):
             log.warning("model %s is unreadable (%s); training it again", path, type(e).__name__)
-    model = _TRAINED.get(data_hash) or _from_shared(model_cls, path, data_hash)
+    model = _TRAINED.get(data_hash) or _from_shipped(model_cls, path, data_hash) or _from_shared(model_cls, path,
+                                                                                                  data_hash)
     if model is None:  # one training per process, whatever the state folders (the examples do not depend on them)
         pairs = pairs_of()
         model = model_cls.fit(embedder.encode([t for t, _ in pairs]), [c for _, c in pairs], data_hash,
@@ -197,6 +198,34 @@ def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, 
 
 
 _TRAINED: dict[str, IntentModel] = {}
+
+# The readers as trained where their examples were written, shipped in prompts/trained/ (written by
+# prompts/make_readers.py, `make readers`): a state folder takes a shipped reader while its data hash (format,
+# settings, sentence model, examples) is the one it would train, so every machine reads with the same weights and a
+# figure measured in one place holds in another (trained per machine, a word near a reader's boundary fell on either
+# side: float sums differ across CPUs). A reader whose examples changed since is trained here, as before.
+SHIPPED = "trained"
+USE_SHIPPED = True  # prompts/make_readers.py trains them afresh
+
+
+def shipped_path(path: Path) -> Path:
+    """Where the shipped copy of the reader kept at `path` (models/NAME.pt of a state folder) is."""
+    return Path(str(resources.files("prompts").joinpath(SHIPPED, path.name)))
+
+
+def _from_shipped(model_cls: type[IntentModel], path: Path, data_hash: str) -> IntentModel | None:
+    from retrieval.errors import IndexNotBuilt
+
+    if not USE_SHIPPED:
+        return None
+    try:
+        return model_cls.load(shipped_path(path), data_hash)
+    except IndexNotBuilt as e:
+        if shipped_path(path).is_file():
+            log.info("the shipped %s is for other examples (%s); training it here", path.name, e)
+        return None
+    except (RuntimeError, EOFError, KeyError, pickle.UnpicklingError, OSError):
+        return None
 
 # A folder that state folders share trained readers through (`CRS_READER_CACHE`): a reader depends only on its
 # examples and the sentence model, never on a pack, so several state folders on one machine (several packs, a

@@ -1,0 +1,61 @@
+"""Trains every learned reader afresh and writes it to prompts/trained/, where state folders take it from while its
+examples, settings and sentence model are those it was trained on (assistant.understanding.learned, `SHIPPED`).
+
+Run after changing a reader's examples (prompts/*.toml) or settings; the suite fails while a shipped reader is stale
+(tests/test_learned_reader.py). Each reader trains in seconds from its examples alone (no pack, no benchmark):
+    make readers        (or .venv/bin/python prompts/make_readers.py)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+
+from assistant.support.person import person_model  # noqa: E402
+from assistant.understanding import learned  # noqa: E402
+from assistant.understanding.item_words import item_words_model  # noqa: E402
+from assistant.understanding.learned import intent_model  # noqa: E402
+from assistant.understanding.listing import list_model  # noqa: E402
+from assistant.understanding.moods import mood_model  # noqa: E402
+from assistant.understanding.person_names import person_names_model  # noqa: E402
+from assistant.understanding.references import ref_model  # noqa: E402
+from assistant.understanding.stances import stance_model  # noqa: E402
+
+# every learned reader a state folder keeps under models/ (engine.prepare builds each of them)
+READERS = (intent_model, list_model, ref_model, stance_model, mood_model, item_words_model, person_names_model,
+           person_model)
+
+
+def main() -> None:
+    from tqdm import tqdm
+
+    from retrieval.embed import shared_embedder
+
+    os.environ.pop(learned.READER_CACHE_ENV, None)
+    learned.USE_SHIPPED = False
+    learned._TRAINED.clear()
+    embedder = shared_embedder()
+    out = HERE / learned.SHIPPED
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as state:
+        for make in tqdm(READERS, desc="readers", unit="reader"):
+            t = time.perf_counter()
+            before = set((Path(state) / "models").glob("*.pt"))
+            model = make(embedder, state)
+            written = sorted(set((Path(state) / "models").glob("*.pt")) - before)
+            assert model is not None and len(written) == 1, (make.__name__, written)
+            shutil.copy(written[0], out / written[0].name)
+            tqdm.write(f"{written[0].name}: {model.meta.get('n_examples', '?')} examples, "
+                       f"{time.perf_counter() - t:.1f} s, data hash {model.data_hash}")
+
+
+if __name__ == "__main__":
+    main()
