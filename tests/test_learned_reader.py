@@ -36,7 +36,12 @@ def test_the_examples_cover_every_class_and_fill_every_slot():
     assert [t for t, c in listed if c == "other"][:len(pairs)] == [t for t, _ in pairs]
 
 
-def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tmp_path):
+def test_the_model_is_trained_once_and_loaded_from_the_state_folder(embedder, tmp_path, monkeypatch):
+    from assistant.understanding import learned
+
+    monkeypatch.setattr(learned, "USE_SHIPPED", False)  # as for a reader whose examples changed since it shipped
+    monkeypatch.setattr(learned, "_TRAINED", {})
+    monkeypatch.delenv(learned.READER_CACHE_ENV, raising=False)
     first = intent_model(embedder, tmp_path)
     assert (tmp_path / "models" / "intent-reader.pt").is_file()
     again = intent_model(embedder, tmp_path, build=False)
@@ -64,6 +69,9 @@ def test_every_reader_is_shipped_trained_on_its_current_examples(embedder, tmp_p
     shipped = {p.name: torch.load(p, weights_only=True) for p in folder.glob("*.pt")}
     assert len(shipped) == len(MODELS)
     for make in MODELS:
+        assert make(embedder, tmp_path / "served", build=False) is not None  # served without building: shipped
+        (tmp_path / "models").mkdir(exist_ok=True)
+        (tmp_path / "models" / "intent-reader.pt").write_bytes(b"a copy trained elsewhere" * 10)  # never read
         model = make(embedder, tmp_path)
         (name, saved), = ((n, s) for n, s in shipped.items() if s["format"] == model.FORMAT)
         assert saved["data_hash"] == model.data_hash, f"prompts/trained/{name} is stale: run `make readers`"
@@ -397,3 +405,46 @@ def test_a_shown_item_pointed_at_otherwise_is_not_taken_up(demo, message, intent
     u = demo.backend.understand(message, s)
     assert (u.intent, u.action) == (intent, action), message
     assert not s.preferences.liked
+
+
+@pytest.mark.parametrize("message", ["keep going", "keep em coming", "ok, more please"])
+def test_asking_for_more_in_any_words_shows_the_next_ones_of_the_same_request(demo, message):
+    """The list reader's "more" (prompts/intents.toml; "keep going" and "keep em coming" are not among its examples):
+    the same request, the shown items left out. "keep going" was "I'm not sure what to change"."""
+    s = Session()
+    first = demo.respond(s, "war movies")
+    reply = demo.respond(s, message)
+    assert reply.intent == "refine" and len(reply.recommendations) == 5, reply.text
+    assert all("War" in r.genres for r in reply.recommendations)
+    assert not {r.item_id for r in first.recommendations} & {r.item_id for r in reply.recommendations}
+    assert demo.respond(Session(), message).intent == "recommend"  # with no list: a bare request
+
+
+def test_small_talk_over_a_list_is_not_a_request_for_more(demo):
+    s = Session()
+    demo.respond(s, "war movies")
+    for message in ("ok cool", "thanks!", "haha nice"):
+        assert demo.respond(s, message).intent == "chitchat", message
+
+
+@pytest.mark.parametrize(("message", "intent", "action"), [
+    ("👎 not these", "refine", "exclude_shown"),  # "no not these"
+    ("something 😂 that makes me laugh", "refine", None),  # the emoji read as "that", "that" as the first item liked
+])
+def test_emoji_say_their_word_or_nothing(demo, message, intent, action):
+    s = Session()
+    demo.respond(s, "horror movies")
+    u = demo.engine.parser.parse(message, s)
+    assert (u.intent, u.action) == (intent, action)
+    assert not u.preferences.liked
+    thumb, ok = demo.engine.parser.parse("👍🏽 the 2nd one", s), demo.engine.parser.parse("ok the 2nd one", s)
+    assert (thumb.intent, thumb.refs, thumb.question) == (ok.intent, ok.refs, ok.question)
+
+
+def test_emoji_are_read_as_words_or_spaces():
+    from assistant.understanding.text import without_emoji
+
+    assert without_emoji("👎 not these").split() == ["no", "not", "these"]
+    assert without_emoji("family 👨‍👩‍👧 movie 🎃").split() == ["family", "movie"]  # joined emoji: one space
+    assert without_emoji("I ♥ Huckabees").split() == ["I", "love", "Huckabees"]
+    assert without_emoji("25°C, © 2020, $5 and 3½ stars") == "25°C, © 2020, $5 and 3½ stars"  # not emoji

@@ -174,10 +174,17 @@ def intent_model(embedder, state_dir: str | Path, build: bool = True) -> IntentM
 
 def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, pairs_of, classes: tuple[str, ...],
             build: bool = True) -> IntentModel | None:
-    """A sentence classifier of a state folder: loaded from `path`, or trained on `pairs_of()` ((text, class)
-    pairs) and saved when missing or stale (unless `build` is False: then None)."""
+    """A sentence classifier of a state folder: the shipped one when it is current (`SHIPPED`; copied to `path` when
+    building), else loaded from `path`, or trained on `pairs_of()` ((text, class) pairs) and saved when missing or
+    stale (unless `build` is False: then None). A state folder's own copy never outlives a current shipped one: a
+    reader trained on another machine reads a little differently."""
     from retrieval.errors import IndexNotBuilt
 
+    model = _from_shipped(model_cls, path, data_hash)
+    if model is not None:
+        if build:
+            model.save(path)
+        return model
     try:
         return model_cls.load(path, data_hash)
     except (IndexNotBuilt, RuntimeError, EOFError, KeyError, pickle.UnpicklingError) as e:
@@ -185,8 +192,7 @@ def trained(model_cls: type[IntentModel], embedder, path: Path, data_hash: str, 
             return None
         if not isinstance(e, IndexNotBuilt):
             log.warning("model %s is unreadable (%s); training it again", path, type(e).__name__)
-    model = _TRAINED.get(data_hash) or _from_shipped(model_cls, path, data_hash) or _from_shared(model_cls, path,
-                                                                                                  data_hash)
+    model = _TRAINED.get(data_hash) or _from_shared(model_cls, path, data_hash)
     if model is None:  # one training per process, whatever the state folders (the examples do not depend on them)
         pairs = pairs_of()
         model = model_cls.fit(embedder.encode([t for t, _ in pairs]), [c for _, c in pairs], data_hash,
@@ -213,13 +219,19 @@ def shipped_path(path: Path) -> Path:
     return Path(str(resources.files("prompts").joinpath(SHIPPED, path.name)))
 
 
+_SHIPPED: dict[tuple[str, str], IntentModel] = {}  # read in this process: (file, data hash) -> model
+
+
 def _from_shipped(model_cls: type[IntentModel], path: Path, data_hash: str) -> IntentModel | None:
     from retrieval.errors import IndexNotBuilt
 
     if not USE_SHIPPED:
         return None
+    if (path.name, data_hash) in _SHIPPED:
+        return _SHIPPED[path.name, data_hash]
     try:
-        return model_cls.load(shipped_path(path), data_hash)
+        model = _SHIPPED[path.name, data_hash] = model_cls.load(shipped_path(path), data_hash)
+        return model
     except IndexNotBuilt as e:
         if shipped_path(path).is_file():
             log.info("the shipped %s is for other examples (%s); training it here", path.name, e)
@@ -381,6 +393,9 @@ class LearnedIntent:
             # steer away from "quite mind"
             if self.listing.taken(r.message.text, parser) == "reject":
                 return self.listing.on_shown(parser, r, "reject")
+        if self.listing and r.has_shown and r.nothing_asked and not r.refs and not placed_more \
+                and self.listing.taken(r.message.text, parser) == "more":
+            return self.listing.on_shown(parser, r, "more")  # "keep them coming": more of the same request
         # "are these in english?": every shown item, when the message is asked as a question ("those sound good" is not)
         every = r.points_at_all if routing.is_question(r.message.low) else []
         if (r.refs or every) and r.has_shown and not placed_more:

@@ -37,6 +37,7 @@ ORDINAL_TIMES: tuple[str, ...] = tuple(_WORDS["ordinal_times"])
 FILLER: set[str] = set(_WORDS["filler"])
 # how people type words the readers know -> the plain spelling ("whats" -> "what's", "w" -> "with")
 CHAT_SPELLINGS: dict[str, str] = dict(_WORDS["chat_spellings"])
+EMOJI_WORDS: dict[str, str] = dict(_WORDS["emoji"])
 # what a sentence may open with before it asks or says something: "lol ok who directed the first one"
 DISCOURSE: tuple[str, ...] = tuple(_WORDS["discourse"])
 # the subjects a new clause opens with ("I", "we", "she"), where a run-on sentence may be parted

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from assistant.understanding.parser import RulesParser
     from assistant.understanding.readers import Reading
 
-ON_SHOWN = ("choose", "reject")
+ON_SHOWN = ("choose", "reject", "more")
 OTHER = "other"
 LIST_CLASSES = (*ON_SHOWN, OTHER)
 
@@ -57,8 +57,8 @@ class ListReader:
     sure: float = SURE
 
     def taken(self, text: str, parser: RulesParser | None = None) -> str | None:
-        """What the message takes the list on screen for, where the model is sure: "choose", "reject", or None. A
-        message naming someone or something the catalog does not know ("no, I don't like Uwe Boll stuff") speaks of
+        """What the message takes the list on screen for, where the model is sure: "choose", "reject", "more" or None.
+        A message naming someone or something the catalog does not know ("no, I don't like Uwe Boll stuff") speaks of
         that, not of the list."""
         if parser is not None and parser.unknown_names(text):
             return None
@@ -69,11 +69,14 @@ class ListReader:
     def on_shown(parser: RulesParser, r: Reading, label: str, among: list[int] | None = None) -> Understanding | None:
         """The reading of a message `taken` as `label`: asked to choose ("which would you pick?"), the items are
         compared (`among`, or all of them) and the best liked named; turned down ("none of those appeal to me"), the
-        same request shows others, its words not searched. With no list, "pick one for me" is a bare request."""
+        same request shows others, its words not searched; asked for more ("keep them coming"), the same. With no
+        list, "pick one for me" and "more please" are bare requests."""
         if not r.has_shown:
-            return bare_request(parser, r) if label == "choose" else None
+            return bare_request(parser, r) if label in ("choose", "more") else None
         if label == "choose":
             return Understanding(intent="ask_item", question="compare", refs=among or [], read_by=NAME)
+        if label == "more":  # "keep them coming": the next ones of the same request
+            return Understanding(intent="refine", action="exclude_shown", read_by=NAME)
         # what was ruled out stays where the catalog knows it as a tag or a mood ("not into superheroes"); other words
         # of it said how the list was taken ("not quite what I had in mind")
         r.avoid = " ".join(w for w in r.avoid.split() if parser.is_tag_word(w) or parser.is_mood(w))

@@ -24,7 +24,7 @@ from assistant.understanding import clauses, described, routing
 from assistant.understanding.language import foreign
 from assistant.understanding.lexicon import ENGLISH, FILLER, GENRE_SYNONYMS, MOOD_GENRES, ORDINALS
 from assistant.understanding.mentions import DISLIKED, LIKED, UNSEEN, cue_span, seen_on_screen, stance, wanted
-from assistant.understanding.text import QUOTES, Span, mask, plain_spelling, uncased, without_markup
+from assistant.understanding.text import QUOTES, Span, mask, plain_spelling, uncased, without_emoji, without_markup
 from assistant.understanding.wants import (read_ages, read_count, read_genres, read_lifted, read_occasion, read_people,
                                            read_popularity, read_prices_and_years, read_same_people, read_tags)
 from retrieval.embed import wordlike
@@ -55,7 +55,7 @@ class Message:
         message whose capitals say nothing (`uncased`) the words the readers know (`common`) are lower-cased, the
         catalog's titles and people (`known`) kept as written."""
         typed = without_markup(message.strip().translate(QUOTES)).strip()
-        text = plain_spelling(uncased(typed, common, known))
+        text = plain_spelling(uncased(without_emoji(typed).strip(), common, known))
         text = correct(text) if correct is not None else text
         return cls(text, text.casefold(), typed)
 

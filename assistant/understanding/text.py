@@ -4,10 +4,11 @@ phrase patterns, typographic quotes made plain, and whether a word sits inside a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
-from assistant.understanding.lexicon import CHAT_SPELLINGS
+from assistant.understanding.lexicon import CHAT_SPELLINGS, EMOJI_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,27 @@ _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)|<!--.*?(?:-->|$)
 def without_markup(text: str) -> str:
     """`text` with its markup (`_MARKUP`) blanked out, offsets kept."""
     return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _is_emoji(ch: str) -> bool:
+    """A pictograph or symbol of a chat (arrows, stars, dingbats, emoji), or a joiner, variation selector or skin tone
+    that builds one; never a letter, digit or punctuation mark ("°", "©" and "$" are below U+2190)."""
+    code = ord(ch)
+    return (code >= 0x2190 and unicodedata.category(ch) == "So") or code in (0x200D, 0xFE0F) or \
+        0x1F000 <= code <= 0x1FAFF
+
+
+_EMOJI_RUN = re.compile("[" + "".join(chr(c) for c in range(0x2190, 0x2C00) if _is_emoji(chr(c)))
+                        + "\u200d\ufe0f\U0001F000-\U0001FAFF]+")
+
+
+def without_emoji(text: str) -> str:
+    """`text` with each run of emoji read as the word it says (`EMOJI_WORDS`: "👎" -> "no"), or a space."""
+    def word(m: re.Match[str]) -> str:
+        said = [EMOJI_WORDS[ch] for ch in m.group(0) if ch in EMOJI_WORDS]
+        return f" {said[0]} " if said else " "
+
+    return _EMOJI_RUN.sub(word, text)
 
 
 _SPELLED = re.compile(r"(?<![\w'/-])(?:" + "|".join(re.escape(w) for w in sorted(CHAT_SPELLINGS, key=len, reverse=True))
