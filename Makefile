@@ -47,7 +47,7 @@ index: install
 train: install
 	$(VENV)/bin/crs train
 
-readers: install  ## train the learned readers afresh into prompts/trained/ (after changing their examples)
+readers: install  ## train the stale learned readers into prompts/trained/ (after changing their examples)
 	$(PY) prompts/make_readers.py
 
 clean:
