@@ -1,4 +1,4 @@
-"""Trains every learned reader afresh and writes it to prompts/trained/, where state folders take it from while its
+"""Trains the learned readers whose shipped copy is stale (or every one, `--all`) and writes them to prompts/trained/,
 examples, settings and sentence model are those it was trained on (assistant.understanding.learned, `SHIPPED`).
 
 Run after changing a reader's examples (prompts/*.toml) or settings; the suite fails while a shipped reader is stale
