@@ -1,5 +1,6 @@
 """Trains the learned readers whose shipped copy is stale (or every one, `--all`) and writes them to prompts/trained/,
-examples, settings and sentence model are those it was trained on (assistant.understanding.learned, `SHIPPED`).
+where state folders take each from while its examples, settings and sentence model are those it was trained on
+(assistant.understanding.learned, `SHIPPED`).
 
 Run after changing a reader's examples (prompts/*.toml) or settings; the suite fails while a shipped reader is stale
 (tests/test_learned_reader.py). Only the stale ones are trained (`--all`: every one), each in seconds from its
