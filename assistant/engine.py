@@ -30,6 +30,8 @@ from assistant.understanding.readers import (read_reset, read_small_talk, read_s
                                               with_reader_after, with_reader_before)
 from assistant.understanding.references import NAME as REFERENCE
 from assistant.understanding.references import LearnedReference, ref_model
+from assistant.understanding.genre_stances import NAME as GENRE_STANCE
+from assistant.understanding.genre_stances import LearnedGenreStance, genre_stance_model
 from assistant.understanding.stances import NAME as STANCE
 from assistant.understanding.stances import VERDICT, LearnedStance, LearnedVerdict, stance_model
 from assistant.understanding.titles import TitleIndex
@@ -187,6 +189,10 @@ def prepare(
         # how shown items pointed at, not named, were taken ("yes, I liked both of those!"), where the rules read none
         parser.readers = with_reader_after(parser.readers, "free text", (VERDICT, LearnedVerdict(
             stance, takes=reader.takes if learned is not None else None)))
+    kinds = genre_stance_model(embedder, Path(state_dir), build=build)
+    if kinds is not None:  # how each kind named is spoken of (wanted, ruled out), before the genres are read
+        parser.readers = with_reader_before(parser.readers, "genres",
+                                            (GENRE_STANCE, LearnedGenreStance(kinds, embedder.encode_turn)))
     words = item_words_model(embedder, Path(state_dir), build=build)
     if words is not None:  # the free words searched are those that say what an item is about
         parser.item_words = ItemWords(words, embedder.encode_turn)

@@ -29,6 +29,7 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     from assistant.llm.backends import available_backends, get_backend
     from eval.understanding import (DATA, evaluate_backend, load_set, mood_report, print_moods, print_readers,
                                     print_refs, print_table, reader_report, ref_report, retyped)
+    from eval.genre_stances import genre_stance_report, print_genre_stances
     from eval.stances import print_stances, stance_report
 
     from assistant.engine import build_assistant
@@ -48,12 +49,15 @@ def cmd_eval_understanding(args: argparse.Namespace) -> int:
     moods = mood_report(base.engine.parser, base.engine.catalog, cases)
     refs = ref_report(base, cases)
     stances = stance_report(base.engine.parser, cases.utterances)
+    kinds = genre_stance_report(base.engine.parser)
     print_table(results)
     print_readers(readers)
     print_moods(moods)
     print_refs(refs)
     print_stances(stances)
-    _finish(args, {**results, "readers": readers, "moods": moods, "references": refs, "stances": stances},
+    print_genre_stances(kinds)
+    _finish(args, {**results, "readers": readers, "moods": moods, "references": refs, "stances": stances,
+                   "genre_stances": kinds},
             lambda _: None)
     return 0
 

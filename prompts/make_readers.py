@@ -23,6 +23,7 @@ if str(HERE.parent) not in sys.path:
 
 from assistant.support.person import person_model  # noqa: E402
 from assistant.understanding import learned  # noqa: E402
+from assistant.understanding.genre_stances import genre_stance_model  # noqa: E402
 from assistant.understanding.item_words import item_words_model  # noqa: E402
 from assistant.understanding.learned import intent_model  # noqa: E402
 from assistant.understanding.listing import list_model  # noqa: E402
@@ -32,8 +33,8 @@ from assistant.understanding.references import ref_model  # noqa: E402
 from assistant.understanding.stances import stance_model  # noqa: E402
 
 # every learned reader a state folder keeps under models/ (engine.prepare builds each of them)
-READERS = (intent_model, list_model, ref_model, stance_model, mood_model, item_words_model, person_names_model,
-           person_model)
+READERS = (intent_model, list_model, ref_model, stance_model, genre_stance_model, mood_model, item_words_model,
+           person_names_model, person_model)
 
 
 def main(every: bool = False) -> None:

@@ -42,6 +42,7 @@ from assistant.understanding.negation import (HEDGE, LESS, NEGATION, is_hedged, 
                                               sentences_marked)
 from assistant.understanding.prices import CHEAP_SHARE, PRICE_TALK, read_prices
 from assistant.understanding.intents import decide_intent
+from assistant.understanding.genre_stances import OUT
 from assistant.understanding.item_words import ItemWords
 from assistant.understanding.readers import READERS, Message, Reading, Readers
 from assistant.understanding.spelling import Spelling
@@ -207,11 +208,14 @@ class RulesParser:
     # -- parts ------------------------------------------------------------------------------
 
     def _genres(self, masked: str, prefs: Preferences, text: str, asked: Collection[str] = frozenset(),
-                said: str | None = None) -> list[Span]:
+                said: str | None = None, stances: dict[int, tuple[str, Span]] | None = None,
+                moved: list[Span] | None = None) -> list[Span]:
         """Genres asked for, ruled out or leant to, written into `prefs`; `asked`: the genres the conversation
         already wants, inside which a kind ruled out ("not slashers" after horror) is only that kind; `said`: `masked`
         with the titles it names read as "it", for a kind said of a title ("Deadpool is good action", "my favorite
-        action movie is Inception"): a lean, as a taste is."""
+        action movie is Inception"): a lean, as a taste is. `stances`: a learned reader's sure class of the kind at
+        an offset, with its clause (assistant.understanding.genre_stances): a kind it is sure is not wanted is ruled
+        out where the rules read no negation, and its clause is added to `moved`."""
         spans = []
         marked = sentences_marked(masked, text)
         mood_excluded: set[str] = set()  # "not gory" rules out gore, not a horror film asked for elsewhere
@@ -232,6 +236,11 @@ class RulesParser:
             if m.group(0) in AUDIENCE_WORDS and _SUBJECT_BEFORE.search(masked, max(0, m.start() - 16), m.start()):
                 continue  # "a drama about family": what it is about, searched by meaning, not who it is for
             negated = is_negated(marked, m.start()) != (m.group(0) in self._opposites)  # "live action": no animation
+            learned = (stances or {}).get(m.start())
+            if learned is not None and learned[0] == OUT and not negated:  # "westerns make me cringe"
+                negated = True
+                if moved is not None and learned[1] not in moved:
+                    moved.append(learned[1])
             if negated and any(a <= m.start() and m.end() <= b for a, b in in_tags):
                 continue  # "no ww2 ones" (world war ii): a kind of war film ruled out, a tag's, not the genre
             if negated and m.group(0) in SUBGENRES:  # "not slashers": the kind (a tag, if the catalog has it), not horror

@@ -79,6 +79,11 @@ class Reading:
     prefs: Preferences = field(default_factory=Preferences)
     consumed: list[Span] = field(default_factory=list)
     genre_spans: list[Span] = field(default_factory=list)  # consumed once the tags are read
+    # a learned reader's sure class ("in", "out") of the kind named at an offset, with the clause it was read in
+    # (assistant.understanding.genre_stances); `genre_clauses`: the clauses of the kinds it moved, consumed as
+    # `genre_spans` are ("westerns make me cringe": "cringe" is not searched)
+    genre_stances: dict[int, tuple[str, Span]] = field(default_factory=dict)
+    genre_clauses: list[Span] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)  # facts asked for that the catalog does not record
     unknown_people: list[str] = field(default_factory=list)  # names the catalog has no one by (person_names)
     asked_count: int | None = None

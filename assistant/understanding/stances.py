@@ -34,6 +34,7 @@ from assistant.understanding import clauses, routing
 from assistant.understanding.learned import IntentModel, reader_model
 from assistant.understanding.lexicon import SUBJECTS
 from assistant.understanding.negation import NEGATION
+from assistant.understanding.text import Span
 from assistant.understanding.mentions import DISLIKED, LIST_GLUE, LIKED, UNSEEN, cued_like
 from assistant.understanding.titles import YEAR_AFTER
 
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from assistant.understanding.readers import Reading
 
 __all__ = ["DISLIKED", "LIKED", "UNSEEN", "VERDICT", "LearnedStance", "LearnedVerdict", "StanceModel", "around",
-           "classes", "examples", "stance_model"]
+           "classes", "examples", "spoken_of", "stance_model"]
 
 NAME = "learned stance"
 VERDICT = "learned verdict"  # the same model, on shown items pointed at (LearnedVerdict)
@@ -94,11 +95,17 @@ def around(text: str, spans: list[tuple[int, int]]) -> list[tuple[list[int], str
     sentence's end; between two runs in one sentence the words are split at their first comma or "and" ("I liked X,
     not a fan of Y": "I liked it" and "not a fan of it"; "X was great and Y was boring"), and where there is
     neither, both runs get them."""
-    return [(run, words) for run, words, _ in _around(text, spans)]
+    return [(run, words) for run, words, _, _ in _around(text, spans)]
 
 
-def _around(text: str, spans: list[tuple[int, int]],
-            cut_at: Callable[[list[tuple[str, str]]], int] | None = None) -> list[tuple[list[int], str, str]]:
+def spoken_of(text: str, spans: list[tuple[int, int]], said_as: str = "it") -> list[tuple[list[int], str, Span]]:
+    """`around`, with each span written `said_as` and where the run's words lie in `text` (their clause): what a
+    reader of how other things are spoken of (assistant.understanding.genre_stances: a kind named) reads."""
+    return [(run, words, bounds) for run, words, _, bounds in _around(text, spans, said_as=said_as)]
+
+
+def _around(text: str, spans: list[tuple[int, int]], cut_at: Callable[[list[tuple[str, str]]], int] | None = None,
+            said_as: str = "it") -> list[tuple[list[int], str, str, Span]]:
     """`around`, with the words said of each run after them (`then`) as a third member ("" where none). `cut_at`
     parts two runs of one sentence with neither comma nor "and" between them ("Ok I will try X I can even watch
     cartoons too like Y"): given the two runs' words with the words between given to both (first) and for each
@@ -137,13 +144,13 @@ def _around(text: str, spans: list[tuple[int, int]],
             k = cut_at([whole, *((_words(flat, left[0], p), _words(flat, p, right[1])) for p in places)]) \
                 if places else 0
             left[1], right[0] = (right[2], left[3]) if k == 0 else (places[k - 1], places[k - 1])
-    return [([order[k] for k in run], _words(flat, lo, hi), _then(flat, hi, breaks))
+    return [([order[k] for k in run], _words(flat, lo, hi, said_as), _then(flat, hi, breaks), Span(lo, hi))
             for run, (lo, hi, _, _) in zip(runs, bounds)]
 
 
-def _words(flat: str, lo: int, hi: int) -> str:
-    """The words of `flat[lo:hi]`, each title written "it"."""
-    return re.sub(_HOLE + "+", "it", flat[lo:hi]).strip(" ,")
+def _words(flat: str, lo: int, hi: int, said_as: str = "it") -> str:
+    """The words of `flat[lo:hi]`, each title written "it" (or `said_as`)."""
+    return re.sub(_HOLE + "+", said_as, flat[lo:hi]).strip(" ,")
 
 
 # past this many words between two titles, the words are not cut (the model reads each whole); nor in a message
@@ -208,7 +215,7 @@ class LearnedStance:
         rules found after a word of liking (`liked`, by start: "I love movies like X Y and Z")."""
         sure = self.sure if sure is None else sure
         cut_at = self._cut_at if len(spans) <= _MOST_CUT else None  # a long list of titles is read as before
-        found = [(run, words, then) for run, words, then in _around(text, spans, cut_at)
+        found = [(run, words, then) for run, words, then, _ in _around(text, spans, cut_at)
                  if not any(spans[k][0] in liked for k in run)]
         texts = [w for _, words, then in found for w in (words, then) if _says_something(w)]
         vectors = self.encode(list(dict.fromkeys(texts))) if texts else {}

@@ -82,7 +82,8 @@ def read_genres(parser: RulesParser, r: Reading) -> Understanding | None:
     held = r.session.preferences
     said = mask(r.masked, [Span(m.start, m.end) for m, _ in r.titles], fill="it")  # "Heat is good action"
     r.genre_spans = parser._genres(r.masked, r.prefs, r.message.text,
-                                   asked={*held.include_genres, *held.any_genres, *held.mood_genres}, said=said)
+                                   asked={*held.include_genres, *held.any_genres, *held.mood_genres}, said=said,
+                                   stances=r.genre_stances, moved=r.genre_clauses)
     return None
 
 
@@ -185,7 +186,7 @@ def read_tags(parser: RulesParser, r: Reading) -> Understanding | None:
     """Catalog tags asked for or ruled out; before the genres are masked, since a tag may hold a genre word
     ("dark comedy", "courtroom drama")."""
     keyword_spans = parser._keywords_in(mask(r.masked, r.consumed), r.prefs, r.message.text)
-    r.consumed += r.genre_spans + keyword_spans
+    r.consumed += r.genre_spans + keyword_spans + r.genre_clauses
     return None
 
 
