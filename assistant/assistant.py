@@ -181,14 +181,15 @@ class Assistant:
             return self.desk.pass_on(session, text)
         t0 = time.perf_counter()
         first = first if first is not None else self.backend.first_reading(text, session)
-        reading = self.desk.reading(session, text, first)
+        asked, routed = self.engine.parser.support_asked(text, session, first)
+        reading = self.desk.reading(session, asked, routed)
         if reading is None:
             understanding = (read or self._model_reading)(text, session, first)
             self._note_mentions(session, text, understanding)
         timings = {"understand": (time.perf_counter() - t0) * 1000}
         session.turns.append(Turn(role="user", text=text, items=list(session.recent) if reading is None else []))
         if reading is not None:
-            reply = self.desk.answer(session, text, reading)
+            reply = self.desk.answer(session, asked, reading)
         else:
             session.support_thread = ""  # the conversation moved on from the support question
             reply = self._route(session, understanding, text, timings)

@@ -98,8 +98,10 @@ def evaluate_support(engine: Engine, data: Path, recommendation_turns: Path | No
     for text, vector in tqdm(zip(texts, vectors, strict=True), total=len(texts), desc="routing", unit="text",
                              disable=not progress):
         t0 = time.perf_counter()
-        reading = desk.read(text, vector)
-        routed.append(desk.is_support(text, engine.parser.parse(text, Session()), reading))
+        session = Session()  # as a live turn is matched and routed (Assistant.respond)
+        asked, read = engine.parser.support_asked(text, session, engine.parser.parse(text, session))
+        reading = desk.read(asked, vector if asked == text else None)
+        routed.append(desk.is_support(asked, read, reading))
         latencies.append((time.perf_counter() - t0) * 1000)
         shipped.append(reading.matches[0] if reading.matches else None)
         person.append(routed[-1] and reading.wants_person)  # handed to a person

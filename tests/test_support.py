@@ -18,6 +18,7 @@ from assistant.llm.tasks import grounded
 from assistant.support.handoff import HandoffStore
 from assistant.models import Session
 from assistant.support.orders import MAX_FAILED_LOOKUPS, OrderBook
+from assistant.understanding import routing
 from retrieval.docs import load_docs
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -70,6 +71,9 @@ def test_markdown_json_and_csv_documents_become_citable_passages_and_broken_file
     ("I want a PDF of my invoice", "payments#how-do-i-get-a-copy-of-an-invoice"),
     ("please take me off your mailing list", "contact#how-do-i-subscribe-to-or-unsubscribe-from-the-newsletter"),
     ("is there a fee if I cancel my order?", "orders#are-there-cancellation-fees"),
+    # a greeting before it says nothing of what is asked: matched with it, this went to the page on order status
+    ("hey there! how do i return an order", "refunds#how-do-i-get-a-refund-or-return-an-item"),
+    ("good morning :) can i change the email on my account", "account#how-do-i-edit-my-account-details"),
 ])
 def test_support_questions_are_answered_from_the_right_passage_with_its_citation(desk_assistant, question, passage):
     """A sure answer cites the right passage; an unsure one offers it among the two closest, each quoted and cited
@@ -489,3 +493,33 @@ def test_support_eval_refuses_an_intent_map_that_does_not_fit_the_data(small_eng
     with pytest.raises(ValueError, match="recover_password"):
         evaluate_support(small_engine, tmp_path, tmp_path / "none.jsonl", intents=tmp_path / "intents.yaml",
                          progress=False)
+
+
+@pytest.mark.parametrize("message, rest", [
+    ("hey there! how do i return an order", "how do i return an order"),
+    ("yo my dvd came smashed", "my dvd came smashed"),
+    ("hi, how are you? any good comedies", "any good comedies"),
+    ("good morning :) can i change my email", "can i change my email"),
+    ("hey 👋 where is my order", "where is my order"),
+    ("hi there", "hi there"),  # a greeting alone stays
+    ("hi, how are you", "hi, how are you"),
+    ("hey, thanks", "hey, thanks"),
+    ("history movies", "history movies"),  # a word that starts like one is no greeting
+    ("yolo movies", "yolo movies"),
+])
+def test_a_greeting_is_set_aside_where_more_follows(message, rest):
+    assert routing.past_greeting(message) == rest
+
+
+def test_a_title_that_opens_like_a_greeting_is_kept(demo_engine):
+    parser = demo_engine.parser
+    assert parser.past_greeting("Hello, Dolly! is it any good") == "Hello, Dolly! is it any good"
+    assert parser.past_greeting("Hey Arnold! The Movie, is it any good") == "Hey Arnold! The Movie, is it any good"
+    assert parser.past_greeting("hello! is Heat any good") == "is Heat any good"
+
+
+def test_a_greeting_does_not_keep_a_support_question_from_the_desk(desk_assistant):
+    session = Session()
+    reply = desk_assistant.respond(session, "yo my dvd came smashed")
+    assert reply.intent == "support" and not reply.recommendations
+    assert session.turns[0].text == "yo my dvd came smashed"  # the transcript keeps the message as typed

@@ -158,6 +158,25 @@ class RulesParser:
         """The genre words and phrases of this catalog in a text, as written ("a scary comedy" -> ["comedy"])."""
         return [m.group(0) for m in self._genre_re.finditer(text.casefold())]
 
+    def past_greeting(self, text: str) -> str:
+        """What of a message is read: all of it but the greeting it opens with (routing.past_greeting: "hey there! how
+        do i return an order"), unless a title of the catalog starts there ("Hello, Dolly! is on tonight")."""
+        rest = routing.past_greeting(text)
+        if rest != text and any(m.start == 0 for m, _ in self.mentions.find(text)):
+            return text
+        return rest
+
+    def support_asked(self, text: str, session: Session, first: Understanding) -> tuple[str, Understanding]:
+        """What the help pages are matched to, and the reading that routes it: the message past its greeting ("hey
+        there! how do i return an order" was matched to the page on order status), read as support where the rest is
+        ("yo my dvd came smashed": the greeting kept the intent reader from being sure); the recommender reads the
+        whole message (`first`, its reading), a greeting and all."""
+        asked = self.past_greeting(text)
+        if asked == text or first.intent == "support":
+            return asked, first
+        rest = self.parse(asked, session)
+        return asked, rest if rest.intent == "support" else first
+
     def titles_in(self, text: str) -> list[str]:
         """Catalog items a text names (cue phrases like 'watch X', written-out titles), in order."""
         return list(dict.fromkeys(m.item_id for m, _ in self.mentions.find(text)))

@@ -16,6 +16,22 @@ RESET = re.compile(
 )
 GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)"
                       r"|how are you)\b")
+# a message's opening greeting, before what it says ("hey there! how do i return an order", "yo my dvd came smashed",
+# "hi, how are you? any good comedies"): words of greeting only, each with what may follow it
+_GREETING_WORDS = r"(?:hi+|hello+|hey+|heya|hiya|howdy|yo|sup|aloha|greetings|good (?:morning|afternoon|evening|day))"
+OPENING_GREETING = re.compile(
+    rf"^(?:{_GREETING_WORDS}(?: there| all| again| guys| folks| everyone| team)?"
+    r"(?:\s*[:;]-?[)D(P](?!\w)|[^\w]+|$)|how are (?:you|u|ya)(?: doing)?(?: today)?(?:[^\w]+|$))+",
+    re.I)
+
+
+def past_greeting(text: str) -> str:
+    """`text` without the greeting it opens with, where more follows ("hey there! how do i return an order" -> "how
+    do i return an order"): a greeting says nothing of what is asked, and matched with the rest it sent "hey there!
+    how do i return an order" to the help page on order status. A greeting alone stays as it is."""
+    m = OPENING_GREETING.match(text)
+    rest = text[m.end():].strip() if m else text
+    return rest if m and m.end() and re.search(r"\w", rest) and not CHITCHAT.match(rest.casefold()) else text
 CHITCHAT = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|howdy|yo|aloha|greetings|good (?:morning|afternoon|evening)|thanks|thank you|thx|ty|"
     r"cheers|"
