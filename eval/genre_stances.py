@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.models import Session, Understanding
 from assistant.understanding.genre_stances import ASIDE, IN, OUT, LearnedGenreStance
+from eval.stances import print_classes, print_sweep
 from eval.understanding import print_per_reader
 
 GENRE_STANCES = Path(__file__).parent / "data" / "genre_stances.yaml"
@@ -119,12 +120,8 @@ def print_genre_stances(report: dict) -> None:
     print_per_reader(f"\ngenre stances: whether a message rules out or asks for the kind it names ({report['n']} "
                      "messages of eval/data/genre_stances.yaml):", report["rules"], report["learned"], report["both"],
                      learned_as="learned alone (its class)", both_as=f"rules + learned (>= {report['sure_at']})")
-    for label, r in report["classes"].items():
-        print(f"    {label:4} precision {r['precision']}, recall {r['recall']} ({r['n']} labelled)")
+    print_classes(report, 4)
     for c in report["wrong"]:
         print(f"    {c['text'][:60]!r} ({c['genre']}): read {c['read']}, labelled {c['labelled']}")
-    dev = report["dev"]
-    print(f"  the threshold, chosen on {dev['n']} ReDial messages (eval/data/genre_stances_dev.yaml): read right / "
-          "taken wrongly for ruled out (1.01: the rules alone)")
-    for sure, r in dev["at"].items():
-        print(f"    >= {sure}: {r['right']} / {r['false_out']}")
+    print_sweep(report["dev"], "checked on", "eval/data/genre_stances_dev.yaml",
+                "taken wrongly for ruled out (1.01: the rules alone)", ("false_out",))

@@ -125,15 +125,24 @@ def print_stances(report: dict) -> None:
                      "eval/data/stances.yaml; liked, disliked or not seen yet):", report["rules"], report["learned"],
                      report["both"], learned_as="learned alone (its class)",
                      both_as=f"rules + learned (>= {report['sure_at']})")
-    for label, r in report["classes"].items():
-        print(f"    {label:9} precision {r['precision']}, recall {r['recall']} ({r['n']} labelled)")
+    print_classes(report, 9)
     for c in report["wrong"]:
         print(f"    {c['text'][:60]!r}: read {c['read']}, labelled {c['labelled']}")
-    dev = report["dev"]
-    print(f"  the threshold, chosen on {dev['n']} ReDial messages (eval/data/stances_dev.yaml): read right / taken "
-          "wrongly for not seen / for disliked")
-    for sure, r in dev["at"].items():
-        print(f"    >= {sure}: {r['right']} / {r['false_unseen']} / {r['false_disliked']}")
+    print_sweep(report["dev"], "chosen on", "eval/data/stances_dev.yaml",
+                "taken wrongly for not seen / for disliked", ("false_unseen", "false_disliked"))
     print(f"  labelled messages whose reading the learned stance reader changed: {len(report['changed'])}")
     for c in report["changed"][:10]:
         print(f"    {c['text'][:60]!r}: {c['rules']} -> {c['with']}")
+
+
+def print_classes(report: dict, width: int) -> None:
+    """Per-class precision and recall of a reconciled reading (`report["classes"]`)."""
+    for label, r in report["classes"].items():
+        print(f"    {label:{width}} precision {r['precision']}, recall {r['recall']} ({r['n']} labelled)")
+
+
+def print_sweep(dev: dict, how: str, path: str, wrongly: str, keys: tuple[str, ...]) -> None:
+    """A threshold's sweep on ReDial messages: how many read right, and the mistakes counted under `keys`."""
+    print(f"  the threshold, {how} {dev['n']} ReDial messages ({path}): read right / {wrongly}")
+    for sure, r in dev["at"].items():
+        print(f"    >= {sure}: " + " / ".join(str(r[k]) for k in ("right", *keys)))
