@@ -156,3 +156,11 @@ def test_greeting_introduces_the_catalog(small_assistant, small_engine):
     reply = small_assistant.respond(Session(), "hello!")
     assert reply.intent == "chitchat" and not reply.recommendations
     assert f"{len(small_engine.catalog):,}" in reply.text
+
+
+def test_a_title_that_opens_like_a_greeting_is_kept_for_the_help_pages(demo_engine):
+    """The help pages are matched to a message past its greeting (tests/test_support.py), never past a title."""
+    parser = demo_engine.parser
+    assert parser.past_greeting("Hello, Dolly! is it any good") == "Hello, Dolly! is it any good"
+    assert parser.past_greeting("Hey Arnold! The Movie, is it any good") == "Hey Arnold! The Movie, is it any good"
+    assert parser.past_greeting("hello! is Heat any good") == "is Heat any good"

@@ -511,13 +511,6 @@ def test_a_greeting_is_set_aside_where_more_follows(message, rest):
     assert routing.past_greeting(message) == rest
 
 
-def test_a_title_that_opens_like_a_greeting_is_kept(demo_engine):
-    parser = demo_engine.parser
-    assert parser.past_greeting("Hello, Dolly! is it any good") == "Hello, Dolly! is it any good"
-    assert parser.past_greeting("Hey Arnold! The Movie, is it any good") == "Hey Arnold! The Movie, is it any good"
-    assert parser.past_greeting("hello! is Heat any good") == "is Heat any good"
-
-
 def test_a_greeting_does_not_keep_a_support_question_from_the_desk(desk_assistant):
     session = Session()
     reply = desk_assistant.respond(session, "yo my dvd came smashed")
