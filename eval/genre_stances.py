@@ -51,12 +51,13 @@ def _kind_at(parser, text: str, genre: str) -> tuple[int, tuple[str, ...]] | Non
     return (m.start(), parser._phrase_genres[m.group(0)][0]) if m is not None else None
 
 
-def _readings(parser, learned: LearnedGenreStance, cases: list[GenreStanceCase], sure: float) -> dict[str, list[str]]:
-    """Each case read by the rules alone, the learned reader alone (its most likely class, however sure; "-" for
-    aside) and both as the parser reconciles them (with the reader sure at `sure`)."""
+def _readings(parser, learned: LearnedGenreStance, cases: list[GenreStanceCase], sure: float,
+              alone: bool = True) -> dict[str, list[str]]:
+    """Each case read by both readers as the parser reconciles them (with the reader sure at `sure`), and with
+    `alone` by the rules alone and the learned reader alone (its most likely class, however sure; "-" for aside)."""
     mine = parser.readers
     rules_only = tuple((n, r) for n, r in mine if not isinstance(r, LearnedGenreStance))
-    found: dict[str, list[str]] = {"rules": [], "learned": [], "both": []}
+    found: dict[str, list[str]] = {"rules": [], "learned": [], "both": []} if alone else {"both": []}
     was = learned.sure
     try:
         learned.sure = sure
@@ -67,12 +68,13 @@ def _readings(parser, learned: LearnedGenreStance, cases: list[GenreStanceCase],
                     got.append("-")
                 continue
             start, keys = at
-            parser.readers = rules_only
-            found["rules"].append(read_kind(parser.parse(c.text, Session()), keys))
-            parser.readers = mine
-            spans, moods = learned.spans(parser, c.text.casefold(), c.text)
-            label = learned.read(c.text, spans, 0.0, unread=moods).get(start, (ASIDE, None))[0]
-            found["learned"].append("-" if label == ASIDE else label)
+            if alone:
+                parser.readers = rules_only
+                found["rules"].append(read_kind(parser.parse(c.text, Session()), keys))
+                parser.readers = mine
+                spans, moods = learned.spans(parser, c.text.casefold(), c.text)
+                label = learned.read(c.text, spans, 0.0, unread=moods).get(start, (ASIDE, None))[0]
+                found["learned"].append("-" if label == ASIDE else label)
             found["both"].append(read_kind(parser.parse(c.text, Session()), keys))
     finally:
         learned.sure = was
@@ -108,7 +110,7 @@ def genre_stance_report(parser, path: Path = GENRE_STANCES, dev: Path = GENRE_ST
     dev_gold = [c.stance for c in dev_cases]
     out["dev"] = {"n": len(dev_cases), "at": {}}
     for sure in THRESHOLDS:
-        got = _readings(parser, learned, dev_cases, sure)["both"]
+        got = _readings(parser, learned, dev_cases, sure, alone=False)["both"]
         out["dev"]["at"][sure] = {"right": sum(g == w for g, w in zip(got, dev_gold, strict=True)),
                                   "false_out": sum(g == OUT != w for g, w in zip(got, dev_gold, strict=True))}
     return out
