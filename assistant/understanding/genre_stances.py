@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from assistant.understanding.learned import IntentModel, reader_model
 from assistant.understanding.lexicon import DISCOURSE
-from assistant.understanding.stances import spoken_of
+from assistant.understanding.stances import own_words, spoken_of
 from assistant.understanding.text import Span, in_a_name
 
 if TYPE_CHECKING:
@@ -89,11 +89,6 @@ def genre_stance_model(embedder, state_dir: str | Path, build: bool = True) -> G
                         classes(), build)
 
 
-def _own_words(words: str) -> int:
-    """How many words the words around a kind hold besides the kind and the glue of a list."""
-    return sum(1 for w in words.split() if w.strip(".,!?;:").casefold() not in (SAID_AS, "and", "or", ""))
-
-
 def _opens(before: str) -> bool:
     """Whether the words of a clause before its kind (`before`) leave the kind its subject: none, or only words that
     open a sentence ("ok", "well", "but"; not "how about action like X", "I like Marvel movies and action movies")."""
@@ -118,7 +113,7 @@ class LearnedGenreStance:
         clauses = spoken_of(text, spans, SAID_AS)
         # a kind whose words another kind shares ("action movies without sci-fi": nothing parts them) is left to the
         # rules, which read the negation between the two
-        found = [(run, words, bounds) for run, words, bounds in clauses if _own_words(words) >= FEWEST_WORDS
+        found = [(run, words, bounds) for run, words, bounds in clauses if own_words(words) >= FEWEST_WORDS
                  and not any(spans[k][0] in unread for k in run)
                  and _opens(text[bounds.start : spans[run[0]][0]]) and not any(
             other is not bounds and other.start < bounds.end and bounds.start < other.end for _, _, other in clauses)]

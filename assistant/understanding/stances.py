@@ -188,7 +188,7 @@ def _then(flat: str, hi: int, breaks: list[tuple[int, int]]) -> str:
     return ""
 
 
-def _own_words(words: str) -> int:
+def own_words(words: str) -> int:
     """How many words the words around a title hold besides the "it" written for it and the glue of a list."""
     return len(re.findall(r"[^\W\d_]+", re.sub(r"\b(?:it|and|or)\b", " ", words, flags=re.I)))
 
@@ -196,7 +196,7 @@ def _own_words(words: str) -> int:
 def _says_something(words: str) -> bool:
     """Whether the words around a title hold any of their own: "Halloween (1978)" alone says nothing of how it was
     taken."""
-    return _own_words(words) > 0
+    return own_words(words) > 0
 
 
 @dataclass
@@ -237,7 +237,7 @@ class LearnedStance:
         """Of the ways to read the words between two titles (both runs getting them all, or parted), the one the
         model is surest of on both sides."""
         # a side left a word or none besides the title ("Oh, it") says nothing to be sure of
-        texts = list(dict.fromkeys(w for pair in choices for w in pair if _own_words(w) >= 2))
+        texts = list(dict.fromkeys(w for pair in choices for w in pair if own_words(w) >= 2))
         vectors = self.encode(texts) if texts else {}
         chance = lambda w: self.model.best(vectors[w])[1] if w in vectors else 0.0  # noqa: E731
         return max(range(len(choices)), key=lambda k: chance(choices[k][0]) + chance(choices[k][1]))
