@@ -11,8 +11,8 @@ which kinds are liked. It is trained on prompts/genre_stances.toml.
 
 It reads only a kind named by its genre's name (a mood, "funny", "scary", only parts the clauses: "drama pls,
 nothing sad") that opens its clause, past words that open a sentence ("ok", "well"), in a clause of at least
-`FEWEST_WORDS` words of its own and shared with no other kind: a kind named further in ("how about action like X") is what the sentence asks for, and unsure of those the
-reader took a dozen of ReDial's for ruled out. Where it is sure (`SURE`) such a kind is not wanted and the rules read
+`FEWEST_WORDS` words of its own and shared with no other kind: a kind named further in ("how about action like
+X") is what the sentence asks for, and unsure of those the reader took a dozen of ReDial's for ruled out. Where it is sure (`SURE`) such a kind is not wanted and the rules read
 no negation before it, `RulesParser._genres` rules it out and the clause's words are read as said
 (`Reading.genre_clauses`: "cringe" is not searched for). A negation the rules read stands whatever the reader says:
 the sentence model is weak on negation ("anything but horror please" reads as wanted, "please" outweighing "but"),
