@@ -89,7 +89,8 @@ def pytest_unconfigure(config):
 # Each worker of `pytest -n N` would build the same two state folders (the demo pack's index, models and support
 # desk: about two minutes on one core each). The whole suite on workers builds them once, in a process of its own
 # started before the workers and running beside them (every file closed when it ends); a worker that needs one waits
-# for it, copies it and loads. The files that need the demo pack's run last (`pytest_collection_modifyitems`).
+# for it, copies it and loads. The files that need the demo pack's run last (`pytest_collection_modifyitems`), and
+# the build embeds on one more core for each worker left waiting on it.
 
 PREBUILT_ENV = "CRS_TEST_PREBUILT"
 _PREBUILD = """
@@ -102,6 +103,15 @@ from tests.conftest import make_small_pack
 root = Path(sys.argv[1])
 try:
     embedder = shared_embedder()
+    encode = embedder.encode
+
+    def encode_on_idle_cores(texts, progress=False):
+        # one core's share beside the two workers, and one more core for each worker waiting on this build
+        import os, torch
+        torch.set_num_threads(min(os.cpu_count() or 1, 1 + len(list(root.glob("waiting-*")))))
+        return encode(texts, progress)
+
+    embedder.encode = encode_on_idle_cores
     prepare(make_small_pack(root / "small-pack"), root / "small-state", embedder=embedder, progress=False)
     (root / "small-pack.done").touch()
     (root / "small-state.done").touch()
@@ -140,10 +150,15 @@ def _prebuilt(name: str) -> Path | None:
     if not root:
         return None
     deadline = time.monotonic() + PREBUILD_WAIT_S
-    while not (Path(root) / f"{name}.done").is_file():
-        if (Path(root) / "failed").is_file() or not Path(root).is_dir() or time.monotonic() > deadline:
-            return None
-        time.sleep(0.5)
+    waiting = Path(root) / f"waiting-{os.getpid()}"  # the build takes this worker's core while it waits
+    try:
+        while not (Path(root) / f"{name}.done").is_file():
+            if (Path(root) / "failed").is_file() or not Path(root).is_dir() or time.monotonic() > deadline:
+                return None
+            waiting.touch()
+            time.sleep(0.5)
+    finally:
+        waiting.unlink(missing_ok=True)
     return Path(root) / name if (Path(root) / name).is_dir() else None
 
 
