@@ -150,14 +150,16 @@ def cmd_eval_cf(args: argparse.Namespace) -> int:
 
 def cmd_eval_support(args: argparse.Namespace) -> int:
     from assistant.engine import prepare
-    from eval.support import evaluate_support, print_support
+    from eval.support import evaluate_support, evaluate_typed, print_support, print_typed
 
     cfg = load_config(args)
     engine = prepare(cfg.pack, cfg.state_dir, candidate_pool=cfg.candidate_pool)
     if engine.support is None:
         raise CrsError(f"pack {engine.pack.name} has no [support] section with help documents")
-    result = evaluate_support(engine, args.data, args.recommendation_turns, intents=args.intents, sample=args.sample)
-    _finish(args, result, print_support)
+    result = evaluate_support(engine, args.data, args.recommendation_turns, intents=args.intents,
+                              sample=args.sample) if args.data else {}
+    result["typed"] = evaluate_typed(engine, args.typed)
+    _finish(args, result, lambda r: (print_support(r) if args.data else None, print_typed(r["typed"])))
     return 0
 
 
@@ -294,7 +296,10 @@ def add_eval_commands(sub, common: argparse.ArgumentParser) -> None:
     s.set_defaults(func=cmd_eval_cf)
     s = ev.add_parser("support", parents=[common],
                       help="support routing and cited-section accuracy on labelled customer-service utterances")
-    s.add_argument("--data", type=Path, required=True, help="folder with utterances.csv (utterance, intent columns)")
+    s.add_argument("--data", type=Path, help="folder with utterances.csv (utterance, intent columns); without it, "
+                   "only the typed questions are scored")
+    s.add_argument("--typed", type=Path, default=Path(__file__).parent / "data" / "support_typed.yaml",
+                   help="support questions typed as people type, by passage (default: eval/data/support_typed.yaml)")
     s.add_argument("--recommendation-turns", type=Path,
                    help="cases.jsonl whose user turns are recommendation requests (default: ../shared ReDial)")
     s.add_argument("--intents", type=Path, help="intent -> passage ids map (default: eval/data/support_intents.yaml)")

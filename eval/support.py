@@ -276,3 +276,67 @@ def print_support(result: dict) -> None:
     for intent, acc in sorted(result["by_intent"].items(), key=lambda kv: kv[1])[:5]:
         wrong = [(k, v) for k, v in result["confusion"][intent].items() if k != intent][:2]
         print(f"  {intent:26}{acc:.3f}  mostly confused with: {', '.join(f'{k} ({v})' for k, v in wrong) or '-'}")
+
+
+TYPED = Path(__file__).parent / "data" / "support_typed.yaml"
+HEDGES = ("not sure", "couldn't find")  # the desk's unsure answer and its "I don't know" (prompts/replies.toml)
+
+
+def evaluate_typed(engine: Engine, path: Path = TYPED, progress: bool = True) -> dict | None:
+    """Support questions typed as people type them, each through the assistant's whole turn (a fresh session, the
+    rules backend): per half of the file, how many reach the desk (an answer or a handover), how often the first
+    cited passage is the labelled one, how many are answered without a hedge and how often those are right; and of
+    the questions no page answers, how many are answered without a hedge anyway. None where the file labels
+    passages this pack lacks (it is written for the demo pack)."""
+    from assistant.assistant import Assistant
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    halves = {k: v for k, v in data.items() if isinstance(v, dict)}
+    if any(pid not in engine.support.passages for half in halves.values() for pid in half):
+        return None
+    assistant = Assistant(engine)
+    rows = [(name, text, pid) for name, half in halves.items() for pid, texts in half.items() for text in texts]
+    rows += [("unanswered", text, None) for text in data.get("unanswered", [])]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    missed: list[dict] = []
+    for name, text, pid in tqdm(rows, desc="typed support questions", unit="question", disable=not progress):
+        reply = assistant.respond(Session(), text)
+        cited = [c.passage_id for c in reply.citations or []]
+        routed = reply.intent in ("support", "handoff")
+        sure = routed and bool(cited) and not any(h in reply.text for h in HEDGES)
+        right = bool(cited) and cited[0] == pid
+        c = counts[name]
+        c["n"] += 1
+        c["routed"] += routed
+        c["right"] += right
+        c["sure"] += sure
+        c["sure_right"] += sure and right
+        if pid is not None and not right:
+            missed.append({"half": name, "text": text, "passage": pid, "intent": reply.intent, "cited": cited[:2]})
+    out = {name: {"n": c["n"], "routed": _share(c["routed"], c["n"]), "first_passage_right": _share(c["right"], c["n"]),
+                  "answered_without_hedge": _share(c["sure"], c["n"]),
+                  "precision_without_hedge": _share(c["sure_right"], c["sure"])}
+           for name, c in counts.items() if name != "unanswered"}
+    if "unanswered" in counts:
+        out["unanswered"] = {"n": counts["unanswered"]["n"], "answered_without_hedge": counts["unanswered"]["sure"]}
+    return {"halves": out, "missed": missed, "data": str(path)}
+
+
+def _share(k: int, n: int) -> float | None:
+    return round(k / n, 4) if n else None
+
+
+def print_typed(typed: dict | None) -> None:
+    if typed is None:
+        print("typed support questions: skipped (the file labels passages this pack lacks)")
+        return
+    print(f"typed support questions ({typed['data']}), each a whole turn:")
+    keys = ("routed", "first_passage_right", "answered_without_hedge", "precision_without_hedge")
+    print(f"  {'':14}{'n':>5}" + "".join(f"{k:>26}" for k in keys))
+    for name, h in typed["halves"].items():
+        if name == "unanswered":
+            continue
+        print(f"  {name:14}{h['n']:>5}" + "".join(f"{'-' if h[k] is None else format(h[k], '.3f'):>26}" for k in keys))
+    u = typed["halves"].get("unanswered")
+    if u:
+        print(f"  questions no page answers, answered without a hedge anyway: {u['answered_without_hedge']} of {u['n']}")

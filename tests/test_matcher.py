@@ -68,6 +68,7 @@ def test_the_matcher_learns_a_phrasing_the_help_pages_never_use(pages, embedder)
                                                                                 question, REFUND)
     assert top(taught, similarity, embedder, question) == REFUND != top(before, similarity, embedder, question)
     assert taught.mix.shape == (3,) and taught.meta["n_examples"] == len(pages[1]) + 6
+    assert taught.mix[0] == taught.mix[1]  # the closeness (asked + text) keeps its shape; only its scale is fitted
     assert {"skipp", "skips"} & set(taught.vocabulary[REFUND])  # words a covered answer may use
 
 

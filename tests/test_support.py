@@ -516,3 +516,33 @@ def test_a_greeting_does_not_keep_a_support_question_from_the_desk(desk_assistan
     reply = desk_assistant.respond(session, "yo my dvd came smashed")
     assert reply.intent == "support" and not reply.recommendations
     assert session.turns[0].text == "yo my dvd came smashed"  # the transcript keeps the message as typed
+
+
+def test_typed_support_questions_are_scored_through_whole_turns(small_engine, tmp_path):
+    from eval.support import evaluate_typed
+
+    typed = tmp_path / "typed.yaml"
+    typed.write_text(
+        "development:\n"
+        "  account#i-forgot-my-password: [\"cant remember my password lol\"]\n"  # routed, cited right
+        "  orders#how-do-i-cancel-an-order: [\"which payment methods do you accept\"]\n"  # labelled wrong on purpose
+        "test:\n"
+        "  orders#how-do-i-cancel-an-order: [\"hmm\"]\n"  # not a support question at all
+        "unanswered: [\"what's the capital of France?\"]\n", encoding="utf-8")
+    result = evaluate_typed(small_engine, typed, progress=False)
+    dev, test = result["halves"]["development"], result["halves"]["test"]
+    assert (dev["n"], dev["routed"], dev["first_passage_right"]) == (2, 1.0, 0.5)
+    assert (test["n"], test["routed"], test["first_passage_right"]) == (1, 0.0, 0.0)
+    assert result["halves"]["unanswered"] == {"n": 1, "answered_without_hedge": 0}
+    assert [m["text"] for m in result["missed"]] == ["which payment methods do you accept", "hmm"]
+    # a file for another pack's pages is not scored
+    typed.write_text("development:\n  nowhere#no-such-passage: [\"where is it\"]\n", encoding="utf-8")
+    assert evaluate_typed(small_engine, typed, progress=False) is None
+
+
+def test_a_word_of_the_domain_does_not_hold_back_a_question_the_desk_is_sure_of(small_assistant):
+    # "movie" alone made this a request; the matcher is sure of the reviews passage and the message is that close
+    reply = small_assistant.respond(Session(), "where can i rate a movie i bought")
+    assert reply.intent == "support" and reply.citations[0].passage_id == "contact#how-do-i-leave-a-review-or-feedback"
+    # a request that names the domain stays a request
+    assert small_assistant.respond(Session(), "i'm looking for help picking out a movie").intent != "support"
