@@ -12,8 +12,9 @@ Three kinds of evidence for each passage of a pack, for a message's sentence vec
   "cancel my order" from "a fee if I cancel my order").
 
 They are mixed by positive weights fitted in torch for the log-likelihood of the right passage on out-of-fold
-evidence (one for the closeness `asked + text`, one for the classifier: see `Matcher.fit`): the examples are split into folds by paraphrase family (`family_key`), and each fold is
-scored by neighbours and a classifier that never saw its family. The mix is therefore a calibrated chance that
+evidence (one for the closeness `asked + text`, one for the classifier: see `Matcher.fit`): the examples are
+split into folds by paraphrase family (`family_key`), and each fold is scored by neighbours and a classifier that
+never saw its family. The mix is therefore a calibrated chance that
 the top passage is the right one among the pack's passages, on phrasings unlike the training ones; `crs eval
 support` prints its reliability table. `asked + text` is how close the message comes to a passage at all (the
 desk's floor for "I don't know"); the chance says nothing about questions no passage answers.
@@ -307,7 +308,7 @@ class Matcher(Saved):
             pages: int = 0, data_hash: str = "", progress: bool = False) -> Matcher:
         """Trains on labelled examples (their vectors, texts and passage ids), the first `pages` of them the pages'
         own questions. Each fold of paraphrase families is scored as unseen: by neighbours and a classifier trained
-        without it. The evidence is weighed freely only with at least MIN_LEARNED examples beyond the pages: the
+        without it. The classifier is weighed in only with at least MIN_LEARNED examples beyond the pages: the
         pages' questions are written to differ from each other, not as people ask, and weights fitted on them
         alone put everything on the passage text (top-1 .85 against .95 for the pages' similarity on the Bitext
         set). Below that, the pages' similarity keeps its shape and only its scale (the calibration) is fitted.
