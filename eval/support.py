@@ -35,6 +35,7 @@ import yaml
 from tqdm import tqdm
 
 from assistant.engine import Engine
+from retrieval.errors import CrsError
 
 from retrieval.build import support_examples
 from assistant.models import Session
@@ -279,7 +280,14 @@ def print_support(result: dict) -> None:
 
 
 TYPED = Path(__file__).parent / "data" / "support_typed.yaml"
-HEDGES = ("not sure", "couldn't find")  # the desk's unsure answer and its "I don't know" (prompts/replies.toml)
+
+
+def _hedges() -> tuple[str, ...]:
+    """How the desk's unsure answer opens, and its "I don't know", as prompts/replies.toml words them."""
+    import prompts
+
+    return (prompts.render("replies", "support_unsure", answer="\x00", other=None).split("\x00")[0],
+            prompts.render("replies", "support_unknown"))
 
 
 def evaluate_typed(engine: Engine, path: Path = TYPED, progress: bool = True) -> dict | None:
@@ -290,40 +298,36 @@ def evaluate_typed(engine: Engine, path: Path = TYPED, progress: bool = True) ->
     passages this pack lacks (it is written for the demo pack)."""
     from assistant.assistant import Assistant
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise CrsError(f"cannot read the typed support questions {path}: {e}") from None
+    if not isinstance(data, dict):
+        raise CrsError(f"{path}: expected halves of passage id -> questions (and `unanswered`), as {TYPED.name}")
     halves = {k: v for k, v in data.items() if isinstance(v, dict)}
     if any(pid not in engine.support.passages for half in halves.values() for pid in half):
         return None
     assistant = Assistant(engine)
     rows = [(name, text, pid) for name, half in halves.items() for pid, texts in half.items() for text in texts]
     rows += [("unanswered", text, None) for text in data.get("unanswered", [])]
-    counts: dict[str, Counter] = defaultdict(Counter)
+    hedges = _hedges()
+    scored: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)  # (routed, right, sure) per question
     missed: list[dict] = []
     for name, text, pid in tqdm(rows, desc="typed support questions", unit="question", disable=not progress):
         reply = assistant.respond(Session(), text)
         cited = [c.passage_id for c in reply.citations or []]
         routed = reply.intent in ("support", "handoff")
-        sure = routed and bool(cited) and not any(h in reply.text for h in HEDGES)
         right = bool(cited) and cited[0] == pid
-        c = counts[name]
-        c["n"] += 1
-        c["routed"] += routed
-        c["right"] += right
-        c["sure"] += sure
-        c["sure_right"] += sure and right
+        scored[name].append((routed, right, routed and bool(cited) and not any(h in reply.text for h in hedges)))
         if pid is not None and not right:
             missed.append({"half": name, "text": text, "passage": pid, "intent": reply.intent, "cited": cited[:2]})
-    out = {name: {"n": c["n"], "routed": _share(c["routed"], c["n"]), "first_passage_right": _share(c["right"], c["n"]),
-                  "answered_without_hedge": _share(c["sure"], c["n"]),
-                  "precision_without_hedge": _share(c["sure_right"], c["sure"])}
-           for name, c in counts.items() if name != "unanswered"}
-    if "unanswered" in counts:
-        out["unanswered"] = {"n": counts["unanswered"]["n"], "answered_without_hedge": counts["unanswered"]["sure"]}
+    out = {}
+    for name, marks in scored.items():
+        routed, right, sure = np.array(marks, dtype=bool).reshape(-1, 3).T
+        out[name] = {"n": len(marks), "answered_without_hedge": int(sure.sum())} if name == "unanswered" else {
+            "n": len(marks), "routed": _rate(routed), "first_passage_right": _rate(right),
+            "answered_without_hedge": _rate(sure), "precision_without_hedge": _rate(right[sure])}
     return {"halves": out, "missed": missed, "data": str(path)}
-
-
-def _share(k: int, n: int) -> float | None:
-    return round(k / n, 4) if n else None
 
 
 def print_typed(typed: dict | None) -> None:

@@ -538,6 +538,13 @@ def test_typed_support_questions_are_scored_through_whole_turns(small_engine, tm
     # a file for another pack's pages is not scored
     typed.write_text("development:\n  nowhere#no-such-passage: [\"where is it\"]\n", encoding="utf-8")
     assert evaluate_typed(small_engine, typed, progress=False) is None
+    # a file that is not there, or not in the shape, is a clear error
+    from retrieval.errors import CrsError
+
+    for bad in (tmp_path / "missing.yaml", typed):
+        typed.write_text("- just a list\n", encoding="utf-8")
+        with pytest.raises(CrsError, match="typed support questions|expected halves"):
+            evaluate_typed(small_engine, bad, progress=False)
 
 
 def test_a_word_of_the_domain_does_not_hold_back_a_question_the_desk_is_sure_of(small_assistant):

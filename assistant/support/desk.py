@@ -189,10 +189,10 @@ def _about_items(text: str, u: Understanding, top: float, sure: bool = False) ->
     low = text.casefold()
     if p.liked or p.disliked or p.people or p.keywords or p.year_min is not None or p.year_max is not None:
         return True
+    genres = bool(p.include_genres or p.any_genres or p.exclude_genres or p.mood_genres)
     if routing.DOMAIN.search(low):
-        return not (sure and top >= ASKED_SCORE) or bool(p.include_genres or p.any_genres or p.exclude_genres
-                                                         or p.mood_genres)
-    if p.include_genres or p.any_genres or p.exclude_genres or p.mood_genres:
+        return genres or not (sure and top >= ASKED_SCORE)
+    if genres:
         return top < ROUTE_SCORE or bool(routing.REQUEST.search(low) or routing.TASTE.search(low))
     return False
 
